@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make bench: cfn-harden with every pass skipped over the corpus, against
+# libfyaml's own parse and emit (fy-tool --dump) over the same files, one
+# process per file for both; then the per-phase split (load, passes,
+# reprint) measured inside one process, with the passes enabled.
+set -eu
+build=${1:-build}
+corpus=${CORPUS:-../shared/corpus}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \
+	-o -name '*.template' \) | LC_ALL=C sort > "$tmp/list"
+n=$(wc -l < "$tmp/list")
+skip=$("$build/cfn-harden" --list-passes | awk '!/^#/ {print $1}' | paste -sd, -)
+now() { date +%s.%N; }
+
+t0=$(now)
+while IFS= read -r f; do
+	"$build/cfn-harden" --skip "$skip" "$f" > /dev/null 2>&1 || true
+done < "$tmp/list"
+t1=$(now)
+while IFS= read -r f; do
+	fy-tool --dump "$f" > /dev/null 2>&1 || true
+done < "$tmp/list"
+t2=$(now)
+ours=$(echo "$t1 - $t0" | bc)
+theirs=$(echo "$t2 - $t1" | bc)
+printf 'bench: %d files\n' "$n"
+printf 'bench: cfn-harden (no passes)  %6.2f s\n' "$ours"
+printf 'bench: fy-tool --dump          %6.2f s\n' "$theirs"
+printf 'bench: ratio                   %6.2fx (target <= 1.5x)\n' "$(echo "$ours / $theirs" | bc -l)"
+printf 'bench: phases (one process, all passes): '
+"$build/corpus-check" --bench < "$tmp/list" | grep -v "^refused: "

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cfn-harden: a source-to-source rewriter that hardens AWS CloudFormation
+ * templates. This is the library's public interface.
+ *
+ * Ownership: arguments are borrowed. A function whose name ends in _new()
+ * or _load() returns an object the caller frees with the matching _free();
+ * every char * returned by a function below is the caller's to free(), and
+ * every json_t * is a new reference, unless its comment says otherwise.
+ */
+#ifndef CFHARDEN_H
+#define CFHARDEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define CFH_VERSION "0.1.0"
+
+/* Exit codes of the command-line tool, also used by the library to say
+ * which kind of failure happened. */
+enum cfh_exit {
+	CFH_EXIT_OK = 0,	/* done; with --check: nothing to change */
+	CFH_EXIT_CHANGES = 1,	/* --check: some pass would change the template */
+	CFH_EXIT_USAGE = 2,	/* bad command line */
+	CFH_EXIT_INPUT = 3,	/* the template is not valid input */
+	CFH_EXIT_IO = 4,	/* a file could not be read or written */
+	CFH_EXIT_INTERNAL = 5,	/* out of memory or a bug */
+};
+
+enum cfh_severity {
+	CFH_SEV_CRITICAL,
+	CFH_SEV_HIGH,
+	CFH_SEV_MEDIUM,
+	CFH_SEV_LOW,
+	CFH_SEV_COUNT,
+};
+
+const char *cfh_severity_name(enum cfh_severity sev);
+
+/* One diagnostic, ready for "file:line:col: error: msg". */
+struct cfh_diag {
+	int line;		/* 1-based; 0 when unknown */
+	int col;		/* 1-based; 0 when unknown */
+	enum cfh_exit code;
+	char msg[256];
+};
+
+struct cfh_template;
+
+/**
+ * cfh_template_load() - parse a template
+ * @src: the bytes; copied
+ * @len: their length
+ * @name: the name used in diagnostics
+ * @diag: filled in on failure
+ *
+ * Accepts JSON and YAML (short-form tags included). Refuses, with a
+ * position: syntax errors, invalid UTF-8, binary data, an empty file, a root
+ * that is not a mapping, Resources missing or not a mapping, duplicate keys,
+ * nesting deeper than CFH_MAX_DEPTH and alias expansion beyond
+ * CFH_MAX_EXPANSION nodes.
+ * Returns: the template (free with cfh_template_free()), or NULL.
+ */
+struct cfh_template *cfh_template_load(const char *src, size_t len,
+				       const char *name,
+				       struct cfh_diag *diag);
+
+#define CFH_MAX_DEPTH 256
+#define CFH_MAX_EXPANSION 1000000
+
+void cfh_template_free(struct cfh_template *t);
+
+/* True if the template is JSON (else YAML). */
+bool cfh_template_is_json(const struct cfh_template *t);
+
+/**
+ * cfh_template_print() - the template as text
+ * @lenp: receives the length
+ *
+ * Untouched text is copied byte for byte; only what passes changed is
+ * rendered anew, in the file's own conventions.
+ * Returns: the text (caller frees), or NULL when out of memory.
+ */
+char *cfh_template_print(struct cfh_template *t, size_t *lenp);
+
+enum cfh_format {
+	CFH_FORMAT_JSON,
+	CFH_FORMAT_YAML,
+};
+
+/**
+ * cfh_template_convert() - a fresh, canonical rendering in another format
+ *
+ * JSON gets long-form intrinsics, YAML short-form tags. Comments are lost.
+ * Returns: the text (caller frees), or NULL when out of memory.
+ */
+char *cfh_template_convert(struct cfh_template *t, enum cfh_format fmt,
+			   size_t *lenp);
+
+/* Passes. */
+struct cfh_pass;
+
+size_t cfh_pass_count(void);
+const struct cfh_pass *cfh_pass_at(size_t i);
+const struct cfh_pass *cfh_pass_find(const char *id);
+const char *cfh_pass_id(const struct cfh_pass *p);
+const char *cfh_pass_title(const struct cfh_pass *p);
+enum cfh_severity cfh_pass_severity(const struct cfh_pass *p);
+const char *cfh_pass_fixes(const struct cfh_pass *p);	/* "S004-01 S001-06" */
+const char *cfh_pass_rationale(const struct cfh_pass *p);
+const char *cfh_pass_example(const struct cfh_pass *p);
+
+struct cfh_run_opts {
+	const char *only;	/* comma-separated pass ids, or NULL for all */
+	const char *skip;	/* comma-separated pass ids, or NULL */
+	bool no_replace;	/* skip changes that replace a deployed resource */
+};
+
+/**
+ * cfh_template_harden() - run the registered passes in order
+ * @diag: filled in on failure
+ *
+ * Returns: 0, or -1 (unknown pass id in @opts, out of memory, a pass
+ * failed); the changes made before a failure stay recorded.
+ */
+int cfh_template_harden(struct cfh_template *t,
+			const struct cfh_run_opts *opts, struct cfh_diag *diag);
+
+/* Change records, in the order the passes made them. */
+enum cfh_op {
+	CFH_OP_ADD,
+	CFH_OP_REPLACE,
+	CFH_OP_REMOVE,
+	CFH_OP_ADVISORY,	/* found, not changed: needs a human decision */
+};
+
+struct cfh_change {
+	const char *pass;	/* pass id (static) */
+	enum cfh_severity severity;
+	enum cfh_op op;
+	char *path;		/* JSON Pointer into the output */
+	char *resource;		/* logical ID, or NULL */
+	json_t *old_value;	/* NULL for add and advisory */
+	json_t *new_value;	/* NULL for remove and advisory */
+	char *reason;		/* one line */
+	bool replaces;		/* changing it replaces the deployed resource */
+	int line, col;		/* where in the input (nearest original node) */
+};
+
+size_t cfh_template_change_count(const struct cfh_template *t);
+const struct cfh_change *cfh_template_change_at(const struct cfh_template *t,
+						size_t i);
+
+/* Reports. */
+enum cfh_report_format {
+	CFH_REPORT_JSON,
+	CFH_REPORT_MD,
+};
+
+/**
+ * cfh_report() - render the change records
+ * @input_name: the template's name as the user gave it
+ * Returns: the report text (caller frees), or NULL when out of memory.
+ */
+char *cfh_report(struct cfh_template *t, enum cfh_report_format fmt,
+		 const char *input_name);
+
+/* Files. */
+
+/**
+ * cfh_read_file() - read a whole file, or standard input for "-"
+ * @lenp: receives the length
+ * @diag: filled in on failure (CFH_EXIT_IO)
+ * Returns: the bytes, NUL-terminated (caller frees), or NULL.
+ */
+char *cfh_read_file(const char *path, size_t *lenp, struct cfh_diag *diag);
+
+/**
+ * cfh_write_file() - replace a file atomically
+ *
+ * Writes a temporary file in the same directory, flushes it to disk and
+ * renames it over @path, keeping the old file's mode; a crash at any
+ * moment leaves either the old file or the new one, never a mix.
+ * Returns: 0, or -1 with @diag filled in (CFH_EXIT_IO).
+ */
+int cfh_write_file(const char *path, const char *data, size_t len,
+		   struct cfh_diag *diag);
+
+/* The command-line tool, for src/main.c. */
+struct cfh_cli {
+	const char *input;	/* path or "-" */
+	const char *output;	/* NULL: standard output */
+	const char *report;	/* NULL: no report */
+	const char *report_format;	/* "json", "md" or NULL (by extension) */
+	const char *to;		/* "json", "yaml" or NULL */
+	bool check;
+	struct cfh_run_opts run;
+};
+
+/**
+ * cfh_cli_run() - load, harden, write the template and the report
+ * Returns: an exit code (enum cfh_exit); diagnostics went to stderr.
+ */
+int cfh_cli_run(const struct cfh_cli *cli);
+
+/* Print the registry (--list-passes) or one pass (--explain). */
+int cfh_cli_list_passes(void);
+int cfh_cli_explain(const char *id);
+
+#endif

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Buffers grow geometrically so that appending is amortised O(1); a failed
+ * allocation is remembered rather than reported at every call, so builders
+ * can append freely and check once at the end (as git's strbuf dies, we
+ * cannot: a library must not exit).
+ */
+#include "buf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cfh_buf_init(struct cfh_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void cfh_buf_release(struct cfh_buf *b)
+{
+	free(b->data);
+	cfh_buf_init(b);
+}
+
+static bool buf_reserve(struct cfh_buf *b, size_t extra)
+{
+	size_t want, cap;
+	char *p;
+
+	if (b->failed)
+		return false;
+	if (extra > SIZE_MAX - b->len - 1)
+		goto fail;
+	want = b->len + extra + 1;
+	if (want <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 64;
+	while (cap < want)
+		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		goto fail;
+	b->data = p;
+	b->cap = cap;
+	return true;
+fail:
+	b->failed = true;
+	return false;
+}
+
+void cfh_buf_add(struct cfh_buf *b, const void *data, size_t len)
+{
+	if (!buf_reserve(b, len))
+		return;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void cfh_buf_adds(struct cfh_buf *b, const char *s)
+{
+	cfh_buf_add(b, s, strlen(s));
+}
+
+void cfh_buf_addc(struct cfh_buf *b, char c)
+{
+	cfh_buf_add(b, &c, 1);
+}
+
+void cfh_buf_pad(struct cfh_buf *b, char c, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memset(b->data + b->len, c, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void cfh_buf_addf(struct cfh_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !buf_reserve(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *cfh_buf_steal(struct cfh_buf *b, size_t *lenp)
+{
+	char *p;
+
+	if (b->failed) {
+		cfh_buf_release(b);
+		return NULL;
+	}
+	if (!b->data && !buf_reserve(b, 0))
+		return NULL;
+	p = b->data;
+	if (lenp)
+		*lenp = b->len;
+	cfh_buf_init(b);
+	return p;
+}
+
+/* Chunks of 64 KiB keep the per-allocation cost to a pointer bump; larger
+ * requests get a chunk of their own. */
+#define ARENA_CHUNK (64 * 1024)
+
+struct cfh_arena_chunk {
+	struct cfh_arena_chunk *next;
+	size_t size;
+	max_align_t data[];
+};
+
+void cfh_arena_init(struct cfh_arena *a)
+{
+	a->head = NULL;
+	a->used = 0;
+}
+
+void cfh_arena_release(struct cfh_arena *a)
+{
+	struct cfh_arena_chunk *c, *next;
+
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	cfh_arena_init(a);
+}
+
+void *cfh_arena_alloc(struct cfh_arena *a, size_t size)
+{
+	const size_t align = sizeof(max_align_t);
+	struct cfh_arena_chunk *c;
+	size_t csize;
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	if (!size)
+		size = align;
+	if (!a->head || a->head->size - a->used < size) {
+		csize = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+		c = malloc(sizeof(*c) + csize);
+		if (!c)
+			return NULL;
+		c->size = csize;
+		c->next = a->head;
+		a->head = c;
+		a->used = 0;
+	}
+	p = (char *)a->head->data + a->used;
+	a->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *cfh_arena_strndup(struct cfh_arena *a, const char *s, size_t len)
+{
+	char *p = cfh_arena_alloc(a, len + 1);
+
+	if (!p)
+		return NULL;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Edits and their records. See edit.h for the contract.
+ *
+ * Removed original entries stay in their collection, flagged, so that the
+ * reprinter knows which source bytes to drop; entries of new collections
+ * have no source bytes and are simply taken out.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit.h"
+#include "engine.h"
+#include "schema.h"
+
+static void mark_dirty(struct cfh_template *t, struct cfh_node *n)
+{
+	t->generation++;
+	for (; n; n = n->parent)
+		n->flags |= CFH_NF_DIRTY;
+}
+
+/* The nearest node with a source position, for the record's line. */
+static void position_of(const struct cfh_node *n, int *line, int *col)
+{
+	for (; n; n = n->parent)
+		if (!(n->flags & CFH_NF_NEW) && n->line > 0) {
+			*line = n->line;
+			*col = n->col;
+			return;
+		}
+	*line = 0;
+	*col = 0;
+}
+
+/* The path under Properties of @n inside resource @res, "A/B", or NULL
+ * when @n is not under Properties. Caller frees. */
+static char *prop_path(const struct cfh_template *t, const struct cfh_node *n,
+		       const struct cfh_node **resp)
+{
+	const struct cfh_node *resources = cfh_template_section(t, "Resources");
+	const struct cfh_node *chain[CFH_MAX_DEPTH + 2];
+	const struct cfh_entry *e;
+	struct cfh_buf b;
+	size_t depth = 0, i;
+
+	for (; n && n->parent && depth < CFH_MAX_DEPTH; n = n->parent) {
+		chain[depth++] = n;
+		if (n->parent == resources)
+			break;
+	}
+	if (!n || n->parent != resources || depth < 3)
+		return NULL;
+	*resp = n;
+	/* chain[depth-1] is the resource, chain[depth-2] Properties. */
+	e = cfh_node_entry(chain[depth - 2]);
+	if (!e || !e->key || strcmp(e->key->text, "Properties"))
+		return NULL;
+	cfh_buf_init(&b);
+	for (i = depth - 2; i-- > 0;) {
+		e = cfh_node_entry(chain[i]);
+		if (!e || !e->key)
+			break;	/* list items: the property as a whole */
+		if (b.len)
+			cfh_buf_addc(&b, '/');
+		cfh_buf_adds(&b, e->key->text);
+	}
+	return cfh_buf_steal(&b, NULL);
+}
+
+bool cfh_prop_replaces(const struct cfh_node *res, const char *prop)
+{
+	const struct cfh_rtype *rt = cfh_rtype_find(cfh_resource_type(res)
+							    ? cfh_resource_type(res)
+							    : "");
+	char path[512];
+	const char *slash;
+
+	if (!rt || (res->flags & CFH_NF_NEW))
+		return false;
+	/* A change anywhere below a createOnly property replaces, as does a
+	 * change of the property itself. */
+	snprintf(path, sizeof(path), "%s", prop);
+	for (;;) {
+		if (cfh_rtype_is_create_only(rt, path))
+			return true;
+		slash = strrchr(path, '/');
+		if (!slash)
+			return false;
+		path[slash - path] = '\0';
+	}
+}
+
+/* Would changing the value at @n, or adding @key under it, replace a
+ * deployed resource? */
+static bool edit_replaces(const struct cfh_template *t,
+			  const struct cfh_node *n, const char *key)
+{
+	const struct cfh_node *res = NULL;
+	char *path = prop_path(t, n, &res);
+	struct cfh_buf b;
+	bool r = false;
+
+	if (!res) {
+		free(path);
+		return false;
+	}
+	cfh_buf_init(&b);
+	if (path && *path)
+		cfh_buf_adds(&b, path);
+	if (key) {
+		if (b.len)
+			cfh_buf_addc(&b, '/');
+		cfh_buf_adds(&b, key);
+	}
+	free(path);
+	path = cfh_buf_steal(&b, NULL);
+	r = path && *path && cfh_prop_replaces(res, path);
+	free(path);
+	return r;
+}
+
+static int record(struct cfh_template *t, enum cfh_op op,
+		  const struct cfh_node *at, char *path, json_t *old,
+		  json_t *new, const char *reason, bool replaces)
+{
+	struct cfh_change *c;
+	const char *res;
+
+	if (t->nchanges == t->capchanges) {
+		size_t cap = t->capchanges ? t->capchanges * 2 : 16;
+
+		c = realloc(t->changes, cap * sizeof(*c));
+		if (!c)
+			goto fail;
+		t->changes = c;
+		t->capchanges = cap;
+	}
+	c = &t->changes[t->nchanges];
+	memset(c, 0, sizeof(*c));
+	c->pass = t->current ? cfh_pass_id(t->current) : "core";
+	c->severity = t->current ? cfh_pass_severity(t->current) : CFH_SEV_LOW;
+	c->op = op;
+	c->path = path;
+	c->old_value = old;
+	c->new_value = new;
+	c->reason = strdup(reason ? reason : "");
+	c->replaces = replaces;
+	res = cfh_node_resource_id(t, at);
+	c->resource = res ? strdup(res) : NULL;
+	position_of(at, &c->line, &c->col);
+	if (!c->reason || (res && !c->resource)) {
+		free(c->reason);
+		free(c->resource);
+		goto fail;
+	}
+	t->nchanges++;
+	return 0;
+fail:
+	free(path);
+	json_decref(old);
+	json_decref(new);
+	return -1;
+}
+
+void cfh_change_release(struct cfh_change *c)
+{
+	free(c->path);
+	free(c->resource);
+	free(c->reason);
+	json_decref(c->old_value);
+	json_decref(c->new_value);
+}
+
+/* Under --no-replace a replacing change becomes an advisory. */
+static int refuse_replacement(struct cfh_template *t, const struct cfh_node *at,
+			      const char *reason)
+{
+	struct cfh_buf b;
+	char *msg;
+	int rc;
+
+	cfh_buf_init(&b);
+	cfh_buf_addf(&b, "not changed (--no-replace): %s; this change would "
+			 "replace the deployed resource", reason);
+	msg = cfh_buf_steal(&b, NULL);
+	if (!msg)
+		return -1;
+	rc = cfh_advise(t, at, msg);
+	free(msg);
+	return rc;
+}
+
+static struct cfh_node *map_of(struct cfh_node *n)
+{
+	return n && n->kind == CFH_MAP ? n : NULL;
+}
+
+static int insert_entry(struct cfh_template *t, struct cfh_node *coll,
+			size_t pos, struct cfh_node *key,
+			struct cfh_node *value)
+{
+	size_t n = coll->n;
+
+	if (cfh_node_push(t, coll, key, value))
+		return -1;
+	if (pos < n) {
+		struct cfh_entry e = coll->ent[n];
+
+		memmove(&coll->ent[pos + 1], &coll->ent[pos],
+			(n - pos) * sizeof(e));
+		coll->ent[pos] = e;
+	}
+	mark_dirty(t, coll);
+	return 0;
+}
+
+/* The position after the entry @after, or the end. */
+static size_t insert_pos(const struct cfh_node *map, const char *after)
+{
+	const struct cfh_entry *e;
+
+	if (after)
+		cfh_for_each_entry(map, e)
+			if (e->key && !strcmp(e->key->text, after))
+				return (size_t)(e - map->ent) + 1;
+	return map->n;
+}
+
+int cfh_edit_insert_take(struct cfh_template *t, struct cfh_node *map,
+			 const char *after, const char *key, json_t *value,
+			 const char *reason, struct cfh_node **out)
+{
+	struct cfh_entry *e;
+	struct cfh_node *k, *v;
+	bool replaces;
+
+	if (out)
+		*out = NULL;
+	map = map_of(map);
+	if (!map || !value)
+		goto fail;
+	e = cfh_map_entry(map, key);
+	if (e)
+		return cfh_edit_replace_take(t, e->value, value, reason, out);
+	replaces = edit_replaces(t, map, key);
+	if (replaces && t->no_replace) {
+		json_decref(value);
+		return refuse_replacement(t, map, reason);
+	}
+	k = cfh_node_new_str(t, key);
+	v = cfh_node_from_json(t, value);
+	if (!k || !v || insert_entry(t, map, insert_pos(map, after), k, v))
+		goto fail;
+	if (record(t, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
+		   replaces))
+		return -1;
+	if (out)
+		*out = v;
+	return 0;
+fail:
+	json_decref(value);
+	return -1;
+}
+
+int cfh_edit_set_take(struct cfh_template *t, struct cfh_node *map,
+		      const char *key, json_t *value, const char *reason,
+		      struct cfh_node **out)
+{
+	return cfh_edit_insert_take(t, map, NULL, key, value, reason, out);
+}
+
+int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
+			  json_t *value, const char *reason,
+			  struct cfh_node **out)
+{
+	struct cfh_entry *e;
+	struct cfh_node *v;
+	json_t *was;
+	bool replaces;
+
+	if (out)
+		*out = NULL;
+	if (!old || !value || !(e = cfh_node_entry(old)) || e->value != old)
+		goto fail;
+	replaces = edit_replaces(t, old, NULL);
+	if (replaces && t->no_replace) {
+		json_decref(value);
+		return refuse_replacement(t, old, reason);
+	}
+	was = cfh_node_to_json(old);
+	v = cfh_node_from_json(t, value);
+	if (!was || !v) {
+		json_decref(was);
+		goto fail;
+	}
+	/* Keep the loaded value: its span is what the reprinter replaces. */
+	if (!(e->flags & CFH_EF_NEW) && !e->orig)
+		e->orig = old;
+	v->parent = old->parent;
+	e->value = v;
+	mark_dirty(t, old->parent);
+	if (record(t, CFH_OP_REPLACE, v, cfh_node_pointer(v), was, value,
+		   reason, replaces))
+		return -1;
+	if (out)
+		*out = v;
+	return 0;
+fail:
+	json_decref(value);
+	return -1;
+}
+
+int cfh_edit_append_take(struct cfh_template *t, struct cfh_node *seq,
+			 json_t *value, const char *reason,
+			 struct cfh_node **out)
+{
+	struct cfh_node *v;
+	bool replaces;
+
+	if (out)
+		*out = NULL;
+	if (!seq || seq->kind != CFH_SEQ || !value)
+		goto fail;
+	replaces = edit_replaces(t, seq, NULL);
+	if (replaces && t->no_replace) {
+		json_decref(value);
+		return refuse_replacement(t, seq, reason);
+	}
+	v = cfh_node_from_json(t, value);
+	if (!v || insert_entry(t, seq, seq->n, NULL, v))
+		goto fail;
+	if (record(t, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
+		   replaces))
+		return -1;
+	if (out)
+		*out = v;
+	return 0;
+fail:
+	json_decref(value);
+	return -1;
+}
+
+int cfh_edit_remove_node(struct cfh_template *t, struct cfh_node *n,
+			 const char *reason)
+{
+	struct cfh_node *coll = n ? n->parent : NULL;
+	struct cfh_entry *e;
+	json_t *was;
+	char *path;
+	bool replaces;
+
+	if (!coll || !(e = cfh_node_entry(n)) || e->value != n)
+		return -1;
+	replaces = edit_replaces(t, n, NULL);
+	if (replaces && t->no_replace)
+		return refuse_replacement(t, n, reason);
+	was = cfh_node_to_json(n);
+	path = cfh_node_pointer(n);
+	if (!was || !path) {
+		json_decref(was);
+		free(path);
+		return -1;
+	}
+	if (e->flags & CFH_EF_NEW) {
+		size_t i = (size_t)(e - coll->ent);
+
+		memmove(e, e + 1, (coll->n - i - 1) * sizeof(*e));
+		coll->n--;
+	} else {
+		e->flags |= CFH_EF_REMOVED;
+	}
+	mark_dirty(t, coll);
+	return record(t, CFH_OP_REMOVE, coll, path, was, NULL, reason,
+		      replaces);
+}
+
+int cfh_edit_remove(struct cfh_template *t, struct cfh_node *map,
+		    const char *key, const char *reason)
+{
+	struct cfh_node *v = cfh_map_get(map, key);
+
+	return v ? cfh_edit_remove_node(t, v, reason) : 0;
+}
+
+int cfh_edit_add_resource_take(struct cfh_template *t, const char *id,
+			       const char *after, json_t *resource,
+			       const char *reason, struct cfh_node **out)
+{
+	struct cfh_node *resources = cfh_template_section(t, "Resources");
+
+	if (cfh_map_get(resources, id)) {
+		/* A pass must ask for a fresh ID: never overwrite. */
+		json_decref(resource);
+		return -1;
+	}
+	return cfh_edit_insert_take(t, resources, after, id, resource, reason,
+				    out);
+}
+
+/* CloudFormation's customary order of top-level sections. */
+static const char *const section_order[] = {
+	"AWSTemplateFormatVersion", "Description", "Transform", "Metadata",
+	"Parameters", "Rules", "Mappings", "Conditions", "Resources",
+	"Outputs",
+};
+
+struct cfh_node *cfh_edit_section(struct cfh_template *t, const char *name)
+{
+	struct cfh_node *sec = cfh_template_section(t, name), *out = NULL;
+	const char *after = NULL;
+	size_t i, k;
+
+	if (sec)
+		return sec;
+	for (i = 0; i < sizeof(section_order) / sizeof(*section_order); i++)
+		if (!strcmp(section_order[i], name))
+			break;
+	for (k = 0; k < i && i < sizeof(section_order) / sizeof(*section_order);
+	     k++)
+		if (cfh_template_section(t, section_order[k]))
+			after = section_order[k];
+	/* Recorded like any edit, so that a JSON Patch of the changes
+	 * creates the section before adding to it. */
+	if (cfh_edit_insert_take(t, t->root, after, name, json_object(),
+				 "add the section the next changes need", &out))
+		return NULL;
+	return out;
+}
+
+int cfh_advise(struct cfh_template *t, const struct cfh_node *at,
+	       const char *reason)
+{
+	char *path = at ? cfh_node_pointer(at) : strdup("");
+
+	if (!path)
+		return -1;
+	return record(t, CFH_OP_ADVISORY, at, path, NULL, NULL, reason,
+		      false);
+}

@@ -1,0 +1,845 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading: libfyaml's event stream to the model.
+ *
+ * libfyaml's document API keeps no byte spans, but its parser events carry
+ * start and end marks, so the tree is built here from events. Marks cover
+ * the token proper; the span of a node in the model covers what the
+ * reprinter must replace when the node changes: quotes, a block scalar's
+ * indicator, tag and anchor. Everything between spans (separators,
+ * comments, blank lines) is copied verbatim by the reprinter.
+ *
+ * Before parsing, the bytes are checked for what libfyaml reports late or
+ * vaguely: an empty file, NUL bytes, invalid UTF-8.
+ */
+#include <libfyaml.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+struct frame {
+	struct cfh_node *node;
+	struct cfh_node *key;	/* mapping: key waiting for its value */
+	size_t key_start;
+};
+
+struct loader {
+	struct cfh_template *t;
+	struct cfh_diag *diag;
+	struct frame *stack;
+	size_t depth, cap;
+	size_t last_end;	/* end of the last token consumed */
+	struct cfh_node **anchors;	/* anchored nodes, in document order */
+	size_t nanchors, capanchors;
+};
+
+static void line_col(const struct cfh_template *t, size_t pos, int *line,
+		     int *col)
+{
+	int l = 1, c = 1;
+	size_t i;
+
+	/* Only used on error paths and for change records: a scan is fine. */
+	for (i = 0; i < pos && i < t->len; i++) {
+		if (t->src[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)t->src[i] & 0xc0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+static int fail_at(struct loader *ld, size_t pos, enum cfh_exit code,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct loader *ld, size_t pos, enum cfh_exit code,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ld->diag->msg[0])
+		return -1;	/* keep the first error */
+	line_col(ld->t, pos, &ld->diag->line, &ld->diag->col);
+	ld->diag->code = code;
+	va_start(ap, fmt);
+	vsnprintf(ld->diag->msg, sizeof(ld->diag->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The first bad byte of invalid UTF-8 (overlongs, surrogates and code
+ * points past U+10FFFF included), or len if the text is valid. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n, k;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return i;
+		}
+		if (len - i <= n)
+			return i;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+static bool is_blank_text(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		i = 3;
+	for (; i < len; i++) {
+		if (s[i] == '#') {
+			while (i < len && s[i] != '\n')
+				i++;
+			continue;
+		}
+		if (!strchr(" \t\r\n", s[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool is_json_text(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && strchr(" \t\r\n", s[i]))
+		i++;
+	return i < len && s[i] == '{';
+}
+
+static int precheck(struct loader *ld)
+{
+	const struct cfh_template *t = ld->t;
+	const char *nul;
+	size_t bad;
+
+	if (is_blank_text(t->src, t->len))
+		return fail_at(ld, 0, CFH_EXIT_INPUT,
+			       "empty template: no YAML or JSON content");
+	nul = memchr(t->src, '\0', t->len);
+	if (nul)
+		return fail_at(ld, (size_t)(nul - t->src), CFH_EXIT_INPUT,
+			       "binary data: NUL byte at offset %zu",
+			       (size_t)(nul - t->src));
+	bad = utf8_invalid_at((const unsigned char *)t->src, t->len);
+	if (bad < t->len)
+		return fail_at(ld, bad, CFH_EXIT_INPUT,
+			       "invalid UTF-8: byte 0x%02x at offset %zu",
+			       (unsigned char)t->src[bad], bad);
+	return 0;
+}
+
+/* Resolve a plain scalar by the YAML 1.2 core schema. */
+enum cfh_stype cfh_plain_type(const char *s, size_t len)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	static const char *const bools[] = { "true", "True", "TRUE",
+					     "false", "False", "FALSE" };
+	size_t i, k;
+	bool digits = false, dot = false;
+
+	for (k = 0; k < sizeof(nulls) / sizeof(*nulls); k++)
+		if (strlen(nulls[k]) == len && !memcmp(s, nulls[k], len))
+			return CFH_T_NULL;
+	for (k = 0; k < sizeof(bools) / sizeof(*bools); k++)
+		if (strlen(bools[k]) == len && !memcmp(s, bools[k], len))
+			return CFH_T_BOOL;
+	i = 0;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	if (len - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'o'))
+		return strspn(s + i + 2, s[i + 1] == 'x' ? "0123456789abcdefABCDEF"
+							 : "01234567") ==
+			       len - i - 2
+		       ? CFH_T_INT
+		       : CFH_T_STR;
+	for (; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			digits = true;
+		} else if (s[i] == '.' && !dot) {
+			dot = true;
+		} else if ((s[i] == 'e' || s[i] == 'E') && digits) {
+			i++;
+			if (i < len && (s[i] == '-' || s[i] == '+'))
+				i++;
+			if (i == len)
+				return CFH_T_STR;
+			for (; i < len; i++)
+				if (s[i] < '0' || s[i] > '9')
+					return CFH_T_STR;
+			return CFH_T_REAL;
+		} else {
+			break;
+		}
+	}
+	if (i == len && digits)
+		return dot ? CFH_T_REAL : CFH_T_INT;
+	if ((len == 4 || len == 5) &&
+	    (!strcmp(s + len - 4, ".inf") || !strcmp(s + len - 4, ".Inf") ||
+	     !strcmp(s + len - 4, ".INF") || !strcmp(s, ".nan") ||
+	     !strcmp(s, ".NaN") || !strcmp(s, ".NAN")) &&
+	    (len == 4 || s[0] == '-' || s[0] == '+'))
+		return CFH_T_REAL;
+	return CFH_T_STR;
+}
+
+static size_t mark_pos(const struct fy_mark *m)
+{
+	return m ? m->input_pos : 0;
+}
+
+static struct cfh_node *node_new(struct loader *ld, enum cfh_kind kind)
+{
+	struct cfh_node *n = cfh_arena_alloc(&ld->t->arena, sizeof(*n));
+
+	if (n) {
+		n->kind = kind;
+		n->weight = 1;
+	}
+	return n;
+}
+
+/* Copy a token's source text ("!Ref", an anchor name) into the arena. */
+static const char *token_src(struct loader *ld, struct fy_token *tok,
+			     size_t *startp, size_t *endp)
+{
+	const struct fy_mark *s = fy_token_start_mark(tok);
+	const struct fy_mark *e = fy_token_end_mark(tok);
+	size_t a = mark_pos(s), b = mark_pos(e);
+
+	if (b < a || b > ld->t->len)
+		b = a;
+	*startp = a;
+	*endp = b;
+	return cfh_arena_strndup(&ld->t->arena, ld->t->src + a, b - a);
+}
+
+static int anchor_add(struct loader *ld, struct cfh_node *n)
+{
+	if (ld->nanchors == ld->capanchors) {
+		size_t cap = ld->capanchors ? ld->capanchors * 2 : 8;
+		struct cfh_node **v = realloc(ld->anchors, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		ld->anchors = v;
+		ld->capanchors = cap;
+	}
+	ld->anchors[ld->nanchors++] = n;
+	return 0;
+}
+
+/* The latest node anchored as @name: YAML lets a later anchor of the same
+ * name hide an earlier one. */
+static struct cfh_node *anchor_find(struct loader *ld, const char *name)
+{
+	size_t i;
+
+	for (i = ld->nanchors; i-- > 0;)
+		if (!strcmp(ld->anchors[i]->anchor, name))
+			return ld->anchors[i];
+	return NULL;
+}
+
+static bool on_stack(const struct loader *ld, const struct cfh_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < ld->depth; i++)
+		if (ld->stack[i].node == n)
+			return true;
+	return false;
+}
+
+/* Apply tag and anchor: they extend the span to the left. */
+static int decorate(struct loader *ld, struct cfh_node *n,
+		    struct fy_token *anchor, struct fy_token *tag,
+		    size_t *after)
+{
+	size_t a, b;
+
+	*after = 0;
+	if (tag) {
+		n->tag = token_src(ld, tag, &a, &b);
+		if (!n->tag)
+			return -1;
+		n->start = a;
+		*after = b;
+	}
+	if (anchor) {
+		size_t pos;
+		const char *name = token_src(ld, anchor, &a, &b);
+
+		if (!name)
+			return -1;
+		n->anchor = name;
+		if (anchor_add(ld, n))
+			return -1;
+		pos = a > 0 && ld->t->src[a - 1] == '&' ? a - 1 : a;
+		if (!tag || pos < n->start)
+			n->start = pos;
+		if (b > *after)
+			*after = b;
+	}
+	return 0;
+}
+
+/* Skip spaces, line breaks and comments forward from @pos. */
+static size_t skip_ws_comments(const char *s, size_t len, size_t pos)
+{
+	while (pos < len) {
+		if (s[pos] == '#') {
+			while (pos < len && s[pos] != '\n')
+				pos++;
+		} else if (strchr(" \t\r\n", s[pos])) {
+			pos++;
+		} else {
+			break;
+		}
+	}
+	return pos;
+}
+
+/* Where an empty (null) value sits: just after the ':' or '-' that
+ * introduces it, or after its tag. */
+static size_t empty_value_pos(struct loader *ld, size_t after)
+{
+	const struct frame *f = &ld->stack[ld->depth - 1];
+	const char *s = ld->t->src;
+	size_t pos;
+
+	if (after)
+		return after;
+	pos = f->node->kind == CFH_MAP && f->key ? f->key->end : ld->last_end;
+	while (pos < ld->t->len && strchr(" \t", s[pos]))
+		pos++;
+	if (pos < ld->t->len && (s[pos] == ':' || s[pos] == '-'))
+		pos++;
+	return pos;
+}
+
+/* The end of a block scalar's last content line. Trailing line breaks and
+ * blank lines go to the text that follows; trailing spaces on the last
+ * content line are content and stay. */
+static size_t trim_block_end(const char *s, size_t hdr, size_t b)
+{
+	size_t k;
+
+	while (b > hdr) {
+		if (s[b - 1] == '\n' || s[b - 1] == '\r') {
+			b--;
+			continue;
+		}
+		for (k = b; k > hdr && (s[k - 1] == ' ' || s[k - 1] == '\t');)
+			k--;
+		if (k > hdr && s[k - 1] != '\n')
+			break;
+		if (k == hdr)
+			return k;
+		b = k;
+	}
+	return b;
+}
+
+static int scalar_span(struct loader *ld, struct cfh_node *n,
+		       struct fy_token *val, size_t after)
+{
+	const struct fy_mark *sm = fy_token_start_mark(val);
+	const struct fy_mark *em = fy_token_end_mark(val);
+	const char *s = ld->t->src;
+	size_t len = ld->t->len, a, b, hdr;
+
+	if (!sm || sm->line < 0) {
+		a = empty_value_pos(ld, after);
+		n->vstart = n->end = a;
+		if (!n->tag && !n->anchor)
+			n->start = a;
+		return 0;
+	}
+	a = sm->input_pos;
+	b = em ? em->input_pos : a;
+	n->line = sm->line + 1;
+	n->col = sm->column + 1;
+	switch (n->style) {
+	case CFH_STYLE_SINGLE:
+	case CFH_STYLE_DOUBLE:
+		if (n->col > 1)
+			n->col--;
+		break;
+	default:
+		break;
+	}
+	switch (n->style) {
+	case CFH_STYLE_SINGLE:
+	case CFH_STYLE_DOUBLE:
+		if (a > 0)
+			a--;
+		if (b < len)
+			b++;
+		break;
+	case CFH_STYLE_LITERAL:
+	case CFH_STYLE_FOLDED:
+		/* The mark starts at the content; the node starts at its
+		 * indicator. Trailing line breaks belong to what follows, so
+		 * that text inserted after the node lands on a line of its
+		 * own. */
+		hdr = skip_ws_comments(s, len, after ? after : ld->last_end);
+		while (hdr < a && s[hdr] != '|' && s[hdr] != '>')
+			hdr = skip_ws_comments(s, len, hdr + 1);
+		if (hdr >= a)
+			return fail_at(ld, a, CFH_EXIT_INTERNAL,
+				       "cannot find block scalar indicator");
+		a = hdr;
+		hdr++;
+		while (hdr < len && strchr("0123456789+-", s[hdr]))
+			hdr++;
+		b = trim_block_end(s, hdr, b);
+		break;
+	default:
+		break;
+	}
+	n->vstart = a;
+	n->end = b;
+	if (!n->tag && !n->anchor)
+		n->start = a;
+	return 0;
+}
+
+static int push(struct loader *ld, struct cfh_node *n, size_t pos)
+{
+	if (ld->depth >= CFH_MAX_DEPTH)
+		return fail_at(ld, pos, CFH_EXIT_INPUT,
+			       "nesting deeper than %d levels", CFH_MAX_DEPTH);
+	if (ld->depth == ld->cap) {
+		size_t cap = ld->cap ? ld->cap * 2 : 32;
+		struct frame *st = realloc(ld->stack, cap * sizeof(*st));
+
+		if (!st)
+			return fail_at(ld, pos, CFH_EXIT_INTERNAL,
+				       "out of memory");
+		ld->stack = st;
+		ld->cap = cap;
+	}
+	ld->stack[ld->depth].node = n;
+	ld->stack[ld->depth].key = NULL;
+	ld->depth++;
+	return 0;
+}
+
+static int entry_add(struct loader *ld, struct cfh_node *coll,
+		     struct cfh_node *key, struct cfh_node *value,
+		     size_t start)
+{
+	struct cfh_entry *e;
+
+	if (coll->n == coll->cap) {
+		size_t cap = coll->cap ? coll->cap * 2 : 4;
+		/* Grow in the arena: the old array is abandoned, which costs
+		 * at most as much again as the final array. */
+		e = cfh_arena_alloc(&ld->t->arena, cap * sizeof(*e));
+		if (!e)
+			return fail_at(ld, start, CFH_EXIT_INTERNAL,
+				       "out of memory");
+		if (coll->n)
+			memcpy(e, coll->ent, coll->n * sizeof(*e));
+		coll->ent = e;
+		coll->cap = cap;
+	}
+	e = &coll->ent[coll->n++];
+	e->key = key;
+	e->value = value;
+	e->start = start;
+	if (key)
+		key->parent = coll;
+	value->parent = coll;
+	coll->flags |= value->flags & CFH_NF_ALIASED;
+	if (value->weight > CFH_MAX_EXPANSION - coll->weight)
+		coll->weight = CFH_MAX_EXPANSION;
+	else
+		coll->weight += value->weight;
+	if (coll->weight >= CFH_MAX_EXPANSION && (coll->flags & CFH_NF_ALIASED))
+		return fail_at(ld, value->start, CFH_EXIT_INPUT,
+			       "alias expansion exceeds %d nodes",
+			       CFH_MAX_EXPANSION);
+	return 0;
+}
+
+/* Offset of the '-' that introduces the next block sequence item. */
+static size_t seq_dash(struct loader *ld, const struct cfh_node *seq,
+		       size_t node_start)
+{
+	const char *s = ld->t->src;
+	size_t pos;
+
+	if (seq->style == CFH_STYLE_FLOW)
+		return node_start;
+	pos = seq->n ? seq->ent[seq->n - 1].value->end : seq->vstart;
+	pos = skip_ws_comments(s, ld->t->len, pos);
+	return pos < node_start && s[pos] == '-' ? pos : node_start;
+}
+
+/* Attach a finished node to its parent (or make it the root). */
+static int attach(struct loader *ld, struct cfh_node *n)
+{
+	struct frame *f;
+
+	if (!ld->depth) {
+		ld->t->root = n;
+		return 0;
+	}
+	f = &ld->stack[ld->depth - 1];
+	if (f->node->kind == CFH_SEQ)
+		return entry_add(ld, f->node, NULL, n,
+				 seq_dash(ld, f->node, n->start));
+	if (!f->key) {
+		if (n->kind != CFH_SCALAR)
+			return fail_at(ld, n->start, CFH_EXIT_INPUT,
+				       "complex mapping keys are not supported");
+		f->key = n;
+		return 0;
+	}
+	if (entry_add(ld, f->node, f->key, n, f->key->start))
+		return -1;
+	f->key = NULL;
+	return 0;
+}
+
+static int cmp_entry_key(const void *a, const void *b)
+{
+	const struct cfh_entry *const *x = a, *const *y = b;
+	int c = strcmp((*x)->key->text, (*y)->key->text);
+
+	if (c)
+		return c;
+	return (*x)->start < (*y)->start ? -1 : (*x)->start > (*y)->start;
+}
+
+/* Duplicate keys make a template ambiguous (CloudFormation rejects JSON
+ * ones; YAML parsers disagree on which wins): refuse them. Small mappings
+ * compare pairwise; large ones sort, so Resources with thousands of
+ * entries stays O(n log n). */
+static int check_duplicates(struct loader *ld, const struct cfh_node *map)
+{
+	const struct cfh_entry *dup = NULL, *first = NULL;
+	size_t i, j;
+
+	if (map->n <= 16) {
+		for (i = 1; i < map->n && !dup; i++)
+			for (j = 0; j < i; j++)
+				if (!strcmp(map->ent[i].key->text,
+					    map->ent[j].key->text)) {
+					dup = &map->ent[i];
+					first = &map->ent[j];
+					break;
+				}
+	} else {
+		const struct cfh_entry **v = malloc(map->n * sizeof(*v));
+
+		if (!v)
+			return fail_at(ld, map->start, CFH_EXIT_INTERNAL,
+				       "out of memory");
+		for (i = 0; i < map->n; i++)
+			v[i] = &map->ent[i];
+		qsort(v, map->n, sizeof(*v), cmp_entry_key);
+		for (i = 1; i < map->n; i++)
+			if (!strcmp(v[i]->key->text, v[i - 1]->key->text) &&
+			    (!dup || v[i]->start < dup->start)) {
+				dup = v[i];
+				first = v[i - 1];
+			}
+		free(v);
+	}
+	if (dup)
+		return fail_at(ld, dup->key->start, CFH_EXIT_INPUT,
+			       "duplicate key '%s' (first at line %d)",
+			       dup->key->text, first->key->line);
+	return 0;
+}
+
+static void finish_collection(struct cfh_node *n,
+			      const struct fy_mark *end)
+{
+	if (n->style == CFH_STYLE_FLOW) {
+		n->end = mark_pos(end);
+	} else if (n->n) {
+		n->end = n->ent[n->n - 1].value->end;
+		n->vstart = n->ent[0].start;
+		if (n->kind == CFH_MAP) {
+			n->line = n->ent[0].key->line;
+			n->col = n->ent[0].key->col;
+		}
+		if (!n->tag && !n->anchor)
+			n->start = n->vstart;
+	} else {
+		n->end = n->vstart;
+	}
+}
+
+static int on_event(struct loader *ld, struct fy_event *ev)
+{
+	struct cfh_node *n = NULL;
+	struct fy_token *anchor = NULL, *tag = NULL, *tok;
+	const struct fy_mark *sm = fy_event_start_mark(ev);
+	size_t after = 0, len;
+	const char *text;
+
+	switch (ev->type) {
+	case FYET_SCALAR:
+		n = node_new(ld, CFH_SCALAR);
+		if (!n)
+			goto oom;
+		anchor = ev->scalar.anchor;
+		tag = ev->scalar.tag;
+		tok = ev->scalar.value;
+		switch (fy_token_scalar_style(tok)) {
+		case FYSS_SINGLE_QUOTED:
+			n->style = CFH_STYLE_SINGLE;
+			break;
+		case FYSS_DOUBLE_QUOTED:
+			n->style = CFH_STYLE_DOUBLE;
+			break;
+		case FYSS_LITERAL:
+			n->style = CFH_STYLE_LITERAL;
+			break;
+		case FYSS_FOLDED:
+			n->style = CFH_STYLE_FOLDED;
+			break;
+		default:
+			n->style = CFH_STYLE_PLAIN;
+			break;
+		}
+		text = fy_token_get_text(tok, &len);
+		if (!text) {
+			text = "";
+			len = 0;
+		}
+		n->text = cfh_arena_strndup(&ld->t->arena, text, len);
+		if (!n->text)
+			goto oom;
+		n->len = len;
+		/* libfyaml 0.7.12 mis-decodes a block scalar whose indicator
+		 * stands on a line of its own below its key, padding it with
+		 * NULs; such text cannot come from valid input (NUL bytes are
+		 * refused above and block scalars have no escapes), so refuse
+		 * rather than rewrite the value wrongly. */
+		if ((n->style == CFH_STYLE_LITERAL ||
+		     n->style == CFH_STYLE_FOLDED) &&
+		    memchr(n->text, '\0', len))
+			return fail_at(ld, mark_pos(sm), CFH_EXIT_INPUT,
+				       "block scalar cannot be decoded: put its "
+				       "'|' or '>' on the line of its key");
+		n->stype = n->style == CFH_STYLE_PLAIN ? cfh_plain_type(n->text, len)
+						       : CFH_T_STR;
+		if (decorate(ld, n, anchor, tag, &after) ||
+		    scalar_span(ld, n, tok, after))
+			return -1;
+		if (n->tag && n->stype != CFH_T_STR)
+			n->stype = CFH_T_STR;
+		ld->last_end = n->end;
+		return attach(ld, n);
+	case FYET_ALIAS:
+		n = node_new(ld, CFH_ALIAS);
+		if (!n)
+			goto oom;
+		n->vstart = n->start = mark_pos(sm) > 0 ? mark_pos(sm) - 1 : 0;
+		n->line = sm ? sm->line + 1 : 1;
+		n->col = sm && sm->column > 0 ? sm->column : 1;
+		n->end = mark_pos(fy_event_end_mark(ev));
+		text = fy_token_get_text(ev->alias.anchor, &len);
+		n->text = cfh_arena_strndup(&ld->t->arena, text ? text : "",
+					    text ? len : 0);
+		if (!n->text)
+			goto oom;
+		n->len = len;
+		n->target = anchor_find(ld, n->text);
+		if (!n->target)
+			return fail_at(ld, n->start, CFH_EXIT_INPUT,
+				       "alias '*%s' names no anchor", n->text);
+		if (on_stack(ld, n->target))
+			return fail_at(ld, n->start, CFH_EXIT_INPUT,
+				       "alias '*%s' refers to a node that contains it",
+				       n->text);
+		/* Count what expanding the alias would make, without
+		 * expanding it, so that an alias bomb is refused cheaply. */
+		n->weight = n->target->weight;
+		n->flags |= CFH_NF_ALIASED;
+		ld->last_end = n->end;
+		return attach(ld, n);
+	case FYET_MAPPING_START:
+	case FYET_SEQUENCE_START:
+		n = node_new(ld, ev->type == FYET_MAPPING_START ? CFH_MAP
+								: CFH_SEQ);
+		if (!n)
+			goto oom;
+		if (ev->type == FYET_MAPPING_START) {
+			anchor = ev->mapping_start.anchor;
+			tag = ev->mapping_start.tag;
+			tok = ev->mapping_start.mapping_start;
+		} else {
+			anchor = ev->sequence_start.anchor;
+			tag = ev->sequence_start.tag;
+			tok = ev->sequence_start.sequence_start;
+		}
+		n->vstart = mark_pos(sm);
+		n->line = sm ? sm->line + 1 : 1;
+		n->col = sm ? sm->column + 1 : 1;
+		n->style = CFH_STYLE_BLOCK;
+		if (tok) {
+			text = fy_token_get_text(tok, &len);
+			if (text && len == 1 && (*text == '{' || *text == '['))
+				n->style = CFH_STYLE_FLOW;
+		}
+		n->start = n->vstart;
+		if (decorate(ld, n, anchor, tag, &after))
+			return -1;
+		if (n->kind == CFH_SEQ && n->style == CFH_STYLE_BLOCK) {
+			/* The mark sits on the first '-'; seq_dash() scans
+			 * from the end of the previous item. */
+			n->vstart = mark_pos(sm);
+		}
+		ld->last_end = n->style == CFH_STYLE_FLOW ? n->vstart + 1
+							  : n->vstart;
+		if (ld->depth && ld->stack[ld->depth - 1].node->kind == CFH_MAP &&
+		    !ld->stack[ld->depth - 1].key)
+			return fail_at(ld, n->start, CFH_EXIT_INPUT,
+				       "complex mapping keys are not supported");
+		return push(ld, n, n->start);
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_END:
+		n = ld->stack[--ld->depth].node;
+		finish_collection(n, fy_event_end_mark(ev));
+		if (n->kind == CFH_MAP && check_duplicates(ld, n))
+			return -1;
+		ld->last_end = n->end;
+		return attach(ld, n);
+	default:
+		return 0;
+	}
+oom:
+	return fail_at(ld, mark_pos(sm), CFH_EXIT_INTERNAL, "out of memory");
+}
+
+static void record_error(struct loader *ld, struct fy_parser *fyp)
+{
+	struct fy_diag *d = fy_parser_get_diag(fyp);
+	struct fy_diag_error *err;
+	void *it = NULL;
+
+	if (ld->diag->msg[0])
+		return;
+	err = d ? fy_diag_errors_iterate(d, &it) : NULL;
+	ld->diag->code = CFH_EXIT_INPUT;
+	if (err) {
+		ld->diag->line = err->line + 1;
+		ld->diag->col = err->column + 1;
+		snprintf(ld->diag->msg, sizeof(ld->diag->msg), "%s",
+			 err->msg ? err->msg : "syntax error");
+	} else {
+		snprintf(ld->diag->msg, sizeof(ld->diag->msg), "syntax error");
+	}
+}
+
+int cfh_load(struct cfh_template *t, struct cfh_diag *diag)
+{
+	struct loader ld = { .t = t, .diag = diag };
+	struct fy_diag_cfg dcfg;
+	struct fy_diag *fyd = NULL;
+	struct fy_parse_cfg cfg;
+	struct fy_parser *fyp = NULL;
+	struct fy_event *ev;
+	int docs = 0, rc = -1;
+
+	memset(diag, 0, sizeof(*diag));
+	if (precheck(&ld))
+		goto out;
+	t->conv.json = is_json_text(t->src, t->len);
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = NULL;
+	dcfg.level = FYET_ERROR;
+	fyd = fy_diag_create(&dcfg);
+	if (!fyd) {
+		fail_at(&ld, 0, CFH_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	fy_diag_set_collect_errors(fyd, true);
+	memset(&cfg, 0, sizeof(cfg));
+	/* Our own depth bound replaces libfyaml's (64 levels is too few for
+	 * inline Step Functions definitions); the parser is not recursive. */
+	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DISABLE_DEPTH_LIMIT |
+		    FYPCF_SLOPPY_FLOW_INDENTATION |
+		    (t->conv.json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
+	cfg.diag = fyd;
+	fyp = fy_parser_create(&cfg);
+	if (!fyp || fy_parser_set_string(fyp, t->src, t->len)) {
+		fail_at(&ld, 0, CFH_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	while ((ev = fy_parser_parse(fyp))) {
+		int r = 0;
+
+		if (ev->type == FYET_DOCUMENT_START && ++docs > 1)
+			r = fail_at(&ld, mark_pos(fy_event_start_mark(ev)),
+				    CFH_EXIT_INPUT,
+				    "more than one YAML document in the file");
+		else
+			r = on_event(&ld, ev);
+		fy_parser_event_free(fyp, ev);
+		if (r)
+			goto out;
+	}
+	if (fy_parser_get_stream_error(fyp)) {
+		record_error(&ld, fyp);
+		goto out;
+	}
+	if (!t->root) {
+		fail_at(&ld, 0, CFH_EXIT_INPUT, "empty template: no content");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(ld.stack);
+	free(ld.anchors);
+	if (fyp)
+		fy_parser_destroy(fyp);
+	if (fyd)
+		fy_diag_destroy(fyd);
+	return rc;
+}

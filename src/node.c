@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Node queries, intrinsic functions, and conversion to and from jansson.
+ *
+ * CloudFormation spells every intrinsic two ways (!Ref X and {"Ref": "X"});
+ * passes must not care which, so recognition lives here, once.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static const struct {
+	enum cfh_fn fn;
+	const char *name;	/* long form */
+	const char *tag;	/* short form */
+} fns[] = {
+	{ CFH_FN_REF, "Ref", "!Ref" },
+	{ CFH_FN_GETATT, "Fn::GetAtt", "!GetAtt" },
+	{ CFH_FN_SUB, "Fn::Sub", "!Sub" },
+	{ CFH_FN_JOIN, "Fn::Join", "!Join" },
+	{ CFH_FN_SELECT, "Fn::Select", "!Select" },
+	{ CFH_FN_SPLIT, "Fn::Split", "!Split" },
+	{ CFH_FN_IF, "Fn::If", "!If" },
+	{ CFH_FN_EQUALS, "Fn::Equals", "!Equals" },
+	{ CFH_FN_AND, "Fn::And", "!And" },
+	{ CFH_FN_OR, "Fn::Or", "!Or" },
+	{ CFH_FN_NOT, "Fn::Not", "!Not" },
+	{ CFH_FN_FINDINMAP, "Fn::FindInMap", "!FindInMap" },
+	{ CFH_FN_BASE64, "Fn::Base64", "!Base64" },
+	{ CFH_FN_CIDR, "Fn::Cidr", "!Cidr" },
+	{ CFH_FN_GETAZS, "Fn::GetAZs", "!GetAZs" },
+	{ CFH_FN_IMPORTVALUE, "Fn::ImportValue", "!ImportValue" },
+	{ CFH_FN_CONDITION, "Condition", "!Condition" },
+	{ CFH_FN_TRANSFORM, "Fn::Transform", "!Transform" },
+	{ CFH_FN_LENGTH, "Fn::Length", "!Length" },
+	{ CFH_FN_TOJSONSTRING, "Fn::ToJsonString", "!ToJsonString" },
+};
+
+#define NFNS (sizeof(fns) / sizeof(*fns))
+
+const char *cfh_fn_name(enum cfh_fn fn)
+{
+	size_t i;
+
+	for (i = 0; i < NFNS; i++)
+		if (fns[i].fn == fn)
+			return fns[i].name;
+	return fn == CFH_FN_FOREACH ? "Fn::ForEach" : NULL;
+}
+
+/* The short tag for a long-form name, or NULL. */
+const char *cfh_fn_tag_for(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NFNS; i++)
+		if (!strcmp(fns[i].name, name))
+			return fns[i].tag;
+	return NULL;
+}
+
+const struct cfh_node *cfh_node_deref(const struct cfh_node *n)
+{
+	/* Aliases cannot form cycles (the loader refuses them), but bound
+	 * the walk anyway: a bug here must not hang the tool. */
+	int guard = 64;
+
+	while (n && n->kind == CFH_ALIAS && n->target && guard--)
+		n = n->target;
+	return n;
+}
+
+bool cfh_node_is_map(const struct cfh_node *n)
+{
+	n = cfh_node_deref(n);
+	return n && n->kind == CFH_MAP;
+}
+
+bool cfh_node_is_seq(const struct cfh_node *n)
+{
+	n = cfh_node_deref(n);
+	return n && n->kind == CFH_SEQ;
+}
+
+bool cfh_node_is_str(const struct cfh_node *n)
+{
+	n = cfh_node_deref(n);
+	return n && n->kind == CFH_SCALAR && n->stype == CFH_T_STR &&
+	       (!n->tag || !strcmp(n->tag, "!!str"));
+}
+
+const char *cfh_node_str(const struct cfh_node *n)
+{
+	n = cfh_node_deref(n);
+	return n && n->kind == CFH_SCALAR ? n->text : NULL;
+}
+
+bool cfh_node_str_eq(const struct cfh_node *n, const char *s)
+{
+	const char *t = cfh_node_str(n);
+
+	return t && !strcmp(t, s);
+}
+
+struct cfh_entry *cfh_map_entry(const struct cfh_node *map, const char *key)
+{
+	struct cfh_entry *e;
+
+	map = cfh_node_deref(map);
+	if (!map || map->kind != CFH_MAP)
+		return NULL;
+	cfh_for_each_entry(map, e)
+		if (e->key && !strcmp(e->key->text, key))
+			return e;
+	return NULL;
+}
+
+struct cfh_node *cfh_map_get(const struct cfh_node *map, const char *key)
+{
+	struct cfh_entry *e = cfh_map_entry(map, key);
+
+	return e ? e->value : NULL;
+}
+
+struct cfh_node *cfh_map_path(const struct cfh_node *map, ...)
+{
+	struct cfh_node *n = (struct cfh_node *)map;
+	const char *key;
+	va_list ap;
+
+	va_start(ap, map);
+	while (n && (key = va_arg(ap, const char *)))
+		n = cfh_map_get(n, key);
+	va_end(ap);
+	return n;
+}
+
+size_t cfh_node_count(const struct cfh_node *n)
+{
+	struct cfh_entry *e;
+	size_t c = 0;
+
+	n = cfh_node_deref(n);
+	if (!n || (n->kind != CFH_MAP && n->kind != CFH_SEQ))
+		return 0;
+	cfh_for_each_entry(n, e)
+		c++;
+	return c;
+}
+
+struct cfh_node *cfh_seq_at(const struct cfh_node *seq, size_t i)
+{
+	struct cfh_entry *e;
+
+	seq = cfh_node_deref(seq);
+	if (!seq || seq->kind != CFH_SEQ)
+		return NULL;
+	cfh_for_each_entry(seq, e)
+		if (!i--)
+			return e->value;
+	return NULL;
+}
+
+bool cfh_node_fn(const struct cfh_node *n, struct cfh_fn_view *out)
+{
+	const struct cfh_entry *e = NULL, *it;
+	size_t i, live = 0;
+
+	memset(out, 0, sizeof(*out));
+	n = cfh_node_deref(n);
+	if (!n)
+		return false;
+	if (n->tag && n->tag[0] == '!' && n->tag[1] != '!') {
+		out->short_form = true;
+		out->arg = n;
+		out->fn = CFH_FN_UNKNOWN;
+		out->name = n->tag + 1;
+		for (i = 0; i < NFNS; i++)
+			if (!strcmp(fns[i].tag, n->tag)) {
+				out->fn = fns[i].fn;
+				out->name = fns[i].name;
+				break;
+			}
+		return true;
+	}
+	if (n->kind != CFH_MAP)
+		return false;
+	cfh_for_each_entry(n, it) {
+		e = it;
+		live++;
+	}
+	if (live != 1 || !e->key)
+		return false;
+	if (!strncmp(e->key->text, "Fn::ForEach::", 13)) {
+		out->fn = CFH_FN_FOREACH;
+		out->name = e->key->text;
+		out->arg = e->value;
+		return true;
+	}
+	for (i = 0; i < NFNS; i++)
+		if (!strcmp(fns[i].name, e->key->text)) {
+			out->fn = fns[i].fn;
+			out->name = fns[i].name;
+			out->arg = e->value;
+			return true;
+		}
+	return false;
+}
+
+const char *cfh_node_ref(const struct cfh_node *n)
+{
+	struct cfh_fn_view v;
+
+	if (!cfh_node_fn(n, &v) || v.fn != CFH_FN_REF)
+		return NULL;
+	return cfh_node_str(v.arg);
+}
+
+int cfh_node_getatt(struct cfh_template *t, const struct cfh_node *n,
+		    const char **res, const char **attr)
+{
+	struct cfh_fn_view v;
+	const struct cfh_node *a;
+	const char *s, *dot;
+
+	if (!cfh_node_fn(n, &v) || v.fn != CFH_FN_GETATT)
+		return -1;
+	a = cfh_node_deref(v.arg);
+	if (a->kind == CFH_SCALAR) {
+		s = a->text;
+		dot = strchr(s, '.');
+		if (!dot || dot == s || !dot[1])
+			return -1;
+		*res = cfh_arena_strndup(&t->arena, s, (size_t)(dot - s));
+		*attr = dot + 1;
+		return *res ? 0 : -1;
+	}
+	if (a->kind == CFH_SEQ && cfh_node_count(a) == 2 &&
+	    cfh_node_str(cfh_seq_at(a, 0)) && cfh_node_str(cfh_seq_at(a, 1))) {
+		*res = cfh_node_str(cfh_seq_at(a, 0));
+		*attr = cfh_node_str(cfh_seq_at(a, 1));
+		return 0;
+	}
+	return -1;
+}
+
+static json_t *scalar_to_json(const struct cfh_node *n)
+{
+	char *end;
+	long long v;
+	double d;
+
+	switch (n->stype) {
+	case CFH_T_NULL:
+		return json_null();
+	case CFH_T_BOOL:
+		return json_boolean(n->text[0] == 't' || n->text[0] == 'T');
+	case CFH_T_INT:
+		errno = 0;
+		v = strtoll(n->text, &end, 0);
+		if (!errno && !*end && n->text[0] != '0')
+			return json_integer(v);
+		if (!errno && !*end && !strcmp(n->text, "0"))
+			return json_integer(0);
+		break;	/* octal-looking or huge: keep the text */
+	case CFH_T_REAL:
+		d = strtod(n->text, &end);
+		if (!*end && d == d && d - d == 0)
+			return json_real(d);
+		break;
+	default:
+		break;
+	}
+	return json_stringn(n->text, n->len);
+}
+
+static json_t *wrap(const char *name, json_t *arg)
+{
+	json_t *o;
+
+	if (!arg)
+		return NULL;
+	o = json_object();
+	if (!o || json_object_set_new(o, name, arg)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *to_json_untagged(const struct cfh_node *n, int depth);
+
+static json_t *to_json(const struct cfh_node *n, int depth)
+{
+	struct cfh_fn_view v;
+	json_t *arg, *pair;
+	const char *dot;
+
+	n = cfh_node_deref(n);
+	if (!n || depth > CFH_MAX_DEPTH + 8)
+		return NULL;
+	if (!cfh_node_fn(n, &v) || !v.short_form)
+		return to_json_untagged(n, depth);
+	if (v.fn == CFH_FN_GETATT && n->kind == CFH_SCALAR &&
+	    (dot = strchr(n->text, '.'))) {
+		pair = json_pack("[s%s]", n->text, (size_t)(dot - n->text),
+				 dot + 1);
+		return wrap(v.name, pair);
+	}
+	arg = to_json_untagged(n, depth);
+	if (v.fn == CFH_FN_UNKNOWN) {
+		/* No long form exists: keep the tag visible as the key. */
+		return wrap(n->tag, arg);
+	}
+	return wrap(v.name, arg);
+}
+
+static json_t *to_json_untagged(const struct cfh_node *n, int depth)
+{
+	const struct cfh_entry *e;
+	json_t *j, *c;
+
+	switch (n->kind) {
+	case CFH_SCALAR:
+		if (n->tag && strcmp(n->tag, "!!str"))
+			return json_stringn(n->text, n->len);
+		return scalar_to_json(n);
+	case CFH_MAP:
+		j = json_object();
+		if (!j)
+			return NULL;
+		cfh_for_each_entry(n, e) {
+			c = to_json(e->value, depth + 1);
+			if (!c || json_object_set_new(j, e->key->text, c)) {
+				json_decref(j);
+				return NULL;
+			}
+		}
+		return j;
+	case CFH_SEQ:
+		j = json_array();
+		if (!j)
+			return NULL;
+		cfh_for_each_entry(n, e) {
+			c = to_json(e->value, depth + 1);
+			if (!c || json_array_append_new(j, c)) {
+				json_decref(j);
+				return NULL;
+			}
+		}
+		return j;
+	default:
+		return NULL;
+	}
+}
+
+json_t *cfh_node_to_json(const struct cfh_node *n)
+{
+	return to_json(n, 0);
+}
+
+static struct cfh_node *new_node(struct cfh_template *t, enum cfh_kind kind)
+{
+	struct cfh_node *n = cfh_arena_alloc(&t->arena, sizeof(*n));
+
+	if (n) {
+		n->kind = kind;
+		n->flags = CFH_NF_NEW;
+		n->weight = 1;
+	}
+	return n;
+}
+
+/* Append an entry to a new collection (no source positions). */
+int cfh_node_push(struct cfh_template *t, struct cfh_node *coll,
+		  struct cfh_node *key, struct cfh_node *value)
+{
+	struct cfh_entry *e;
+
+	if (coll->n == coll->cap) {
+		size_t cap = coll->cap ? coll->cap * 2 : 4;
+
+		e = cfh_arena_alloc(&t->arena, cap * sizeof(*e));
+		if (!e)
+			return -1;
+		if (coll->n)
+			memcpy(e, coll->ent, coll->n * sizeof(*e));
+		coll->ent = e;
+		coll->cap = cap;
+	}
+	e = &coll->ent[coll->n++];
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	e->value = value;
+	e->flags = CFH_EF_NEW;
+	if (key)
+		key->parent = coll;
+	value->parent = coll;
+	return 0;
+}
+
+struct cfh_node *cfh_node_new_str(struct cfh_template *t, const char *s)
+{
+	struct cfh_node *n = new_node(t, CFH_SCALAR);
+
+	if (!n)
+		return NULL;
+	n->len = strlen(s);
+	n->text = cfh_arena_strndup(&t->arena, s, n->len);
+	return n->text ? n : NULL;
+}
+
+static struct cfh_node *from_json(struct cfh_template *t, const json_t *j,
+				  int depth)
+{
+	struct cfh_node *n, *k, *v;
+	const char *key;
+	json_t *val;
+	size_t i;
+	char num[64];
+
+	if (depth > CFH_MAX_DEPTH)
+		return NULL;
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		n = new_node(t, CFH_MAP);
+		if (!n)
+			return NULL;
+		json_object_foreach((json_t *)j, key, val) {
+			k = cfh_node_new_str(t, key);
+			v = from_json(t, val, depth + 1);
+			if (!k || !v || cfh_node_push(t, n, k, v))
+				return NULL;
+		}
+		return n;
+	case JSON_ARRAY:
+		n = new_node(t, CFH_SEQ);
+		if (!n)
+			return NULL;
+		json_array_foreach(j, i, val) {
+			v = from_json(t, val, depth + 1);
+			if (!v || cfh_node_push(t, n, NULL, v))
+				return NULL;
+		}
+		return n;
+	case JSON_STRING:
+		n = new_node(t, CFH_SCALAR);
+		if (!n)
+			return NULL;
+		n->len = json_string_length(j);
+		n->text = cfh_arena_strndup(&t->arena, json_string_value(j),
+					    n->len);
+		return n->text ? n : NULL;
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(j));
+		n = cfh_node_new_str(t, num);
+		if (n)
+			n->stype = CFH_T_INT;
+		return n;
+	case JSON_REAL:
+		snprintf(num, sizeof(num), "%.17g", json_real_value(j));
+		/* 1.0 must stay a real: "swagger: 2.0" is not "swagger: 2". */
+		if (!strpbrk(num, ".eEni"))
+			strcat(num, ".0");
+		n = cfh_node_new_str(t, num);
+		if (n)
+			n->stype = CFH_T_REAL;
+		return n;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		n = cfh_node_new_str(t, json_is_true(j) ? "true" : "false");
+		if (n)
+			n->stype = CFH_T_BOOL;
+		return n;
+	case JSON_NULL:
+		n = cfh_node_new_str(t, "null");
+		if (n)
+			n->stype = CFH_T_NULL;
+		return n;
+	}
+	return NULL;
+}
+
+struct cfh_node *cfh_node_from_json(struct cfh_template *t, const json_t *j)
+{
+	return j ? from_json(t, j, 0) : NULL;
+}
+
+/* The entry of @n in its parent, or NULL for the root. */
+struct cfh_entry *cfh_node_entry(const struct cfh_node *n)
+{
+	struct cfh_node *p = n->parent;
+	size_t i;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < p->n; i++)
+		if (p->ent[i].value == n || p->ent[i].orig == n)
+			return &p->ent[i];
+	return NULL;
+}
+
+static void pointer_segment(struct cfh_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '~')
+			cfh_buf_adds(b, "~0");
+		else if (*s == '/')
+			cfh_buf_adds(b, "~1");
+		else
+			cfh_buf_addc(b, *s);
+	}
+}
+
+static void pointer_of(struct cfh_buf *b, const struct cfh_node *n)
+{
+	const struct cfh_entry *e, *it;
+	size_t idx = 0;
+
+	if (!n->parent)
+		return;
+	pointer_of(b, n->parent);
+	e = cfh_node_entry(n);
+	cfh_buf_addc(b, '/');
+	if (!e)
+		return;
+	if (e->key) {
+		pointer_segment(b, e->key->text);
+		return;
+	}
+	cfh_for_each_entry(n->parent, it) {
+		if (it == e)
+			break;
+		idx++;
+	}
+	cfh_buf_addf(b, "%zu", idx);
+}
+
+char *cfh_node_pointer(const struct cfh_node *n)
+{
+	struct cfh_buf b;
+
+	cfh_buf_init(&b);
+	pointer_of(&b, n);
+	return cfh_buf_steal(&b, NULL);
+}
+
+struct cfh_node *cfh_template_section(const struct cfh_template *t,
+				      const char *name)
+{
+	return cfh_map_get(t->root, name);
+}
+
+const char *cfh_resource_type(const struct cfh_node *res)
+{
+	const struct cfh_node *type = cfh_map_get(res, "Type");
+
+	return cfh_node_is_str(type) ? cfh_node_str(type) : NULL;
+}
+
+const char *cfh_node_resource_id(const struct cfh_template *t,
+				 const struct cfh_node *n)
+{
+	struct cfh_node *resources = cfh_template_section(t, "Resources");
+	const struct cfh_entry *e;
+
+	for (; n && n->parent; n = n->parent) {
+		if (n->parent == resources) {
+			e = cfh_node_entry(n);
+			return e && e->key ? e->key->text : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* Decode one JSON Pointer segment (~1 is '/', ~0 is '~') into @out. */
+static void pointer_decode(const char *s, size_t len, char *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '~' && i + 1 < len && (s[i + 1] == '0' ||
+						   s[i + 1] == '1')) {
+			out[k++] = s[i + 1] == '0' ? '~' : '/';
+			i++;
+		} else {
+			out[k++] = s[i];
+		}
+	}
+	out[k] = '\0';
+}
+
+struct cfh_node *cfh_node_at(const struct cfh_template *t, const char *ptr)
+{
+	struct cfh_node *n = t->root;
+	char seg[1024];
+
+	if (!ptr || (*ptr && *ptr != '/'))
+		return NULL;
+	while (n && *ptr == '/') {
+		const char *end = strchr(ptr + 1, '/');
+		size_t len = end ? (size_t)(end - ptr - 1) : strlen(ptr + 1);
+
+		if (len >= sizeof(seg))
+			return NULL;
+		pointer_decode(ptr + 1, len, seg);
+		n = (struct cfh_node *)cfh_node_deref(n);
+		if (n->kind == CFH_MAP)
+			n = cfh_map_get(n, seg);
+		else if (n->kind == CFH_SEQ && seg[0] >= '0' && seg[0] <= '9')
+			n = cfh_seq_at(n, strtoul(seg, NULL, 10));
+		else
+			n = NULL;
+		ptr += len + 1;
+	}
+	return n;
+}

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reprinter: source bytes for everything clean, new text only where a
+ * pass changed something (the identity and locality invariants).
+ *
+ * A clean node is copied from its span. A dirty collection is walked entry
+ * by entry: the text between entries (separators, comments, blank lines)
+ * is copied; a removed entry's bytes are dropped together with one
+ * separator; a replaced value is rendered over the old value's span; a new
+ * entry is rendered after the last original entry before it, indented like
+ * its siblings. In a block collection new entries go at the end of that
+ * entry's line, after any comment on it, so the comment stays where it was.
+ *
+ *   A: 1   # one           A: 1   # one
+ *   B: 2          ==>      B: 2
+ *                          C: 3          (C added after B)
+ */
+#include <string.h>
+
+#include "model.h"
+
+struct printer {
+	const struct cfh_template *t;
+	struct cfh_buf *out;
+	size_t cursor;		/* source bytes before it are handled */
+};
+
+static void copy_to(struct printer *p, size_t pos)
+{
+	if (pos > p->cursor) {
+		cfh_buf_add(p->out, p->t->src + p->cursor, pos - p->cursor);
+		p->cursor = pos;
+	}
+}
+
+static void skip_to(struct printer *p, size_t pos)
+{
+	if (pos > p->cursor)
+		p->cursor = pos;
+}
+
+/* Where the line holding @pos ends: after trailing blanks and a comment,
+ * before the line break. */
+static size_t eol(const struct cfh_template *t, size_t pos)
+{
+	const char *s = t->src;
+
+	while (pos < t->len && (s[pos] == ' ' || s[pos] == '\t'))
+		pos++;
+	if (pos < t->len && s[pos] == '#')
+		while (pos < t->len && s[pos] != '\n')
+			pos++;
+	if (pos < t->len && s[pos] == '\n' && pos > 0 && s[pos - 1] == '\r')
+		pos--;
+	return pos;
+}
+
+/* Width of the whitespace that starts the line holding @pos, when only
+ * whitespace stands before @pos on that line; -1 otherwise. */
+static int line_indent(const struct cfh_template *t, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && (t->src[i - 1] == ' ' || t->src[i - 1] == '\t'))
+		i--;
+	if (i > 0 && t->src[i - 1] != '\n')
+		return -1;
+	return (int)(pos - i);
+}
+
+/* The line of a node's last byte, counted only where needed. */
+static int line_of_end(const struct cfh_template *t, const struct cfh_node *n)
+{
+	int line = n->line;
+	size_t i;
+
+	for (i = n->vstart; i < n->end && i < t->len; i++)
+		line += t->src[i] == '\n';
+	return line;
+}
+
+static bool is_live_original(const struct cfh_entry *e)
+{
+	return !(e->flags & (CFH_EF_NEW | CFH_EF_REMOVED));
+}
+
+static size_t entry_end(const struct cfh_entry *e)
+{
+	return e->orig ? e->orig->end : e->value->end;
+}
+
+static int entry_line(const struct cfh_entry *e)
+{
+	const struct cfh_node *v = e->orig ? e->orig : e->value;
+
+	return e->key ? e->key->line : v->line;
+}
+
+/* An original collection with entries but none of its original ones left
+ * is written afresh, like a new node: there is no sibling to follow. */
+static bool renders_fresh(const struct cfh_node *n)
+{
+	const struct cfh_entry *e;
+
+	if (n->flags & CFH_NF_NEW)
+		return true;
+	if (!(n->flags & CFH_NF_DIRTY) || !n->n)
+		return false;
+	for (e = n->ent; e < n->ent + n->n; e++)
+		if (is_live_original(e))
+			return false;
+	return true;
+}
+
+static void emit(struct printer *p, const struct cfh_node *n);
+
+struct coll_info {
+	bool block;
+	bool multiline;		/* flow entries on lines of their own */
+	int col;		/* block: column of keys or dashes */
+	int indent;		/* flow, multiline: indent of entries */
+};
+
+static void info_of(const struct cfh_template *t, const struct cfh_node *n,
+		    struct coll_info *ci)
+{
+	const struct cfh_entry *e;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->block = n->style == CFH_STYLE_BLOCK;
+	ci->col = n->col > 0 ? n->col - 1 : 0;
+	for (e = n->ent; e < n->ent + n->n; e++) {
+		if (!is_live_original(e))
+			continue;
+		if (ci->block) {
+			if (e->key)
+				ci->col = e->key->col - 1;
+			break;
+		}
+		ci->multiline = entry_line(e) > n->line;
+		ci->indent = line_indent(t, e->start);
+		if (ci->indent < 0) {
+			ci->multiline = false;
+			ci->indent = 0;
+		}
+		break;
+	}
+}
+
+/* The text of a new entry, without separators. */
+static void entry_text(struct printer *p, const struct cfh_entry *e,
+		       const struct coll_info *ci)
+{
+	const struct cfh_template *t = p->t;
+
+	if (ci->block) {
+		if (e->key) {
+			cfh_render_key(p->out, t, e->key->text, false);
+			cfh_buf_addc(p->out, ':');
+			cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_VALUE,
+				   ci->col, true);
+		} else {
+			cfh_buf_addc(p->out, '-');
+			cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_ITEM,
+				   ci->col, true);
+		}
+		return;
+	}
+	if (e->key) {
+		cfh_render_key(p->out, t, e->key->text, true);
+		cfh_buf_adds(p->out, t->conv.json && !t->conv.jspace &&
+					     !ci->multiline
+				     ? ":"
+				     : ": ");
+	}
+	cfh_render(p->out, t, e->value, CFH_CTX_FLOW, ci->indent,
+		   ci->multiline);
+}
+
+static void separator(struct printer *p, const struct coll_info *ci)
+{
+	const struct cfh_template *t = p->t;
+
+	if (ci->block) {
+		cfh_buf_adds(p->out, t->conv.nl);
+		cfh_buf_pad(p->out, ' ', (size_t)ci->col);
+		return;
+	}
+	cfh_buf_addc(p->out, ',');
+	if (ci->multiline) {
+		cfh_buf_adds(p->out, t->conv.nl);
+		cfh_buf_pad(p->out, t->conv.json ? t->conv.junit : ' ',
+			    (size_t)ci->indent);
+	} else if (!t->conv.json || t->conv.jspace) {
+		cfh_buf_addc(p->out, ' ');
+	}
+}
+
+static void insert_entry(struct printer *p, const struct cfh_node *n,
+			 size_t i, const struct coll_info *ci)
+{
+	const struct cfh_template *t = p->t;
+	const struct cfh_entry *e = &n->ent[i], *anchor = NULL;
+	size_t k, pos;
+
+	for (k = i; k-- > 0;)
+		if (is_live_original(&n->ent[k])) {
+			anchor = &n->ent[k];
+			break;
+		}
+	if (anchor) {
+		pos = entry_end(anchor);
+		if (ci->block)
+			pos = eol(t, pos);
+		copy_to(p, pos);
+		separator(p, ci);
+		entry_text(p, e, ci);
+		return;
+	}
+	for (k = i + 1; k < n->n; k++)
+		if (is_live_original(&n->ent[k]))
+			break;
+	/* renders_fresh() guarantees a live original exists. */
+	copy_to(p, n->ent[k].start);
+	entry_text(p, e, ci);
+	separator(p, ci);
+}
+
+static void remove_entry(struct printer *p, const struct cfh_node *n,
+			 size_t i, const struct coll_info *ci)
+{
+	const struct cfh_template *t = p->t;
+	size_t k, last = i, a, b;
+	const struct cfh_entry *live = NULL;
+
+	for (k = i + 1; k < n->n; k++)
+		if (!(n->ent[k].flags & CFH_EF_NEW))
+			break;
+	if (k < n->n) {
+		int ind = line_indent(t, n->ent[i].start);
+
+		if (ci->block && ind >= 0) {
+			/* An entry on lines of its own: drop those lines,
+			 * keep the blank lines and comments after them. */
+			a = n->ent[i].start - (size_t)ind;
+			b = eol(t, entry_end(&n->ent[i]));
+			if (b < t->len && t->src[b] == '\r')
+				b++;
+			if (b < t->len && t->src[b] == '\n')
+				b++;
+			if (p->cursor > a) {
+				/* The first entry: its indentation is
+				 * already out; take it back. */
+				p->out->len -= p->cursor - a;
+				p->out->data[p->out->len] = '\0';
+			} else {
+				copy_to(p, a);
+			}
+			p->cursor = b;
+			return;
+		}
+		/* Otherwise drop it and the separator after it, up to the
+		 * start of the next original entry. */
+		copy_to(p, n->ent[i].start);
+		skip_to(p, n->ent[k].start);
+		return;
+	}
+	/* The tail: drop from the end of the last live original entry, so
+	 * that the separator before the removed one goes with it. */
+	for (k = i; k-- > 0;)
+		if (is_live_original(&n->ent[k])) {
+			live = &n->ent[k];
+			break;
+		}
+	for (k = i; k < n->n; k++)
+		if (!(n->ent[k].flags & CFH_EF_NEW))
+			last = k;
+	a = entry_end(live);
+	b = entry_end(&n->ent[last]);
+	if (ci->block) {
+		a = eol(t, a);
+		b = eol(t, b);
+	}
+	copy_to(p, a);
+	skip_to(p, b);
+}
+
+static void replace_value(struct printer *p, const struct cfh_entry *e,
+			  const struct coll_info *ci)
+{
+	const struct cfh_template *t = p->t;
+	const struct cfh_node *old = e->orig ? e->orig : e->value;
+	int indent;
+	bool multiline;
+
+	if (ci->block && e->key) {
+		copy_to(p, e->key->end);
+		cfh_buf_addc(p->out, ':');
+		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_VALUE,
+			   e->key->col - 1, true);
+	} else if (ci->block) {
+		copy_to(p, e->start + 1);
+		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_ITEM, ci->col,
+			   true);
+	} else {
+		indent = line_indent(t, e->start);
+		multiline = indent >= 0 && ci->multiline;
+		/* An emptied one-line collection stays on one line. */
+		if (!(e->value->flags & CFH_NF_NEW) && !e->orig &&
+		    old->line == line_of_end(t, old))
+			multiline = false;
+		copy_to(p, old->start);
+		cfh_render(p->out, t, e->value, CFH_CTX_FLOW,
+			   indent < 0 ? 0 : indent, multiline);
+	}
+	skip_to(p, old->end);
+}
+
+static void emit_collection(struct printer *p, const struct cfh_node *n)
+{
+	struct coll_info ci;
+	const struct cfh_entry *e;
+	size_t i;
+
+	info_of(p->t, n, &ci);
+	for (i = 0; i < n->n; i++) {
+		e = &n->ent[i];
+		if ((e->flags & CFH_EF_NEW) && (e->flags & CFH_EF_REMOVED))
+			continue;
+		if (e->flags & CFH_EF_NEW) {
+			insert_entry(p, n, i, &ci);
+		} else if (e->flags & CFH_EF_REMOVED) {
+			remove_entry(p, n, i, &ci);
+		} else if (e->orig || renders_fresh(e->value)) {
+			replace_value(p, e, &ci);
+		} else if (e->value->flags & CFH_NF_DIRTY) {
+			copy_to(p, e->value->start);
+			emit(p, e->value);
+		}
+	}
+	copy_to(p, n->end);
+}
+
+static void emit(struct printer *p, const struct cfh_node *n)
+{
+	if (n->flags & CFH_NF_DIRTY)
+		emit_collection(p, n);
+	else
+		copy_to(p, n->end);
+}
+
+char *cfh_template_print(struct cfh_template *t, size_t *lenp)
+{
+	struct printer p = { .t = t };
+	struct cfh_buf out;
+
+	cfh_buf_init(&out);
+	p.out = &out;
+	if (t->root && renders_fresh(t->root)) {
+		copy_to(&p, t->root->start);
+		cfh_render(&out, t, t->root, t->conv.json ? CFH_CTX_FLOW
+							  : CFH_CTX_BLOCK_ITEM,
+			   0, true);
+		skip_to(&p, t->root->end);
+	} else if (t->root) {
+		copy_to(&p, t->root->start);
+		emit(&p, t->root);
+	}
+	copy_to(&p, t->len);
+	return cfh_buf_steal(&out, lenp);
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/* Template lifecycle, accessors and format conversion. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "graph.h"
+
+static int check_shape(struct cfh_template *t, struct cfh_diag *diag)
+{
+	const struct cfh_node *res;
+
+	if (t->root->kind != CFH_MAP) {
+		diag->code = CFH_EXIT_INPUT;
+		diag->line = t->root->line;
+		diag->col = t->root->col;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "template root is a %s, not a mapping",
+			 t->root->kind == CFH_SEQ ? "sequence" : "scalar");
+		return -1;
+	}
+	res = cfh_map_get(t->root, "Resources");
+	if (!res) {
+		diag->code = CFH_EXIT_INPUT;
+		diag->line = 1;
+		diag->col = 1;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "no 'Resources' section: not a CloudFormation template");
+		return -1;
+	}
+	res = cfh_node_deref(res);
+	if (res->kind != CFH_MAP) {
+		diag->code = CFH_EXIT_INPUT;
+		diag->line = res->line;
+		diag->col = res->col;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "'Resources' is a %s, not a mapping",
+			 res->kind == CFH_SEQ ? "sequence" : "scalar");
+		return -1;
+	}
+	return 0;
+}
+
+struct cfh_template *cfh_template_load(const char *src, size_t len,
+				       const char *name,
+				       struct cfh_diag *diag)
+{
+	struct cfh_template *t = calloc(1, sizeof(*t));
+
+	memset(diag, 0, sizeof(*diag));
+	if (!t)
+		goto oom;
+	cfh_arena_init(&t->arena);
+	t->name = strdup(name ? name : "<input>");
+	t->src = malloc(len + 1);
+	if (!t->name || !t->src)
+		goto oom;
+	memcpy(t->src, src, len);
+	t->src[len] = '\0';
+	t->len = len;
+	if (cfh_load(t, diag) || check_shape(t, diag))
+		goto fail;
+	cfh_conv_detect(t);
+	return t;
+oom:
+	diag->code = CFH_EXIT_INTERNAL;
+	snprintf(diag->msg, sizeof(diag->msg), "out of memory");
+fail:
+	cfh_template_free(t);
+	return NULL;
+}
+
+void cfh_template_free(struct cfh_template *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nchanges; i++)
+		cfh_change_release(&t->changes[i]);
+	free(t->changes);
+	cfh_graph_free(t->graph);
+	cfh_arena_release(&t->arena);
+	free(t->src);
+	free(t->name);
+	free(t);
+}
+
+bool cfh_template_is_json(const struct cfh_template *t)
+{
+	return t->conv.json;
+}
+
+size_t cfh_template_change_count(const struct cfh_template *t)
+{
+	return t->nchanges;
+}
+
+const struct cfh_change *cfh_template_change_at(const struct cfh_template *t,
+						size_t i)
+{
+	return i < t->nchanges ? &t->changes[i] : NULL;
+}
+
+char *cfh_template_convert(struct cfh_template *t, enum cfh_format fmt,
+			   size_t *lenp)
+{
+	struct cfh_template view;
+	struct cfh_node *root;
+	struct cfh_buf b;
+	json_t *j = cfh_node_to_json(t->root);
+	char *s;
+
+	if (!j)
+		return NULL;
+	cfh_buf_init(&b);
+	if (fmt == CFH_FORMAT_JSON) {
+		s = json_dumps(j, JSON_INDENT(2));
+		json_decref(j);
+		if (!s)
+			return NULL;
+		cfh_buf_adds(&b, s);
+		cfh_buf_addc(&b, '\n');
+		free(s);
+		return cfh_buf_steal(&b, lenp);
+	}
+	/* YAML: render the long-form tree as new nodes with a canonical set
+	 * of conventions, which writes intrinsics as short tags. */
+	memset(&view, 0, sizeof(view));
+	cfh_arena_init(&view.arena);
+	view.conv.nl = "\n";
+	view.conv.indent = 2;
+	view.conv.seq_indented = true;
+	view.conv.quote = '\'';
+	view.conv.short_tags = true;
+	root = cfh_node_from_json(&view, j);
+	json_decref(j);
+	if (root) {
+		cfh_render(&b, &view, root, CFH_CTX_BLOCK_ITEM, -2, true);
+		cfh_buf_addc(&b, '\n');
+	} else {
+		b.failed = true;
+	}
+	cfh_arena_release(&view.arena);
+	s = cfh_buf_steal(&b, lenp);
+	/* BLOCK_ITEM at column -2 writes " key: ..." with children at 0. */
+	if (s && s[0] == ' ') {
+		memmove(s, s + 1, strlen(s));
+		if (lenp)
+			(*lenp)--;
+	}
+	return s;
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The man page is lint-clean, and every option of --help is in it with the
+# same words.
+set -eu
+build=${1:-build}
+fail=0
+if command -v mandoc >/dev/null 2>&1; then
+	if ! mandoc -Tlint -Wwarning man/cfn-harden.1; then
+		echo "man: mandoc -Tlint found problems"
+		fail=1
+	fi
+else
+	echo "man: mandoc not installed (make deps)" >&2
+	fail=1
+fi
+n=0
+"$build/cfn-harden" --help | sed -n 's/^  \(-., \)\{0,1\} *--\([a-z-]*\)[^ ]*\( [A-Z]*\)\{0,1\}  *\(.*\)$/\2\t\4/p' > "$build/help-options"
+while IFS="	" read -r opt desc; do
+	n=$((n + 1))
+	if ! grep -q "Fl \\\\-$opt\\b" man/cfn-harden.1; then
+		echo "man: option --$opt is missing"
+		fail=1
+	elif ! grep -qxF "$desc" man/cfn-harden.1; then
+		echo "man: the words for --$opt differ from --help: '$desc'"
+		fail=1
+	fi
+done < "$build/help-options"
+[ "$n" -ge 10 ] || { echo "man: only $n options parsed from --help"; fail=1; }
+if [ "$fail" -eq 0 ]; then
+	echo "man: $n options checked, 1 passed, 0 failed"
+else
+	echo "man: 0 passed, 1 failed"
+fi
+exit "$fail"

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * corpus-check: the model's promises, checked on real templates.
+ *
+ *   corpus-check [--bench] < list-of-files
+ *
+ * For every file: it loads, or is refused with a position; with every
+ * collection marked dirty, the reprinter still gives back the input byte
+ * for byte (identity through the entry-by-entry path, not the shortcut);
+ * with every scalar value replaced by a new node of the same value, the
+ * output reads back as the same template (spans, quoting, tags, block
+ * scalars); the registered passes run without failing and their output
+ * loads again and hardening it again changes nothing (idempotence).
+ *
+ * Prints one line per problem and a summary; exits 1 on any problem other
+ * than a refusal (refusals are checked against a list by the caller).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "edit.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void mark_all(struct cfh_node *n)
+{
+	size_t i;
+
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return;
+	n->flags |= CFH_NF_DIRTY;
+	for (i = 0; i < n->n; i++)
+		mark_all(n->ent[i].value);
+}
+
+/* Collect scalar values first: replacing while walking would visit the
+ * new nodes. */
+static void collect(struct cfh_node *n, struct cfh_node ***v, size_t *nv,
+		    size_t *cap)
+{
+	size_t i;
+
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return;
+	for (i = 0; i < n->n; i++) {
+		struct cfh_node *c = n->ent[i].value;
+
+		if (c->kind == CFH_SCALAR) {
+			if (*nv == *cap) {
+				*cap = *cap ? *cap * 2 : 256;
+				*v = realloc(*v, *cap * sizeof(**v));
+				if (!*v)
+					abort();
+			}
+			(*v)[(*nv)++] = c;
+		} else {
+			collect(c, v, nv, cap);
+		}
+	}
+}
+
+static bool same_template(const char *a, size_t alen, const char *b,
+			  size_t blen, const char *name)
+{
+	struct cfh_diag d;
+	struct cfh_template *x = cfh_template_load(a, alen, name, &d);
+	struct cfh_template *y = cfh_template_load(b, blen, name, &d);
+	json_t *jx = x ? cfh_node_to_json(x->root) : NULL;
+	json_t *jy = y ? cfh_node_to_json(y->root) : NULL;
+	bool eq = jx && jy && json_equal(jx, jy);
+
+	if (!y)
+		printf("  output does not load: %d:%d: %s\n", d.line, d.col,
+		       d.msg);
+	json_decref(jx);
+	json_decref(jy);
+	cfh_template_free(x);
+	cfh_template_free(y);
+	return eq;
+}
+
+struct totals {
+	size_t files, loaded, refused, identity, rerender, hardened, idem;
+	size_t changes;
+	double t_load, t_pass, t_print;
+};
+
+static bool check_file(const char *path, struct totals *tot, bool bench)
+{
+	struct cfh_run_opts opts = { 0 };
+	struct cfh_template *t;
+	struct cfh_diag d;
+	struct cfh_node **v = NULL;
+	size_t len, olen, nv = 0, cap = 0, i;
+	char *src, *out = NULL, *out2 = NULL;
+	bool ok = true;
+	double t0;
+
+	tot->files++;
+	src = cfh_read_file(path, &len, &d);
+	if (!src) {
+		printf("unreadable: %s: %s\n", path, d.msg);
+		return false;
+	}
+	t0 = now();
+	t = cfh_template_load(src, len, path, &d);
+	tot->t_load += now() - t0;
+	if (!t) {
+		printf("refused: %s:%d:%d: %s\n", path, d.line, d.col, d.msg);
+		tot->refused++;
+		free(src);
+		return true;
+	}
+	tot->loaded++;
+	if (bench) {
+		/* The real path: passes, then the reprint. */
+		t0 = now();
+		if (cfh_template_harden(t, &opts, &d))
+			ok = false;
+		tot->t_pass += now() - t0;
+		t0 = now();
+		out = cfh_template_print(t, &olen);
+		tot->t_print += now() - t0;
+		goto out;
+	}
+
+	mark_all(t->root);
+	out = cfh_template_print(t, &olen);
+	if (out && olen == len && !memcmp(out, src, len))
+		tot->identity++;
+	else {
+		printf("identity: %s\n", path);
+		ok = false;
+	}
+	free(out);
+	out = NULL;
+	cfh_template_free(t);
+
+	t = cfh_template_load(src, len, path, &d);
+	collect(t->root, &v, &nv, &cap);
+	for (i = 0; i < nv; i++)
+		if (cfh_edit_replace_take(t, v[i], cfh_node_to_json(v[i]),
+					  "rerender", NULL))
+			break;
+	out = cfh_template_print(t, &olen);
+	if (i == nv && out && same_template(src, len, out, olen, path))
+		tot->rerender++;
+	else {
+		printf("rerender: %s\n", path);
+		ok = false;
+	}
+	free(out);
+	out = NULL;
+	cfh_template_free(t);
+
+	t = cfh_template_load(src, len, path, &d);
+	if (cfh_template_harden(t, &opts, &d)) {
+		printf("harden: %s: %s\n", path, d.msg);
+		ok = false;
+		goto out;
+	}
+	tot->changes += cfh_template_change_count(t);
+	out = cfh_template_print(t, &olen);
+	if (!out || !same_template(out, olen, out, olen, path)) {
+		printf("harden output does not load: %s\n", path);
+		ok = false;
+		goto out;
+	}
+	tot->hardened++;
+	cfh_template_free(t);
+	t = cfh_template_load(out, olen, path, &d);
+	if (t && !cfh_template_harden(t, &opts, &d) &&
+	    (out2 = cfh_template_print(t, &len)) && len == olen &&
+	    !memcmp(out, out2, len))
+		tot->idem++;
+	else {
+		printf("idempotence: %s\n", path);
+		ok = false;
+	}
+out:
+	free(v);
+	free(out);
+	free(out2);
+	cfh_template_free(t);
+	free(src);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	struct totals tot = { 0 };
+	char line[4096];
+	bool bench = argc > 1 && !strcmp(argv[1], "--bench");
+	bool ok = true;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line && !check_file(line, &tot, bench))
+			ok = false;
+	}
+	if (bench) {
+		printf("load %.3f s, passes %.3f s, reprint %.3f s, %zu files\n",
+		       tot.t_load, tot.t_pass, tot.t_print, tot.files);
+		return 0;
+	}
+	printf("corpus: %zu files, %zu loaded, %zu refused; identity %zu/%zu, "
+	       "rerender %zu/%zu, hardened %zu/%zu (%zu changes), "
+	       "idempotent %zu/%zu\n",
+	       tot.files, tot.loaded, tot.refused, tot.identity, tot.loaded,
+	       tot.rerender, tot.loaded, tot.hardened, tot.loaded, tot.changes,
+	       tot.idem, tot.loaded);
+	return ok ? 0 : 1;
+}

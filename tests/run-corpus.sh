@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The corpus test: every template in ../shared/corpus loads (or is refused
+# exactly as tests/corpus-refused.txt expects), reprints byte for byte,
+# survives re-rendering of every value, hardens without failing, and
+# hardening twice changes nothing. See tests/corpus_check.c.
+set -eu
+build=${1:-build}
+corpus=${CORPUS:-../shared/corpus}
+if [ ! -d "$corpus" ]; then
+	# CI always has shared/ beside the clone: missing there is a failure.
+	if [ -n "${CI:-}" ]; then
+		echo "corpus: $corpus not found" >&2
+		exit 1
+	fi
+	echo "corpus: $corpus not found: skipped" >&2
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \
+	-o -name '*.template' \) | LC_ALL=C sort > "$tmp/list"
+status=0
+"$build/corpus-check" < "$tmp/list" > "$tmp/out" || status=$?
+grep -v '^refused: ' "$tmp/out" | grep -v '^corpus: ' || true
+sed -n 's|^refused: '"$corpus"'/\([^:]*\):.*|\1|p' "$tmp/out" | LC_ALL=C sort > "$tmp/refused"
+grep -v '^#' tests/corpus-refused.txt | cut -f1 | LC_ALL=C sort > "$tmp/expected"
+if ! cmp -s "$tmp/refused" "$tmp/expected"; then
+	echo "corpus: refusals differ from tests/corpus-refused.txt:"
+	diff "$tmp/expected" "$tmp/refused" || true
+	status=1
+fi
+tail -n 1 "$tmp/out"
+bad=$(grep -c 'bad-input$' tests/corpus-refused.txt || true)
+lib=$(grep -c 'libfyaml$' tests/corpus-refused.txt || true)
+echo "corpus: refused $bad bad input, $lib libfyaml limitation"
+[ "$status" -eq 0 ] && echo "corpus: 1 passed, 0 failed" || echo "corpus: 0 passed, 1 failed"
+exit "$status"

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* The unit-test suites, one per area; tests/check_main.c runs them all. */
+#ifndef CFH_TEST_SUITES_H
+#define CFH_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *schema_suite(void);
+Suite *load_suite(void);
+Suite *reprint_suite(void);
+Suite *graph_suite(void);
+Suite *engine_suite(void);
+
+#endif
