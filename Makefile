@@ -27,6 +27,7 @@ LIB_OBJS = \
 	$(BUILD)/src/io.o \
 	$(BUILD)/src/load.o \
 	$(BUILD)/src/node.o \
+	$(BUILD)/src/passlib.o \
 	$(BUILD)/src/render.o \
 	$(BUILD)/src/report.o \
 	$(BUILD)/src/reprint.o \
@@ -35,7 +36,8 @@ LIB_OBJS = \
 	$(BUILD)/src/template.o
 
 # One object per pass, in registry order (transforms/passes.def).
-PASS_OBJS =
+PASS_OBJS = \
+	$(BUILD)/transforms/encryption.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \
@@ -47,7 +49,7 @@ TEST_OBJS = \
 
 HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def
 
-.PHONY: all build deps deps-quiet check unit golden corpus lint-outputs manlint asan demo \
+.PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants manlint asan demo \
 	bench install clean regen
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
@@ -98,7 +100,8 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
-	@$(MAKE) --no-print-directory unit golden corpus manlint lint-outputs
+	@$(MAKE) --no-print-directory unit golden corpus manlint lint-outputs \
+		invariants
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -114,7 +117,10 @@ manlint:
 	@sh tests/check-man.sh $(BUILD)
 
 lint-outputs:
-	@sh tests/lint-outputs.sh $(BUILD)
+	@sh tests/lint-outputs.sh $(BUILD) $(BUILD)/corpus-sample/manifest
+
+invariants:
+	@sh tests/check-invariants.sh $(BUILD)
 
 regen: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@REGEN=1 sh tests/run-golden.sh $(BUILD)

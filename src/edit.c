@@ -49,7 +49,7 @@ static char *prop_path(const struct cfh_template *t, const struct cfh_node *n,
 		if (n->parent == resources)
 			break;
 	}
-	if (!n || n->parent != resources || depth < 3)
+	if (!n || n->parent != resources || depth < 2)
 		return NULL;
 	*resp = n;
 	/* chain[depth-1] is the resource, chain[depth-2] Properties. */

@@ -2,7 +2,7 @@
 /*
  * corpus-check: the model's promises, checked on real templates.
  *
- *   corpus-check [--bench] < list-of-files
+ *   corpus-check [--bench] [--sample DIR N] < list-of-files
  *
  * For every file: it loads, or is refused with a position; with every
  * collection marked dirty, the reprinter still gives back the input byte
@@ -11,6 +11,10 @@
  * output reads back as the same template (spans, quoting, tags, block
  * scalars); the registered passes run without failing and their output
  * loads again and hardening it again changes nothing (idempotence).
+ *
+ * With --sample, the hardened output of every Nth loaded template that
+ * changed is written to DIR with a manifest of input/output pairs, for
+ * tests/lint-outputs.sh to check with cfn-lint.
  *
  * Prints one line per problem and a summary; exits 1 on any problem other
  * than a refusal (refusals are checked against a list by the caller).
@@ -89,9 +93,34 @@ static bool same_template(const char *a, size_t alen, const char *b,
 
 struct totals {
 	size_t files, loaded, refused, identity, rerender, hardened, idem;
-	size_t changes;
+	size_t changes, changed, sampled;
 	double t_load, t_pass, t_print;
+	const char *sample_dir;
+	size_t every;
+	FILE *manifest;
 };
+
+/* Keep the output for cfn-lint, named after its input's place in the list. */
+static void sample(struct totals *tot, const char *path, const char *out,
+		   size_t len)
+{
+	const char *base = strrchr(path, '/');
+	const char *ext = strrchr(path, '.');
+	char name[4096];
+	FILE *f;
+
+	if (!tot->manifest || tot->changed % tot->every)
+		return;
+	snprintf(name, sizeof(name), "%s/%05zu-%.40s%s", tot->sample_dir,
+		 tot->changed, base ? base + 1 : path, ext ? ext : "");
+	f = fopen(name, "wb");
+	if (!f)
+		return;
+	fwrite(out, 1, len, f);
+	fclose(f);
+	fprintf(tot->manifest, "%s\t%s\n", path, name);
+	tot->sampled++;
+}
 
 static bool check_file(const char *path, struct totals *tot, bool bench)
 {
@@ -169,6 +198,10 @@ static bool check_file(const char *path, struct totals *tot, bool bench)
 	}
 	tot->changes += cfh_template_change_count(t);
 	out = cfh_template_print(t, &olen);
+	if (out && (olen != len || memcmp(out, src, len))) {
+		sample(tot, path, out, olen);
+		tot->changed++;
+	}
 	if (!out || !same_template(out, olen, out, olen, path)) {
 		printf("harden output does not load: %s\n", path);
 		ok = false;
@@ -200,6 +233,20 @@ int main(int argc, char **argv)
 	char line[4096];
 	bool bench = argc > 1 && !strcmp(argv[1], "--bench");
 	bool ok = true;
+	char mpath[4096];
+
+	if (argc == 4 && !strcmp(argv[1], "--sample")) {
+		tot.sample_dir = argv[2];
+		tot.every = strtoul(argv[3], NULL, 10);
+		if (!tot.every)
+			tot.every = 1;
+		snprintf(mpath, sizeof(mpath), "%s/manifest", argv[2]);
+		tot.manifest = fopen(mpath, "w");
+		if (!tot.manifest) {
+			perror(mpath);
+			return 1;
+		}
+	}
 
 	while (fgets(line, sizeof(line), stdin)) {
 		line[strcspn(line, "\n")] = '\0';
@@ -211,11 +258,13 @@ int main(int argc, char **argv)
 		       tot.t_load, tot.t_pass, tot.t_print, tot.files);
 		return 0;
 	}
+	if (tot.manifest)
+		fclose(tot.manifest);
 	printf("corpus: %zu files, %zu loaded, %zu refused; identity %zu/%zu, "
-	       "rerender %zu/%zu, hardened %zu/%zu (%zu changes), "
-	       "idempotent %zu/%zu\n",
+	       "rerender %zu/%zu, hardened %zu/%zu (%zu changes in %zu "
+	       "templates, %zu kept for cfn-lint), idempotent %zu/%zu\n",
 	       tot.files, tot.loaded, tot.refused, tot.identity, tot.loaded,
 	       tot.rerender, tot.loaded, tot.hardened, tot.loaded, tot.changes,
-	       tot.idem, tot.loaded);
+	       tot.changed, tot.sampled, tot.idem, tot.loaded);
 	return ok ? 0 : 1;
 }

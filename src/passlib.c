@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the passes; see passlib.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "passlib.h"
+
+struct cfh_entry *cfh_resources_begin(const struct cfh_template *t)
+{
+	const struct cfh_node *r = cfh_node_deref(
+		cfh_template_section(t, "Resources"));
+
+	return r && r->kind == CFH_MAP ? r->ent : NULL;
+}
+
+struct cfh_entry *cfh_resources_end(const struct cfh_template *t)
+{
+	const struct cfh_node *r = cfh_node_deref(
+		cfh_template_section(t, "Resources"));
+
+	return r && r->kind == CFH_MAP ? r->ent + r->n : NULL;
+}
+
+bool cfh_res_is(const struct cfh_node *res, const char *type)
+{
+	const char *ty = cfh_resource_type(res);
+
+	return ty && !strcmp(ty, type);
+}
+
+struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id)
+{
+	return cfh_map_get(cfh_template_section(t, "Resources"), id);
+}
+
+struct cfh_node *cfh_res_props(struct cfh_template *t, struct cfh_node *res,
+			       const char *reason)
+{
+	struct cfh_node *p = cfh_map_get(res, "Properties");
+
+	if (p)
+		return cfh_props_dynamic(res) ? NULL : p;
+	if (cfh_edit_set_take(t, res, "Properties", json_object(), reason, &p))
+		return NULL;
+	return p;
+}
+
+bool cfh_props_dynamic(const struct cfh_node *res)
+{
+	const struct cfh_node *p = cfh_map_get(res, "Properties");
+
+	/* An alias too: editing through it would change every other user of
+	 * its anchor. */
+	return p && (p->kind != CFH_MAP || cfh_is_dynamic(p));
+}
+
+static bool sub_mentions(const char *s, const char *id)
+{
+	size_t n = strlen(id);
+
+	while ((s = strstr(s, "${"))) {
+		s += 2;
+		if (!strncmp(s, id, n) && (s[n] == '}' || s[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+bool cfh_refers_to(const struct cfh_node *n, const char *id)
+{
+	const struct cfh_entry *e;
+	struct cfh_fn_view fv;
+	const char *s;
+
+	n = cfh_node_deref(n);
+	if (!n)
+		return false;
+	if (cfh_node_fn(n, &fv)) {
+		const struct cfh_node *arg = cfh_node_deref(fv.arg);
+
+		switch (fv.fn) {
+		case CFH_FN_REF:
+			return cfh_node_str_eq(arg, id);
+		case CFH_FN_GETATT:
+			if (arg->kind == CFH_SCALAR) {
+				size_t k = strlen(id);
+
+				return !strncmp(arg->text, id, k) &&
+				       arg->text[k] == '.';
+			}
+			return cfh_node_str_eq(cfh_seq_at(arg, 0), id);
+		case CFH_FN_SUB:
+			s = arg->kind == CFH_SCALAR ? arg->text
+						    : cfh_node_str(cfh_seq_at(arg, 0));
+			if (s && sub_mentions(s, id))
+				return true;
+			if (arg->kind == CFH_SCALAR)
+				return false;
+			return cfh_refers_to(cfh_seq_at(arg, 1), id);
+		default:
+			if (fv.short_form && n->kind == CFH_SCALAR)
+				return false;
+			break;
+		}
+	}
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return false;
+	cfh_for_each_entry(n, e)
+		if (cfh_refers_to(e->value, id))
+			return true;
+	return false;
+}
+
+bool cfh_is_dynamic(const struct cfh_node *n)
+{
+	struct cfh_fn_view fv;
+
+	return cfh_node_fn(n, &fv);
+}
+
+json_t *cfh_json_getatt(const char *id, const char *attr)
+{
+	return json_pack("{s:[s,s]}", "Fn::GetAtt", id, attr);
+}
+
+json_t *cfh_json_ref(const char *id)
+{
+	return json_pack("{s:s}", "Ref", id);
+}
+
+const char *cfh_env_param(const struct cfh_template *t)
+{
+	static const char *const names[] = { "EnvironmentSuffix",
+					     "environmentSuffix", "Environment",
+					     "environment", "Env", "Stage",
+					     "EnvironmentName" };
+	const struct cfh_node *params = cfh_template_section(t, "Parameters");
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (cfh_map_get(params, names[i]))
+			return names[i];
+	return NULL;
+}
+
+bool cfh_strlist_has(const char *const *list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+int cfh_strlist_add(const char ***list, size_t *n, const char *s)
+{
+	const char **v;
+
+	if (cfh_strlist_has(*list, *n, s))
+		return 0;
+	v = realloc(*list, (*n + 2) * sizeof(*v));
+	if (!v)
+		return -1;
+	v[(*n)++] = s;
+	v[*n] = NULL;
+	*list = v;
+	return 0;
+}

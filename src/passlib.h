@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the passes: walking resources, finding references,
+ * building common values. Everything here only reads the template or goes
+ * through the edit API.
+ *
+ * Ownership: nodes are borrowed from the template; json_t values returned
+ * are new references.
+ */
+#ifndef CFH_PASSLIB_H
+#define CFH_PASSLIB_H
+
+#include "edit.h"
+#include "engine.h"
+#include "graph.h"
+
+/* Iterate over the resources: @e is a struct cfh_entry *, key = logical ID. */
+#define cfh_for_each_resource(t, e)                                          \
+	for ((e) = cfh_resources_begin(t); (e) && (e) < cfh_resources_end(t); \
+	     (e)++)                                                          \
+		if (!((e)->flags & CFH_EF_REMOVED) && cfh_node_is_map((e)->value))
+
+struct cfh_entry *cfh_resources_begin(const struct cfh_template *t);
+struct cfh_entry *cfh_resources_end(const struct cfh_template *t);
+
+/* True if the resource @res is of @type. */
+bool cfh_res_is(const struct cfh_node *res, const char *type);
+
+/* The resource named @id, or NULL. */
+struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id);
+
+/**
+ * cfh_res_props() - a resource's Properties, added empty if missing
+ * Returns: the mapping, or NULL if Properties is not a mapping (an
+ * intrinsic, say) or out of memory.
+ */
+struct cfh_node *cfh_res_props(struct cfh_template *t, struct cfh_node *res,
+			       const char *reason);
+
+/* True if the resource's Properties is decided at deploy time (an
+ * intrinsic such as Fn::If), an alias, or not a mapping: passes leave it
+ * alone. */
+bool cfh_props_dynamic(const struct cfh_node *res);
+
+/* True if @n (any subtree) refers to logical ID @id by Ref, GetAtt or Sub. */
+bool cfh_refers_to(const struct cfh_node *n, const char *id);
+
+/* True if @n is an intrinsic function call (its value is decided at
+ * deploy time, so a pass must not assume it). */
+bool cfh_is_dynamic(const struct cfh_node *n);
+
+/* {"Fn::GetAtt": [id, attr]} and {"Ref": id}. */
+json_t *cfh_json_getatt(const char *id, const char *attr);
+json_t *cfh_json_ref(const char *id);
+
+/* The environment parameter's name (EnvironmentSuffix, environmentSuffix,
+ * Environment, Env, Stage), or NULL. */
+const char *cfh_env_param(const struct cfh_template *t);
+
+/* Append @s to a NULL-terminated, malloc'ed list of borrowed strings
+ * unless it is already there. Returns 0, or -1 when out of memory. */
+int cfh_strlist_add(const char ***list, size_t *n, const char *s);
+bool cfh_strlist_has(const char *const *list, size_t n, const char *s);
+
+#endif

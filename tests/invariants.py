@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Check DESIGN.md's invariant 6 (consistent encryption) on hardened outputs.
+
+    invariants.py CFN_HARDEN FILE...
+
+For every resource encrypted with a KMS key of the template, every
+principal and service in the template that uses the resource must be able
+to use the key: roles through an IAM statement allowing kms:Decrypt on it,
+services that deliver into it (CloudWatch Logs, S3 notifications,
+EventBridge targets, alarm actions, SNS subscriptions) through a statement
+of the key policy. Written independently of transforms/encryption.c, so
+that the two check each other. Files are read through `cfn-harden --to
+json`, which gives intrinsics in long form.
+"""
+import json
+import subprocess
+import sys
+
+POLICY_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"}
+ADMIN = ("AdministratorAccess", "PowerUserAccess")
+
+
+def refs(node, out):
+    """Logical IDs named by Ref, GetAtt and Sub anywhere in node."""
+    if isinstance(node, dict):
+        if len(node) == 1:
+            (k, v), = node.items()
+            if k == "Ref" and isinstance(v, str):
+                out.add(v)
+                return out
+            if k == "Fn::GetAtt":
+                if isinstance(v, list) and v and isinstance(v[0], str):
+                    out.add(v[0])
+                elif isinstance(v, str):
+                    out.add(v.split(".")[0])
+                return out
+            if k == "Fn::Sub":
+                s = v[0] if isinstance(v, list) and v else v
+                if isinstance(s, str):
+                    i = 0
+                    while True:
+                        i = s.find("${", i)
+                        if i < 0:
+                            break
+                        j = s.find("}", i)
+                        name = s[i + 2:j].split(".")[0]
+                        if not name.startswith("!"):
+                            out.add(name)
+                        i = j + 1
+                if isinstance(v, list) and len(v) > 1:
+                    refs(v[1], out)
+                return out
+        for v in node.values():
+            refs(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            refs(v, out)
+    return out
+
+
+def listify(x):
+    return x if isinstance(x, list) else [x]
+
+
+def statements(doc):
+    if not isinstance(doc, dict):
+        return []
+    return [s for s in listify(doc.get("Statement", [])) if isinstance(s, dict)]
+
+
+def allows_decrypt(stmt, key):
+    if stmt.get("Effect") != "Allow":
+        return False
+    acts = [a for a in listify(stmt.get("Action", [])) if isinstance(a, str)]
+    if not any(a in ("kms:Decrypt", "kms:*", "*", "kms:Decrypt*") for a in acts):
+        return False
+    res = stmt.get("Resource")
+    return res == "*" or (isinstance(res, list) and "*" in res) or key in refs(res, set())
+
+
+def check(path, tpl):
+    problems = []
+    res = tpl.get("Resources", {})
+    if not isinstance(res, dict):
+        return problems
+    keys = {k for k, v in res.items() if isinstance(v, dict) and v.get("Type") == "AWS::KMS::Key"}
+    props = {k: (v.get("Properties") if isinstance(v, dict) and isinstance(v.get("Properties"), dict) else {})
+             for k, v in res.items()}
+    types = {k: (v.get("Type") if isinstance(v, dict) else None) for k, v in res.items()}
+    # Resources encrypted with one of the template's keys.
+    enc = {}
+    for k, p in props.items():
+        if types[k] in ("AWS::KMS::Key", "AWS::KMS::Alias") or types[k] in POLICY_TYPES \
+                or types[k] == "AWS::IAM::Role":
+            continue
+        used = refs(p, set()) & keys
+        # A function's KmsKeyArn encrypts its own environment, not a store.
+        if types[k] in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
+            continue
+        if used:
+            enc[k] = used
+    if not enc:
+        return problems
+
+    def key_services(key):
+        pol = props[key].get("KeyPolicy")
+        if pol is None:
+            return set(), False
+        out = set()
+        for s in statements(pol):
+            if s.get("Effect") != "Allow":
+                continue
+            pr = s.get("Principal", {})
+            svc = pr.get("Service") if isinstance(pr, dict) else None
+            for x in listify(svc):
+                if isinstance(x, dict) and "Fn::Sub" in x:
+                    x = x["Fn::Sub"]
+                if isinstance(x, str):
+                    out.add(x.split(".")[0])
+        return out, True
+
+    # Services that deliver into encrypted resources.
+    def need_service(svc, target, why):
+        for key in enc.get(target, ()):
+            have, literal = key_services(key)
+            if literal and svc not in have:
+                problems.append("%s: %s (%s) delivers into %s, but key %s does not admit %s"
+                                % (path, why, svc, target, key, svc))
+
+    for k, p in props.items():
+        t = types[k]
+        if t == "AWS::Logs::LogGroup" and k in enc:
+            need_service("logs", k, k)
+        if t == "AWS::S3::Bucket":
+            for x in refs(p.get("NotificationConfiguration", {}), set()) & set(enc):
+                need_service("s3", x, k)
+        if t == "AWS::Events::Rule":
+            for x in refs(p.get("Targets", []), set()) & set(enc):
+                if types.get(x) in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
+                    need_service("events", x, k)
+        if t == "AWS::CloudWatch::Alarm":
+            for a in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+                for x in refs(p.get(a, []), set()) & set(enc):
+                    need_service("cloudwatch", x, k)
+        if t == "AWS::SNS::Subscription":
+            for x in refs(p.get("Endpoint"), set()) & set(enc):
+                need_service("sns", x, k)
+
+    # Roles: who assumes them, and what those principals use.
+    for r, t in types.items():
+        if t != "AWS::IAM::Role":
+            continue
+        rp = props[r]
+        if any(isinstance(a, str) and a.endswith(ADMIN) for a in listify(rp.get("ManagedPolicyArns", []))):
+            continue
+        docs = [p.get("PolicyDocument") for p in listify(rp.get("Policies", [])) if isinstance(p, dict)]
+        for k, p in props.items():
+            if types[k] in POLICY_TYPES and r in refs(p.get("Roles", []), set()) | refs(p.get("RoleName"), set()):
+                docs.append(p.get("PolicyDocument"))
+        used = set()
+        for d in docs:
+            for s in statements(d):
+                if s.get("Effect") == "Allow":
+                    used |= refs(s.get("Resource"), set()) & set(enc)
+        for k, p in props.items():
+            if k == r or types[k] in POLICY_TYPES or types[k] == "AWS::KMS::Key":
+                continue
+            if r in refs(p, set()):
+                holders = [k]
+                if types[k] == "AWS::IAM::InstanceProfile":
+                    holders = [h for h, hp in props.items() if k in refs(hp, set())]
+                for h in holders:
+                    used |= (refs(props[h], set()) & set(enc)) - {h}
+        for x in sorted(used):
+            for key in enc[x]:
+                if not any(allows_decrypt(s, key) for d in docs for s in statements(d)):
+                    problems.append("%s: role %s uses %s, encrypted with %s, but may not kms:Decrypt with it"
+                                    % (path, r, x, key))
+    return problems
+
+
+def main():
+    tool, files = sys.argv[1], sys.argv[2:]
+    problems, checked = [], 0
+    for f in files:
+        out = subprocess.run([tool, "--only", "", "--to", "json", f], capture_output=True, text=True)
+        if out.returncode != 0:
+            continue
+        checked += 1
+        problems += check(f, json.loads(out.stdout))
+    for p in problems:
+        print("invariants: " + p)
+    print("invariants: %d templates checked, %d passed, %d failed"
+          % (checked, checked - len({p.split(":")[0] for p in problems}), len({p.split(":")[0] for p in problems})))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
