@@ -102,8 +102,11 @@ char *cfh_buf_steal(struct cfh_buf *b, size_t *lenp)
 		cfh_buf_release(b);
 		return NULL;
 	}
-	if (!b->data && !buf_reserve(b, 0))
-		return NULL;
+	if (!b->data) {
+		if (!buf_reserve(b, 0))
+			return NULL;
+		b->data[0] = '\0';
+	}
 	p = b->data;
 	if (lenp)
 		*lenp = b->len;

@@ -38,7 +38,7 @@ static void walk(const struct cfh_node *n, struct votes *v, int depth)
 	}
 	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
 		return;
-	for (e = n->ent; e < n->ent + n->n; e++) {
+	for (e = n->ent; e && e < n->ent + n->n; e++) {
 		const struct cfh_node *c = e->value;
 
 		if (n->kind == CFH_MAP && n->style == CFH_STYLE_BLOCK &&

@@ -340,12 +340,15 @@ static size_t skip_ws_comments(const char *s, size_t len, size_t pos)
  * introduces it, or after its tag. */
 static size_t empty_value_pos(struct loader *ld, size_t after)
 {
-	const struct frame *f = &ld->stack[ld->depth - 1];
+	const struct frame *f;
 	const char *s = ld->t->src;
 	size_t pos;
 
 	if (after)
 		return after;
+	if (!ld->depth)
+		return ld->last_end;	/* an empty document */
+	f = &ld->stack[ld->depth - 1];
 	pos = f->node->kind == CFH_MAP && f->key ? f->key->end : ld->last_end;
 	while (pos < ld->t->len && strchr(" \t", s[pos]))
 		pos++;

@@ -131,9 +131,11 @@ struct cfh_template {
 /*
  * Iterate over the live entries of a collection. @e is a struct cfh_entry *.
  * Removed entries are skipped; the body sees the entries in output order.
+ * An empty collection has no array at all (NULL), hence the first test:
+ * NULL + 0 is undefined behaviour.
  */
 #define cfh_for_each_entry(node, e)                                        \
-	for ((e) = (node)->ent; (e) < (node)->ent + (node)->n; (e)++)      \
+	for ((e) = (node)->ent; (e) && (e) < (node)->ent + (node)->n; (e)++) \
 		if (!((e)->flags & CFH_EF_REMOVED))
 
 /* Follow aliases; NULL stays NULL. */

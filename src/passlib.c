@@ -18,7 +18,7 @@ struct cfh_entry *cfh_resources_end(const struct cfh_template *t)
 	const struct cfh_node *r = cfh_node_deref(
 		cfh_template_section(t, "Resources"));
 
-	return r && r->kind == CFH_MAP ? r->ent + r->n : NULL;
+	return r && r->kind == CFH_MAP && r->ent ? r->ent + r->n : NULL;
 }
 
 bool cfh_res_is(const struct cfh_node *res, const char *type)

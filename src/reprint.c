@@ -106,7 +106,7 @@ static bool renders_fresh(const struct cfh_node *n)
 		return true;
 	if (!(n->flags & CFH_NF_DIRTY) || !n->n)
 		return false;
-	for (e = n->ent; e < n->ent + n->n; e++)
+	for (e = n->ent; e && e < n->ent + n->n; e++)
 		if (is_live_original(e))
 			return false;
 	return true;
@@ -129,7 +129,7 @@ static void info_of(const struct cfh_template *t, const struct cfh_node *n,
 	memset(ci, 0, sizeof(*ci));
 	ci->block = n->style == CFH_STYLE_BLOCK;
 	ci->col = n->col > 0 ? n->col - 1 : 0;
-	for (e = n->ent; e < n->ent + n->n; e++) {
+	for (e = n->ent; e && e < n->ent + n->n; e++) {
 		if (!is_live_original(e))
 			continue;
 		if (ci->block) {

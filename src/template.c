@@ -10,6 +10,15 @@ static int check_shape(struct cfh_template *t, struct cfh_diag *diag)
 {
 	const struct cfh_node *res;
 
+	if (t->root->kind == CFH_SCALAR && t->root->stype == CFH_T_NULL &&
+	    !t->root->tag) {
+		diag->code = CFH_EXIT_INPUT;
+		diag->line = 1;
+		diag->col = 1;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "empty template: the document has no content");
+		return -1;
+	}
 	if (t->root->kind != CFH_MAP) {
 		diag->code = CFH_EXIT_INPUT;
 		diag->line = t->root->line;

@@ -74,6 +74,14 @@ for dir in tests/golden/*/*/; do
 			fi
 		else
 			printf '%s\t%s\n' "$input" "$case_out" >> "$out/manifest"
+			# Idempotent: hardening the output again changes nothing.
+			# shellcheck disable=SC2086
+			"$build/cfn-harden" $args "$case_out" > "$case_out.again" 2>/dev/null
+			if ! cmp -s "$case_out" "$case_out.again"; then
+				echo "FAIL $name: not idempotent (a second run changes the output)"
+				diff -u "$case_out" "$case_out.again" | head -n 20
+				ok=0
+			fi
 		fi
 		[ -f "$dir/expected-report.json" ] && check "$dir/expected-report.json" "$case_out.report"
 	else
