@@ -270,6 +270,42 @@ int cfh_edit_set_take(struct cfh_template *t, struct cfh_node *map,
 	return cfh_edit_insert_take(t, map, NULL, key, value, reason, out);
 }
 
+/* An anchor in @n's subtree: replacing or removing @n would leave the
+ * aliases that use it dangling. */
+static bool has_anchor(const struct cfh_node *n, int depth)
+{
+	size_t i;
+
+	if (!n || depth > CFH_MAX_DEPTH)
+		return false;
+	if (n->anchor)
+		return true;
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return false;
+	for (i = 0; i < n->n; i++)
+		if (has_anchor(n->ent[i].value, depth + 1))
+			return true;
+	return false;
+}
+
+static int refuse_anchored(struct cfh_template *t, const struct cfh_node *n,
+			   const char *reason)
+{
+	struct cfh_buf b;
+	char *msg;
+	int rc;
+
+	cfh_buf_init(&b);
+	cfh_buf_addf(&b, "not changed: %s; the value carries a YAML anchor "
+			 "that aliases elsewhere use", reason);
+	msg = cfh_buf_steal(&b, NULL);
+	if (!msg)
+		return -1;
+	rc = cfh_advise(t, n, msg);
+	free(msg);
+	return rc;
+}
+
 int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
 			  json_t *value, const char *reason,
 			  struct cfh_node **out)
@@ -283,6 +319,10 @@ int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
 		*out = NULL;
 	if (!old || !value || !(e = cfh_node_entry(old)) || e->value != old)
 		goto fail;
+	if (!(old->flags & CFH_NF_NEW) && has_anchor(old, 0)) {
+		json_decref(value);
+		return refuse_anchored(t, old, reason);
+	}
 	replaces = edit_replaces(t, old, NULL);
 	if (replaces && t->no_replace) {
 		json_decref(value);
@@ -300,7 +340,8 @@ int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
 	v->parent = old->parent;
 	e->value = v;
 	mark_dirty(t, old->parent);
-	if (record(t, CFH_OP_REPLACE, v, cfh_node_pointer(v), was, value,
+	/* The record points at the replaced value's place in the input. */
+	if (record(t, CFH_OP_REPLACE, old, cfh_node_pointer(v), was, value,
 		   reason, replaces))
 		return -1;
 	if (out)
@@ -352,6 +393,8 @@ int cfh_edit_remove_node(struct cfh_template *t, struct cfh_node *n,
 
 	if (!coll || !(e = cfh_node_entry(n)) || e->value != n)
 		return -1;
+	if (!(n->flags & CFH_NF_NEW) && has_anchor(n, 0))
+		return refuse_anchored(t, n, reason);
 	replaces = edit_replaces(t, n, NULL);
 	if (replaces && t->no_replace)
 		return refuse_replacement(t, n, reason);
@@ -371,8 +414,7 @@ int cfh_edit_remove_node(struct cfh_template *t, struct cfh_node *n,
 		e->flags |= CFH_EF_REMOVED;
 	}
 	mark_dirty(t, coll);
-	return record(t, CFH_OP_REMOVE, coll, path, was, NULL, reason,
-		      replaces);
+	return record(t, CFH_OP_REMOVE, n, path, was, NULL, reason, replaces);
 }
 
 int cfh_edit_remove(struct cfh_template *t, struct cfh_node *map,

@@ -291,7 +291,8 @@ static struct cfh_graph *build(struct cfh_template *t)
 	if (b.failed)
 		goto fail;
 	/* Deduplicate, then lay out out-lists and in-lists in one buffer. */
-	qsort(b.e, b.n, sizeof(*b.e), cmp_from);
+	if (b.n)
+		qsort(b.e, b.n, sizeof(*b.e), cmp_from);
 	for (i = 0, m = 0; i < b.n; i++)
 		if (!m || cmp_from(&b.e[i], &b.e[m - 1]))
 			b.e[m++] = b.e[i];
@@ -307,7 +308,8 @@ static struct cfh_graph *build(struct cfh_template *t)
 		v->nout++;
 		g->buf[k++] = b.e[i].to;
 	}
-	qsort(b.e, b.n, sizeof(*b.e), cmp_to);
+	if (b.n)
+		qsort(b.e, b.n, sizeof(*b.e), cmp_to);
 	for (i = 0; i < b.n; i++) {
 		struct cfh_vertex *v = &g->v[b.e[i].to];
 
@@ -368,6 +370,50 @@ bool cfh_graph_refers(const struct cfh_graph *g, const char *from,
 		if (a->out[i] == (size_t)b)
 			return true;
 	return false;
+}
+
+bool cfh_graph_reaches(const struct cfh_graph *g, const char *from,
+		       const char *to)
+{
+	long a = lookup(g->index, from), b = lookup(g->index, to);
+	unsigned char *seen;
+	size_t *queue, head = 0, tail = 0, i;
+	bool found = false;
+
+	if (a < 0 || b < 0)
+		return false;
+	if (a == b)
+		return true;
+	seen = calloc(g->n, 1);
+	queue = malloc(g->n * sizeof(*queue));
+	if (!seen || !queue) {
+		/* Out of memory: say yes, the answer that keeps callers off
+		 * the edge that could make a cycle. */
+		free(seen);
+		free(queue);
+		return true;
+	}
+	queue[tail++] = (size_t)a;
+	seen[a] = 1;
+	while (head < tail && !found) {
+		const struct cfh_vertex *v = &g->v[queue[head++]];
+
+		for (i = 0; i < v->nout; i++) {
+			size_t w = v->out[i];
+
+			if (w == (size_t)b) {
+				found = true;
+				break;
+			}
+			if (!seen[w]) {
+				seen[w] = 1;
+				queue[tail++] = w;
+			}
+		}
+	}
+	free(seen);
+	free(queue);
+	return found;
 }
 
 /* Iterative depth-first search with three colours; the stack holds the

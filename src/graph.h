@@ -63,6 +63,11 @@ size_t cfh_graph_of_type(const struct cfh_graph *g, const char *type,
 bool cfh_graph_refers(const struct cfh_graph *g, const char *from,
 		      const char *to);
 
+/* True if @from reaches @to by following references (a path of any
+ * length); adding an edge @to -> @from would then make a cycle. */
+bool cfh_graph_reaches(const struct cfh_graph *g, const char *from,
+		       const char *to);
+
 /**
  * cfh_graph_cycle() - find a dependency cycle among resources
  * @path: receives a malloc'ed, NULL-terminated list of the IDs on the

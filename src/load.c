@@ -41,8 +41,10 @@ static void line_col(const struct cfh_template *t, size_t pos, int *line,
 	int l = 1, c = 1;
 	size_t i;
 
-	/* Only used on error paths and for change records: a scan is fine. */
-	for (i = 0; i < pos && i < t->len; i++) {
+	/* Only used on error paths: a scan is fine. A byte-order mark is no
+	 * column, as libfyaml counts. */
+	i = t->len >= 3 && !memcmp(t->src, "\xef\xbb\xbf", 3) && pos >= 3 ? 3 : 0;
+	for (; i < pos && i < t->len; i++) {
 		if (t->src[i] == '\n') {
 			l++;
 			c = 1;
@@ -126,7 +128,7 @@ static bool is_blank_text(const char *s, size_t len)
 				i++;
 			continue;
 		}
-		if (!strchr(" \t\r\n", s[i]))
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
 			return false;
 	}
 	return true;
@@ -138,7 +140,8 @@ static bool is_json_text(const char *s, size_t len)
 
 	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
 		i = 3;
-	while (i < len && strchr(" \t\r\n", s[i]))
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+			   s[i] == '\n'))
 		i++;
 	return i < len && s[i] == '{';
 }
@@ -149,14 +152,15 @@ static int precheck(struct loader *ld)
 	const char *nul;
 	size_t bad;
 
-	if (is_blank_text(t->src, t->len))
-		return fail_at(ld, 0, CFH_EXIT_INPUT,
-			       "empty template: no YAML or JSON content");
+	/* NUL first: a file of NUL bytes is binary, not empty. */
 	nul = memchr(t->src, '\0', t->len);
 	if (nul)
 		return fail_at(ld, (size_t)(nul - t->src), CFH_EXIT_INPUT,
 			       "binary data: NUL byte at offset %zu",
 			       (size_t)(nul - t->src));
+	if (is_blank_text(t->src, t->len))
+		return fail_at(ld, 0, CFH_EXIT_INPUT,
+			       "empty template: no YAML or JSON content");
 	bad = utf8_invalid_at((const unsigned char *)t->src, t->len);
 	if (bad < t->len)
 		return fail_at(ld, bad, CFH_EXIT_INPUT,
@@ -387,10 +391,22 @@ static int scalar_span(struct loader *ld, struct cfh_node *n,
 	const struct fy_mark *em = fy_token_end_mark(val);
 	const char *s = ld->t->src;
 	size_t len = ld->t->len, a, b, hdr;
+	bool keep;
 
 	if (!sm || sm->line < 0) {
+		const struct frame *f = ld->depth ? &ld->stack[ld->depth - 1]
+						  : NULL;
+
 		a = empty_value_pos(ld, after);
 		n->vstart = n->end = a;
+		/* Empty values have no mark: place them after their key. */
+		if (f && f->node->kind == CFH_MAP && f->key &&
+		    f->key->line > 0) {
+			n->line = f->key->line;
+			n->col = f->key->col + (int)(a - f->key->start);
+		} else {
+			line_col(ld->t, a, &n->line, &n->col);
+		}
 		if (!n->tag && !n->anchor)
 			n->start = a;
 		return 0;
@@ -430,9 +446,22 @@ static int scalar_span(struct loader *ld, struct cfh_node *n,
 				       "cannot find block scalar indicator");
 		a = hdr;
 		hdr++;
+		keep = false;
 		while (hdr < len && strchr("0123456789+-", s[hdr]))
-			hdr++;
-		b = trim_block_end(s, hdr, b);
+			keep |= s[hdr++] == '+';
+		/* With keep chomping (|+) trailing blank lines are content;
+		 * the next line's indentation, which the token may take in,
+		 * is not. */
+		if (!keep) {
+			b = trim_block_end(s, hdr, b);
+		} else {
+			size_t k = b;
+
+			while (k > hdr && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+				k--;
+			if (k > hdr && s[k - 1] == '\n')
+				b = k;
+		}
 		break;
 	default:
 		break;
@@ -769,8 +798,9 @@ static void record_error(struct loader *ld, struct fy_parser *fyp)
 	err = d ? fy_diag_errors_iterate(d, &it) : NULL;
 	ld->diag->code = CFH_EXIT_INPUT;
 	if (err) {
-		ld->diag->line = err->line + 1;
-		ld->diag->col = err->column + 1;
+		/* libfyaml's diagnostic positions are already 1-based. */
+		ld->diag->line = err->line;
+		ld->diag->col = err->column;
 		snprintf(ld->diag->msg, sizeof(ld->diag->msg), "%s",
 			 err->msg ? err->msg : "syntax error");
 	} else {

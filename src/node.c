@@ -240,7 +240,8 @@ int cfh_node_getatt(struct cfh_template *t, const struct cfh_node *n,
 		return *res ? 0 : -1;
 	}
 	if (a->kind == CFH_SEQ && cfh_node_count(a) == 2 &&
-	    cfh_node_str(cfh_seq_at(a, 0)) && cfh_node_str(cfh_seq_at(a, 1))) {
+	    cfh_node_is_str(cfh_seq_at(a, 0)) &&
+	    cfh_node_is_str(cfh_seq_at(a, 1))) {
 		*res = cfh_node_str(cfh_seq_at(a, 0));
 		*attr = cfh_node_str(cfh_seq_at(a, 1));
 		return 0;

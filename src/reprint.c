@@ -45,6 +45,10 @@ static size_t eol(const struct cfh_template *t, size_t pos)
 {
 	const char *s = t->src;
 
+	/* A node that ends with its line break (a kept block scalar) ends
+	 * its line already. */
+	if (pos > 0 && s[pos - 1] == '\n')
+		return pos;
 	while (pos < t->len && (s[pos] == ' ' || s[pos] == '\t'))
 		pos++;
 	if (pos < t->len && s[pos] == '#')
@@ -212,7 +216,17 @@ static void insert_entry(struct printer *p, const struct cfh_node *n,
 		pos = entry_end(anchor);
 		if (ci->block)
 			pos = eol(t, pos);
+		if (pos < p->cursor)
+			pos = p->cursor;
 		copy_to(p, pos);
+		if (ci->block && pos > 0 && t->src[pos - 1] == '\n') {
+			/* After a kept block scalar (|+), whose line breaks
+			 * are its own: write a whole line here. */
+			cfh_buf_pad(p->out, ' ', (size_t)ci->col);
+			entry_text(p, e, ci);
+			cfh_buf_adds(p->out, t->conv.nl);
+			return;
+		}
 		separator(p, ci);
 		entry_text(p, e, ci);
 		return;
@@ -280,6 +294,14 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 	if (ci->block) {
 		a = eol(t, a);
 		b = eol(t, b);
+		/* After a kept block scalar (|+) the removed lines go with
+		 * their own line break; the scalar keeps its. */
+		if (a > 0 && t->src[a - 1] == '\n') {
+			if (b < t->len && t->src[b] == '\r')
+				b++;
+			if (b < t->len && t->src[b] == '\n')
+				b++;
+		}
 	}
 	copy_to(p, a);
 	skip_to(p, b);

@@ -38,6 +38,15 @@ static int check_shape(struct cfh_template *t, struct cfh_diag *diag)
 		return -1;
 	}
 	res = cfh_node_deref(res);
+	if (res->kind == CFH_SCALAR && res->stype == CFH_T_NULL && !res->tag) {
+		diag->code = CFH_EXIT_INPUT;
+		diag->line = res->line;
+		diag->col = res->col;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "'Resources' is empty: a template needs at least one "
+			 "resource");
+		return -1;
+	}
 	if (res->kind != CFH_MAP) {
 		diag->code = CFH_EXIT_INPUT;
 		diag->line = res->line;

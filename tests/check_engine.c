@@ -1,7 +1,460 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the pass engine (src/engine.c): suppressions of other
+ * tools written in Metadata, selection of passes with only/skip, the
+ * registry's accessors and severity names.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
 #include "suites.h"
+
+static struct cfh_template *load(const char *src)
+{
+	struct cfh_diag d;
+	struct cfh_template *t = cfh_template_load(src, strlen(src), "test", &d);
+
+	ck_assert_msg(t != NULL, "load failed: %d:%d: %s", d.line, d.col,
+		      d.msg);
+	return t;
+}
+
+/* The Metadata of resource A. */
+static const struct cfh_node *meta(const struct cfh_template *t)
+{
+	const struct cfh_node *m = cfh_node_at(t, "/Resources/A/Metadata");
+
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+/* One suppression shape per tool, as src/engine.c documents them. */
+struct supp_case {
+	const char *name;
+	const char *metadata;	/* YAML under "Metadata:", indented 6 */
+	const char *yes[6];	/* checks it suppresses, NULL-terminated */
+	const char *no[6];	/* checks it does not */
+};
+
+static const struct supp_case supp_cases[] = {
+	{ "cfn-lint",
+	  "      cfn-lint:\n"
+	  "        config:\n"
+	  "          ignore_checks: [W3005, E3012]\n",
+	  { "cfn-lint:W3005", "cfn-lint:E3012", NULL },
+	  { "cfn-lint:W3006", "checkov:W3005", "cfn-lint:W300", NULL } },
+	{ "cfn-lint scalar",
+	  "      cfn-lint:\n"
+	  "        config:\n"
+	  "          ignore_checks: W3005\n",
+	  { "cfn-lint:W3005", NULL },
+	  { "cfn-lint:E3012", NULL } },
+	{ "checkov",
+	  "      checkov:\n"
+	  "        skip:\n"
+	  "          - id: CKV_AWS_18\n"
+	  "            comment: access logs go elsewhere\n"
+	  "          - id: CKV_AWS_21\n",
+	  { "checkov:CKV_AWS_18", "checkov:CKV_AWS_21", NULL },
+	  { "checkov:CKV_AWS_19", "cfn_nag:CKV_AWS_18", "checkov:comment",
+	    NULL } },
+	{ "cfn_nag",
+	  "      cfn_nag:\n"
+	  "        rules_to_suppress:\n"
+	  "          - id: W51\n"
+	  "            reason: bucket policy elsewhere\n"
+	  "          - {id: W35, reason: no logging}\n",
+	  { "cfn_nag:W51", "cfn_nag:W35", NULL },
+	  { "cfn_nag:W41", "cdk_nag:W51", "cfn_nag:bucket policy elsewhere",
+	    NULL } },
+	{ "guard",
+	  "      guard:\n"
+	  "        SuppressedRules:\n"
+	  "          - S3_BUCKET_LOGGING_ENABLED\n"
+	  "          - S3_BUCKET_VERSIONING_ENABLED\n",
+	  { "guard:S3_BUCKET_LOGGING_ENABLED",
+	    "guard:S3_BUCKET_VERSIONING_ENABLED", NULL },
+	  { "guard:S3_BUCKET_SSL_REQUESTS_ONLY",
+	    "cfn-lint:S3_BUCKET_LOGGING_ENABLED", NULL } },
+	{ "cdk_nag",
+	  "      cdk_nag:\n"
+	  "        rules_to_suppress:\n"
+	  "          - id: AwsSolutions-S1\n"
+	  "            reason: server access logs not needed\n"
+	  "          - id: AwsSolutions-S10\n"
+	  "            reason: x\n",
+	  { "cdk_nag:AwsSolutions-S1", "cdk_nag:AwsSolutions-S10", NULL },
+	  { "cdk_nag:AwsSolutions-S2", "cfn_nag:AwsSolutions-S1",
+	    "cdk_nag:AwsSolutions-S", NULL } },
+	{ "all tools at once, long form in JSON style",
+	  "      {\"cfn-lint\": {\"config\": {\"ignore_checks\": [\"I1\"]}},\n"
+	  "       \"checkov\": {\"skip\": [{\"id\": \"C1\"}]},\n"
+	  "       \"cfn_nag\": {\"rules_to_suppress\": [{\"id\": \"N1\"}]},\n"
+	  "       \"guard\": {\"SuppressedRules\": [\"G1\"]},\n"
+	  "       \"cdk_nag\": {\"rules_to_suppress\": [{\"id\": \"K1\"}]}}\n",
+	  { "cfn-lint:I1", "checkov:C1", "cfn_nag:N1", "guard:G1", "cdk_nag:K1",
+	    NULL },
+	  { "guard:K1", "cdk_nag:G1", "checkov:I1", NULL } },
+};
+
+START_TEST(test_meta_suppresses)
+{
+	const struct supp_case *c = &supp_cases[_i];
+	char src[2048];
+	struct cfh_template *t;
+	size_t i;
+
+	snprintf(src, sizeof(src), "Resources:\n  A:\n    Type: X\n"
+		 "    Metadata:\n%s", c->metadata);
+	t = load(src);
+	for (i = 0; c->yes[i]; i++)
+		ck_assert_msg(cfh_meta_suppresses(meta(t), c->yes[i]),
+			      "%s: '%s' not suppressed", c->name, c->yes[i]);
+	for (i = 0; c->no[i]; i++)
+		ck_assert_msg(!cfh_meta_suppresses(meta(t), c->no[i]),
+			      "%s: '%s' suppressed", c->name, c->no[i]);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* Shapes that name nothing, and malformed check names. */
+START_TEST(test_meta_negative)
+{
+	struct cfh_template *t = load("Resources:\n  A:\n    Type: X\n"
+				      "    Metadata:\n"
+				      "      cfn-lint: {ignore_checks: [W1]}\n"
+				      "      checkov: {skip: CKV_1}\n"
+				      "      cfn_nag: {rules_to_suppress: {id: N1}}\n"
+				      "      guard: {SuppressedRules: {G1: true}}\n"
+				      "      cdk_nag: [AwsSolutions-S1]\n"
+				      "      skip: [W1]\n"
+				      "  B:\n"
+				      "    Type: X\n");
+
+	/* cfn-lint wants config: between. */
+	ck_assert(!cfh_meta_suppresses(meta(t), "cfn-lint:W1"));
+	/* A bare scalar names its one check. */
+	ck_assert(cfh_meta_suppresses(meta(t), "checkov:CKV_1"));
+	/* A mapping is not a list of suppressions. */
+	ck_assert(!cfh_meta_suppresses(meta(t), "cfn_nag:N1"));
+	ck_assert(!cfh_meta_suppresses(meta(t), "guard:G1"));
+	ck_assert(!cfh_meta_suppresses(meta(t), "cdk_nag:AwsSolutions-S1"));
+	/* Unknown tools, missing colon, overlong tool names. */
+	ck_assert(!cfh_meta_suppresses(meta(t), "skip:W1"));
+	ck_assert(!cfh_meta_suppresses(meta(t), "W1"));
+	ck_assert(!cfh_meta_suppresses(meta(t), ":W1"));
+	ck_assert(!cfh_meta_suppresses(meta(t),
+				       "a-tool-name-far-too-long-to-be-real-at-all:W1"));
+	ck_assert(!cfh_meta_suppresses(NULL, "checkov:CKV_1"));
+	ck_assert_ptr_null(cfh_node_at(t, "/Resources/B/Metadata"));
+	ck_assert(!cfh_meta_suppresses(cfh_node_at(t, "/Resources/B/Metadata"),
+				       "checkov:CKV_1"));
+	cfh_template_free(t);
+}
+END_TEST
+
+/* Suppressions reached through an alias count. */
+START_TEST(test_meta_alias)
+{
+	struct cfh_template *t = load("Mappings:\n"
+				      "  M: {a: {b: c}}\n"
+				      "Resources:\n"
+				      "  B:\n"
+				      "    Type: X\n"
+				      "    Metadata:\n"
+				      "      checkov:\n"
+				      "        skip: &skips\n"
+				      "          - id: CKV_AWS_18\n"
+				      "  A:\n"
+				      "    Type: X\n"
+				      "    Metadata:\n"
+				      "      checkov:\n"
+				      "        skip: *skips\n");
+
+	ck_assert(cfh_meta_suppresses(meta(t), "checkov:CKV_AWS_18"));
+	ck_assert(!cfh_meta_suppresses(meta(t), "checkov:CKV_AWS_19"));
+	cfh_template_free(t);
+}
+END_TEST
+
+static const char plain_src[] = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n";
+
+START_TEST(test_harden_unknown_only)
+{
+	struct cfh_template *t = load(plain_src);
+	struct cfh_run_opts opts = { .only = "nope" };
+	struct cfh_diag d;
+
+	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
+	ck_assert_str_eq(d.msg, "unknown pass 'nope' (see --list-passes)");
+	ck_assert_uint_eq(cfh_template_change_count(t), 0);
+	cfh_template_free(t);
+}
+END_TEST
+
+START_TEST(test_harden_unknown_skip)
+{
+	struct cfh_template *t = load(plain_src);
+	struct cfh_run_opts opts = { .skip = "also-not-a-pass" };
+	struct cfh_diag d;
+
+	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
+	ck_assert_ptr_nonnull(strstr(d.msg, "'also-not-a-pass'"));
+	cfh_template_free(t);
+}
+END_TEST
+
+/* In a list, the unknown name is the one reported, whole. */
+START_TEST(test_harden_unknown_in_list)
+{
+	struct cfh_template *t = load(plain_src);
+	struct cfh_run_opts opts = { 0 };
+	struct cfh_diag d;
+	char list[512];
+	size_t i;
+
+	/* Every registered id, then a bad one. */
+	list[0] = '\0';
+	for (i = 0; i < cfh_pass_count(); i++) {
+		strncat(list, cfh_pass_id(cfh_pass_at(i)),
+			sizeof(list) - strlen(list) - 2);
+		strcat(list, ",");
+	}
+	strncat(list, "bogus-pass", sizeof(list) - strlen(list) - 1);
+	opts.only = list;
+	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
+	ck_assert_str_eq(d.msg, "unknown pass 'bogus-pass' (see --list-passes)");
+	/* The skip list is checked too, a trailing comma ending it. */
+	opts.only = NULL;
+	opts.skip = "bogus,";
+	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_str_eq(d.msg, "unknown pass 'bogus' (see --list-passes)");
+	cfh_template_free(t);
+}
+END_TEST
+
+START_TEST(test_harden_no_options)
+{
+	struct cfh_template *t = load(plain_src);
+	struct cfh_run_opts opts = { .no_replace = true };
+	struct cfh_diag d;
+	size_t i;
+
+	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), 0);
+	ck_assert_int_eq(d.code, CFH_EXIT_OK);
+	ck_assert_str_eq(d.msg, "");
+	ck_assert(t->no_replace);
+	ck_assert_ptr_null(t->current);
+	/* Whatever the passes did, each record names a registered pass. */
+	for (i = 0; i < cfh_template_change_count(t); i++)
+		ck_assert_ptr_nonnull(cfh_pass_find(cfh_template_change_at(t, i)->pass));
+	cfh_template_free(t);
+}
+END_TEST
+
+START_TEST(test_registry)
+{
+	size_t n = cfh_pass_count(), i;
+
+	ck_assert_ptr_null(cfh_pass_at(n));
+	ck_assert_ptr_null(cfh_pass_find("nope"));
+	ck_assert_ptr_null(cfh_pass_find(""));
+	for (i = 0; i < n; i++) {
+		const struct cfh_pass *p = cfh_pass_at(i);
+
+		ck_assert_ptr_nonnull(p);
+		ck_assert_ptr_eq(cfh_pass_find(cfh_pass_id(p)), p);
+		ck_assert_ptr_nonnull(cfh_pass_title(p));
+		ck_assert_ptr_nonnull(cfh_pass_fixes(p));
+		ck_assert_ptr_nonnull(cfh_pass_rationale(p));
+		ck_assert_ptr_nonnull(cfh_pass_example(p));
+		ck_assert_int_lt(cfh_pass_severity(p), CFH_SEV_COUNT);
+		/* Ids are kebab-case: users type them. */
+		ck_assert_uint_eq(strspn(cfh_pass_id(p),
+					 "abcdefghijklmnopqrstuvwxyz0123456789-"),
+				  strlen(cfh_pass_id(p)));
+	}
+}
+END_TEST
+
+/* No pass is running: nothing is skipped. */
+START_TEST(test_pass_skips_idle)
+{
+	struct cfh_template *t = load("Metadata:\n"
+				      "  cfn-harden: {skip: all}\n"
+				      "Resources:\n"
+				      "  A:\n"
+				      "    Type: X\n");
+
+	ck_assert_ptr_null(t->current);
+	ck_assert(!cfh_pass_skips(t, NULL));
+	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/A")));
+	cfh_template_free(t);
+}
+END_TEST
+
+START_TEST(test_severity_name)
+{
+	ck_assert_str_eq(cfh_severity_name(CFH_SEV_CRITICAL), "critical");
+	ck_assert_str_eq(cfh_severity_name(CFH_SEV_HIGH), "high");
+	ck_assert_str_eq(cfh_severity_name(CFH_SEV_MEDIUM), "medium");
+	ck_assert_str_eq(cfh_severity_name(CFH_SEV_LOW), "low");
+	ck_assert_str_eq(cfh_severity_name(CFH_SEV_COUNT), "unknown");
+	ck_assert_str_eq(cfh_severity_name((enum cfh_severity)99), "unknown");
+}
+END_TEST
+
+/* A pass of our own, to ask cfh_pass_skips() about it while it "runs". */
+static const struct cfh_pass fake_pass = {
+	.id = "fake-pass",
+	.title = "a pass for the tests",
+	.severity = CFH_SEV_MEDIUM,
+	.fixes = "T000-01",
+	.checks = "checkov:CKV_AWS_18 cfn_nag:W51 guard:S3_BUCKET_LOGGING_ENABLED",
+};
+
+START_TEST(test_pass_skips_resource)
+{
+	struct cfh_template *t = load("Resources:\n"
+				      "  Plain:\n"
+				      "    Type: X\n"
+				      "  ByCheckov:\n"
+				      "    Type: X\n"
+				      "    Metadata: {checkov: {skip: [{id: CKV_AWS_18}]}}\n"
+				      "  ByNag:\n"
+				      "    Type: X\n"
+				      "    Metadata:\n"
+				      "      cfn_nag: {rules_to_suppress: [{id: W51, reason: r}]}\n"
+				      "  ByGuard:\n"
+				      "    Type: X\n"
+				      "    Metadata: {guard: {SuppressedRules: [S3_BUCKET_LOGGING_ENABLED]}}\n"
+				      "  OtherCheck:\n"
+				      "    Type: X\n"
+				      "    Metadata: {checkov: {skip: [{id: CKV_AWS_19}]}}\n"
+				      "  ById:\n"
+				      "    Type: X\n"
+				      "    Metadata: {cfn-harden: {skip: [other, fake-pass]}}\n"
+				      "  ByAll:\n"
+				      "    Type: X\n"
+				      "    Metadata: {cfn-harden: {skip: all}}\n"
+				      "  OtherId:\n"
+				      "    Type: X\n"
+				      "    Metadata: {cfn-harden: {skip: [fake]}}\n");
+
+	t->current = &fake_pass;
+	ck_assert(!cfh_pass_skips(t, NULL));
+	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/Plain")));
+	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByCheckov")));
+	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByNag")));
+	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByGuard")));
+	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/OtherCheck")));
+	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ById")));
+	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByAll")));
+	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/OtherId")));
+	t->current = NULL;
+	cfh_template_free(t);
+}
+END_TEST
+
+/* Template Metadata turns a pass off everywhere. */
+START_TEST(test_pass_skips_template)
+{
+	struct cfh_template *t = load("Metadata:\n"
+				      "  cfn_nag: {rules_to_suppress: [{id: W51}]}\n"
+				      "Resources:\n"
+				      "  A:\n"
+				      "    Type: X\n");
+	struct cfh_template *u = load("Metadata:\n"
+				      "  cfn-harden:\n"
+				      "    skip: fake-pass\n"
+				      "Resources:\n"
+				      "  A:\n"
+				      "    Type: X\n");
+
+	t->current = &fake_pass;
+	u->current = &fake_pass;
+	ck_assert(cfh_pass_skips(t, NULL));
+	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/A")));
+	ck_assert(cfh_pass_skips(u, NULL));
+	ck_assert(cfh_pass_skips(u, cfh_node_at(u, "/Resources/A")));
+	t->current = NULL;
+	u->current = NULL;
+	cfh_template_free(t);
+	cfh_template_free(u);
+}
+END_TEST
+
+/* Whatever the registry holds, "skip: all" in the template's Metadata
+ * leaves the template alone, and so does skipping a pass by its id. */
+START_TEST(test_harden_skip_all)
+{
+	static const char src[] = "Metadata:\n"
+				  "  cfn-harden: {skip: all}\n"
+				  "Resources:\n"
+				  "  Bucket:\n"
+				  "    Type: AWS::S3::Bucket\n"
+				  "  Queue:\n"
+				  "    Type: AWS::SQS::Queue\n"
+				  "  Table:\n"
+				  "    Type: AWS::DynamoDB::Table\n"
+				  "    Properties:\n"
+				  "      BillingMode: PAY_PER_REQUEST\n"
+				  "      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+				  "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n";
+	struct cfh_run_opts opts = { 0 };
+	struct cfh_template *t = load(src);
+	struct cfh_diag d;
+	size_t i, len;
+	char *out;
+
+	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), 0);
+	ck_assert_uint_eq(cfh_template_change_count(t), 0);
+	out = cfh_template_print(t, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, src);
+	free(out);
+	cfh_template_free(t);
+	for (i = 0; i < cfh_pass_count(); i++) {
+		char meta[512];
+
+		snprintf(meta, sizeof(meta), "Metadata:\n  cfn-harden:\n"
+			 "    skip: [%s]\n%s", cfh_pass_id(cfh_pass_at(i)),
+			 strstr(src, "Resources:"));
+		t = load(meta);
+		opts.only = cfh_pass_id(cfh_pass_at(i));
+		ck_assert_int_eq(cfh_template_harden(t, &opts, &d), 0);
+		ck_assert_msg(cfh_template_change_count(t) == 0,
+			      "pass '%s' ran though skipped", opts.only);
+		cfh_template_free(t);
+	}
+}
+END_TEST
 
 Suite *engine_suite(void)
 {
-	return suite_create("engine");
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_meta_suppresses, 0,
+			    sizeof(supp_cases) / sizeof(*supp_cases));
+	tcase_add_test(tc, test_meta_negative);
+	tcase_add_test(tc, test_meta_alias);
+	tcase_add_test(tc, test_harden_unknown_only);
+	tcase_add_test(tc, test_harden_unknown_skip);
+	tcase_add_test(tc, test_harden_unknown_in_list);
+	tcase_add_test(tc, test_harden_no_options);
+	tcase_add_test(tc, test_registry);
+	tcase_add_test(tc, test_pass_skips_idle);
+	tcase_add_test(tc, test_pass_skips_resource);
+	tcase_add_test(tc, test_pass_skips_template);
+	tcase_add_test(tc, test_harden_skip_all);
+	tcase_add_test(tc, test_severity_name);
+	suite_add_tcase(s, tc);
+	return s;
 }

@@ -19,7 +19,13 @@ rm -rf "$out"
 mkdir -p "$out"
 pass=0
 fail=0
-for dir in tests/golden/*/*/; do
+# GOLDEN=<group> or GOLDEN=<group>/<case> limits the run (REGEN too).
+case "${GOLDEN:-}" in
+"") pattern='*/*' ;;
+*/*) pattern=$GOLDEN ;;
+*) pattern="$GOLDEN/*" ;;
+esac
+for dir in tests/golden/$pattern/; do
 	dir=${dir%/}
 	name=${dir#tests/golden/}
 	input=$(ls "$dir"/input.* 2>/dev/null | head -n 1)
