@@ -37,7 +37,8 @@ LIB_OBJS = \
 
 # One object per pass, in registry order (transforms/passes.def).
 PASS_OBJS = \
-	$(BUILD)/transforms/encryption.o
+	$(BUILD)/transforms/encryption.o \
+	$(BUILD)/transforms/iam.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \

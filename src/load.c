@@ -787,9 +787,8 @@ oom:
 	return fail_at(ld, mark_pos(sm), CFH_EXIT_INTERNAL, "out of memory");
 }
 
-static void record_error(struct loader *ld, struct fy_parser *fyp)
+static void record_error(struct loader *ld, struct fy_diag *d)
 {
-	struct fy_diag *d = fy_parser_get_diag(fyp);
 	struct fy_diag_error *err;
 	void *it = NULL;
 
@@ -859,7 +858,7 @@ int cfh_load(struct cfh_template *t, struct cfh_diag *diag)
 			goto out;
 	}
 	if (fy_parser_get_stream_error(fyp)) {
-		record_error(&ld, fyp);
+		record_error(&ld, fyd);
 		goto out;
 	}
 	if (!t->root) {

@@ -246,13 +246,13 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 	const struct cfh_template *t = p->t;
 	size_t k, last = i, a, b;
 	const struct cfh_entry *live = NULL;
+	int ind;
 
 	for (k = i + 1; k < n->n; k++)
 		if (!(n->ent[k].flags & CFH_EF_NEW))
 			break;
+	ind = line_indent(t, n->ent[i].start);
 	if (k < n->n) {
-		int ind = line_indent(t, n->ent[i].start);
-
 		if (ci->block && ind >= 0) {
 			/* An entry on lines of its own: drop those lines,
 			 * keep the blank lines and comments after them. */
@@ -291,6 +291,24 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 			last = k;
 	a = entry_end(live);
 	b = entry_end(&n->ent[last]);
+	if (ci->block && ind >= 0) {
+		size_t end = eol(t, b);
+
+		if (end < t->len && (t->src[end] == '\r' || t->src[end] == '\n')) {
+			/* Entries on lines of their own, followed by a line
+			 * break: drop the lines whole, as for the others. */
+			a = n->ent[i].start - (size_t)ind;
+			b = end + (t->src[end] == '\r') + 1;
+			if (p->cursor > a) {
+				p->out->len -= p->cursor - a;
+				p->out->data[p->out->len] = '\0';
+			} else {
+				copy_to(p, a);
+			}
+			p->cursor = b;
+			return;
+		}
+	}
 	if (ci->block) {
 		a = eol(t, a);
 		b = eol(t, b);

@@ -1,0 +1,1058 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `iam` (S000-03, S001-02, S001-07, S002-09, S003-01, S004-02): least
+ * privilege, scoped to the template's own resources, never broader than the
+ * input (invariant 5).
+ *
+ * First drafts grant with broad AWS managed policies (AdministratorAccess,
+ * PowerUserAccess, *FullAccess) or with Resource "*", and sometimes name
+ * managed policies AWS retired or never had, which fail deployment. The
+ * pass follows the graph from each role to the principals that assume it
+ * (a function, a build project, a pipeline, a task, a rule target, a state
+ * machine, an instance profile) and from them to the resources they use,
+ * and writes inline statements for exactly those, on those resources'
+ * ARNs, for the services the replaced policy covered:
+ *
+ *   ManagedPolicyArns:                        Policies:
+ *     - arn:aws:iam::aws:policy/    ==>         - PolicyName: LeastPrivilege
+ *       AmazonDynamoDBFullAccess                  PolicyDocument:
+ *                                                   Statement:
+ *                                                     - Action: [dynamodb:GetItem, ...]
+ *                                                       Resource: !GetAtt Table.Arn
+ *
+ * Statements with Resource "*" are scoped the same way, keeping "*" for
+ * actions that accept nothing else and for services the template has no
+ * resource of. Explicit role names go (they collide across stacks), with a
+ * Name tag kept; Lambda permissions for services get SourceAccount and,
+ * where the source is in the template, SourceArn.
+ *
+ * Statements that would make the role depend on a resource that already
+ * depends on the role (a function's own log group, say) go into a separate
+ * AWS::IAM::Policy attached to the role, so that no cycle is ever added.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passlib.h"
+
+/* ---- what a resource type is used for ---- */
+
+enum arnform {
+	ARN_GETATT,	/* !GetAtt X.Arn */
+	ARN_REF,	/* !Ref X is the ARN */
+	ARN_PIPELINE,	/* arn:...:codepipeline:region:account:NAME */
+};
+
+struct profile {
+	const char *type;
+	const char *service;	/* action prefix, "s3" */
+	enum arnform arn;
+	const char *const *actions;	/* on the resource itself */
+	const char *const *sub_actions;	/* on a sub-resource, below */
+	const char *sub;		/* suffix of the sub-resource ARN after
+					 * ${X.Arn}: objects, indexes */
+};
+
+#define ACTIONS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const struct profile profiles[] = {
+	{ "AWS::S3::Bucket", "s3", ARN_GETATT,
+	  ACTIONS("s3:ListBucket", "s3:GetBucketLocation"),
+	  ACTIONS("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"),
+	  "/*" },
+	{ "AWS::DynamoDB::Table", "dynamodb", ARN_GETATT,
+	  ACTIONS("dynamodb:GetItem", "dynamodb:PutItem",
+		  "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+		  "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem",
+		  "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+		  "dynamodb:DescribeTable"),
+	  ACTIONS("dynamodb:Query", "dynamodb:Scan"), "/index/*" },
+	{ "AWS::SQS::Queue", "sqs", ARN_GETATT,
+	  ACTIONS("sqs:SendMessage", "sqs:ReceiveMessage",
+		  "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+		  "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
+	  NULL, NULL },
+	{ "AWS::SNS::Topic", "sns", ARN_REF, ACTIONS("sns:Publish"), NULL,
+	  NULL },
+	{ "AWS::Logs::LogGroup", "logs", ARN_GETATT,
+	  ACTIONS("logs:CreateLogStream", "logs:PutLogEvents"), NULL, NULL },
+	{ "AWS::Lambda::Function", "lambda", ARN_GETATT,
+	  ACTIONS("lambda:InvokeFunction"), NULL, NULL },
+	{ "AWS::Kinesis::Stream", "kinesis", ARN_GETATT,
+	  ACTIONS("kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+		  "kinesis:GetRecords", "kinesis:GetShardIterator",
+		  "kinesis:ListShards", "kinesis:PutRecord",
+		  "kinesis:PutRecords"),
+	  NULL, NULL },
+	{ "AWS::KinesisFirehose::DeliveryStream", "firehose", ARN_GETATT,
+	  ACTIONS("firehose:PutRecord", "firehose:PutRecordBatch"), NULL,
+	  NULL },
+	{ "AWS::CodeBuild::Project", "codebuild", ARN_GETATT,
+	  ACTIONS("codebuild:StartBuild", "codebuild:BatchGetBuilds",
+		  "codebuild:StopBuild"),
+	  NULL, NULL },
+	{ "AWS::CodeCommit::Repository", "codecommit", ARN_GETATT,
+	  ACTIONS("codecommit:GetBranch", "codecommit:GetCommit",
+		  "codecommit:GitPull", "codecommit:UploadArchive",
+		  "codecommit:GetUploadArchiveStatus",
+		  "codecommit:CancelUploadArchive"),
+	  NULL, NULL },
+	{ "AWS::SecretsManager::Secret", "secretsmanager", ARN_REF,
+	  ACTIONS("secretsmanager:GetSecretValue",
+		  "secretsmanager:DescribeSecret"),
+	  NULL, NULL },
+	{ "AWS::StepFunctions::StateMachine", "states", ARN_REF,
+	  ACTIONS("states:StartExecution", "states:DescribeExecution"), NULL,
+	  NULL },
+	{ "AWS::ECR::Repository", "ecr", ARN_GETATT,
+	  ACTIONS("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+		  "ecr:BatchCheckLayerAvailability", "ecr:PutImage",
+		  "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+		  "ecr:CompleteLayerUpload"),
+	  NULL, NULL },
+	{ "AWS::KMS::Key", "kms", ARN_GETATT,
+	  ACTIONS("kms:Decrypt", "kms:GenerateDataKey"), NULL, NULL },
+	{ "AWS::CodePipeline::Pipeline", "codepipeline", ARN_PIPELINE,
+	  ACTIONS("codepipeline:StartPipelineExecution"), NULL, NULL },
+	{ "AWS::Events::EventBus", "events", ARN_GETATT,
+	  ACTIONS("events:PutEvents"), NULL, NULL },
+};
+
+static const struct profile *profile_of(const struct cfh_node *res)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(profiles) / sizeof(*profiles); i++)
+		if (cfh_res_is(res, profiles[i].type))
+			return &profiles[i];
+	return NULL;
+}
+
+/* Actions that accept only Resource "*" (the service authorises them per
+ * account, not per resource). */
+static const char *const star_only[] = {
+	"ecr:GetAuthorizationToken", "xray:PutTraceSegments",
+	"xray:PutTelemetryRecords", "xray:GetSamplingRules",
+	"xray:GetSamplingTargets", "cloudwatch:PutMetricData",
+	"logs:DescribeLogGroups", "s3:ListAllMyBuckets",
+	"sts:GetCallerIdentity", "ec2:Describe*",
+	"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
+	"ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+	"ec2:UnassignPrivateIpAddresses", "codebuild:CreateReportGroup",
+	"kms:ListAliases", "kms:ListKeys", "sqs:ListQueues", "sns:ListTopics",
+	"dynamodb:ListTables", "lambda:ListFunctions", "iam:ListRoles",
+	"cloudformation:ValidateTemplate", "ecs:DescribeTaskDefinition",
+	"ecs:RegisterTaskDefinition", "codestar-connections:ListConnections",
+	NULL,
+};
+
+static bool is_star_only(const char *action)
+{
+	size_t i, n;
+
+	for (i = 0; star_only[i]; i++) {
+		n = strlen(star_only[i]);
+		if (star_only[i][n - 1] == '*' &&
+		    !strncmp(action, star_only[i], n - 1))
+			return true;
+		if (!strcmp(action, star_only[i]))
+			return true;
+	}
+	return false;
+}
+
+/* ---- broad managed policies ---- */
+
+struct broad {
+	const char *name;
+	const char *services;	/* space-separated prefixes; NULL: all */
+	bool missing;		/* AWS never had it or retired it */
+};
+
+static const struct broad broads[] = {
+	{ "AdministratorAccess", NULL, false },
+	{ "PowerUserAccess", NULL, false },
+	{ "AmazonS3FullAccess", "s3", false },
+	{ "AmazonDynamoDBFullAccess", "dynamodb", false },
+	{ "AmazonSQSFullAccess", "sqs", false },
+	{ "AmazonSNSFullAccess", "sns", false },
+	{ "AWSLambda_FullAccess", "lambda logs", false },
+	{ "AWSLambdaFullAccess", "lambda logs", true },
+	{ "CloudWatchLogsFullAccess", "logs", false },
+	{ "AmazonKinesisFullAccess", "kinesis", false },
+	{ "AmazonKinesisFirehoseFullAccess", "firehose", false },
+	{ "AWSCodeBuildAdminAccess", "codebuild logs s3", false },
+	{ "AWSCodeBuildDeveloperAccess", "codebuild logs s3", false },
+	{ "AWSCodeCommitFullAccess", "codecommit", false },
+	{ "AWSCodePipelineFullAccess", "codepipeline", true },
+	{ "AWSCodePipeline_FullAccess", "codepipeline s3 codebuild codecommit",
+	  false },
+	{ "AWSCodePipelineServiceRole", NULL, true },
+	{ "AmazonEC2ContainerRegistryFullAccess", "ecr", false },
+	{ "AWSStepFunctionsFullAccess", "states", false },
+	{ "SecretsManagerReadWrite", "secretsmanager", false },
+	{ "AWSKeyManagementServicePowerUser", "kms", false },
+};
+
+/* The last path segment of a managed policy ARN, whether literal or an
+ * Fn::Sub with ${AWS::Partition}. */
+static const char *policy_name(const struct cfh_node *arn)
+{
+	struct cfh_fn_view fv;
+	const char *s = cfh_node_str(arn), *slash;
+
+	if (cfh_node_fn(arn, &fv)) {
+		if (fv.fn != CFH_FN_SUB)
+			return NULL;
+		s = cfh_node_str(fv.arg);
+	}
+	if (!s || !strstr(s, ":iam::aws:policy/"))
+		return NULL;
+	slash = strrchr(s, '/');
+	return slash ? slash + 1 : NULL;
+}
+
+static const struct broad *broad_of(const struct cfh_node *arn)
+{
+	const char *name = policy_name(arn);
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < sizeof(broads) / sizeof(*broads); i++)
+		if (!strcmp(broads[i].name, name))
+			return &broads[i];
+	return NULL;
+}
+
+static bool covers(const char *services, const char *service)
+{
+	size_t n = strlen(service);
+	const char *p = services;
+
+	if (!services)
+		return true;
+	while ((p = strstr(p, service))) {
+		if ((p == services || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* ---- the statements a role needs ---- */
+
+struct grant {
+	const struct profile *prof;
+	const char *target;	/* logical ID */
+};
+
+struct role {
+	struct cfh_template *t;
+	const char *id;
+	struct cfh_node *res;
+	const char **principals;
+	size_t nprincipals;
+	struct grant *grants;
+	size_t ngrants, capgrants;
+};
+
+static bool is_policy_type(const struct cfh_node *res)
+{
+	return cfh_res_is(res, "AWS::IAM::Policy") ||
+	       cfh_res_is(res, "AWS::IAM::ManagedPolicy") ||
+	       cfh_res_is(res, "AWS::IAM::RolePolicy") ||
+	       cfh_res_is(res, "AWS::IAM::InstanceProfile");
+}
+
+static int add_grant(struct role *r, const struct profile *prof,
+		     const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < r->ngrants; i++)
+		if (r->grants[i].prof == prof &&
+		    !strcmp(r->grants[i].target, target))
+			return 0;
+	if (r->ngrants == r->capgrants) {
+		size_t cap = r->capgrants ? r->capgrants * 2 : 8;
+		struct grant *g = realloc(r->grants, cap * sizeof(*g));
+
+		if (!g)
+			return -1;
+		r->grants = g;
+		r->capgrants = cap;
+	}
+	r->grants[r->ngrants].prof = prof;
+	r->grants[r->ngrants].target = target;
+	r->ngrants++;
+	return 0;
+}
+
+/* The principals of a role: resources that name it (directly or through
+ * an instance profile), not counting policies attached to it. */
+static int find_principals(struct role *r)
+{
+	const struct cfh_entry *e, *i;
+
+	cfh_for_each_resource(r->t, e) {
+		const struct cfh_node *p = cfh_map_get(e->value, "Properties");
+
+		if (!strcmp(e->key->text, r->id) || !cfh_refers_to(p, r->id))
+			continue;
+		if (cfh_res_is(e->value, "AWS::IAM::InstanceProfile")) {
+			cfh_for_each_resource(r->t, i)
+				if (cfh_refers_to(cfh_map_get(i->value, "Properties"),
+						  e->key->text) &&
+				    cfh_strlist_add(&r->principals,
+						    &r->nprincipals,
+						    i->key->text))
+					return -1;
+			continue;
+		}
+		if (is_policy_type(e->value))
+			continue;
+		if (cfh_strlist_add(&r->principals, &r->nprincipals,
+				    e->key->text))
+			return -1;
+	}
+	return 0;
+}
+
+/* What the principals use: resources their properties name, and the
+ * sources of event source mappings that name them. */
+static int find_grants(struct role *r)
+{
+	const struct cfh_entry *e;
+	size_t i;
+
+	for (i = 0; i < r->nprincipals; i++) {
+		const char *pid = r->principals[i];
+		const struct cfh_node *pres = cfh_resource(r->t, pid);
+		const struct cfh_node *props = cfh_map_get(pres, "Properties");
+
+		cfh_for_each_resource(r->t, e) {
+			const struct profile *prof = profile_of(e->value);
+			const char *xid = e->key->text;
+
+			if (!prof || !strcmp(xid, pid) || !strcmp(xid, r->id))
+				continue;
+			if (cfh_refers_to(props, xid) &&
+			    add_grant(r, prof, xid))
+				return -1;
+			/* A log group named after the principal
+			 * (/aws/lambda/${Function}, /aws/codebuild/${Project})
+			 * is where the principal writes its logs. */
+			if (cfh_res_is(e->value, "AWS::Logs::LogGroup") &&
+			    cfh_refers_to(cfh_map_path(e->value, "Properties",
+						       "LogGroupName", NULL),
+					  pid) &&
+			    add_grant(r, prof, xid))
+				return -1;
+		}
+		cfh_for_each_resource(r->t, e) {
+			const struct cfh_node *p = cfh_map_get(e->value, "Properties");
+			const char *src;
+			size_t k;
+
+			if (!cfh_res_is(e->value, "AWS::Lambda::EventSourceMapping") ||
+			    !cfh_refers_to(cfh_map_get(p, "FunctionName"), pid))
+				continue;
+			/* The mapping's source: whichever resource its
+			 * EventSourceArn names. */
+			for (k = 0; k < r->nprincipals + 1; k++)
+				(void)k;
+			src = NULL;
+			{
+				const struct cfh_entry *s;
+
+				cfh_for_each_resource(r->t, s)
+					if (cfh_refers_to(cfh_map_get(p, "EventSourceArn"),
+							  s->key->text))
+						src = s->key->text;
+			}
+			if (src && profile_of(cfh_resource(r->t, src)) &&
+			    add_grant(r, profile_of(cfh_resource(r->t, src)), src))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static json_t *arn_of(const struct profile *prof, const char *id)
+{
+	char buf[512];
+
+	switch (prof->arn) {
+	case ARN_REF:
+		return cfh_json_ref(id);
+	case ARN_PIPELINE:
+		snprintf(buf, sizeof(buf),
+			 "arn:${AWS::Partition}:codepipeline:${AWS::Region}:"
+			 "${AWS::AccountId}:${%s}",
+			 id);
+		return json_pack("{s:s}", "Fn::Sub", buf);
+	default:
+		return cfh_json_getatt(id, "Arn");
+	}
+}
+
+static json_t *sub_arn_of(const struct profile *prof, const char *id)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "${%s.Arn}%s", id, prof->sub);
+	return json_pack("{s:s}", "Fn::Sub", buf);
+}
+
+static json_t *action_list(const char *const *actions)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; actions && actions[i]; i++)
+		json_array_append_new(a, json_string(actions[i]));
+	return a;
+}
+
+/* ---- placing statements without adding a cycle ---- */
+
+struct placed {
+	json_t *inline_stmts;	/* safe inside the role */
+	json_t *policy_stmts;	/* would make a cycle: separate policy */
+};
+
+/* True if the role would depend on a resource that depends on it. */
+static bool would_cycle(struct cfh_template *t, const char *role,
+			const char *target)
+{
+	struct cfh_graph *g = cfh_graph_get(t);
+
+	return !g || cfh_graph_reaches(g, target, role);
+}
+
+static int place(struct role *r, struct placed *pl, const char *target,
+		 json_t *stmt)
+{
+	json_t *dest = would_cycle(r->t, r->id, target) ? pl->policy_stmts
+							  : pl->inline_stmts;
+
+	return json_array_append_new(dest, stmt);
+}
+
+/* Statements for the grants of services @services covers (NULL: all). */
+static int grant_statements(struct role *r, struct placed *pl,
+			    const char *services, size_t *count)
+{
+	size_t i;
+
+	*count = 0;
+	for (i = 0; i < r->ngrants; i++) {
+		const struct grant *g = &r->grants[i];
+		json_t *res, *stmt;
+
+		if (!covers(services, g->prof->service))
+			continue;
+		res = json_array();
+		json_array_append_new(res, arn_of(g->prof, g->target));
+		stmt = json_pack("{s:s, s:o, s:o}", "Effect", "Allow", "Action",
+				 action_list(g->prof->actions), "Resource", res);
+		if (!stmt || place(r, pl, g->target, stmt))
+			return -1;
+		if (g->prof->sub_actions) {
+			stmt = json_pack("{s:s, s:o, s:[o]}", "Effect", "Allow",
+					 "Action",
+					 action_list(g->prof->sub_actions),
+					 "Resource",
+					 sub_arn_of(g->prof, g->target));
+			if (!stmt || place(r, pl, g->target, stmt))
+				return -1;
+		}
+		if (!strcmp(g->prof->service, "ecr")) {
+			stmt = json_pack("{s:s, s:s, s:s}", "Effect", "Allow",
+					 "Action", "ecr:GetAuthorizationToken",
+					 "Resource", "*");
+			if (!stmt || json_array_append_new(pl->inline_stmts,
+							   stmt))
+				return -1;
+		}
+		(*count)++;
+	}
+	return 0;
+}
+
+#define INLINE_NAME "LeastPrivilege"
+
+static int write_placed(struct role *r, struct placed *pl, const char *reason)
+{
+	struct cfh_node *props = cfh_res_props(r->t, r->res, "add Properties");
+	struct cfh_node *pols;
+	char pid[256];
+	const char *policy;
+	json_t *doc;
+
+	if (!props)
+		return -1;
+	if (json_array_size(pl->inline_stmts)) {
+		doc = json_pack("{s:s, s:{s:s, s:O}}", "PolicyName", INLINE_NAME,
+				"PolicyDocument", "Version", "2012-10-17",
+				"Statement", pl->inline_stmts);
+		pols = cfh_map_get(props, "Policies");
+		if (pols && pols->kind == CFH_SEQ) {
+			if (cfh_edit_append_take(r->t, pols, doc, reason, NULL))
+				return -1;
+		} else if (!pols) {
+			if (cfh_edit_set_take(r->t, props, "Policies",
+					      json_pack("[o]", doc), reason,
+					      NULL))
+				return -1;
+		} else {
+			json_decref(doc);
+			if (cfh_advise(r->t, r->res,
+				       "Policies is not a literal list: add the "
+				       "least-privilege statements by hand"))
+				return -1;
+		}
+	}
+	if (!json_array_size(pl->policy_stmts))
+		return 0;
+	snprintf(pid, sizeof(pid), "%sPolicy", r->id);
+	policy = cfh_fresh_id(r->t, pid);
+	if (!policy)
+		return -1;
+	return cfh_edit_add_resource_take(
+		r->t, policy, r->id,
+		json_pack("{s:s, s:{s:s, s:{s:s, s:O}, s:[o]}}", "Type",
+			  "AWS::IAM::Policy", "Properties", "PolicyName",
+			  INLINE_NAME, "PolicyDocument", "Version",
+			  "2012-10-17", "Statement", pl->policy_stmts, "Roles",
+			  cfh_json_ref(r->id)),
+		"least-privilege statements that name resources which "
+		"depend on the role: a policy of their own adds no cycle",
+		NULL);
+}
+
+/* ---- managed policies ---- */
+
+static int replace_managed(struct role *r)
+{
+	struct cfh_node *props = cfh_map_get(r->res, "Properties");
+	struct cfh_node *arns = cfh_map_get(props, "ManagedPolicyArns");
+	struct placed pl = { json_array(), json_array() };
+	const struct cfh_entry *e;
+	struct cfh_node **drop = NULL;
+	const struct broad **dropped = NULL;
+	size_t ndrop = 0, i, count;
+	char reason[400];
+	int rc = -1;
+
+	if (!cfh_node_is_seq(arns) || arns->kind != CFH_SEQ)
+		goto done;
+	drop = calloc(arns->n + 1, sizeof(*drop));
+	dropped = calloc(arns->n + 1, sizeof(*dropped));
+	if (!drop || !dropped || !pl.inline_stmts || !pl.policy_stmts)
+		goto out;
+	cfh_for_each_entry(arns, e) {
+		const struct broad *b = broad_of(e->value);
+
+		if (!b)
+			continue;
+		if (grant_statements(r, &pl, b->services, &count))
+			goto out;
+		if (!count && !b->missing) {
+			snprintf(reason, sizeof(reason),
+				 "%s is broader than this role needs, but what "
+				 "it needs could not be derived from the "
+				 "template: replace it by hand",
+				 b->name);
+			if (cfh_advise(r->t, e->value, reason))
+				goto out;
+			continue;
+		}
+		drop[ndrop] = e->value;
+		dropped[ndrop++] = b;
+	}
+	if (!ndrop)
+		goto done;
+	/* The statements were collected per policy; several broad policies
+	 * overlap, so collect once more for all of them together. */
+	json_array_clear(pl.inline_stmts);
+	json_array_clear(pl.policy_stmts);
+	{
+		char services[512] = "";
+		bool all = false;
+
+		for (i = 0; i < ndrop; i++) {
+			if (!dropped[i]->services)
+				all = true;
+			else if (strlen(services) + strlen(dropped[i]->services) + 2 <
+				 sizeof(services)) {
+				strcat(services, " ");
+				strcat(services, dropped[i]->services);
+			}
+		}
+		if (grant_statements(r, &pl, all ? NULL : services, &count))
+			goto out;
+	}
+	for (i = 0; i < ndrop; i++) {
+		snprintf(reason, sizeof(reason),
+			 dropped[i]->missing
+				 ? "%s does not exist as an AWS managed policy "
+				   "(deployment fails): replaced by statements "
+				   "scoped to the resources the role's principals "
+				   "use"
+				 : "%s grants far more than the role's principals "
+				   "use: replaced by statements scoped to the "
+				   "template's resources they use",
+			 dropped[i]->name);
+		if (cfh_edit_remove_node(r->t, drop[i], reason))
+			goto out;
+	}
+	if (!cfh_node_count(arns) &&
+	    cfh_edit_remove(r->t, props, "ManagedPolicyArns",
+			    "no managed policy left"))
+		goto out;
+	if (write_placed(r, &pl, "least-privilege statements for what the "
+				 "role's principals use, on those resources' "
+				 "ARNs"))
+		goto out;
+done:
+	rc = 0;
+out:
+	json_decref(pl.inline_stmts);
+	json_decref(pl.policy_stmts);
+	free(drop);
+	free(dropped);
+	return rc;
+}
+
+/* ---- Resource "*" ---- */
+
+static bool is_star(const struct cfh_node *res)
+{
+	const struct cfh_entry *e;
+
+	if (cfh_node_str_eq(res, "*"))
+		return true;
+	if (!cfh_node_is_seq(res))
+		return false;
+	cfh_for_each_entry(cfh_node_deref(res), e)
+		if (cfh_node_str_eq(e->value, "*"))
+			return true;
+	return false;
+}
+
+/* The service prefix of an action, in @buf. */
+static const char *service_of(const char *action, char *buf, size_t size)
+{
+	size_t n = strcspn(action, ":");
+
+	if (!action[n] || n >= size)
+		return NULL;
+	memcpy(buf, action, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool is_object_action(const char *a)
+{
+	return !strncmp(a, "s3:", 3) && strstr(a, "Object");
+}
+
+/*
+ * Scope one statement. Returns a new list of statements that replaces it,
+ * or NULL when it stays as it is.
+ */
+static json_t *scope_statement(struct role *r, const struct cfh_node *stmt,
+			       bool *cycle, char *why, size_t whysize)
+{
+	const struct cfh_node *acts = cfh_map_get(stmt, "Action");
+	const struct cfh_entry *a;
+	json_t *orig = cfh_node_to_json(stmt), *out = json_array();
+	json_t *keep = json_array();	/* actions that stay on "*" */
+	const char *list[256];
+	size_t nact = 0, i, k, scoped = 0;
+	char svc[64], svc2[64];
+
+	why[0] = '\0';
+	if (!orig || !out || !keep)
+		goto none;
+	if (!cfh_node_str_eq(cfh_map_get(stmt, "Effect"), "Allow") ||
+	    cfh_map_get(stmt, "NotAction") || cfh_map_get(stmt, "NotResource") ||
+	    !is_star(cfh_map_get(stmt, "Resource")))
+		goto none;
+	if (cfh_node_str(acts)) {
+		list[nact++] = cfh_node_str(acts);
+	} else if (cfh_node_is_seq(acts)) {
+		cfh_for_each_entry(cfh_node_deref(acts), a) {
+			if (!cfh_node_str(a->value) || nact == 256)
+				goto none;
+			list[nact++] = cfh_node_str(a->value);
+		}
+	} else {
+		goto none;
+	}
+	/* Group the actions by service; a service the role's principals use
+	 * resources of gets those resources' ARNs. */
+	for (i = 0; i < nact; i++) {
+		json_t *acts_s, *res_s, *sub_acts, *sub_res, *s;
+		bool done = false;
+
+		if (!list[i] || !service_of(list[i], svc, sizeof(svc)))
+			continue;
+		if (is_star_only(list[i]) || !strcmp(list[i], "*")) {
+			json_array_append_new(keep, json_string(list[i]));
+			list[i] = NULL;
+			continue;
+		}
+		acts_s = json_array();
+		sub_acts = json_array();
+		res_s = json_array();
+		sub_res = json_array();
+		for (k = i; k < nact; k++) {
+			if (!list[k] || !service_of(list[k], svc2, sizeof(svc2)) ||
+			    strcmp(svc, svc2) || is_star_only(list[k]))
+				continue;
+			if (is_object_action(list[k]) ||
+			    !strcmp(list[k], "s3:*") || !strcmp(list[k], "s3:Get*") ||
+			    !strcmp(list[k], "s3:Put*"))
+				json_array_append_new(sub_acts,
+						      json_string(list[k]));
+			if (!is_object_action(list[k]))
+				json_array_append_new(acts_s,
+						      json_string(list[k]));
+		}
+		for (k = 0; k < r->ngrants; k++) {
+			const struct grant *g = &r->grants[k];
+
+			if (strcmp(g->prof->service, svc))
+				continue;
+			json_array_append_new(res_s, arn_of(g->prof, g->target));
+			if (g->prof->sub)
+				json_array_append_new(sub_res,
+						      sub_arn_of(g->prof,
+								 g->target));
+			if (would_cycle(r->t, r->id, g->target))
+				*cycle = true;
+			done = true;
+		}
+		for (k = i; k < nact; k++)
+			if (list[k] && service_of(list[k], svc2, sizeof(svc2)) &&
+			    !strcmp(svc, svc2) && !is_star_only(list[k])) {
+				if (!done)
+					json_array_append_new(keep,
+							      json_string(list[k]));
+				list[k] = NULL;
+			}
+		if (done) {
+			scoped++;
+			if (json_array_size(acts_s) && json_array_size(res_s)) {
+				s = json_deep_copy(orig);
+				json_object_del(s, "Sid");
+				json_object_set(s, "Action", acts_s);
+				json_object_set(s, "Resource", res_s);
+				json_array_append_new(out, s);
+			}
+			if (json_array_size(sub_acts)) {
+				s = json_deep_copy(orig);
+				json_object_del(s, "Sid");
+				json_object_set(s, "Action", sub_acts);
+				json_object_set(s, "Resource",
+						json_array_size(sub_res) ? sub_res
+									 : res_s);
+				json_array_append_new(out, s);
+			}
+			if (strlen(why) + strlen(svc) + 3 < whysize) {
+				strcat(why, why[0] ? ", " : "");
+				strcat(why, svc);
+			}
+		}
+		json_decref(acts_s);
+		json_decref(sub_acts);
+		json_decref(res_s);
+		json_decref(sub_res);
+	}
+	if (!scoped)
+		goto none;
+	if (json_array_size(keep)) {
+		json_t *s = json_deep_copy(orig);
+
+		json_object_set(s, "Action", keep);
+		json_object_set_new(s, "Resource", json_string("*"));
+		json_array_insert_new(out, 0, s);
+	}
+	json_decref(orig);
+	json_decref(keep);
+	return out;
+none:
+	json_decref(orig);
+	json_decref(out);
+	json_decref(keep);
+	return NULL;
+}
+
+/* Scope the statements of one policy document; @owner is the node the
+ * edit goes to (the document's Statement list). */
+static int scope_document(struct role *r, struct cfh_node *doc, bool in_role)
+{
+	struct cfh_node *stmts = cfh_map_get(doc, "Statement");
+	const struct cfh_entry *e;
+	json_t *all;
+	bool changed = false, cycle = false;
+	char why[256], reason[512], services[256] = "";
+
+	if (!cfh_node_is_seq(stmts) || stmts->kind != CFH_SEQ)
+		return 0;
+	all = json_array();
+	if (!all)
+		return -1;
+	cfh_for_each_entry(stmts, e) {
+		json_t *repl = scope_statement(r, e->value, &cycle, why,
+					       sizeof(why));
+
+		if (repl) {
+			json_array_extend(all, repl);
+			json_decref(repl);
+			changed = true;
+			if (strlen(services) + strlen(why) + 3 < sizeof(services)) {
+				strcat(services, services[0] ? ", " : "");
+				strcat(services, why);
+			}
+		} else {
+			json_array_append_new(all, cfh_node_to_json(e->value));
+		}
+	}
+	if (!changed || (cycle && in_role)) {
+		json_decref(all);
+		if (changed && cfh_advise(r->t, doc,
+					  "Resource \"*\" could be scoped to the "
+					  "template's resources, but naming them "
+					  "in this role would make a circular "
+					  "dependency: move the statement to an "
+					  "AWS::IAM::Policy"))
+			return -1;
+		return 0;
+	}
+	snprintf(reason, sizeof(reason),
+		 "scope Resource \"*\" to the ARNs of the template's resources "
+		 "the role's principals use (%s); actions that accept only "
+		 "\"*\" keep it",
+		 services);
+	return cfh_edit_replace_take(r->t, stmts, all, reason, NULL);
+}
+
+static int scope_role(struct role *r)
+{
+	struct cfh_node *pols = cfh_map_path(r->res, "Properties", "Policies",
+					     NULL);
+	const struct cfh_entry *e;
+
+	if (!r->ngrants)
+		return 0;
+	if (cfh_node_is_seq(pols) && pols->kind == CFH_SEQ)
+		cfh_for_each_entry(pols, e)
+			if (scope_document(r, cfh_map_get(e->value,
+							  "PolicyDocument"),
+					   true))
+				return -1;
+	/* Policies attached from outside: scoping them adds no cycle to the
+	 * role, since the role never depends on them. */
+	cfh_for_each_resource(r->t, e) {
+		struct cfh_node *p = cfh_map_get(e->value, "Properties");
+
+		if (!cfh_res_is(e->value, "AWS::IAM::Policy") &&
+		    !cfh_res_is(e->value, "AWS::IAM::ManagedPolicy"))
+			continue;
+		if (cfh_pass_skips(r->t, e->value))
+			continue;
+		if (!cfh_refers_to(cfh_map_get(p, "Roles"), r->id))
+			continue;
+		if (scope_document(r, cfh_map_get(p, "PolicyDocument"), false))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- RoleName (S002-09) ---- */
+
+static bool name_used_elsewhere(const struct cfh_node *n, const char *name,
+				const struct cfh_node *self)
+{
+	const struct cfh_entry *e;
+
+	n = cfh_node_deref(n);
+	if (!n || n == self)
+		return false;
+	if (n->kind == CFH_SCALAR)
+		return strstr(n->text, name) != NULL;
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return false;
+	cfh_for_each_entry(n, e)
+		if (name_used_elsewhere(e->value, name, self))
+			return true;
+	return false;
+}
+
+static int drop_role_name(struct role *r)
+{
+	struct cfh_node *props = cfh_map_get(r->res, "Properties");
+	struct cfh_node *name = cfh_map_get(props, "RoleName"), *tags;
+	const struct cfh_entry *e;
+	json_t *tag;
+
+	if (!name)
+		return 0;
+	if (cfh_node_str(name) && !cfh_is_dynamic(name) &&
+	    name_used_elsewhere(r->t->root, cfh_node_str(name), name))
+		return cfh_advise(r->t, name,
+				  "the explicit RoleName is written literally "
+				  "elsewhere: remove it by hand once nothing "
+				  "depends on the name");
+	tags = cfh_map_get(props, "Tags");
+	if (tags && !cfh_node_is_seq(tags))
+		return 0;
+	tag = json_pack("{s:s, s:o}", "Key", "Name", "Value",
+			cfh_node_to_json(name));
+	if (tags) {
+		bool has = false;
+
+		cfh_for_each_entry(cfh_node_deref(tags), e)
+			if (cfh_node_str_eq(cfh_map_get(e->value, "Key"), "Name"))
+				has = true;
+		if (has)
+			json_decref(tag);
+		else if (cfh_edit_append_take(r->t, tags, tag,
+					      "keep the role's name as its Name "
+					      "tag",
+					      NULL))
+			return -1;
+	} else if (cfh_edit_set_take(r->t, props, "Tags",
+				     json_pack("[o]", tag),
+				     "keep the role's name as its Name tag",
+				     NULL)) {
+		return -1;
+	}
+	return cfh_edit_remove(r->t, props, "RoleName",
+			       "explicit role names collide when the template "
+			       "is deployed twice in an account and block "
+			       "updates that replace the role (S002-09)");
+}
+
+/* ---- Lambda permissions ---- */
+
+static int scope_permission(struct cfh_template *t, const char *id,
+			    struct cfh_node *res)
+{
+	struct cfh_node *p = cfh_map_get(res, "Properties");
+	const char *principal = cfh_node_str(cfh_map_get(p, "Principal"));
+	const struct cfh_entry *e;
+	const char *fn_types[3] = { NULL, NULL, NULL };
+	const char *source = NULL;
+	json_t *arn = NULL;
+
+	if (!principal || !strstr(principal, ".amazonaws.com") ||
+	    cfh_props_dynamic(res))
+		return 0;
+	if (!cfh_map_get(p, "SourceAccount") &&
+	    cfh_edit_set_take(t, p, "SourceAccount", cfh_json_ref("AWS::AccountId"),
+			      "only this account's resources may invoke the "
+			      "function through the service (confused deputy)",
+			      NULL))
+		return -1;
+	if (cfh_map_get(p, "SourceArn"))
+		return 0;
+	/* The source, when the template has exactly one that targets this
+	 * function through that service. */
+	if (!strcmp(principal, "s3.amazonaws.com"))
+		fn_types[0] = "AWS::S3::Bucket";
+	else if (!strcmp(principal, "events.amazonaws.com"))
+		fn_types[0] = "AWS::Events::Rule";
+	else if (!strcmp(principal, "sns.amazonaws.com"))
+		fn_types[0] = "AWS::SNS::Topic";
+	if (!fn_types[0])
+		return 0;
+	cfh_for_each_resource(t, e) {
+		const struct cfh_node *fn = cfh_map_get(p, "FunctionName");
+		char fid[256];
+		struct cfh_fn_view fv;
+		const char *ref = cfh_node_ref(fn), *ga, *attr;
+
+		if (!cfh_res_is(e->value, fn_types[0]))
+			continue;
+		if (!ref && cfh_node_fn(fn, &fv) &&
+		    !cfh_node_getatt(t, fn, &ga, &attr))
+			ref = ga;
+		if (!ref)
+			return 0;
+		snprintf(fid, sizeof(fid), "%s", ref);
+		if (cfh_refers_to(cfh_map_get(e->value, "Properties"), fid)) {
+			if (source)
+				return 0;	/* more than one */
+			source = e->key->text;
+		}
+		if (cfh_res_is(e->value, "AWS::SNS::Topic") && !source &&
+		    false)
+			source = NULL;
+	}
+	if (!source) {
+		/* SNS subscriptions live in their own resources. */
+		return 0;
+	}
+	{
+		struct cfh_graph *g = cfh_graph_get(t);
+
+		/* A bucket notification depends on the permission; naming
+		 * the bucket here would close the cycle (S004-04). */
+		if (!g || cfh_graph_reaches(g, source, id))
+			return 0;
+	}
+	if (!strcmp(fn_types[0], "AWS::SNS::Topic"))
+		arn = cfh_json_ref(source);
+	else
+		arn = cfh_json_getatt(source, "Arn");
+	return cfh_edit_set_take(t, p, "SourceArn", arn,
+				 "only this source may invoke the function "
+				 "through the service",
+				 NULL);
+}
+
+int cfh_pass_iam(struct cfh_template *t)
+{
+	struct cfh_entry *e;
+	const char **roles = NULL, **perms = NULL;
+	size_t nroles = 0, nperms = 0, i;
+	int rc = -1;
+
+	cfh_for_each_resource(t, e) {
+		if (cfh_pass_skips(t, e->value) || cfh_props_dynamic(e->value))
+			continue;
+		if (cfh_res_is(e->value, "AWS::IAM::Role") &&
+		    cfh_strlist_add(&roles, &nroles, e->key->text))
+			goto out;
+		if (cfh_res_is(e->value, "AWS::Lambda::Permission") &&
+		    cfh_strlist_add(&perms, &nperms, e->key->text))
+			goto out;
+	}
+	for (i = 0; i < nroles; i++) {
+		struct role r = { .t = t, .id = roles[i] };
+		int err;
+
+		r.res = cfh_resource(t, roles[i]);
+		err = find_principals(&r) || find_grants(&r) ||
+		      replace_managed(&r) || scope_role(&r) ||
+		      drop_role_name(&r);
+		free(r.principals);
+		free(r.grants);
+		if (err)
+			goto out;
+	}
+	for (i = 0; i < nperms; i++)
+		if (scope_permission(t, perms[i], cfh_resource(t, perms[i])))
+			goto out;
+	rc = 0;
+out:
+	free(roles);
+	free(perms);
+	return rc;
+}
