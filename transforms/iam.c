@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "passlib.h"
 
@@ -874,6 +875,189 @@ static int scope_role(struct role *r)
 	return 0;
 }
 
+/* ---- known-incomplete sets (S000-03) and wildcard actions ---- */
+
+/* An action that needs a companion the seeds found missing. */
+static const struct {
+	const char *have, *need;
+	bool versioned_only;	/* only on buckets with versioning */
+} companions[] = {
+	{ "s3:GetObject", "s3:GetObjectVersion", true },
+	{ "codecommit:UploadArchive", "codecommit:CancelUploadArchive", false },
+	{ "codebuild:StartBuild", "codebuild:StopBuild", false },
+};
+
+static bool has_action(const struct cfh_node *acts, const char *a)
+{
+	const struct cfh_entry *e;
+
+	if (cfh_node_str(acts))
+		return !strcasecmp(cfh_node_str(acts), a);
+	if (!cfh_node_is_seq(acts))
+		return false;
+	cfh_for_each_entry(cfh_node_deref(acts), e)
+		if (cfh_node_str(e->value) && !strcasecmp(cfh_node_str(e->value), a))
+			return true;
+	return false;
+}
+
+static bool names_versioned_bucket(struct cfh_template *t,
+				   const struct cfh_node *res)
+{
+	const struct cfh_entry *e;
+
+	cfh_for_each_resource(t, e)
+		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
+		    cfh_node_str_eq(cfh_map_path(e->value, "Properties",
+						 "VersioningConfiguration",
+						 "Status", NULL),
+				    "Enabled") &&
+		    cfh_refers_to(res, e->key->text))
+			return true;
+	return false;
+}
+
+static int complete_statement(struct cfh_template *t, struct cfh_node *stmt)
+{
+	struct cfh_node *acts = cfh_map_get(stmt, "Action");
+	size_t i;
+	char reason[256];
+
+	if (!cfh_node_str_eq(cfh_map_get(stmt, "Effect"), "Allow") || !acts ||
+	    cfh_is_dynamic(acts))
+		return 0;
+	for (i = 0; i < sizeof(companions) / sizeof(*companions); i++) {
+		if (!has_action(acts, companions[i].have) ||
+		    has_action(acts, companions[i].need))
+			continue;
+		if (companions[i].versioned_only &&
+		    !names_versioned_bucket(t, cfh_map_get(stmt, "Resource")))
+			continue;
+		snprintf(reason, sizeof(reason),
+			 "%s without %s fails in practice (S000-03): add it, on "
+			 "the same resources",
+			 companions[i].have, companions[i].need);
+		if (cfh_node_is_seq(acts)) {
+			if (cfh_edit_append_take(t, acts,
+						 json_string(companions[i].need),
+						 reason, NULL))
+				return -1;
+		} else {
+			json_t *list = json_pack("[s,s]", cfh_node_str(acts),
+						 companions[i].need);
+
+			if (cfh_edit_replace_take(t, acts, list, reason, &acts))
+				return -1;
+			if (!acts)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * "s3:*" on the template's own resources: the actions the principals'
+ * use needs, from the resource's profile. Only where every resource of the
+ * statement is a template resource of that profile's type.
+ */
+static int narrow_wildcards(struct role *r, struct cfh_node *stmt)
+{
+	struct cfh_node *acts = cfh_map_get(stmt, "Action");
+	const struct cfh_node *res = cfh_map_get(stmt, "Resource");
+	const struct cfh_entry *e;
+	const struct profile *prof = NULL;
+	const char *wild = NULL;
+	json_t *list;
+	size_t i;
+	char svc[64], reason[256];
+
+	if (!cfh_node_str_eq(cfh_map_get(stmt, "Effect"), "Allow") ||
+	    !acts || is_star(res) || !res)
+		return 0;
+	if (cfh_node_str(acts) && strstr(cfh_node_str(acts), ":*"))
+		wild = cfh_node_str(acts);
+	if (!wild || !service_of(wild, svc, sizeof(svc)) ||
+	    strcmp(wild + strlen(svc), ":*"))
+		return 0;
+	for (i = 0; i < r->ngrants; i++)
+		if (!strcmp(r->grants[i].prof->service, svc) &&
+		    cfh_refers_to(res, r->grants[i].target))
+			prof = r->grants[i].prof;
+	if (!prof)
+		return 0;
+	/* Every resource must be one of the template's of that type. */
+	if (cfh_node_is_seq(res)) {
+		cfh_for_each_entry(cfh_node_deref(res), e) {
+			bool ok = false;
+
+			for (i = 0; i < r->ngrants; i++)
+				ok |= r->grants[i].prof == prof &&
+				      cfh_refers_to(e->value, r->grants[i].target);
+			if (!ok)
+				return 0;
+		}
+	}
+	list = action_list(prof->actions);
+	for (i = 0; prof->sub_actions && prof->sub_actions[i]; i++) {
+		size_t k;
+		bool dup = false;
+
+		for (k = 0; k < json_array_size(list); k++)
+			dup |= !strcmp(json_string_value(json_array_get(list, k)),
+				       prof->sub_actions[i]);
+		if (!dup)
+			json_array_append_new(list, json_string(prof->sub_actions[i]));
+	}
+	snprintf(reason, sizeof(reason),
+		 "narrow %s to the actions the role's principals use on the "
+		 "template's %s",
+		 wild, prof->type);
+	return cfh_edit_replace_take(r->t, acts, list, reason, NULL);
+}
+
+static int refine_document(struct role *r, struct cfh_node *doc)
+{
+	struct cfh_node *stmts = cfh_map_get(doc, "Statement");
+	struct cfh_entry *e;
+
+	if (cfh_node_is_map(stmts) && !cfh_is_dynamic(stmts))
+		return narrow_wildcards(r, stmts) ||
+		       complete_statement(r->t, stmts);
+	if (!cfh_node_is_seq(stmts) || stmts->kind != CFH_SEQ)
+		return 0;
+	cfh_for_each_entry(stmts, e)
+		if (cfh_node_is_map(e->value) && !cfh_is_dynamic(e->value) &&
+		    (narrow_wildcards(r, e->value) ||
+		     complete_statement(r->t, e->value)))
+			return -1;
+	return 0;
+}
+
+static int refine_role(struct role *r)
+{
+	struct cfh_node *pols = cfh_map_path(r->res, "Properties", "Policies",
+					     NULL);
+	struct cfh_entry *e;
+
+	if (cfh_node_is_seq(pols) && pols->kind == CFH_SEQ)
+		cfh_for_each_entry(pols, e)
+			if (refine_document(r, cfh_map_get(e->value,
+							   "PolicyDocument")))
+				return -1;
+	cfh_for_each_resource(r->t, e) {
+		struct cfh_node *p = cfh_map_get(e->value, "Properties");
+
+		if ((!cfh_res_is(e->value, "AWS::IAM::Policy") &&
+		     !cfh_res_is(e->value, "AWS::IAM::ManagedPolicy")) ||
+		    cfh_pass_skips(r->t, e->value) ||
+		    !cfh_refers_to(cfh_map_get(p, "Roles"), r->id))
+			continue;
+		if (refine_document(r, cfh_map_get(p, "PolicyDocument")))
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- RoleName (S002-09) ---- */
 
 static bool name_used_elsewhere(const struct cfh_node *n, const char *name,
@@ -1041,7 +1225,7 @@ int cfh_pass_iam(struct cfh_template *t)
 		r.res = cfh_resource(t, roles[i]);
 		err = find_principals(&r) || find_grants(&r) ||
 		      replace_managed(&r) || scope_role(&r) ||
-		      drop_role_name(&r);
+		      refine_role(&r) || drop_role_name(&r);
 		free(r.principals);
 		free(r.grants);
 		if (err)
