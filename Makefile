@@ -50,7 +50,7 @@ TEST_OBJS = \
 
 HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def
 
-.PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants manlint asan demo \
+.PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants never-broader manlint asan demo \
 	bench install clean regen
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
@@ -102,7 +102,7 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
 	@$(MAKE) --no-print-directory unit golden corpus manlint lint-outputs \
-		invariants
+		invariants never-broader
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -122,6 +122,9 @@ lint-outputs:
 
 invariants:
 	@sh tests/check-invariants.sh $(BUILD)
+
+never-broader:
+	@sh tests/check-never-broader.sh $(BUILD)
 
 regen: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@REGEN=1 sh tests/run-golden.sh $(BUILD)

@@ -167,3 +167,45 @@ int cfh_strlist_add(const char ***list, size_t *n, const char *s)
 	*list = v;
 	return 0;
 }
+
+int cfh_principal_uses(const struct cfh_template *t, const char *pid,
+		       const char ***out, size_t *n)
+{
+	const struct cfh_node *pres = cfh_resource(t, pid);
+	const struct cfh_node *props = cfh_map_get(pres, "Properties");
+	const struct cfh_entry *e, *s;
+
+	*out = NULL;
+	*n = 0;
+	cfh_for_each_resource(t, e) {
+		const struct cfh_node *p = cfh_map_get(e->value, "Properties");
+		const char *xid = e->key->text;
+
+		if (!strcmp(xid, pid))
+			continue;
+		if (cfh_refers_to(props, xid) && cfh_strlist_add(out, n, xid))
+			return -1;
+		if (cfh_res_is(e->value, "AWS::Logs::LogGroup") &&
+		    cfh_refers_to(cfh_map_get(p, "LogGroupName"), pid) &&
+		    cfh_strlist_add(out, n, xid))
+			return -1;
+		if (cfh_res_is(e->value, "AWS::Lambda::EventSourceMapping") &&
+		    cfh_refers_to(cfh_map_get(p, "FunctionName"), pid))
+			cfh_for_each_resource(t, s)
+				if (cfh_refers_to(cfh_map_get(p, "EventSourceArn"),
+						  s->key->text) &&
+				    cfh_strlist_add(out, n, s->key->text))
+					return -1;
+		if (cfh_res_is(pres, "AWS::CodeBuild::Project") &&
+		    cfh_res_is(e->value, "AWS::CodePipeline::Pipeline") &&
+		    cfh_refers_to(cfh_map_get(p, "Stages"), pid)) {
+			const char *b = cfh_node_ref(cfh_map_path(
+				p, "ArtifactStore", "Location", NULL));
+
+			if (b && cfh_res_is(cfh_resource(t, b), "AWS::S3::Bucket") &&
+			    cfh_strlist_add(out, n, b))
+				return -1;
+		}
+	}
+	return 0;
+}

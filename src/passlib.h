@@ -57,6 +57,22 @@ json_t *cfh_json_ref(const char *id);
  * Environment, Env, Stage), or NULL. */
 const char *cfh_env_param(const struct cfh_template *t);
 
+/**
+ * cfh_principal_uses() - the resources a principal works with
+ * @pid: the logical ID of a principal (a function, a build project, a
+ *       pipeline, a task definition, a rule, an instance, ...)
+ * @out: receives a malloc'ed list of logical IDs (caller frees the array)
+ *
+ * What its properties name; the log groups named after it; for a function,
+ * the sources of the event source mappings that feed it; for a build
+ * project, the artifact store of every pipeline that runs it. One
+ * definition, so that the passes that grant access (iam) and the one that
+ * grants the keys (encryption) agree on who uses what.
+ * Returns: 0, or -1 when out of memory.
+ */
+int cfh_principal_uses(const struct cfh_template *t, const char *pid,
+		       const char ***out, size_t *n);
+
 /* Append @s to a NULL-terminated, malloc'ed list of borrowed strings
  * unless it is already there. Returns 0, or -1 when out of memory. */
 int cfh_strlist_add(const char ***list, size_t *n, const char *s);

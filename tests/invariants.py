@@ -87,7 +87,7 @@ def check(path, tpl):
     keys = {k for k, v in res.items() if isinstance(v, dict) and v.get("Type") == "AWS::KMS::Key"}
     props = {k: (v.get("Properties") if isinstance(v, dict) and isinstance(v.get("Properties"), dict) else {})
              for k, v in res.items()}
-    types = {k: (v.get("Type") if isinstance(v, dict) else None) for k, v in res.items()}
+    types = {k: (v.get("Type") if isinstance(v, dict) and isinstance(v.get("Type"), str) else None) for k, v in res.items()}
     # Resources encrypted with one of the template's keys.
     enc = {}
     for k, p in props.items():
@@ -173,6 +173,10 @@ def check(path, tpl):
                 for h in holders:
                     used |= (refs(props[h], set()) & set(enc)) - {h}
         for x in sorted(used):
+            # Writers to a log group need no key permission: CloudWatch
+            # Logs encrypts under the key policy (checked above).
+            if types.get(x) == "AWS::Logs::LogGroup":
+                continue
             for key in enc[x]:
                 if not any(allows_decrypt(s, key) for d in docs for s in statements(d)):
                     problems.append("%s: role %s uses %s, encrypted with %s, but may not kms:Decrypt with it"

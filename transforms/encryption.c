@@ -885,6 +885,22 @@ static int extend_key(struct enc *x)
 
 /* ---- IAM grants ---- */
 
+/*
+ * Stores whose users need the key through IAM. Not log groups (CloudWatch
+ * Logs uses the key itself, under the key policy) and not functions (their
+ * key protects their own environment, which Lambda decrypts through a
+ * grant of its own).
+ */
+static bool needs_iam_grant(const struct enc *x, const char *id)
+{
+	const struct cfh_node *r = cfh_resource(x->t, id);
+
+	return cfh_strlist_has(x->ours, x->nours, id) &&
+	       !cfh_res_is(r, "AWS::Logs::LogGroup") &&
+	       !cfh_res_is(r, "AWS::Lambda::Function") &&
+	       !cfh_res_is(r, "AWS::Serverless::Function");
+}
+
 /* Actions that write: a principal that writes needs GenerateDataKey. */
 static bool is_write_action(const char *a)
 {
@@ -918,7 +934,8 @@ static void statement_needs(const struct enc *x, const struct cfh_node *s,
 	if (cfh_node_str_eq(cfh_map_get(s, "Effect"), "Deny"))
 		return;
 	for (i = 0; i < x->nours && !hit; i++)
-		hit = cfh_refers_to(cfh_map_get(s, "Resource"), x->ours[i]);
+		hit = needs_iam_grant(x, x->ours[i]) &&
+		      cfh_refers_to(cfh_map_get(s, "Resource"), x->ours[i]);
 	if (!hit)
 		return;
 	nd->decrypt = true;
@@ -949,19 +966,26 @@ static void policy_needs(const struct enc *x, const struct cfh_node *doc,
 		statement_needs(x, e->value, nd);
 }
 
-/* Does principal resource @p use any store the key encrypts? Its own
- * configuration names the store (a function's environment, a project's
- * artifacts, a pipeline's artifact store). */
+/* Does principal @self use any store the key encrypts, in a way that
+ * needs the key (cfh_principal_uses())? A build project or a pipeline
+ * encrypted with the key uses it itself, through its role. */
 static bool principal_uses(const struct enc *x, const struct cfh_node *p,
 			   const char *self)
 {
-	size_t i;
+	const char **uses;
+	size_t n, i;
+	bool hit = false;
 
-	for (i = 0; i < x->nours; i++)
-		if (strcmp(x->ours[i], self) &&
-		    cfh_refers_to(props_of(p), x->ours[i]))
-			return true;
-	return false;
+	if ((cfh_res_is(p, "AWS::CodeBuild::Project") ||
+	     cfh_res_is(p, "AWS::CodePipeline::Pipeline")) &&
+	    needs_iam_grant(x, self))
+		return true;
+	if (cfh_principal_uses(x->t, self, &uses, &n))
+		return true;	/* out of memory: grant rather than break */
+	for (i = 0; i < n && !hit; i++)
+		hit = needs_iam_grant(x, uses[i]);
+	free(uses);
+	return hit;
 }
 
 static bool is_policy_type(const struct cfh_node *res)

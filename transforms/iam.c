@@ -43,6 +43,8 @@ enum arnform {
 	ARN_GETATT,	/* !GetAtt X.Arn */
 	ARN_REF,	/* !Ref X is the ARN */
 	ARN_PIPELINE,	/* arn:...:codepipeline:region:account:NAME */
+	ARN_LAMBDA_LOGS,	/* the log group Lambda writes: /aws/lambda/NAME */
+	ARN_CODEBUILD_LOGS,	/* the one CodeBuild writes: /aws/codebuild/NAME */
 };
 
 struct profile {
@@ -120,6 +122,22 @@ static const struct profile profiles[] = {
 	  ACTIONS("events:PutEvents"), NULL, NULL },
 };
 
+/* A principal's own log group, by the service's naming convention, when
+ * the template declares none: the target is the principal itself. */
+static const struct profile lambda_logs = {
+	"AWS::Lambda::Function", "logs", ARN_LAMBDA_LOGS,
+	ACTIONS("logs:CreateLogGroup", "logs:CreateLogStream",
+		"logs:PutLogEvents"),
+	NULL, NULL
+};
+
+static const struct profile codebuild_logs = {
+	"AWS::CodeBuild::Project", "logs", ARN_CODEBUILD_LOGS,
+	ACTIONS("logs:CreateLogGroup", "logs:CreateLogStream",
+		"logs:PutLogEvents"),
+	NULL, NULL
+};
+
 static const struct profile *profile_of(const struct cfh_node *res)
 {
 	size_t i;
@@ -179,6 +197,7 @@ static const struct broad broads[] = {
 	{ "AmazonSQSFullAccess", "sqs", false },
 	{ "AmazonSNSFullAccess", "sns", false },
 	{ "AWSLambda_FullAccess", "lambda logs", false },
+	{ "AWSLambdaBasicExecutionRole", "logs", false },
 	{ "AWSLambdaFullAccess", "lambda logs", true },
 	{ "CloudWatchLogsFullAccess", "logs", false },
 	{ "AmazonKinesisFullAccess", "kinesis", false },
@@ -208,7 +227,11 @@ static const char *policy_name(const struct cfh_node *arn)
 			return NULL;
 		s = cfh_node_str(fv.arg);
 	}
-	if (!s || !strstr(s, ":iam::aws:policy/"))
+	/* Only well-formed ARNs: arn:aws...:iam::aws:policy/ literally, or
+	 * with ${AWS::Partition} in a Sub. A malformed one is left alone. */
+	if (!s || (strncmp(s, "arn:aws", 7) &&
+		   strncmp(s, "arn:${AWS::Partition}:", 22)) ||
+	    !strstr(s, ":iam::aws:policy/"))
 		return NULL;
 	slash = strrchr(s, '/');
 	return slash ? slash + 1 : NULL;
@@ -321,62 +344,53 @@ static int find_principals(struct role *r)
 	return 0;
 }
 
-/* What the principals use: resources their properties name, and the
- * sources of event source mappings that name them. */
+/* A principal's own log group by the service's convention, when the
+ * template declares none. */
+static int convention_grants(struct role *r, const char *pid,
+			     const struct cfh_node *pres, bool has_logs)
+{
+	const struct cfh_node *props = cfh_map_get(pres, "Properties");
+
+	if (cfh_res_is(pres, "AWS::Lambda::Function") && !has_logs)
+		return add_grant(r, &lambda_logs, pid);
+	if (!cfh_res_is(pres, "AWS::CodeBuild::Project"))
+		return 0;
+	if (!has_logs &&
+	    !cfh_node_str_eq(cfh_map_path(props, "LogsConfig", "CloudWatchLogs",
+					  "Status", NULL),
+			     "DISABLED"))
+		return add_grant(r, &codebuild_logs, pid);
+	return 0;
+}
+
+/* What the principals use (cfh_principal_uses()), as grants; plus their
+ * own log group by the service's convention where the template has none. */
 static int find_grants(struct role *r)
 {
-	const struct cfh_entry *e;
-	size_t i;
+	size_t i, k, n;
 
 	for (i = 0; i < r->nprincipals; i++) {
 		const char *pid = r->principals[i];
-		const struct cfh_node *pres = cfh_resource(r->t, pid);
-		const struct cfh_node *props = cfh_map_get(pres, "Properties");
+		const char **uses;
+		bool has_logs = false;
 
-		cfh_for_each_resource(r->t, e) {
-			const struct profile *prof = profile_of(e->value);
-			const char *xid = e->key->text;
+		if (cfh_principal_uses(r->t, pid, &uses, &n))
+			return -1;
+		for (k = 0; k < n; k++) {
+			const struct cfh_node *x = cfh_resource(r->t, uses[k]);
+			const struct profile *prof = profile_of(x);
 
-			if (!prof || !strcmp(xid, pid) || !strcmp(xid, r->id))
+			if (!prof || !strcmp(uses[k], r->id))
 				continue;
-			if (cfh_refers_to(props, xid) &&
-			    add_grant(r, prof, xid))
+			has_logs |= cfh_res_is(x, "AWS::Logs::LogGroup");
+			if (add_grant(r, prof, uses[k])) {
+				free(uses);
 				return -1;
-			/* A log group named after the principal
-			 * (/aws/lambda/${Function}, /aws/codebuild/${Project})
-			 * is where the principal writes its logs. */
-			if (cfh_res_is(e->value, "AWS::Logs::LogGroup") &&
-			    cfh_refers_to(cfh_map_path(e->value, "Properties",
-						       "LogGroupName", NULL),
-					  pid) &&
-			    add_grant(r, prof, xid))
-				return -1;
-		}
-		cfh_for_each_resource(r->t, e) {
-			const struct cfh_node *p = cfh_map_get(e->value, "Properties");
-			const char *src;
-			size_t k;
-
-			if (!cfh_res_is(e->value, "AWS::Lambda::EventSourceMapping") ||
-			    !cfh_refers_to(cfh_map_get(p, "FunctionName"), pid))
-				continue;
-			/* The mapping's source: whichever resource its
-			 * EventSourceArn names. */
-			for (k = 0; k < r->nprincipals + 1; k++)
-				(void)k;
-			src = NULL;
-			{
-				const struct cfh_entry *s;
-
-				cfh_for_each_resource(r->t, s)
-					if (cfh_refers_to(cfh_map_get(p, "EventSourceArn"),
-							  s->key->text))
-						src = s->key->text;
 			}
-			if (src && profile_of(cfh_resource(r->t, src)) &&
-			    add_grant(r, profile_of(cfh_resource(r->t, src)), src))
-				return -1;
 		}
+		free(uses);
+		if (convention_grants(r, pid, cfh_resource(r->t, pid), has_logs))
+			return -1;
 	}
 	return 0;
 }
@@ -394,6 +408,15 @@ static json_t *arn_of(const struct profile *prof, const char *id)
 			 "${AWS::AccountId}:${%s}",
 			 id);
 		return json_pack("{s:s}", "Fn::Sub", buf);
+	case ARN_LAMBDA_LOGS:
+	case ARN_CODEBUILD_LOGS:
+		/* The group itself (CreateLogGroup) and its streams. */
+		snprintf(buf, sizeof(buf),
+			 "arn:${AWS::Partition}:logs:${AWS::Region}:"
+			 "${AWS::AccountId}:log-group:/aws/%s/${%s}",
+			 prof->arn == ARN_LAMBDA_LOGS ? "lambda" : "codebuild",
+			 id);
+		return json_pack("{s:s}", "Fn::Sub", buf);
 	default:
 		return cfh_json_getatt(id, "Arn");
 	}
@@ -403,6 +426,14 @@ static json_t *sub_arn_of(const struct profile *prof, const char *id)
 {
 	char buf[512];
 
+	if (prof->arn == ARN_LAMBDA_LOGS || prof->arn == ARN_CODEBUILD_LOGS) {
+		snprintf(buf, sizeof(buf),
+			 "arn:${AWS::Partition}:logs:${AWS::Region}:"
+			 "${AWS::AccountId}:log-group:/aws/%s/${%s}:*",
+			 prof->arn == ARN_LAMBDA_LOGS ? "lambda" : "codebuild",
+			 id);
+		return json_pack("{s:s}", "Fn::Sub", buf);
+	}
 	snprintf(buf, sizeof(buf), "${%s.Arn}%s", id, prof->sub);
 	return json_pack("{s:s}", "Fn::Sub", buf);
 }
@@ -457,6 +488,8 @@ static int grant_statements(struct role *r, struct placed *pl,
 			continue;
 		res = json_array();
 		json_array_append_new(res, arn_of(g->prof, g->target));
+		if (g->prof == &lambda_logs || g->prof == &codebuild_logs)
+			json_array_append_new(res, sub_arn_of(g->prof, g->target));
 		stmt = json_pack("{s:s, s:o, s:o}", "Effect", "Allow", "Action",
 				 action_list(g->prof->actions), "Resource", res);
 		if (!stmt || place(r, pl, g->target, stmt))
@@ -1085,8 +1118,16 @@ static int drop_role_name(struct role *r)
 	const struct cfh_entry *e;
 	json_t *tag;
 
+	struct cfh_fn_view fv;
+
 	if (!name)
 		return 0;
+	/* A name chosen by a condition is the author's decision to make. */
+	if (cfh_node_fn(name, &fv) && fv.fn != CFH_FN_SUB &&
+	    fv.fn != CFH_FN_JOIN && fv.fn != CFH_FN_REF)
+		return cfh_advise(r->t, name,
+				  "the RoleName is chosen by a condition: "
+				  "named roles collide across stacks (S002-09)");
 	if (cfh_node_str(name) && !cfh_is_dynamic(name) &&
 	    name_used_elsewhere(r->t->root, cfh_node_str(name), name))
 		return cfh_advise(r->t, name,

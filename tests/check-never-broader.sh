@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Invariant 5 (never broader) on every input/output pair the suite produced
+# (golden cases and the corpus sample), and a check of the checker itself:
+# every pair in tests/never-broader-bad/<case>/ must be reported, and no
+# pair in tests/never-broader-good/<case>/ may be. See tests/never_broader.py.
+set -u
+build=${1:-build}
+tool="$build/cfn-harden"
+nb="python3 tests/never_broader.py --cfn-harden $tool"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+cat "$build/golden-out/manifest" "$build/corpus-sample/manifest" 2>/dev/null > "$tmp/pairs"
+if [ -s "$tmp/pairs" ]; then
+	$nb --pairs "$tmp/pairs" > "$tmp/out"
+	status=$?
+	grep -v -e '^never-broader: [0-9]* pairs checked' \
+		-e '^never-broader: [0-9]* principals compared' "$tmp/out"
+	summary=$(tail -n 1 "$tmp/out")
+	p=$(echo "$summary" | sed -n 's/.* \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$summary" | sed -n 's/.* \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$p" ] || [ -z "$f" ] || { [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		echo "never-broader: the checker failed (exit status $status): $summary"
+		p=0
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+fi
+for dir in tests/never-broader-bad/*/; do
+	[ -f "$dir/input.yaml" ] || continue
+	$nb "$dir/input.yaml" "$dir/output.yaml" > "$tmp/out"
+	status=$?
+	if [ "$status" -eq 1 ] && grep -q '^never-broader: .*: \(allows\|no longer\|lost\)' "$tmp/out"; then
+		pass=$((pass + 1))
+	else
+		echo "never-broader: the checker missed the broader grant in ${dir%/} (exit status $status)"
+		cat "$tmp/out"
+		fail=$((fail + 1))
+	fi
+done
+for dir in tests/never-broader-good/*/; do
+	[ -f "$dir/input.yaml" ] || continue
+	if $nb "$dir/input.yaml" "$dir/output.yaml" > "$tmp/out"; then
+		pass=$((pass + 1))
+	else
+		echo "never-broader: the checker wrongly reports ${dir%/}:"
+		cat "$tmp/out"
+		fail=$((fail + 1))
+	fi
+done
+echo "never-broader: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
