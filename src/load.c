@@ -361,6 +361,14 @@ static size_t empty_value_pos(struct loader *ld, size_t after)
 	return pos;
 }
 
+/* True if only blanks stand before @pos on its line. */
+static bool indicator_starts_line(const char *s, size_t pos)
+{
+	while (pos > 0 && (s[pos - 1] == ' ' || s[pos - 1] == '\t'))
+		pos--;
+	return pos == 0 || s[pos - 1] == '\n';
+}
+
 /* The end of a block scalar's last content line. Trailing line breaks and
  * blank lines go to the text that follows; trailing spaces on the last
  * content line are content and stay. */
@@ -685,17 +693,7 @@ static int on_event(struct loader *ld, struct fy_event *ev)
 		if (!n->text)
 			goto oom;
 		n->len = len;
-		/* libfyaml 0.7.12 mis-decodes a block scalar whose indicator
-		 * stands on a line of its own below its key, padding it with
-		 * NULs; such text cannot come from valid input (NUL bytes are
-		 * refused above and block scalars have no escapes), so refuse
-		 * rather than rewrite the value wrongly. */
-		if ((n->style == CFH_STYLE_LITERAL ||
-		     n->style == CFH_STYLE_FOLDED) &&
-		    memchr(n->text, '\0', len))
-			return fail_at(ld, mark_pos(sm), CFH_EXIT_INPUT,
-				       "block scalar cannot be decoded: put its "
-				       "'|' or '>' on the line of its key");
+
 		n->stype = n->style == CFH_STYLE_PLAIN ? cfh_plain_type(n->text, len)
 						       : CFH_T_STR;
 		if (decorate(ld, n, anchor, tag, &after) ||
@@ -703,6 +701,16 @@ static int on_event(struct loader *ld, struct fy_event *ev)
 			return -1;
 		if (n->tag && n->stype != CFH_T_STR)
 			n->stype = CFH_T_STR;
+		/* libfyaml 0.7.12 mis-decodes a block scalar whose indicator
+		 * stands first on a line of its own (below its key): the text
+		 * it returns depends on uninitialised memory. Refuse rather
+		 * than rewrite the value wrongly. */
+		if ((n->style == CFH_STYLE_LITERAL ||
+		     n->style == CFH_STYLE_FOLDED) &&
+		    indicator_starts_line(ld->t->src, n->vstart))
+			return fail_at(ld, n->vstart, CFH_EXIT_INPUT,
+				       "block scalar cannot be decoded: put its "
+				       "'|' or '>' on the line of its key");
 		ld->last_end = n->end;
 		return attach(ld, n);
 	case FYET_ALIAS:
