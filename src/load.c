@@ -13,6 +13,7 @@
  * vaguely: an empty file, NUL bytes, invalid UTF-8.
  */
 #include <libfyaml.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@ struct loader {
 	size_t last_end;	/* end of the last token consumed */
 	struct cfh_node **anchors;	/* anchored nodes, in document order */
 	size_t nanchors, capanchors;
+	size_t quirk;		/* where a libfyaml work-around may help */
+	bool parse_error;	/* the last failure came from libfyaml */
+	bool joined;		/* a work-around joined two lines */
+	const char *pbuf;	/* what the parser reads: the source, patched */
 };
 
 static void line_col(const struct cfh_template *t, size_t pos, int *line,
@@ -474,6 +479,10 @@ static int scalar_span(struct loader *ld, struct cfh_node *n,
 	default:
 		break;
 	}
+	/* An explicit null the loader patched in over a line break (see
+	 * patch_for_error()): in the source the value is empty. */
+	if (b == a + 1 && s[a] == '\n')
+		b = a;
 	n->vstart = a;
 	n->end = b;
 	if (!n->tag && !n->anchor)
@@ -707,10 +716,12 @@ static int on_event(struct loader *ld, struct fy_event *ev)
 		 * than rewrite the value wrongly. */
 		if ((n->style == CFH_STYLE_LITERAL ||
 		     n->style == CFH_STYLE_FOLDED) &&
-		    indicator_starts_line(ld->t->src, n->vstart))
+		    indicator_starts_line(ld->pbuf, n->vstart)) {
+			ld->quirk = n->vstart;
 			return fail_at(ld, n->vstart, CFH_EXIT_INPUT,
 				       "block scalar cannot be decoded: put its "
 				       "'|' or '>' on the line of its key");
+		}
 		ld->last_end = n->end;
 		return attach(ld, n);
 	case FYET_ALIAS:
@@ -815,9 +826,91 @@ static void record_error(struct loader *ld, struct fy_diag *d)
 	}
 }
 
-int cfh_load(struct cfh_template *t, struct cfh_diag *diag)
+/*
+ * Work-arounds for valid YAML that libfyaml 0.7.12 rejects or misreads.
+ * The parser reads a copy of the source patched in place, byte for byte
+ * the same length, so every mark still points into the original, which
+ * the model keeps. Two layouts are known:
+ *   key:                    key: |        a block scalar (or tag) alone on
+ *     |              ==>      text        the line below its key: the line
+ *     text                                break becomes a space
+ *   -                       - ~           an empty sequence item followed by
+ *     # comment      ==>      # comment   a comment or a blank line: the line
+ *   next: 1                 next: 1       break becomes an explicit null
+ */
+static size_t line_start_of(const char *s, size_t len, int line)
 {
-	struct loader ld = { .t = t, .diag = diag };
+	size_t i = 0;
+
+	while (--line > 0 && i < len) {
+		const char *nl = memchr(s + i, '\n', len - i);
+
+		if (!nl)
+			return len;
+		i = (size_t)(nl - s) + 1;
+	}
+	return i;
+}
+
+/* Join the line holding @pos to the line before it, if that one ends in a
+ * key's ':' (or a '-'). */
+static bool patch_join(struct loader *ld, char *buf, size_t pos)
+{
+	const char *s = ld->t->src;
+	size_t i = pos, k;
+
+	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+		i--;
+	if (i == 0 || s[i - 1] != '\n')
+		return false;
+	k = i - 1;
+	if (k > 0 && s[k - 1] == '\r')
+		k--;
+	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+		k--;
+	if (k == 0 || (s[k - 1] != ':' && s[k - 1] != '-'))
+		return false;
+	for (; k < i; k++)
+		if (buf[k] == '\n' || buf[k] == '\r')
+			buf[k] = ' ';
+	ld->joined = true;
+	return true;
+}
+
+/* On a parse error at @line: a block scalar or tag first on one of the
+ * lines just above, or an empty "- " item above. */
+static bool patch_for_error(struct loader *ld, char *buf, int line)
+{
+	const char *s = ld->t->src;
+	size_t len = ld->t->len;
+	int l;
+
+	for (l = line; l > 0 && l > line - 8; l--) {
+		size_t a = line_start_of(s, len, l), b = a;
+
+		while (b < len && (s[b] == ' ' || s[b] == '\t'))
+			b++;
+		if (b < len && (s[b] == '|' || s[b] == '>' || s[b] == '!') &&
+		    buf[a > 0 ? a - 1 : 0] == '\n' && patch_join(ld, buf, b))
+			return true;
+		if (b < len && s[b] == '-' && b + 1 < len && s[b + 1] == ' ') {
+			size_t c = b + 1;
+
+			while (c < len && s[c] == ' ')
+				c++;
+			if (c < len && s[c] == '\n' && buf[c] == '\n' &&
+			    c > b + 1) {
+				buf[c] = '~';
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static int parse(struct loader *ld, const char *buf)
+{
+	struct cfh_template *t = ld->t;
 	struct fy_diag_cfg dcfg;
 	struct fy_diag *fyd = NULL;
 	struct fy_parse_cfg cfg;
@@ -825,18 +918,14 @@ int cfh_load(struct cfh_template *t, struct cfh_diag *diag)
 	struct fy_event *ev;
 	int docs = 0, rc = -1;
 
-	memset(diag, 0, sizeof(*diag));
-	if (precheck(&ld))
-		goto out;
-	t->conv.json = is_json_text(t->src, t->len);
-
+	ld->pbuf = buf;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;
 	dcfg.level = FYET_ERROR;
 	fyd = fy_diag_create(&dcfg);
 	if (!fyd) {
-		fail_at(&ld, 0, CFH_EXIT_INTERNAL, "out of memory");
+		fail_at(ld, 0, CFH_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
 	fy_diag_set_collect_errors(fyd, true);
@@ -848,38 +937,109 @@ int cfh_load(struct cfh_template *t, struct cfh_diag *diag)
 		    (t->conv.json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
 	cfg.diag = fyd;
 	fyp = fy_parser_create(&cfg);
-	if (!fyp || fy_parser_set_string(fyp, t->src, t->len)) {
-		fail_at(&ld, 0, CFH_EXIT_INTERNAL, "out of memory");
+	if (!fyp || fy_parser_set_string(fyp, buf, t->len)) {
+		fail_at(ld, 0, CFH_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
 	while ((ev = fy_parser_parse(fyp))) {
 		int r = 0;
 
 		if (ev->type == FYET_DOCUMENT_START && ++docs > 1)
-			r = fail_at(&ld, mark_pos(fy_event_start_mark(ev)),
+			r = fail_at(ld, mark_pos(fy_event_start_mark(ev)),
 				    CFH_EXIT_INPUT,
 				    "more than one YAML document in the file");
 		else
-			r = on_event(&ld, ev);
+			r = on_event(ld, ev);
 		fy_parser_event_free(fyp, ev);
 		if (r)
 			goto out;
 	}
 	if (fy_parser_get_stream_error(fyp)) {
-		record_error(&ld, fyd);
+		record_error(ld, fyd);
+		ld->parse_error = true;
 		goto out;
 	}
 	if (!t->root) {
-		fail_at(&ld, 0, CFH_EXIT_INPUT, "empty template: no content");
+		fail_at(ld, 0, CFH_EXIT_INPUT, "empty template: no content");
 		goto out;
 	}
 	rc = 0;
 out:
-	free(ld.stack);
-	free(ld.anchors);
 	if (fyp)
 		fy_parser_destroy(fyp);
 	if (fyd)
 		fy_diag_destroy(fyd);
+	return rc;
+}
+
+/* After a join, libfyaml's line numbers run one short below it: count
+ * them again from the original bytes. */
+static void fix_lines(const char *s, struct cfh_node *n, size_t *pos,
+		      int *line, int depth)
+{
+	size_t i;
+
+	if (!n || depth > CFH_MAX_DEPTH + 2 || (n->flags & CFH_NF_NEW))
+		return;
+	for (; *pos < n->vstart; (*pos)++)
+		*line += s[*pos] == '\n';
+	n->line = *line;
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return;
+	for (i = 0; i < n->n; i++) {
+		if (n->ent[i].key)
+			fix_lines(s, n->ent[i].key, pos, line, depth + 1);
+		fix_lines(s, n->ent[i].value, pos, line, depth + 1);
+	}
+}
+
+int cfh_load(struct cfh_template *t, struct cfh_diag *diag)
+{
+	struct loader ld = { .t = t, .diag = diag };
+	char *buf = NULL;
+	int tries, rc = -1;
+
+	memset(diag, 0, sizeof(*diag));
+	if (precheck(&ld))
+		goto out;
+	t->conv.json = is_json_text(t->src, t->len);
+	for (tries = 0; tries < 32; tries++) {
+		bool patched;
+
+		ld.depth = 0;
+		ld.nanchors = 0;
+		ld.last_end = 0;
+		ld.quirk = SIZE_MAX;
+		ld.parse_error = false;
+		t->root = NULL;
+		memset(diag, 0, sizeof(*diag));
+		if (!parse(&ld, buf ? buf : t->src)) {
+			rc = 0;
+			break;
+		}
+		if (t->conv.json || (ld.quirk == SIZE_MAX && !ld.parse_error))
+			break;
+		if (!buf) {
+			buf = malloc(t->len + 1);
+			if (!buf)
+				break;
+			memcpy(buf, t->src, t->len + 1);
+		}
+		patched = ld.quirk != SIZE_MAX ? patch_join(&ld, buf, ld.quirk)
+					       : patch_for_error(&ld, buf,
+								 diag->line);
+		if (!patched)
+			break;
+	}
+	if (!rc && ld.joined) {
+		size_t pos = 0;
+		int line = 1;
+
+		fix_lines(t->src, t->root, &pos, &line, 0);
+	}
+out:
+	free(buf);
+	free(ld.stack);
+	free(ld.anchors);
 	return rc;
 }
