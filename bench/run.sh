@@ -32,3 +32,10 @@ printf 'bench: fy-tool --dump          %6.2f s\n' "$theirs"
 printf 'bench: ratio                   %6.2fx (target <= 1.5x)\n' "$(echo "$ours / $theirs" | bc -l)"
 printf 'bench: phases (one process, all passes): '
 "$build/corpus-check" --bench < "$tmp/list" | grep -v "^refused: "
+
+# Scale: generated first drafts of 500 to 5,000 resources, all passes.
+for n in 500 1000 2000 5000; do
+	python3 bench/gen.py "$n" > "$tmp/gen-$n.yaml"
+	/usr/bin/time -f "bench: $n resources ($(wc -c < "$tmp/gen-$n.yaml") bytes): %e s, peak %M KB" \
+		"$build/cfn-harden" "$tmp/gen-$n.yaml" > /dev/null
+done

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "graph.h"
 
 #define CFH_PASS(cname, id, title, sev, fixes, checks, why, ex) \
 	int cfh_pass_##cname(struct cfh_template *t);
@@ -233,8 +234,9 @@ bool cfh_pass_skips(const struct cfh_template *t, const struct cfh_node *res)
 int cfh_template_harden(struct cfh_template *t,
 			const struct cfh_run_opts *opts, struct cfh_diag *diag)
 {
+	const char **path = NULL;
 	size_t i;
-	int rc = 0;
+	int rc = 0, cycle = 0;
 
 	memset(diag, 0, sizeof(*diag));
 	if (check_list(opts->only, diag) || check_list(opts->skip, diag))
@@ -247,6 +249,11 @@ int cfh_template_harden(struct cfh_template *t,
 			continue;
 		if (opts->skip && list_has(opts->skip, p->id))
 			continue;
+		t->current = NULL;
+		if (!cfh_graph_get(t) ||
+		    (cycle = cfh_graph_cycle(t->graph, &path)) < 0)
+			goto oom;
+		free(path);
 		t->current = p;
 		if (cfh_pass_skips(t, NULL))
 			continue;
@@ -255,8 +262,34 @@ int cfh_template_harden(struct cfh_template *t,
 			diag->code = CFH_EXIT_INTERNAL;
 			snprintf(diag->msg, sizeof(diag->msg),
 				 "pass '%s' failed (out of memory?)", p->id);
+			break;
+		}
+		/* The deployable invariant: a pass never closes a cycle. */
+		t->current = NULL;
+		if (!cycle && t->generation != t->graph_generation) {
+			int after;
+
+			if (!cfh_graph_get(t) ||
+			    (after = cfh_graph_cycle(t->graph, &path)) < 0)
+				goto oom;
+			if (after) {
+				diag->code = CFH_EXIT_INTERNAL;
+				snprintf(diag->msg, sizeof(diag->msg),
+					 "pass '%s' made a circular dependency "
+					 "(%s -> %s ...): please report this",
+					 p->id, path[0], path[1]);
+				free(path);
+				rc = -1;
+				break;
+			}
+			free(path);
 		}
 	}
 	t->current = NULL;
 	return rc;
+oom:
+	t->current = NULL;
+	diag->code = CFH_EXIT_INTERNAL;
+	snprintf(diag->msg, sizeof(diag->msg), "out of memory");
+	return -1;
 }

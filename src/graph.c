@@ -328,7 +328,11 @@ fail:
 
 struct cfh_graph *cfh_graph_get(struct cfh_template *t)
 {
-	if (t->graph && t->graph_generation == t->generation)
+	/* While a pass runs it sees the graph of the template as the pass
+	 * found it: rebuilding after each of its edits would make every
+	 * pass quadratic, and pointers it holds into the graph stay valid.
+	 * The engine checks for new cycles after each pass. */
+	if (t->graph && (t->graph_generation == t->generation || t->current))
 		return t->graph;
 	cfh_graph_free(t->graph);
 	t->graph = build(t);

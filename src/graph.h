@@ -37,6 +37,9 @@ struct cfh_graph {
 
 /**
  * cfh_graph_get() - the template's graph, built or rebuilt as needed
+ *
+ * While a pass runs, the graph is the one the pass started with: edges
+ * and resources the pass adds are not in it.
  * Returns: the graph (owned by @t), or NULL when out of memory. Linear in
  * the template's size.
  */

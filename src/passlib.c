@@ -30,6 +30,14 @@ bool cfh_res_is(const struct cfh_node *res, const char *type)
 
 struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id)
 {
+	const struct cfh_vertex *v = t->graph ? cfh_graph_find(t->graph, id)
+					      : NULL;
+
+	/* The graph's index is a hash: a linear search of Resources per
+	 * lookup made passes quadratic. Resources added since the graph was
+	 * built are not in it: search for those. */
+	if (v && v->kind == CFH_V_RESOURCE)
+		return v->node;
 	return cfh_map_get(cfh_template_section(t, "Resources"), id);
 }
 
@@ -168,36 +176,54 @@ int cfh_strlist_add(const char ***list, size_t *n, const char *s)
 	return 0;
 }
 
-int cfh_principal_uses(const struct cfh_template *t, const char *pid,
+int cfh_principal_uses(struct cfh_template *t, const char *pid,
 		       const char ***out, size_t *n)
 {
-	const struct cfh_node *pres = cfh_resource(t, pid);
-	const struct cfh_node *props = cfh_map_get(pres, "Properties");
-	const struct cfh_entry *e, *s;
+	const struct cfh_graph *g = cfh_graph_get(t);
+	const struct cfh_vertex *v = g ? cfh_graph_find(g, pid) : NULL;
+	const struct cfh_node *pres, *props;
+	size_t i, k;
 
 	*out = NULL;
 	*n = 0;
-	cfh_for_each_resource(t, e) {
-		const struct cfh_node *p = cfh_map_get(e->value, "Properties");
-		const char *xid = e->key->text;
+	if (!g)
+		return -1;
+	if (!v || v->kind != CFH_V_RESOURCE)
+		return 0;
+	pres = v->node;
+	props = cfh_map_get(pres, "Properties");
+	/* What it names, in its properties (not just DependsOn). */
+	for (i = 0; i < v->nout; i++) {
+		const struct cfh_vertex *x = &g->v[v->out[i]];
 
-		if (!strcmp(xid, pid))
+		if (x->kind == CFH_V_RESOURCE && cfh_refers_to(props, x->id) &&
+		    cfh_strlist_add(out, n, x->id))
+			return -1;
+	}
+	/* What names it. */
+	for (i = 0; i < v->nin; i++) {
+		const struct cfh_vertex *w = &g->v[v->in[i]];
+		const struct cfh_node *p = cfh_map_get(w->node, "Properties");
+
+		if (w->kind != CFH_V_RESOURCE)
 			continue;
-		if (cfh_refers_to(props, xid) && cfh_strlist_add(out, n, xid))
-			return -1;
-		if (cfh_res_is(e->value, "AWS::Logs::LogGroup") &&
+		if (cfh_res_is(w->node, "AWS::Logs::LogGroup") &&
 		    cfh_refers_to(cfh_map_get(p, "LogGroupName"), pid) &&
-		    cfh_strlist_add(out, n, xid))
+		    cfh_strlist_add(out, n, w->id))
 			return -1;
-		if (cfh_res_is(e->value, "AWS::Lambda::EventSourceMapping") &&
+		if (cfh_res_is(w->node, "AWS::Lambda::EventSourceMapping") &&
 		    cfh_refers_to(cfh_map_get(p, "FunctionName"), pid))
-			cfh_for_each_resource(t, s)
-				if (cfh_refers_to(cfh_map_get(p, "EventSourceArn"),
-						  s->key->text) &&
-				    cfh_strlist_add(out, n, s->key->text))
+			for (k = 0; k < w->nout; k++) {
+				const struct cfh_vertex *src = &g->v[w->out[k]];
+
+				if (src->kind == CFH_V_RESOURCE &&
+				    cfh_refers_to(cfh_map_get(p, "EventSourceArn"),
+						  src->id) &&
+				    cfh_strlist_add(out, n, src->id))
 					return -1;
+			}
 		if (cfh_res_is(pres, "AWS::CodeBuild::Project") &&
-		    cfh_res_is(e->value, "AWS::CodePipeline::Pipeline") &&
+		    cfh_res_is(w->node, "AWS::CodePipeline::Pipeline") &&
 		    cfh_refers_to(cfh_map_get(p, "Stages"), pid)) {
 			const char *b = cfh_node_ref(cfh_map_path(
 				p, "ArtifactStore", "Location", NULL));
@@ -206,6 +232,30 @@ int cfh_principal_uses(const struct cfh_template *t, const char *pid,
 			    cfh_strlist_add(out, n, b))
 				return -1;
 		}
+	}
+	return 0;
+}
+
+int cfh_referrers(struct cfh_template *t, const char *id, const char *type,
+		  const char ***out, size_t *n)
+{
+	const struct cfh_graph *g = cfh_graph_get(t);
+	const struct cfh_vertex *v = g ? cfh_graph_find(g, id) : NULL;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!g)
+		return -1;
+	for (i = 0; v && i < v->nin; i++) {
+		const struct cfh_vertex *w = &g->v[v->in[i]];
+
+		if (w->kind != CFH_V_RESOURCE ||
+		    (type && !cfh_res_is(w->node, type)) ||
+		    !cfh_refers_to(cfh_map_get(w->node, "Properties"), id))
+			continue;
+		if (cfh_strlist_add(out, n, w->id))
+			return -1;
 	}
 	return 0;
 }

@@ -70,8 +70,19 @@ const char *cfh_env_param(const struct cfh_template *t);
  * grants the keys (encryption) agree on who uses what.
  * Returns: 0, or -1 when out of memory.
  */
-int cfh_principal_uses(const struct cfh_template *t, const char *pid,
+int cfh_principal_uses(struct cfh_template *t, const char *pid,
 		       const char ***out, size_t *n);
+
+/**
+ * cfh_referrers() - the resources whose Properties name @id
+ * @type: only resources of this type, or NULL for all
+ * @out: receives a malloc'ed list of logical IDs (caller frees the array)
+ *
+ * Through the reference graph, so a pass asking this of every resource
+ * stays linear. Returns: 0, or -1 when out of memory.
+ */
+int cfh_referrers(struct cfh_template *t, const char *id, const char *type,
+		  const char ***out, size_t *n);
 
 /* Append @s to a NULL-terminated, malloc'ed list of borrowed strings
  * unless it is already there. Returns 0, or -1 when out of memory. */

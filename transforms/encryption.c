@@ -119,29 +119,33 @@ static struct cfh_node *s3_default(const struct cfh_node *res)
 
 /* Server access logs and load-balancer logs can be delivered only to
  * buckets with SSE-S3: a KMS default would silently stop the logs. */
-static bool s3_is_log_target(const struct enc *x, const char *id)
+static bool s3_is_log_target(struct enc *x, const char *id)
 {
-	const struct cfh_entry *e;
+	const char **refs;
+	size_t n, i;
+	bool hit = false;
 
-	cfh_for_each_resource(x->t, e) {
-		const struct cfh_node *p = props_of(e->value);
+	if (cfh_referrers(x->t, id, NULL, &refs, &n))
+		return true;	/* out of memory: the safe answer */
+	for (i = 0; i < n && !hit; i++) {
+		const struct cfh_node *r = cfh_resource(x->t, refs[i]);
+		const struct cfh_node *p = props_of(r);
 
-		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
-		    cfh_refers_to(cfh_map_path(p, "LoggingConfiguration",
-					       "DestinationBucketName", NULL),
-				  id))
-			return true;
-		if (cfh_res_is(e->value,
-			       "AWS::ElasticLoadBalancingV2::LoadBalancer") &&
-		    cfh_refers_to(cfh_map_get(p, "LoadBalancerAttributes"), id))
-			return true;
-		if (cfh_res_is(e->value, "AWS::CloudFront::Distribution") &&
-		    cfh_refers_to(cfh_map_path(p, "DistributionConfig",
-					       "Logging", NULL),
-				  id))
-			return true;
+		if (cfh_res_is(r, "AWS::S3::Bucket"))
+			hit = cfh_refers_to(cfh_map_path(p, "LoggingConfiguration",
+							 "DestinationBucketName",
+							 NULL),
+					    id);
+		else if (cfh_res_is(r, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
+			hit = cfh_refers_to(cfh_map_get(p, "LoadBalancerAttributes"),
+					    id);
+		else if (cfh_res_is(r, "AWS::CloudFront::Distribution"))
+			hit = cfh_refers_to(cfh_map_path(p, "DistributionConfig",
+							 "Logging", NULL),
+					    id);
 	}
-	return false;
+	free(refs);
+	return hit;
 }
 
 static int s3_check(struct enc *x, const char *id, struct cfh_node *res)
@@ -672,49 +676,50 @@ static const char *find_key(struct cfh_template *t)
 	return NULL;
 }
 
-/* Which services deliver into the stores the key protects. */
-static void find_services(struct enc *x)
+/* Which services deliver into the stores the key protects: the referrers
+ * of each store, through the graph. */
+static int find_services(struct enc *x)
 {
-	const struct cfh_entry *e;
-	size_t i;
+	size_t i, k, n;
 
 	for (i = 0; i < x->nours; i++) {
-		struct cfh_node *r = cfh_resource(x->t, x->ours[i]);
+		const char *id = x->ours[i];
+		const char **refs;
 
-		if (cfh_res_is(r, "AWS::Logs::LogGroup"))
+		if (cfh_res_is(cfh_resource(x->t, id), "AWS::Logs::LogGroup"))
 			x->svc[SVC_LOGS] = true;
-	}
-	cfh_for_each_resource(x->t, e) {
-		const struct cfh_node *p = props_of(e->value);
+		if (cfh_referrers(x->t, id, NULL, &refs, &n))
+			return -1;
+		for (k = 0; k < n; k++) {
+			const struct cfh_node *r = cfh_resource(x->t, refs[k]);
+			const struct cfh_node *p = props_of(r);
 
-		for (i = 0; i < x->nours; i++) {
-			const char *id = x->ours[i];
-
-			if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
+			if (cfh_res_is(r, "AWS::S3::Bucket") &&
 			    cfh_refers_to(cfh_map_get(p, "NotificationConfiguration"), id))
 				x->svc[SVC_S3] = true;
-			if (cfh_res_is(e->value, "AWS::Events::Rule") &&
+			if (cfh_res_is(r, "AWS::Events::Rule") &&
 			    cfh_refers_to(cfh_map_get(p, "Targets"), id))
 				x->svc[SVC_EVENTS] = true;
-			if (cfh_res_is(e->value, "AWS::CloudWatch::Alarm") &&
+			if (cfh_res_is(r, "AWS::CloudWatch::Alarm") &&
 			    (cfh_refers_to(cfh_map_get(p, "AlarmActions"), id) ||
 			     cfh_refers_to(cfh_map_get(p, "OKActions"), id) ||
 			     cfh_refers_to(cfh_map_get(p, "InsufficientDataActions"), id)))
 				x->svc[SVC_CLOUDWATCH] = true;
-			if ((cfh_res_is(e->value, "AWS::SNS::Subscription") &&
+			if ((cfh_res_is(r, "AWS::SNS::Subscription") &&
 			     cfh_refers_to(cfh_map_get(p, "Endpoint"), id)) ||
-			    (cfh_res_is(e->value, "AWS::SNS::Topic") &&
+			    (cfh_res_is(r, "AWS::SNS::Topic") &&
 			     cfh_refers_to(cfh_map_get(p, "Subscription"), id)))
 				x->svc[SVC_SNS] = true;
-			if (cfh_res_is(e->value,
-				       "AWS::CodeStarNotifications::NotificationRule") &&
+			if (cfh_res_is(r, "AWS::CodeStarNotifications::NotificationRule") &&
 			    cfh_refers_to(cfh_map_get(p, "Targets"), id))
 				x->svc[SVC_CODESTAR] = true;
-			if (cfh_res_is(e->value, "AWS::CloudTrail::Trail") &&
+			if (cfh_res_is(r, "AWS::CloudTrail::Trail") &&
 			    cfh_refers_to(cfh_map_get(p, "S3BucketName"), id))
 				x->svc[SVC_CLOUDTRAIL] = true;
 		}
+		free(refs);
 	}
+	return 0;
 }
 
 static const struct {
@@ -891,7 +896,7 @@ static int extend_key(struct enc *x)
  * key protects their own environment, which Lambda decrypts through a
  * grant of its own).
  */
-static bool needs_iam_grant(const struct enc *x, const char *id)
+static bool needs_iam_grant(struct enc *x, const char *id)
 {
 	const struct cfh_node *r = cfh_resource(x->t, id);
 
@@ -923,7 +928,7 @@ struct need {
 	bool decrypt, generate;
 };
 
-static void statement_needs(const struct enc *x, const struct cfh_node *s,
+static void statement_needs(struct enc *x, const struct cfh_node *s,
 			    struct need *nd)
 {
 	const struct cfh_node *act = cfh_map_get(s, "Action");
@@ -950,7 +955,7 @@ static void statement_needs(const struct enc *x, const struct cfh_node *s,
 
 /* What the statements of a policy document need of the key, for the
  * stores they name. A lone statement may stand without a list. */
-static void policy_needs(const struct enc *x, const struct cfh_node *doc,
+static void policy_needs(struct enc *x, const struct cfh_node *doc,
 			 struct need *nd)
 {
 	const struct cfh_node *stmts = cfh_map_get(doc, "Statement");
@@ -969,7 +974,7 @@ static void policy_needs(const struct enc *x, const struct cfh_node *doc,
 /* Does principal @self use any store the key encrypts, in a way that
  * needs the key (cfh_principal_uses())? A build project or a pipeline
  * encrypted with the key uses it itself, through its role. */
-static bool principal_uses(const struct enc *x, const struct cfh_node *p,
+static bool principal_uses(struct enc *x, const struct cfh_node *p,
 			   const char *self)
 {
 	const char **uses;
@@ -995,23 +1000,26 @@ static bool is_policy_type(const struct cfh_node *res)
 	       cfh_res_is(res, "AWS::IAM::RolePolicy");
 }
 
-/* Everything @role is allowed or used for. */
-static void role_needs(const struct enc *x, const char *role, struct need *nd)
+/* Everything @role is allowed or used for: its own statements, those of
+ * policies attached to it, and what its principals use. */
+static int role_needs(struct enc *x, const char *role, struct need *nd)
 {
 	const struct cfh_node *res = cfh_resource(x->t, role);
-	const struct cfh_entry *e, *pe;
+	const struct cfh_entry *pe;
 	const struct cfh_node *pols = cfh_map_get(props_of(res), "Policies");
+	const char **refs, **holders;
+	size_t n, nh, i, k;
 
 	if (cfh_node_is_seq(pols))
 		cfh_for_each_entry(cfh_node_deref(pols), pe)
 			policy_needs(x, cfh_map_get(pe->value, "PolicyDocument"),
 				     nd);
-	cfh_for_each_resource(x->t, e) {
-		const struct cfh_node *r = e->value;
+	if (cfh_referrers(x->t, role, NULL, &refs, &n))
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct cfh_node *r = cfh_resource(x->t, refs[i]);
 		const struct cfh_node *p = props_of(r);
 
-		if (!strcmp(e->key->text, role))
-			continue;
 		if (is_policy_type(r)) {
 			if (cfh_refers_to(cfh_map_get(p, "Roles"), role) ||
 			    cfh_refers_to(cfh_map_get(p, "RoleName"), role))
@@ -1019,21 +1027,23 @@ static void role_needs(const struct enc *x, const char *role, struct need *nd)
 					     nd);
 			continue;
 		}
-		if (!cfh_refers_to(p, role))
-			continue;
-		if (cfh_res_is(r, "AWS::IAM::InstanceProfile")) {
-			const struct cfh_entry *i;
-
-			cfh_for_each_resource(x->t, i)
-				if (cfh_refers_to(props_of(i->value),
-						  e->key->text) &&
-				    principal_uses(x, i->value, i->key->text))
-					nd->decrypt = nd->generate = true;
+		if (!cfh_res_is(r, "AWS::IAM::InstanceProfile")) {
+			if (principal_uses(x, r, refs[i]))
+				nd->decrypt = nd->generate = true;
 			continue;
 		}
-		if (principal_uses(x, r, e->key->text))
-			nd->decrypt = nd->generate = true;
+		if (cfh_referrers(x->t, refs[i], NULL, &holders, &nh)) {
+			free(refs);
+			return -1;
+		}
+		for (k = 0; k < nh; k++)
+			if (principal_uses(x, cfh_resource(x->t, holders[k]),
+					   holders[k]))
+				nd->decrypt = nd->generate = true;
+		free(holders);
 	}
+	free(refs);
+	return 0;
 }
 
 #define GRANT_POLICY "EncryptionKeyAccess"
@@ -1112,7 +1122,10 @@ static int grant_roles(struct enc *x)
 		struct need nd = { false, false };
 		struct cfh_node *res = cfh_resource(x->t, roles[i]);
 
-		role_needs(x, roles[i], &nd);
+		if (role_needs(x, roles[i], &nd)) {
+			rc = -1;
+			break;
+		}
 		if (!nd.decrypt)
 			continue;
 		if (cfh_pass_skips(x->t, res)) {
@@ -1254,8 +1267,7 @@ int cfh_pass_encryption(struct cfh_template *t)
 				goto out;
 		}
 	}
-	find_services(&x);
-	if (x.key ? extend_key(&x) : add_key(&x))
+	if (find_services(&x) || (x.key ? extend_key(&x) : add_key(&x)))
 		goto out;
 	for (i = 0; i < x.ntargets; i++) {
 		struct cfh_node *res = cfh_resource(t, x.targets[i]);

@@ -318,30 +318,36 @@ static int add_grant(struct role *r, const struct profile *prof,
  * an instance profile), not counting policies attached to it. */
 static int find_principals(struct role *r)
 {
-	const struct cfh_entry *e, *i;
+	const char **refs, **holders;
+	size_t n, nh, i, k;
+	int rc = -1;
 
-	cfh_for_each_resource(r->t, e) {
-		const struct cfh_node *p = cfh_map_get(e->value, "Properties");
+	if (cfh_referrers(r->t, r->id, NULL, &refs, &n))
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct cfh_node *w = cfh_resource(r->t, refs[i]);
 
-		if (!strcmp(e->key->text, r->id) || !cfh_refers_to(p, r->id))
-			continue;
-		if (cfh_res_is(e->value, "AWS::IAM::InstanceProfile")) {
-			cfh_for_each_resource(r->t, i)
-				if (cfh_refers_to(cfh_map_get(i->value, "Properties"),
-						  e->key->text) &&
-				    cfh_strlist_add(&r->principals,
-						    &r->nprincipals,
-						    i->key->text))
-					return -1;
+		if (cfh_res_is(w, "AWS::IAM::InstanceProfile")) {
+			if (cfh_referrers(r->t, refs[i], NULL, &holders, &nh))
+				goto out;
+			for (k = 0; k < nh; k++)
+				if (cfh_strlist_add(&r->principals,
+						    &r->nprincipals, holders[k])) {
+					free(holders);
+					goto out;
+				}
+			free(holders);
 			continue;
 		}
-		if (is_policy_type(e->value))
+		if (is_policy_type(w))
 			continue;
-		if (cfh_strlist_add(&r->principals, &r->nprincipals,
-				    e->key->text))
-			return -1;
+		if (cfh_strlist_add(&r->principals, &r->nprincipals, refs[i]))
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(refs);
+	return rc;
 }
 
 /* A principal's own log group by the service's convention, when the
@@ -876,6 +882,37 @@ static int scope_document(struct role *r, struct cfh_node *doc, bool in_role)
 	return cfh_edit_replace_take(r->t, stmts, all, reason, NULL);
 }
 
+/* Run @fn on the PolicyDocument of every policy resource attached to the
+ * role (found through the graph, so that this stays linear). */
+static int attached_each(struct role *r,
+			 int (*fn)(struct role *, struct cfh_node *))
+{
+	const char **refs;
+	size_t n, i;
+	int rc = 0;
+
+	if (cfh_referrers(r->t, r->id, NULL, &refs, &n))
+		return -1;
+	for (i = 0; i < n && !rc; i++) {
+		struct cfh_node *w = cfh_resource(r->t, refs[i]);
+		struct cfh_node *p = cfh_map_get(w, "Properties");
+
+		if ((!cfh_res_is(w, "AWS::IAM::Policy") &&
+		     !cfh_res_is(w, "AWS::IAM::ManagedPolicy")) ||
+		    cfh_pass_skips(r->t, w) ||
+		    !cfh_refers_to(cfh_map_get(p, "Roles"), r->id))
+			continue;
+		rc = fn(r, cfh_map_get(p, "PolicyDocument"));
+	}
+	free(refs);
+	return rc;
+}
+
+static int scope_attached(struct role *r, struct cfh_node *doc)
+{
+	return scope_document(r, doc, false);
+}
+
 static int scope_role(struct role *r)
 {
 	struct cfh_node *pols = cfh_map_path(r->res, "Properties", "Policies",
@@ -892,20 +929,7 @@ static int scope_role(struct role *r)
 				return -1;
 	/* Policies attached from outside: scoping them adds no cycle to the
 	 * role, since the role never depends on them. */
-	cfh_for_each_resource(r->t, e) {
-		struct cfh_node *p = cfh_map_get(e->value, "Properties");
-
-		if (!cfh_res_is(e->value, "AWS::IAM::Policy") &&
-		    !cfh_res_is(e->value, "AWS::IAM::ManagedPolicy"))
-			continue;
-		if (cfh_pass_skips(r->t, e->value))
-			continue;
-		if (!cfh_refers_to(cfh_map_get(p, "Roles"), r->id))
-			continue;
-		if (scope_document(r, cfh_map_get(p, "PolicyDocument"), false))
-			return -1;
-	}
-	return 0;
+	return attached_each(r, scope_attached);
 }
 
 /* ---- known-incomplete sets (S000-03) and wildcard actions ---- */
@@ -1077,18 +1101,7 @@ static int refine_role(struct role *r)
 			if (refine_document(r, cfh_map_get(e->value,
 							   "PolicyDocument")))
 				return -1;
-	cfh_for_each_resource(r->t, e) {
-		struct cfh_node *p = cfh_map_get(e->value, "Properties");
-
-		if ((!cfh_res_is(e->value, "AWS::IAM::Policy") &&
-		     !cfh_res_is(e->value, "AWS::IAM::ManagedPolicy")) ||
-		    cfh_pass_skips(r->t, e->value) ||
-		    !cfh_refers_to(cfh_map_get(p, "Roles"), r->id))
-			continue;
-		if (refine_document(r, cfh_map_get(p, "PolicyDocument")))
-			return -1;
-	}
-	return 0;
+	return attached_each(r, refine_document);
 }
 
 /* ---- RoleName (S002-09) ---- */
