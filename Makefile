@@ -25,6 +25,7 @@ LIB_OBJS = \
 	$(BUILD)/src/engine.o \
 	$(BUILD)/src/graph.o \
 	$(BUILD)/src/io.o \
+	$(BUILD)/src/kms.o \
 	$(BUILD)/src/load.o \
 	$(BUILD)/src/node.o \
 	$(BUILD)/src/passlib.o \

@@ -30,19 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kms.h"
 #include "passlib.h"
-
-/* Services that may deliver into encrypted stores, in statement order. */
-enum svc {
-	SVC_LOGS,
-	SVC_S3,
-	SVC_EVENTS,
-	SVC_CLOUDWATCH,
-	SVC_SNS,
-	SVC_CODESTAR,
-	SVC_CLOUDTRAIL,
-	SVC_COUNT,
-};
 
 struct enc {
 	struct cfh_template *t;
@@ -52,7 +41,7 @@ struct enc {
 	size_t ntargets;
 	const char **ours;		/* stores encrypted with the key, after */
 	size_t nours;
-	bool svc[SVC_COUNT];
+	bool svc[CFH_SVC_COUNT];
 };
 
 static json_t *key_arn(const struct enc *x)
@@ -656,26 +645,6 @@ static const struct store *store_of(const struct cfh_node *res)
 	return NULL;
 }
 
-/* A symmetric encryption key of the template's own, to reuse. */
-static const char *find_key(struct cfh_template *t)
-{
-	const struct cfh_entry *e;
-
-	cfh_for_each_resource(t, e) {
-		const struct cfh_node *p = props_of(e->value);
-		const char *spec = cfh_node_str(cfh_map_get(p, "KeySpec"));
-		const char *use = cfh_node_str(cfh_map_get(p, "KeyUsage"));
-
-		if (!cfh_res_is(e->value, "AWS::KMS::Key") ||
-		    cfh_map_get(e->value, "Condition"))
-			continue;
-		if ((!spec || !strcmp(spec, "SYMMETRIC_DEFAULT")) &&
-		    (!use || !strcmp(use, "ENCRYPT_DECRYPT")))
-			return e->key->text;
-	}
-	return NULL;
-}
-
 /* Which services deliver into the stores the key protects: the referrers
  * of each store, through the graph. */
 static int find_services(struct enc *x)
@@ -687,7 +656,7 @@ static int find_services(struct enc *x)
 		const char **refs;
 
 		if (cfh_res_is(cfh_resource(x->t, id), "AWS::Logs::LogGroup"))
-			x->svc[SVC_LOGS] = true;
+			x->svc[CFH_SVC_LOGS] = true;
 		if (cfh_referrers(x->t, id, NULL, &refs, &n))
 			return -1;
 		for (k = 0; k < n; k++) {
@@ -696,76 +665,30 @@ static int find_services(struct enc *x)
 
 			if (cfh_res_is(r, "AWS::S3::Bucket") &&
 			    cfh_refers_to(cfh_map_get(p, "NotificationConfiguration"), id))
-				x->svc[SVC_S3] = true;
+				x->svc[CFH_SVC_S3] = true;
 			if (cfh_res_is(r, "AWS::Events::Rule") &&
 			    cfh_refers_to(cfh_map_get(p, "Targets"), id))
-				x->svc[SVC_EVENTS] = true;
+				x->svc[CFH_SVC_EVENTS] = true;
 			if (cfh_res_is(r, "AWS::CloudWatch::Alarm") &&
 			    (cfh_refers_to(cfh_map_get(p, "AlarmActions"), id) ||
 			     cfh_refers_to(cfh_map_get(p, "OKActions"), id) ||
 			     cfh_refers_to(cfh_map_get(p, "InsufficientDataActions"), id)))
-				x->svc[SVC_CLOUDWATCH] = true;
+				x->svc[CFH_SVC_CLOUDWATCH] = true;
 			if ((cfh_res_is(r, "AWS::SNS::Subscription") &&
 			     cfh_refers_to(cfh_map_get(p, "Endpoint"), id)) ||
 			    (cfh_res_is(r, "AWS::SNS::Topic") &&
 			     cfh_refers_to(cfh_map_get(p, "Subscription"), id)))
-				x->svc[SVC_SNS] = true;
+				x->svc[CFH_SVC_SNS] = true;
 			if (cfh_res_is(r, "AWS::CodeStarNotifications::NotificationRule") &&
 			    cfh_refers_to(cfh_map_get(p, "Targets"), id))
-				x->svc[SVC_CODESTAR] = true;
+				x->svc[CFH_SVC_CODESTAR] = true;
 			if (cfh_res_is(r, "AWS::CloudTrail::Trail") &&
 			    cfh_refers_to(cfh_map_get(p, "S3BucketName"), id))
-				x->svc[SVC_CLOUDTRAIL] = true;
+				x->svc[CFH_SVC_CLOUDTRAIL] = true;
 		}
 		free(refs);
 	}
 	return 0;
-}
-
-static const struct {
-	const char *sid, *service;
-	bool sub;	/* the service name carries ${AWS::Region} */
-} services[SVC_COUNT] = {
-	[SVC_LOGS] = { "AllowCloudWatchLogs", "logs.${AWS::Region}.amazonaws.com", true },
-	[SVC_S3] = { "AllowS3EventNotifications", "s3.amazonaws.com", false },
-	[SVC_EVENTS] = { "AllowEventBridgeTargets", "events.amazonaws.com", false },
-	[SVC_CLOUDWATCH] = { "AllowCloudWatchAlarmActions", "cloudwatch.amazonaws.com", false },
-	[SVC_SNS] = { "AllowSNSSubscriptions", "sns.amazonaws.com", false },
-	[SVC_CODESTAR] = { "AllowCodeStarNotifications", "codestar-notifications.amazonaws.com", false },
-	[SVC_CLOUDTRAIL] = { "AllowCloudTrail", "cloudtrail.amazonaws.com", false },
-};
-
-/*
- * The statement admitting one service. Logs is scoped by the encryption
- * context it sends (the log group's ARN, in this account and region);
- * the others by the account the request comes from (aws:SourceAccount),
- * which all of them send.
- */
-static json_t *service_statement(enum svc s)
-{
-	json_t *principal;
-
-	if (services[s].sub)
-		principal = json_pack("{s:{s:s}}", "Service", "Fn::Sub",
-				      services[s].service);
-	else
-		principal = json_pack("{s:s}", "Service", services[s].service);
-	if (s == SVC_LOGS)
-		return json_pack(
-			"{s:s, s:s, s:o, s:[s,s,s,s,s], s:s, s:{s:{s:{s:s}}}}",
-			"Sid", services[s].sid, "Effect", "Allow", "Principal",
-			principal, "Action", "kms:Encrypt*", "kms:Decrypt*",
-			"kms:ReEncrypt*", "kms:GenerateDataKey*",
-			"kms:Describe*", "Resource", "*", "Condition",
-			"ArnLike", "kms:EncryptionContext:aws:logs:arn",
-			"Fn::Sub",
-			"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*");
-	return json_pack("{s:s, s:s, s:o, s:[s,s], s:s, s:{s:{s:{s:s}}}}",
-			 "Sid", services[s].sid, "Effect", "Allow", "Principal",
-			 principal, "Action", "kms:GenerateDataKey*",
-			 "kms:Decrypt", "Resource", "*", "Condition",
-			 "StringEquals", "aws:SourceAccount", "Ref",
-			 "AWS::AccountId");
 }
 
 static json_t *root_statement(void)
@@ -786,9 +709,9 @@ static int add_key(struct enc *x)
 	int s;
 
 	json_array_append_new(stmts, root_statement());
-	for (s = 0; s < SVC_COUNT; s++)
+	for (s = 0; s < CFH_SVC_COUNT; s++)
 		if (x->svc[s])
-			json_array_append_new(stmts, service_statement(s));
+			json_array_append_new(stmts, cfh_kms_service_statement(s));
 	key = json_pack("{s:s, s:{s:s, s:b, s:i, s:{s:s, s:o}}}", "Type",
 			"AWS::KMS::Key", "Properties", "Description",
 			"Customer-managed key for the stack's data at rest",
@@ -819,24 +742,12 @@ static int add_key(struct enc *x)
 		       "name the key with an alias", NULL);
 }
 
-static bool has_sid(const struct cfh_node *stmts, const char *sid)
-{
-	const struct cfh_entry *e;
-
-	if (!cfh_node_is_seq(stmts))
-		return false;
-	cfh_for_each_entry(cfh_node_deref(stmts), e)
-		if (cfh_node_str_eq(cfh_map_get(e->value, "Sid"), sid))
-			return true;
-	return false;
-}
-
 /* A reused key: add the service statements its policy lacks. */
 static int extend_key(struct enc *x)
 {
 	struct cfh_node *res = cfh_resource(x->t, x->key);
 	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
-	struct cfh_node *pol, *stmts;
+	struct cfh_node *pol;
 	int s;
 
 	if (!p)
@@ -848,9 +759,9 @@ static int extend_key(struct enc *x)
 		/* No policy means the default one (the account root): say
 		 * so, and add the services. */
 		json_array_append_new(all, root_statement());
-		for (s = 0; s < SVC_COUNT; s++)
+		for (s = 0; s < CFH_SVC_COUNT; s++)
 			if (x->svc[s])
-				json_array_append_new(all, service_statement(s));
+				json_array_append_new(all, cfh_kms_service_statement(s));
 		return cfh_edit_set_take(x->t, p, "KeyPolicy",
 					 json_pack("{s:s, s:o}", "Version",
 						   "2012-10-17", "Statement",
@@ -861,30 +772,9 @@ static int extend_key(struct enc *x)
 					 "may use it",
 					 NULL);
 	}
-	stmts = cfh_map_get(pol, "Statement");
-	if (!cfh_node_is_seq(stmts) || stmts->kind != CFH_SEQ) {
-		for (s = 0; s < SVC_COUNT; s++)
-			if (x->svc[s] && cfh_advise(x->t, res,
-						    "the key policy is not a "
-						    "literal list of statements: "
-						    "let the services that deliver "
-						    "into encrypted resources use "
-						    "the key"))
-				return -1;
-		return 0;
-	}
-	for (s = 0; s < SVC_COUNT; s++) {
-		char reason[200];
-
-		if (!x->svc[s] || has_sid(stmts, services[s].sid))
-			continue;
-		snprintf(reason, sizeof(reason),
-			 "let %s use the key: it delivers into resources the "
-			 "key encrypts", services[s].service);
-		if (cfh_edit_append_take(x->t, stmts, service_statement(s),
-					 reason, NULL))
+	for (s = 0; s < CFH_SVC_COUNT; s++)
+		if (x->svc[s] && cfh_kms_admit(x->t, x->key, (enum cfh_svc)s))
 			return -1;
-	}
 	return 0;
 }
 
@@ -1165,7 +1055,7 @@ static int grant_sam_functions(struct enc *x)
 			continue;	/* a single policy name: left as written */
 		if (pols)
 			cfh_for_each_entry(cfh_node_deref(pols), pe)
-				if (has_sid(cfh_map_get(pe->value, "Statement"),
+				if (cfh_kms_has_sid(cfh_map_get(pe->value, "Statement"),
 					    "UseEncryptionKey"))
 					done = true;
 		if (done)
@@ -1241,7 +1131,7 @@ int cfh_pass_encryption(struct cfh_template *t)
 					      e->key->text))
 			goto out;
 	}
-	x.key = find_key(t);
+	x.key = cfh_template_key(t);
 	if (!x.ntargets && !x.key) {
 		rc = s3_log_targets(&x);
 		goto out;
