@@ -39,7 +39,8 @@ LIB_OBJS = \
 # One object per pass, in registry order (transforms/passes.def).
 PASS_OBJS = \
 	$(BUILD)/transforms/encryption.o \
-	$(BUILD)/transforms/iam.o
+	$(BUILD)/transforms/iam.o \
+	$(BUILD)/transforms/dlq.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \

@@ -474,9 +474,20 @@ int cfh_advise(struct cfh_template *t, const struct cfh_node *at,
 	       const char *reason)
 {
 	char *path = at ? cfh_node_pointer(at) : strdup("");
+	const char *pass = t->current ? cfh_pass_id(t->current) : "core";
+	size_t i;
 
 	if (!path)
 		return -1;
+	/* The engine may run a pass again (a second round): say it once. */
+	for (i = 0; i < t->nchanges; i++)
+		if (t->changes[i].op == CFH_OP_ADVISORY &&
+		    !strcmp(t->changes[i].pass, pass) &&
+		    !strcmp(t->changes[i].path, path) &&
+		    !strcmp(t->changes[i].reason, reason)) {
+			free(path);
+			return 0;
+		}
 	return record(t, CFH_OP_ADVISORY, at, path, NULL, NULL, reason,
 		      false);
 }

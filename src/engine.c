@@ -231,65 +231,90 @@ bool cfh_pass_skips(const struct cfh_template *t, const struct cfh_node *res)
 	return res && meta_skips(cfh_map_get(res, "Metadata"), p);
 }
 
+/* One pass, then the check that it closed no dependency cycle (the
+ * deployable invariant). */
+static int run_pass(struct cfh_template *t, const struct cfh_pass *p,
+		    struct cfh_diag *diag)
+{
+	const char **path = NULL;
+	int cycle, after;
+
+	t->current = NULL;
+	if (!cfh_graph_get(t) || (cycle = cfh_graph_cycle(t->graph, &path)) < 0)
+		goto oom;
+	free(path);
+	t->current = p;
+	if (cfh_pass_skips(t, NULL))
+		return 0;
+	if (p->run(t)) {
+		diag->code = CFH_EXIT_INTERNAL;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "pass '%s' failed (out of memory?)", p->id);
+		return -1;
+	}
+	t->current = NULL;
+	if (cycle || t->generation == t->graph_generation)
+		return 0;
+	if (!cfh_graph_get(t) || (after = cfh_graph_cycle(t->graph, &path)) < 0)
+		goto oom;
+	if (after) {
+		diag->code = CFH_EXIT_INTERNAL;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "pass '%s' made a circular dependency (%s -> %s ...): "
+			 "please report this",
+			 p->id, path[0], path[1]);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+oom:
+	diag->code = CFH_EXIT_INTERNAL;
+	snprintf(diag->msg, sizeof(diag->msg), "out of memory");
+	return -1;
+}
+
+/*
+ * Passes run in registry order; a pass that adds resources adds them after
+ * the passes before it have run (a dead-letter queue after the encryption
+ * pass). Rather than have every pass repeat the work of the ones before
+ * it, the sequence runs again while a round changes anything after its
+ * first pass: every pass is idempotent, so a round that changes nothing is
+ * the fixed point, and hardening the output again changes nothing
+ * (invariant 4). Rounds are bounded.
+ */
+#define MAX_ROUNDS 4
+
 int cfh_template_harden(struct cfh_template *t,
 			const struct cfh_run_opts *opts, struct cfh_diag *diag)
 {
-	const char **path = NULL;
-	size_t i;
-	int rc = 0, cycle = 0;
+	size_t i, round;
+	int rc = 0;
 
 	memset(diag, 0, sizeof(*diag));
 	if (check_list(opts->only, diag) || check_list(opts->skip, diag))
 		return -1;
 	t->no_replace = opts->no_replace;
-	for (i = 0; i < npasses() && !rc; i++) {
-		const struct cfh_pass *p = &registry[i];
+	for (round = 0; round < MAX_ROUNDS && !rc; round++) {
+		unsigned after_first = t->generation;
+		size_t ran = 0;
 
-		if (opts->only && !list_has(opts->only, p->id))
-			continue;
-		if (opts->skip && list_has(opts->skip, p->id))
-			continue;
-		t->current = NULL;
-		if (!cfh_graph_get(t) ||
-		    (cycle = cfh_graph_cycle(t->graph, &path)) < 0)
-			goto oom;
-		free(path);
-		t->current = p;
-		if (cfh_pass_skips(t, NULL))
-			continue;
-		rc = p->run(t);
-		if (rc) {
-			diag->code = CFH_EXIT_INTERNAL;
-			snprintf(diag->msg, sizeof(diag->msg),
-				 "pass '%s' failed (out of memory?)", p->id);
+		for (i = 0; i < npasses() && !rc; i++) {
+			const struct cfh_pass *p = &registry[i];
+
+			if (opts->only && !list_has(opts->only, p->id))
+				continue;
+			if (opts->skip && list_has(opts->skip, p->id))
+				continue;
+			rc = run_pass(t, p, diag);
+			if (!ran++)
+				after_first = t->generation;
+		}
+		/* Nothing changed after the first pass of the round: no
+		 * pass can have missed anything. */
+		if (t->generation == after_first)
 			break;
-		}
-		/* The deployable invariant: a pass never closes a cycle. */
-		t->current = NULL;
-		if (!cycle && t->generation != t->graph_generation) {
-			int after;
-
-			if (!cfh_graph_get(t) ||
-			    (after = cfh_graph_cycle(t->graph, &path)) < 0)
-				goto oom;
-			if (after) {
-				diag->code = CFH_EXIT_INTERNAL;
-				snprintf(diag->msg, sizeof(diag->msg),
-					 "pass '%s' made a circular dependency "
-					 "(%s -> %s ...): please report this",
-					 p->id, path[0], path[1]);
-				free(path);
-				rc = -1;
-				break;
-			}
-			free(path);
-		}
 	}
 	t->current = NULL;
 	return rc;
-oom:
-	t->current = NULL;
-	diag->code = CFH_EXIT_INTERNAL;
-	snprintf(diag->msg, sizeof(diag->msg), "out of memory");
-	return -1;
 }

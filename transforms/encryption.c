@@ -938,6 +938,44 @@ static int role_needs(struct enc *x, const char *role, struct need *nd)
 
 #define GRANT_POLICY "EncryptionKeyAccess"
 
+/* Does a statement of the role's inline policies allow @action on the
+ * key, other than the pass's own (which it may need to update)? */
+static bool role_allows(const struct enc *x, const struct cfh_node *pols,
+			const char *action)
+{
+	const struct cfh_entry *e, *st, *a;
+
+	if (!cfh_node_is_seq(pols))
+		return false;
+	cfh_for_each_entry(cfh_node_deref(pols), e) {
+		const struct cfh_node *stmts = cfh_map_path(e->value,
+							    "PolicyDocument",
+							    "Statement", NULL);
+
+		if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
+				    GRANT_POLICY) ||
+		    !cfh_node_is_seq(stmts))
+			continue;
+		cfh_for_each_entry(cfh_node_deref(stmts), st) {
+			const struct cfh_node *acts = cfh_map_get(st->value,
+								  "Action");
+
+			if (!cfh_node_str_eq(cfh_map_get(st->value, "Effect"),
+					     "Allow") ||
+			    !cfh_refers_to(cfh_map_get(st->value, "Resource"),
+					   x->key))
+				continue;
+			if (cfh_node_str_eq(acts, action))
+				return true;
+			if (cfh_node_is_seq(acts))
+				cfh_for_each_entry(cfh_node_deref(acts), a)
+					if (cfh_node_str_eq(a->value, action))
+						return true;
+		}
+	}
+	return false;
+}
+
 static int grant(struct enc *x, const char *role, const struct need *nd)
 {
 	struct cfh_node *res = cfh_resource(x->t, role);
@@ -958,6 +996,11 @@ static int grant(struct enc *x, const char *role, const struct need *nd)
 			if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
 					    GRANT_POLICY))
 				existing = e->value;
+	/* A grant another pass made (a dead-letter queue's) may already
+	 * cover what the role needs. */
+	if (role_allows(x, pols, "kms:Decrypt") &&
+	    (!nd->generate || role_allows(x, pols, "kms:GenerateDataKey")))
+		return 0;
 	actions = nd->generate ? json_pack("[s,s]", "kms:Decrypt",
 					   "kms:GenerateDataKey")
 			       : json_pack("[s]", "kms:Decrypt");

@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `dlq` (S004-03): work that fails is kept, not lost.
+ *
+ * An asynchronous consumer whose processing fails retries a few times and
+ * then drops the message or event without a trace. The pass gives each
+ * source of such work a dead-letter queue of its own, named after it:
+ *
+ *   - SQS queues without a RedrivePolicy (maxReceiveCount 5);
+ *   - Lambda functions invoked asynchronously (by S3, SNS, EventBridge,
+ *     CloudWatch Logs, ... through a permission, a notification, a rule or
+ *     a subscription): DeadLetterConfig, and their role may send to it;
+ *   - EventBridge rule targets: DeadLetterConfig and RetryPolicy;
+ *   - SNS subscriptions: RedrivePolicy;
+ *   - stream event source mappings: DestinationConfig.OnFailure, a retry
+ *     limit, and batch bisection on errors.
+ *
+ *   Queue:                         Queue:
+ *     Type: AWS::SQS::Queue   ==>    Type: AWS::SQS::Queue
+ *                                    Properties:
+ *                                      RedrivePolicy:
+ *                                        deadLetterTargetArn: !GetAtt QueueDLQ.Arn
+ *                                        maxReceiveCount: 5
+ *
+ * A new queue is as hard as the passes before would have made it: it keeps
+ * messages for the maximum 14 days, is encrypted with the template's key
+ * (whose policy then admits the service that sends to it), and admits
+ * that service through a queue policy scoped by aws:SourceArn.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kms.h"
+#include "passlib.h"
+
+#define MAX_RECEIVE 5
+#define DLQ_RETENTION 1209600	/* 14 days, the SQS maximum */
+
+struct dlq {
+	struct cfh_template *t;
+	const char *key;	/* the template's key, or NULL */
+	const char **dlqs;	/* queues that already serve as DLQs */
+	size_t ndlqs;
+};
+
+static struct cfh_node *props_of(const struct cfh_node *res)
+{
+	return cfh_map_get(res, "Properties");
+}
+
+/* The queue a target-ARN expression names, if it is one of ours. */
+static const char *queue_named(struct dlq *x, const struct cfh_node *arn)
+{
+	const struct cfh_entry *e;
+
+	if (!arn)
+		return NULL;
+	cfh_for_each_resource(x->t, e)
+		if (cfh_res_is(e->value, "AWS::SQS::Queue") &&
+		    cfh_refers_to(arn, e->key->text))
+			return e->key->text;
+	return NULL;
+}
+
+static int note_dlq(struct dlq *x, const struct cfh_node *arn)
+{
+	const char *q = queue_named(x, arn);
+
+	return q ? cfh_strlist_add(&x->dlqs, &x->ndlqs, q) : 0;
+}
+
+/* Queues named as dead-letter targets anywhere. */
+static int find_dlqs(struct dlq *x)
+{
+	const struct cfh_entry *e, *t;
+
+	cfh_for_each_resource(x->t, e) {
+		const struct cfh_node *p = props_of(e->value);
+
+		if (note_dlq(x, cfh_map_path(p, "RedrivePolicy",
+					     "deadLetterTargetArn", NULL)) ||
+		    note_dlq(x, cfh_map_path(p, "DeadLetterConfig", "TargetArn",
+					     NULL)) ||
+		    note_dlq(x, cfh_map_path(p, "DeadLetterQueue", "TargetArn",
+					     NULL)) ||
+		    note_dlq(x, cfh_map_path(p, "DestinationConfig", "OnFailure",
+					     "Destination", NULL)))
+			return -1;
+		if (cfh_map_get(p, "RedriveAllowPolicy") &&
+		    cfh_strlist_add(&x->dlqs, &x->ndlqs, e->key->text))
+			return -1;
+		if (cfh_res_is(e->value, "AWS::Events::Rule") &&
+		    cfh_node_is_seq(cfh_map_get(p, "Targets")))
+			cfh_for_each_entry(cfh_node_deref(cfh_map_get(p, "Targets")), t)
+				if (note_dlq(x, cfh_map_path(t->value,
+							     "DeadLetterConfig",
+							     "Arn", NULL)))
+					return -1;
+	}
+	return 0;
+}
+
+/* Add "<source>DLQ" after the source; *@id receives its logical ID. */
+static int add_queue(struct dlq *x, const char *source, bool fifo,
+		     const char **id)
+{
+	const struct cfh_node *src = cfh_resource(x->t, source);
+	const struct cfh_node *cond = cfh_map_get(src, "Condition");
+	char base[256], reason[300];
+	json_t *props, *res;
+
+	snprintf(base, sizeof(base), "%sDLQ", source);
+	*id = cfh_fresh_id(x->t, base);
+	if (!*id)
+		return -1;
+	props = json_pack("{s:i}", "MessageRetentionPeriod", DLQ_RETENTION);
+	if (x->key)
+		json_object_set_new(props, "KmsMasterKeyId",
+				    cfh_json_getatt(x->key, "Arn"));
+	else
+		json_object_set_new(props, "SqsManagedSseEnabled", json_true());
+	if (fifo)
+		json_object_set_new(props, "FifoQueue", json_true());
+	res = json_pack("{s:s, s:o}", "Type", "AWS::SQS::Queue", "Properties",
+			props);
+	/* A conditional source gets a conditional queue. */
+	if (cond && cfh_node_str(cond))
+		json_object_set_new(res, "Condition",
+				    json_string(cfh_node_str(cond)));
+	snprintf(reason, sizeof(reason),
+		 "a dead-letter queue for %s: failed work is kept 14 days "
+		 "instead of being lost (S004-03)",
+		 source);
+	return cfh_edit_add_resource_take(x->t, *id, source, res, reason, NULL);
+}
+
+/* Let @service send to @queue, only for the source @source_arn. */
+static int queue_policy(struct dlq *x, const char *queue, const char *service,
+			json_t *source_arn)
+{
+	char base[256];
+	const char *id;
+
+	snprintf(base, sizeof(base), "%sPolicy", queue);
+	id = cfh_fresh_id(x->t, base);
+	if (!id) {
+		json_decref(source_arn);
+		return -1;
+	}
+	return cfh_edit_add_resource_take(
+		x->t, id, queue,
+		json_pack("{s:s, s:{s:[o], s:{s:s, s:[{s:s, s:{s:s}, s:s, s:o, "
+			  "s:{s:{s:o}}}]}}}",
+			  "Type", "AWS::SQS::QueuePolicy", "Properties",
+			  "Queues", cfh_json_ref(queue), "PolicyDocument",
+			  "Version", "2012-10-17", "Statement", "Effect", "Allow",
+			  "Principal", "Service", service, "Action",
+			  "sqs:SendMessage", "Resource",
+			  cfh_json_getatt(queue, "Arn"), "Condition", "ArnEquals",
+			  "aws:SourceArn", source_arn),
+		"let the service deliver failed events to the dead-letter "
+		"queue, for this source only",
+		NULL);
+}
+
+#define GRANT_POLICY "DeadLetterDelivery"
+
+/* Let @role send to @queue (and use the key that encrypts it). */
+static int grant_send(struct dlq *x, const char *role, const char *queue)
+{
+	struct cfh_node *res = cfh_resource(x->t, role);
+	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
+	struct cfh_node *pols, *mine = NULL;
+	const struct cfh_entry *e;
+	json_t *stmts;
+
+	if (!p)
+		return 0;
+	stmts = json_pack("[{s:s, s:s, s:o}]", "Effect", "Allow", "Action",
+			  "sqs:SendMessage", "Resource",
+			  cfh_json_getatt(queue, "Arn"));
+	if (x->key)
+		json_array_append_new(
+			stmts, json_pack("{s:s, s:[s,s], s:o}", "Effect",
+					 "Allow", "Action", "kms:GenerateDataKey",
+					 "kms:Decrypt", "Resource",
+					 cfh_json_getatt(x->key, "Arn")));
+	pols = cfh_map_get(p, "Policies");
+	if (pols && pols->kind != CFH_SEQ) {
+		json_decref(stmts);
+		return cfh_advise(x->t, res,
+				  "Policies is not a literal list: let the role "
+				  "send to its dead-letter queue by hand");
+	}
+	if (pols)
+		cfh_for_each_entry(pols, e)
+			if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
+					    GRANT_POLICY))
+				mine = cfh_map_path(e->value, "PolicyDocument",
+						    "Statement", NULL);
+	if (mine && mine->kind == CFH_SEQ) {
+		size_t i;
+		json_t *s;
+
+		json_array_foreach(stmts, i, s) {
+			if (i && cfh_refers_to(mine, x->key))
+				continue;	/* the key grant is there */
+			if (cfh_edit_append_take(x->t, mine, json_incref(s),
+						 "let the role send to its "
+						 "dead-letter queue",
+						 NULL)) {
+				json_decref(stmts);
+				return -1;
+			}
+		}
+		json_decref(stmts);
+		return 0;
+	}
+	stmts = json_pack("{s:s, s:{s:s, s:o}}", "PolicyName", GRANT_POLICY,
+			  "PolicyDocument", "Version", "2012-10-17",
+			  "Statement", stmts);
+	if (!pols)
+		return cfh_edit_set_take(x->t, p, "Policies",
+					 json_pack("[o]", stmts),
+					 "let the role send to its dead-letter "
+					 "queue, and nothing else",
+					 NULL);
+	return cfh_edit_append_take(x->t, pols, stmts,
+				    "let the role send to its dead-letter queue, "
+				    "and nothing else",
+				    NULL);
+}
+
+/* ---- queues ---- */
+
+static int queues(struct dlq *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res);
+	bool fifo = cfh_node_str_eq(cfh_map_get(p, "FifoQueue"), "true");
+	const char *q;
+
+	if (cfh_map_get(p, "RedrivePolicy") ||
+	    cfh_strlist_has(x->dlqs, x->ndlqs, id))
+		return 0;
+	if (add_queue(x, id, fifo, &q))
+		return -1;
+	p = cfh_res_props(x->t, res, "add Properties");
+	return !p || cfh_edit_set_take(
+			     x->t, p, "RedrivePolicy",
+			     json_pack("{s:o, s:i}", "deadLetterTargetArn",
+				       cfh_json_getatt(q, "Arn"),
+				       "maxReceiveCount", MAX_RECEIVE),
+			     "messages that fail 5 times move to the "
+			     "dead-letter queue instead of cycling or expiring",
+			     NULL);
+}
+
+/* ---- functions invoked asynchronously ---- */
+
+static const char *const async_principals[] = {
+	"s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com",
+	"logs.amazonaws.com", "ses.amazonaws.com", "iot.amazonaws.com",
+	"codecommit.amazonaws.com", "cloudwatch.amazonaws.com",
+	"config.amazonaws.com", NULL,
+};
+
+/* Does something in the template invoke @fn asynchronously? */
+static bool invoked_async(struct dlq *x, const char *fn)
+{
+	const char **refs;
+	size_t n, i, k;
+	bool hit = false;
+
+	if (cfh_referrers(x->t, fn, NULL, &refs, &n))
+		return false;
+	for (i = 0; i < n && !hit; i++) {
+		const struct cfh_node *r = cfh_resource(x->t, refs[i]);
+		const struct cfh_node *p = props_of(r);
+		const char *pr;
+
+		if (cfh_res_is(r, "AWS::Lambda::Permission")) {
+			pr = cfh_node_str(cfh_map_get(p, "Principal"));
+			for (k = 0; pr && async_principals[k]; k++)
+				hit |= !strcmp(pr, async_principals[k]);
+		} else if (cfh_res_is(r, "AWS::S3::Bucket")) {
+			hit = cfh_refers_to(cfh_map_path(p, "NotificationConfiguration",
+							 "LambdaConfigurations",
+							 NULL),
+					    fn);
+		} else if (cfh_res_is(r, "AWS::SNS::Subscription")) {
+			hit = cfh_node_str_eq(cfh_map_get(p, "Protocol"),
+					      "lambda");
+		} else if (cfh_res_is(r, "AWS::Events::Rule")) {
+			hit = cfh_refers_to(cfh_map_get(p, "Targets"), fn);
+		} else if (cfh_res_is(r, "AWS::Logs::SubscriptionFilter")) {
+			hit = cfh_refers_to(cfh_map_get(p, "DestinationArn"), fn);
+		}
+	}
+	free(refs);
+	return hit;
+}
+
+/* A function that already sends failures somewhere. */
+static bool has_failure_destination(struct dlq *x, const char *fn,
+				    const struct cfh_node *p)
+{
+	const char **refs;
+	size_t n, i;
+	bool hit = false;
+
+	if (cfh_map_get(p, "DeadLetterConfig") ||
+	    cfh_map_get(p, "DeadLetterQueue") ||
+	    cfh_map_path(p, "EventInvokeConfig", "DestinationConfig",
+			 "OnFailure", NULL))
+		return true;
+	if (cfh_referrers(x->t, fn, "AWS::Lambda::EventInvokeConfig", &refs, &n))
+		return true;
+	for (i = 0; i < n; i++)
+		hit |= cfh_map_path(cfh_resource(x->t, refs[i]), "Properties",
+				    "DestinationConfig", "OnFailure", NULL) != NULL;
+	free(refs);
+	return hit;
+}
+
+/* The template role a function runs as, or NULL. */
+static const char *role_of(struct dlq *x, const struct cfh_node *fn)
+{
+	const struct cfh_node *role = cfh_map_get(props_of(fn), "Role");
+	const char *res, *attr;
+
+	if (!role)
+		return NULL;
+	if (!cfh_node_getatt(x->t, role, &res, &attr) &&
+	    cfh_res_is(cfh_resource(x->t, res), "AWS::IAM::Role"))
+		return res;
+	return NULL;
+}
+
+/* SAM functions with asynchronous events are invoked asynchronously. */
+static bool sam_async(const struct cfh_node *res)
+{
+	static const char *const kinds[] = { "S3", "SNS", "EventBridgeRule",
+					     "Schedule", "CloudWatchEvent",
+					     "CloudWatchLogs", "IoTRule", NULL };
+	const struct cfh_node *events = cfh_map_path(res, "Properties",
+						     "Events", NULL);
+	const struct cfh_entry *e;
+	size_t k;
+
+	if (!cfh_node_is_map(events))
+		return false;
+	cfh_for_each_entry(cfh_node_deref(events), e)
+		for (k = 0; kinds[k]; k++)
+			if (cfh_node_str_eq(cfh_map_get(e->value, "Type"),
+					    kinds[k]))
+				return true;
+	return false;
+}
+
+static int functions(struct dlq *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res);
+	const char *q, *role;
+
+	if (has_failure_destination(x, id, p) ||
+	    !(cfh_res_is(res, "AWS::Serverless::Function") ? sam_async(res)
+							    : invoked_async(x, id)))
+		return 0;
+	if (cfh_res_is(res, "AWS::Lambda::Function")) {
+		role = role_of(x, res);
+		if (!role)
+			return cfh_advise(x->t, res,
+					  "invoked asynchronously with no "
+					  "dead-letter queue, and its role is not "
+					  "in the template: add DeadLetterConfig "
+					  "and let the role send to it");
+		if (add_queue(x, id, false, &q) ||
+		    cfh_edit_set_take(x->t, p, "DeadLetterConfig",
+				      json_pack("{s:o}", "TargetArn",
+						cfh_json_getatt(q, "Arn")),
+				      "events the function fails on after its "
+				      "retries go to a dead-letter queue",
+				      NULL))
+			return -1;
+		return grant_send(x, role, q);
+	}
+	/* SAM adds the sqs:SendMessage permission for DeadLetterQueue. */
+	if (add_queue(x, id, false, &q) ||
+	    cfh_edit_set_take(x->t, p, "DeadLetterQueue",
+			      json_pack("{s:s, s:o}", "Type", "SQS",
+					"TargetArn", cfh_json_getatt(q, "Arn")),
+			      "events the function fails on after its retries "
+			      "go to a dead-letter queue",
+			      NULL))
+		return -1;
+	if (!x->key || cfh_map_get(p, "Role"))
+		return 0;
+	{
+		struct cfh_node *pols = cfh_map_get(p, "Policies");
+		json_t *stmt = json_pack("{s:[{s:s, s:[s,s], s:o}]}",
+					 "Statement", "Effect", "Allow",
+					 "Action", "kms:GenerateDataKey",
+					 "kms:Decrypt", "Resource",
+					 cfh_json_getatt(x->key, "Arn"));
+
+		if (pols && pols->kind == CFH_SEQ)
+			return cfh_edit_append_take(x->t, pols, stmt,
+						    "let the function use the key "
+						    "of its dead-letter queue",
+						    NULL);
+		if (!pols)
+			return cfh_edit_set_take(x->t, p, "Policies",
+						 json_pack("[o]", stmt),
+						 "let the function use the key "
+						 "of its dead-letter queue",
+						 NULL);
+		json_decref(stmt);
+		return 0;
+	}
+}
+
+/* ---- rule targets ---- */
+
+static int rules(struct dlq *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *targets = cfh_map_get(props_of(res), "Targets");
+	struct cfh_entry *e;
+	const char *q = NULL;
+
+	if (!targets || targets->kind != CFH_SEQ)
+		return 0;
+	cfh_for_each_entry(targets, e) {
+		struct cfh_node *tgt = e->value;
+
+		if (tgt->kind != CFH_MAP || cfh_map_get(tgt, "DeadLetterConfig"))
+			continue;
+		if (!q && (add_queue(x, id, false, &q) ||
+			   queue_policy(x, q, "events.amazonaws.com",
+					cfh_json_getatt(id, "Arn")) ||
+			   (x->key && cfh_kms_admit(x->t, x->key,
+						    CFH_SVC_EVENTS))))
+			return -1;
+		if (cfh_edit_set_take(x->t, tgt, "DeadLetterConfig",
+				      json_pack("{s:o}", "Arn",
+						cfh_json_getatt(q, "Arn")),
+				      "events EventBridge cannot deliver go to a "
+				      "dead-letter queue",
+				      NULL))
+			return -1;
+		if (!cfh_map_get(tgt, "RetryPolicy") &&
+		    cfh_edit_set_take(x->t, tgt, "RetryPolicy",
+				      json_pack("{s:i, s:i}",
+						"MaximumRetryAttempts", 8,
+						"MaximumEventAgeInSeconds",
+						3600),
+				      "bounded retries: an hour, 8 attempts, then "
+				      "the dead-letter queue",
+				      NULL))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- SNS subscriptions ---- */
+
+static int subscriptions(struct dlq *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res);
+	const char *q;
+
+	if (cfh_map_get(p, "RedrivePolicy") || !cfh_map_get(p, "TopicArn"))
+		return 0;
+	if (add_queue(x, id, false, &q) ||
+	    queue_policy(x, q, "sns.amazonaws.com",
+			 cfh_node_to_json(cfh_map_get(p, "TopicArn"))) ||
+	    (x->key && cfh_kms_admit(x->t, x->key, CFH_SVC_SNS)))
+		return -1;
+	return cfh_edit_set_take(x->t, p, "RedrivePolicy",
+				 json_pack("{s:o}", "deadLetterTargetArn",
+					   cfh_json_getatt(q, "Arn")),
+				 "messages SNS cannot deliver to the endpoint go "
+				 "to a dead-letter queue",
+				 NULL);
+}
+
+/* ---- stream event source mappings ---- */
+
+static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res);
+	const struct cfh_node *src = cfh_map_get(p, "EventSourceArn");
+	const struct cfh_entry *e;
+	const char *fn = NULL, *role, *q, *ga, *attr;
+	bool stream = false;
+
+	if (cfh_map_path(p, "DestinationConfig", "OnFailure", NULL))
+		return 0;
+	cfh_for_each_resource(x->t, e)
+		if ((cfh_res_is(e->value, "AWS::Kinesis::Stream") ||
+		     cfh_res_is(e->value, "AWS::DynamoDB::Table")) &&
+		    cfh_refers_to(src, e->key->text))
+			stream = true;
+	if (!stream)
+		return 0;
+	fn = cfh_node_ref(cfh_map_get(p, "FunctionName"));
+	if (!fn && !cfh_node_getatt(x->t, cfh_map_get(p, "FunctionName"), &ga,
+				    &attr))
+		fn = ga;
+	role = fn ? role_of(x, cfh_resource(x->t, fn)) : NULL;
+	if (!role)
+		return 0;
+	if (add_queue(x, id, false, &q) ||
+	    cfh_edit_set_take(x->t, p, "DestinationConfig",
+			      json_pack("{s:{s:o}}", "OnFailure", "Destination",
+					cfh_json_getatt(q, "Arn")),
+			      "records of batches that keep failing go to a "
+			      "dead-letter queue instead of blocking the shard",
+			      NULL))
+		return -1;
+	if (!cfh_map_get(p, "MaximumRetryAttempts") &&
+	    cfh_edit_set_take(x->t, p, "MaximumRetryAttempts", json_integer(3),
+			      "a failing batch is retried 3 times, not until "
+			      "its records expire",
+			      NULL))
+		return -1;
+	if (!cfh_map_get(p, "BisectBatchOnFunctionError") &&
+	    cfh_edit_set_take(x->t, p, "BisectBatchOnFunctionError",
+			      json_true(),
+			      "split a failing batch to isolate the bad record",
+			      NULL))
+		return -1;
+	return grant_send(x, role, q);
+}
+
+static const struct {
+	const char *type;
+	int (*fn)(struct dlq *x, const char *id, struct cfh_node *res);
+} handlers[] = {
+	{ "AWS::SQS::Queue", queues },
+	{ "AWS::Lambda::Function", functions },
+	{ "AWS::Serverless::Function", functions },
+	{ "AWS::Events::Rule", rules },
+	{ "AWS::SNS::Subscription", subscriptions },
+	{ "AWS::Lambda::EventSourceMapping", mappings },
+};
+
+int cfh_pass_dlq(struct cfh_template *t)
+{
+	struct dlq x = { .t = t };
+	struct cfh_entry *e;
+	const char **ids = NULL;
+	size_t n = 0, i, k;
+	int rc = -1;
+
+	x.key = cfh_template_key(t);
+	if (find_dlqs(&x))
+		goto out;
+	/* Collect first: the pass adds resources as it goes. */
+	cfh_for_each_resource(t, e)
+		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
+		    cfh_strlist_add(&ids, &n, e->key->text))
+			goto out;
+	for (i = 0; i < n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids[i]);
+
+		for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
+			if (cfh_res_is(res, handlers[k].type) &&
+			    handlers[k].fn(&x, ids[i], res))
+				goto out;
+	}
+	rc = 0;
+out:
+	free(ids);
+	free(x.dlqs);
+	return rc;
+}
