@@ -6,6 +6,7 @@
  * reprinter knows which source bytes to drop; entries of new collections
  * have no source bytes and are simply taken out.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,22 +228,14 @@ static size_t insert_pos(const struct cfh_node *map, const char *after)
 	return map->n;
 }
 
-int cfh_edit_insert_take(struct cfh_template *t, struct cfh_node *map,
-			 const char *after, const char *key, json_t *value,
-			 const char *reason, struct cfh_node **out)
+/* Add a key @map does not have, at entry index @pos. */
+static int insert_new(struct cfh_template *t, struct cfh_node *map, size_t pos,
+		      const char *key, json_t *value, const char *reason,
+		      struct cfh_node **out)
 {
-	struct cfh_entry *e;
 	struct cfh_node *k, *v;
 	bool replaces;
 
-	if (out)
-		*out = NULL;
-	map = map_of(map);
-	if (!map || !value)
-		goto fail;
-	e = cfh_map_entry(map, key);
-	if (e)
-		return cfh_edit_replace_take(t, e->value, value, reason, out);
 	replaces = edit_replaces(t, map, key);
 	if (replaces && t->no_replace) {
 		json_decref(value);
@@ -250,17 +243,36 @@ int cfh_edit_insert_take(struct cfh_template *t, struct cfh_node *map,
 	}
 	k = cfh_node_new_str(t, key);
 	v = cfh_node_from_json(t, value);
-	if (!k || !v || insert_entry(t, map, insert_pos(map, after), k, v))
-		goto fail;
+	if (!k || !v || insert_entry(t, map, pos, k, v)) {
+		json_decref(value);
+		return -1;
+	}
 	if (record(t, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
 		   replaces))
 		return -1;
 	if (out)
 		*out = v;
 	return 0;
-fail:
-	json_decref(value);
-	return -1;
+}
+
+int cfh_edit_insert_take(struct cfh_template *t, struct cfh_node *map,
+			 const char *after, const char *key, json_t *value,
+			 const char *reason, struct cfh_node **out)
+{
+	struct cfh_entry *e;
+
+	if (out)
+		*out = NULL;
+	map = map_of(map);
+	if (!map || !value) {
+		json_decref(value);
+		return -1;
+	}
+	e = cfh_map_entry(map, key);
+	if (e)
+		return cfh_edit_replace_take(t, e->value, value, reason, out);
+	return insert_new(t, map, insert_pos(map, after), key, value, reason,
+			  out);
 }
 
 int cfh_edit_set_take(struct cfh_template *t, struct cfh_node *map,
@@ -429,15 +441,36 @@ int cfh_edit_add_resource_take(struct cfh_template *t, const char *id,
 			       const char *after, json_t *resource,
 			       const char *reason, struct cfh_node **out)
 {
-	struct cfh_node *resources = cfh_template_section(t, "Resources");
+	struct cfh_node *resources = map_of(cfh_template_section(t, "Resources"));
+	struct cfh_node *node = NULL, *sib;
+	size_t pos, i;
+	int rc;
 
-	if (cfh_map_get(resources, id)) {
-		/* A pass must ask for a fresh ID: never overwrite. */
+	if (out)
+		*out = NULL;
+	/* Through the resource index: Resources may hold thousands, and a
+	 * pass may add hundreds. A pass must ask for a fresh ID: never
+	 * overwrite. */
+	if (!resources || cfh_resource(t, id)) {
 		json_decref(resource);
 		return -1;
 	}
-	return cfh_edit_insert_take(t, resources, after, id, resource, reason,
-				    out);
+	pos = resources->n;
+	sib = after ? cfh_resource(t, after) : NULL;
+	for (i = 0; sib && i < resources->n; i++)
+		if (resources->ent[i].value == sib) {
+			pos = i + 1;
+			break;
+		}
+	rc = insert_new(t, resources, pos, id, resource, reason, &node);
+	if (out)
+		*out = node;
+	if (rc || !node)
+		return rc;
+	if (!t->added && !(t->added = json_object()))
+		return -1;
+	return json_object_set_new(t->added, id,
+				   json_integer((json_int_t)(intptr_t)node));
 }
 
 /* CloudFormation's customary order of top-level sections. */

@@ -480,15 +480,21 @@ out:
 
 static bool id_used(const struct cfh_template *t, const char *id)
 {
-	static const char *const all[] = { "Parameters", "Conditions",
-					   "Resources", "Outputs",
-					   "Mappings" };
+	static const char *const small[] = { "Parameters", "Conditions",
+					     "Outputs", "Mappings" };
 	size_t i;
 
-	for (i = 0; i < sizeof(all) / sizeof(*all); i++)
-		if (cfh_map_get(cfh_template_section(t, all[i]), id))
+	for (i = 0; i < sizeof(small) / sizeof(*small); i++)
+		if (cfh_map_get(cfh_template_section(t, small[i]), id))
 			return true;
-	return false;
+	/* Resources may run to thousands: ask the graph's index, and the
+	 * index of what passes added since it was built. */
+	if (t->graph && (cfh_graph_find(t->graph, id) ||
+			 (t->added && json_object_get(t->added, id))))
+		return true;
+	if (t->graph)
+		return false;
+	return cfh_map_get(cfh_template_section(t, "Resources"), id) != NULL;
 }
 
 const char *cfh_fresh_id(struct cfh_template *t, const char *base)

@@ -125,6 +125,8 @@ struct cfh_template {
 	const struct cfh_pass *current;	/* pass running now, for records */
 	bool no_replace;	/* skip changes that replace resources */
 	struct cfh_graph *graph;	/* lazily built, see graph.h */
+	json_t *added;		/* resources added by passes: ID -> node, so
+				 * lookups stay O(1) before the graph has them */
 	unsigned graph_generation;
 };
 
@@ -269,6 +271,10 @@ struct cfh_node *cfh_node_at(const struct cfh_template *t, const char *ptr);
 /* Template sections: NULL when absent. */
 struct cfh_node *cfh_template_section(const struct cfh_template *t,
 				      const char *name);
+
+/* The resource named @id, or NULL; O(1) through the graph's index once
+ * there is a graph. */
+struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id);
 
 /* A resource's logical ID is the key of its entry in Resources. */
 const char *cfh_resource_type(const struct cfh_node *res);

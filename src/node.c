@@ -7,10 +7,12 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph.h"
 #include "model.h"
 
 static const struct {
@@ -620,4 +622,25 @@ struct cfh_node *cfh_node_at(const struct cfh_template *t, const char *ptr)
 		ptr += len + 1;
 	}
 	return n;
+}
+
+struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id)
+{
+	const struct cfh_vertex *v = t->graph ? cfh_graph_find(t->graph, id)
+					      : NULL;
+
+	/* The graph's index is a hash: a linear search of Resources per
+	 * lookup made passes quadratic. Resources added since the graph was
+	 * built are not in it: search for those. */
+	json_t *added = t->added ? json_object_get(t->added, id) : NULL;
+
+	if (v && v->kind == CFH_V_RESOURCE)
+		return v->node;
+	if (added)
+		return (struct cfh_node *)(intptr_t)json_integer_value(added);
+	/* Every resource is in one or the other, unless a parameter of the
+	 * same name (invalid, but seen) took its place in the index. */
+	if (t->graph && !v)
+		return NULL;
+	return cfh_map_get(cfh_template_section(t, "Resources"), id);
 }

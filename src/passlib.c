@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the passes; see passlib.h. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,18 +29,6 @@ bool cfh_res_is(const struct cfh_node *res, const char *type)
 	return ty && !strcmp(ty, type);
 }
 
-struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id)
-{
-	const struct cfh_vertex *v = t->graph ? cfh_graph_find(t->graph, id)
-					      : NULL;
-
-	/* The graph's index is a hash: a linear search of Resources per
-	 * lookup made passes quadratic. Resources added since the graph was
-	 * built are not in it: search for those. */
-	if (v && v->kind == CFH_V_RESOURCE)
-		return v->node;
-	return cfh_map_get(cfh_template_section(t, "Resources"), id);
-}
 
 struct cfh_node *cfh_res_props(struct cfh_template *t, struct cfh_node *res,
 			       const char *reason)
@@ -258,4 +247,100 @@ int cfh_referrers(struct cfh_template *t, const char *id, const char *type,
 			return -1;
 	}
 	return 0;
+}
+
+int cfh_ids_add(struct cfh_ids *s, const char *id)
+{
+	if (!s->index && !(s->index = json_object()))
+		return -1;
+	if (json_object_get(s->index, id))
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		const char **v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	if (json_object_set_new(s->index, id, json_true()))
+		return -1;
+	s->v[s->n++] = id;
+	return 0;
+}
+
+bool cfh_ids_has(const struct cfh_ids *s, const char *id)
+{
+	return s->index && json_object_get(s->index, id);
+}
+
+void cfh_ids_release(struct cfh_ids *s)
+{
+	free(s->v);
+	json_decref(s->index);
+	memset(s, 0, sizeof(*s));
+}
+
+static int refs_walk(const struct cfh_node *n, const char ***out, size_t *cnt,
+		     struct cfh_template *t, int depth)
+{
+	const struct cfh_entry *e;
+	struct cfh_fn_view fv;
+	const char *s, *res, *attr;
+
+	n = cfh_node_deref(n);
+	if (!n || depth > CFH_MAX_DEPTH)
+		return 0;
+	if (cfh_node_fn(n, &fv)) {
+		const struct cfh_node *arg = cfh_node_deref(fv.arg);
+
+		switch (fv.fn) {
+		case CFH_FN_REF:
+			s = cfh_node_str(arg);
+			return s ? cfh_strlist_add(out, cnt, s) : 0;
+		case CFH_FN_GETATT:
+			if (!cfh_node_getatt(t, n, &res, &attr))
+				return cfh_strlist_add(out, cnt, res);
+			return 0;
+		case CFH_FN_SUB:
+			s = arg->kind == CFH_SCALAR ? arg->text
+						    : cfh_node_str(cfh_seq_at(arg, 0));
+			while (s && (s = strstr(s, "${"))) {
+				size_t len;
+				char *name;
+
+				s += 2;
+				len = strcspn(s, ".}");
+				if (*s != '!' && s[len]) {
+					name = cfh_arena_strndup(&t->arena, s, len);
+					if (!name || cfh_strlist_add(out, cnt, name))
+						return -1;
+				}
+				s += len;
+			}
+			if (arg->kind == CFH_SEQ)
+				return refs_walk(cfh_seq_at(arg, 1), out, cnt, t,
+						 depth + 1);
+			return 0;
+		default:
+			if (fv.short_form && n->kind == CFH_SCALAR)
+				return 0;
+			break;
+		}
+	}
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return 0;
+	cfh_for_each_entry(n, e)
+		if (refs_walk(e->value, out, cnt, t, depth + 1))
+			return -1;
+	return 0;
+}
+
+int cfh_refs_in(struct cfh_template *t, const struct cfh_node *n,
+		const char ***out, size_t *cnt)
+{
+	*out = NULL;
+	*cnt = 0;
+	return refs_walk(n, out, cnt, t, 0);
 }

@@ -26,8 +26,6 @@ struct cfh_entry *cfh_resources_end(const struct cfh_template *t);
 /* True if the resource @res is of @type. */
 bool cfh_res_is(const struct cfh_node *res, const char *type);
 
-/* The resource named @id, or NULL. */
-struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id);
 
 /**
  * cfh_res_props() - a resource's Properties, added empty if missing
@@ -44,6 +42,15 @@ bool cfh_props_dynamic(const struct cfh_node *res);
 
 /* True if @n (any subtree) refers to logical ID @id by Ref, GetAtt or Sub. */
 bool cfh_refers_to(const struct cfh_node *n, const char *id);
+
+/**
+ * cfh_refs_in() - the logical IDs a subtree names (Ref, GetAtt, ${X} in Sub)
+ * @out: receives a malloc'ed list (caller frees the array; the strings
+ *       belong to the template)
+ * Returns: 0, or -1 when out of memory.
+ */
+int cfh_refs_in(struct cfh_template *t, const struct cfh_node *n,
+		const char ***out, size_t *cnt);
 
 /* True if @n is an intrinsic function call (its value is decided at
  * deploy time, so a pass must not assume it). */
@@ -85,8 +92,25 @@ int cfh_referrers(struct cfh_template *t, const char *id, const char *type,
 		  const char ***out, size_t *n);
 
 /* Append @s to a NULL-terminated, malloc'ed list of borrowed strings
- * unless it is already there. Returns 0, or -1 when out of memory. */
+ * unless it is already there; for short lists (a scan per add). Returns
+ * 0, or -1 when out of memory. */
 int cfh_strlist_add(const char ***list, size_t *n, const char *s);
 bool cfh_strlist_has(const char *const *list, size_t n, const char *s);
+
+/*
+ * A set of logical IDs in insertion order, with a hash index, for the
+ * lists a pass keeps over the whole template (every resource, every store
+ * it encrypts): membership and insertion in O(1).
+ * Ownership: the strings are borrowed; cfh_ids_release() frees the rest.
+ */
+struct cfh_ids {
+	const char **v;
+	size_t n, cap;
+	json_t *index;
+};
+
+int cfh_ids_add(struct cfh_ids *s, const char *id);
+bool cfh_ids_has(const struct cfh_ids *s, const char *id);
+void cfh_ids_release(struct cfh_ids *s);
 
 #endif

@@ -98,6 +98,7 @@ void cfh_template_free(struct cfh_template *t)
 		cfh_change_release(&t->changes[i]);
 	free(t->changes);
 	cfh_graph_free(t->graph);
+	json_decref(t->added);
 	cfh_arena_release(&t->arena);
 	free(t->src);
 	free(t->name);

@@ -40,8 +40,7 @@
 struct dlq {
 	struct cfh_template *t;
 	const char *key;	/* the template's key, or NULL */
-	const char **dlqs;	/* queues that already serve as DLQs */
-	size_t ndlqs;
+	struct cfh_ids dlqs;	/* queues that already serve as DLQs */
 };
 
 static struct cfh_node *props_of(const struct cfh_node *res)
@@ -49,25 +48,34 @@ static struct cfh_node *props_of(const struct cfh_node *res)
 	return cfh_map_get(res, "Properties");
 }
 
-/* The queue a target-ARN expression names, if it is one of ours. */
-static const char *queue_named(struct dlq *x, const struct cfh_node *arn)
+/* The queue a target-ARN expression of resource @from names, if it is
+ * one of ours: among @from's references, through the graph. */
+static const char *queue_named(struct dlq *x, const char *from,
+			       const struct cfh_node *arn)
 {
-	const struct cfh_entry *e;
+	const struct cfh_graph *g = cfh_graph_get(x->t);
+	const struct cfh_vertex *v = g ? cfh_graph_find(g, from) : NULL;
+	size_t i;
 
-	if (!arn)
+	if (!arn || !v)
 		return NULL;
-	cfh_for_each_resource(x->t, e)
-		if (cfh_res_is(e->value, "AWS::SQS::Queue") &&
-		    cfh_refers_to(arn, e->key->text))
-			return e->key->text;
+	for (i = 0; i < v->nout; i++) {
+		const struct cfh_vertex *w = &g->v[v->out[i]];
+
+		if (w->kind == CFH_V_RESOURCE &&
+		    cfh_res_is(w->node, "AWS::SQS::Queue") &&
+		    cfh_refers_to(arn, w->id))
+			return w->id;
+	}
 	return NULL;
 }
 
-static int note_dlq(struct dlq *x, const struct cfh_node *arn)
+static int note_dlq(struct dlq *x, const char *from,
+		    const struct cfh_node *arn)
 {
-	const char *q = queue_named(x, arn);
+	const char *q = queue_named(x, from, arn);
 
-	return q ? cfh_strlist_add(&x->dlqs, &x->ndlqs, q) : 0;
+	return q ? cfh_ids_add(&x->dlqs, q) : 0;
 }
 
 /* Queues named as dead-letter targets anywhere. */
@@ -78,22 +86,22 @@ static int find_dlqs(struct dlq *x)
 	cfh_for_each_resource(x->t, e) {
 		const struct cfh_node *p = props_of(e->value);
 
-		if (note_dlq(x, cfh_map_path(p, "RedrivePolicy",
+		if (note_dlq(x, e->key->text, cfh_map_path(p, "RedrivePolicy",
 					     "deadLetterTargetArn", NULL)) ||
-		    note_dlq(x, cfh_map_path(p, "DeadLetterConfig", "TargetArn",
+		    note_dlq(x, e->key->text, cfh_map_path(p, "DeadLetterConfig", "TargetArn",
 					     NULL)) ||
-		    note_dlq(x, cfh_map_path(p, "DeadLetterQueue", "TargetArn",
+		    note_dlq(x, e->key->text, cfh_map_path(p, "DeadLetterQueue", "TargetArn",
 					     NULL)) ||
-		    note_dlq(x, cfh_map_path(p, "DestinationConfig", "OnFailure",
+		    note_dlq(x, e->key->text, cfh_map_path(p, "DestinationConfig", "OnFailure",
 					     "Destination", NULL)))
 			return -1;
 		if (cfh_map_get(p, "RedriveAllowPolicy") &&
-		    cfh_strlist_add(&x->dlqs, &x->ndlqs, e->key->text))
+		    cfh_ids_add(&x->dlqs, e->key->text))
 			return -1;
 		if (cfh_res_is(e->value, "AWS::Events::Rule") &&
 		    cfh_node_is_seq(cfh_map_get(p, "Targets")))
 			cfh_for_each_entry(cfh_node_deref(cfh_map_get(p, "Targets")), t)
-				if (note_dlq(x, cfh_map_path(t->value,
+				if (note_dlq(x, e->key->text, cfh_map_path(t->value,
 							     "DeadLetterConfig",
 							     "Arn", NULL)))
 					return -1;
@@ -241,7 +249,7 @@ static int queues(struct dlq *x, const char *id, struct cfh_node *res)
 	const char *q;
 
 	if (cfh_map_get(p, "RedrivePolicy") ||
-	    cfh_strlist_has(x->dlqs, x->ndlqs, id))
+	    cfh_ids_has(&x->dlqs, id))
 		return 0;
 	if (add_queue(x, id, fifo, &q))
 		return -1;
@@ -490,17 +498,26 @@ static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
 {
 	struct cfh_node *p = props_of(res);
 	const struct cfh_node *src = cfh_map_get(p, "EventSourceArn");
-	const struct cfh_entry *e;
 	const char *fn = NULL, *role, *q, *ga, *attr;
 	bool stream = false;
 
 	if (cfh_map_path(p, "DestinationConfig", "OnFailure", NULL))
 		return 0;
-	cfh_for_each_resource(x->t, e)
-		if ((cfh_res_is(e->value, "AWS::Kinesis::Stream") ||
-		     cfh_res_is(e->value, "AWS::DynamoDB::Table")) &&
-		    cfh_refers_to(src, e->key->text))
-			stream = true;
+	{
+		const struct cfh_graph *g = cfh_graph_get(x->t);
+		const struct cfh_vertex *v = g ? cfh_graph_find(g, id) : NULL;
+		size_t i;
+
+		for (i = 0; v && i < v->nout; i++) {
+			const struct cfh_vertex *w = &g->v[v->out[i]];
+
+			if (w->kind == CFH_V_RESOURCE &&
+			    (cfh_res_is(w->node, "AWS::Kinesis::Stream") ||
+			     cfh_res_is(w->node, "AWS::DynamoDB::Table")) &&
+			    cfh_refers_to(src, w->id))
+				stream = true;
+		}
+	}
 	if (!stream)
 		return 0;
 	fn = cfh_node_ref(cfh_map_get(p, "FunctionName"));
@@ -549,8 +566,8 @@ int cfh_pass_dlq(struct cfh_template *t)
 {
 	struct dlq x = { .t = t };
 	struct cfh_entry *e;
-	const char **ids = NULL;
-	size_t n = 0, i, k;
+	struct cfh_ids ids = { 0 };
+	size_t i, k;
 	int rc = -1;
 
 	x.key = cfh_template_key(t);
@@ -559,19 +576,19 @@ int cfh_pass_dlq(struct cfh_template *t)
 	/* Collect first: the pass adds resources as it goes. */
 	cfh_for_each_resource(t, e)
 		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
-		    cfh_strlist_add(&ids, &n, e->key->text))
+		    cfh_ids_add(&ids, e->key->text))
 			goto out;
-	for (i = 0; i < n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids[i]);
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
 
 		for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
 			if (cfh_res_is(res, handlers[k].type) &&
-			    handlers[k].fn(&x, ids[i], res))
+			    handlers[k].fn(&x, ids.v[i], res))
 				goto out;
 	}
 	rc = 0;
 out:
-	free(ids);
-	free(x.dlqs);
+	cfh_ids_release(&ids);
+	cfh_ids_release(&x.dlqs);
 	return rc;
 }

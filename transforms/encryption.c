@@ -37,10 +37,8 @@ struct enc {
 	struct cfh_template *t;
 	const char *key;		/* logical ID of the key */
 	bool key_new;
-	const char **targets;		/* stores to encrypt now */
-	size_t ntargets;
-	const char **ours;		/* stores encrypted with the key, after */
-	size_t nours;
+	struct cfh_ids targets;		/* stores to encrypt now */
+	struct cfh_ids ours;		/* stores encrypted with the key, after */
 	bool svc[CFH_SVC_COUNT];
 };
 
@@ -651,8 +649,8 @@ static int find_services(struct enc *x)
 {
 	size_t i, k, n;
 
-	for (i = 0; i < x->nours; i++) {
-		const char *id = x->ours[i];
+	for (i = 0; i < x->ours.n; i++) {
+		const char *id = x->ours.v[i];
 		const char **refs;
 
 		if (cfh_res_is(cfh_resource(x->t, id), "AWS::Logs::LogGroup"))
@@ -790,7 +788,7 @@ static bool needs_iam_grant(struct enc *x, const char *id)
 {
 	const struct cfh_node *r = cfh_resource(x->t, id);
 
-	return cfh_strlist_has(x->ours, x->nours, id) &&
+	return cfh_ids_has(&x->ours, id) &&
 	       !cfh_res_is(r, "AWS::Logs::LogGroup") &&
 	       !cfh_res_is(r, "AWS::Lambda::Function") &&
 	       !cfh_res_is(r, "AWS::Serverless::Function");
@@ -828,9 +826,20 @@ static void statement_needs(struct enc *x, const struct cfh_node *s,
 
 	if (cfh_node_str_eq(cfh_map_get(s, "Effect"), "Deny"))
 		return;
-	for (i = 0; i < x->nours && !hit; i++)
-		hit = needs_iam_grant(x, x->ours[i]) &&
-		      cfh_refers_to(cfh_map_get(s, "Resource"), x->ours[i]);
+	{
+		const char **refs;
+		size_t n;
+
+		/* The statement's references, checked against the set: not
+		 * every store checked against the statement. */
+		if (cfh_refs_in(x->t, cfh_map_get(s, "Resource"), &refs, &n)) {
+			hit = true;	/* out of memory: grant, not break */
+		} else {
+			for (i = 0; i < n && !hit; i++)
+				hit = needs_iam_grant(x, refs[i]);
+			free(refs);
+		}
+	}
 	if (!hit)
 		return;
 	nd->decrypt = true;
@@ -1042,20 +1051,20 @@ static int grant(struct enc *x, const char *role, const struct need *nd)
 static int grant_roles(struct enc *x)
 {
 	const struct cfh_entry *e;
-	const char **roles = NULL;
-	size_t nroles = 0, i;
+	struct cfh_ids roles = { 0 };
+	size_t i;
 	int rc = 0;
 
 	/* Collect first: granting edits Resources. */
 	cfh_for_each_resource(x->t, e)
 		if (cfh_res_is(e->value, "AWS::IAM::Role") &&
-		    cfh_strlist_add(&roles, &nroles, e->key->text))
+		    cfh_ids_add(&roles, e->key->text))
 			rc = -1;
-	for (i = 0; i < nroles && !rc; i++) {
+	for (i = 0; i < roles.n && !rc; i++) {
 		struct need nd = { false, false };
-		struct cfh_node *res = cfh_resource(x->t, roles[i]);
+		struct cfh_node *res = cfh_resource(x->t, roles.v[i]);
 
-		if (role_needs(x, roles[i], &nd)) {
+		if (role_needs(x, roles.v[i], &nd)) {
 			rc = -1;
 			break;
 		}
@@ -1068,9 +1077,9 @@ static int grant_roles(struct enc *x)
 					"kms:Decrypt on the key by hand");
 			continue;
 		}
-		rc = grant(x, roles[i], &nd);
+		rc = grant(x, roles.v[i], &nd);
 	}
-	free(roles);
+	cfh_ids_release(&roles);
 	return rc;
 }
 
@@ -1170,19 +1179,19 @@ int cfh_pass_encryption(struct cfh_template *t)
 		c = st->check(&x, e->key->text, e->value);
 		if (c == -2)
 			goto out;
-		if (c == 1 && cfh_strlist_add(&x.targets, &x.ntargets,
+		if (c == 1 && cfh_ids_add(&x.targets,
 					      e->key->text))
 			goto out;
 	}
 	x.key = cfh_template_key(t);
-	if (!x.ntargets && !x.key) {
+	if (!x.targets.n && !x.key) {
 		rc = s3_log_targets(&x);
 		goto out;
 	}
 	/* The stores the key will protect: the targets, and those that
 	 * already use it. */
-	for (i = 0; i < x.ntargets; i++)
-		if (cfh_strlist_add(&x.ours, &x.nours, x.targets[i]))
+	for (i = 0; i < x.targets.n; i++)
+		if (cfh_ids_add(&x.ours, x.targets.v[i]))
 			goto out;
 	if (x.key) {
 		cfh_for_each_resource(t, e) {
@@ -1191,28 +1200,28 @@ int cfh_pass_encryption(struct cfh_template *t)
 			if (st && st->keyprop &&
 			    is_our_key(&x, cfh_map_get(props_of(e->value),
 						       st->keyprop)) &&
-			    cfh_strlist_add(&x.ours, &x.nours, e->key->text))
+			    cfh_ids_add(&x.ours, e->key->text))
 				goto out;
 			if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
 			    is_our_key(&x, cfh_map_get(props_of(e->value),
 						       "BucketEncryption")) &&
-			    cfh_strlist_add(&x.ours, &x.nours, e->key->text))
+			    cfh_ids_add(&x.ours, e->key->text))
 				goto out;
 		}
 	}
 	if (find_services(&x) || (x.key ? extend_key(&x) : add_key(&x)))
 		goto out;
-	for (i = 0; i < x.ntargets; i++) {
-		struct cfh_node *res = cfh_resource(t, x.targets[i]);
+	for (i = 0; i < x.targets.n; i++) {
+		struct cfh_node *res = cfh_resource(t, x.targets.v[i]);
 
-		if (store_of(res)->apply(&x, x.targets[i], res))
+		if (store_of(res)->apply(&x, x.targets.v[i], res))
 			goto out;
 	}
 	if (s3_log_targets(&x) || grant_roles(&x) || grant_sam_functions(&x))
 		goto out;
 	rc = 0;
 out:
-	free(x.targets);
-	free(x.ours);
+	cfh_ids_release(&x.targets);
+	cfh_ids_release(&x.ours);
 	return rc;
 }

@@ -1258,25 +1258,25 @@ static int scope_permission(struct cfh_template *t, const char *id,
 int cfh_pass_iam(struct cfh_template *t)
 {
 	struct cfh_entry *e;
-	const char **roles = NULL, **perms = NULL;
-	size_t nroles = 0, nperms = 0, i;
+	struct cfh_ids roles = { 0 }, perms = { 0 };
+	size_t i;
 	int rc = -1;
 
 	cfh_for_each_resource(t, e) {
 		if (cfh_pass_skips(t, e->value) || cfh_props_dynamic(e->value))
 			continue;
 		if (cfh_res_is(e->value, "AWS::IAM::Role") &&
-		    cfh_strlist_add(&roles, &nroles, e->key->text))
+		    cfh_ids_add(&roles, e->key->text))
 			goto out;
 		if (cfh_res_is(e->value, "AWS::Lambda::Permission") &&
-		    cfh_strlist_add(&perms, &nperms, e->key->text))
+		    cfh_ids_add(&perms, e->key->text))
 			goto out;
 	}
-	for (i = 0; i < nroles; i++) {
-		struct role r = { .t = t, .id = roles[i] };
+	for (i = 0; i < roles.n; i++) {
+		struct role r = { .t = t, .id = roles.v[i] };
 		int err;
 
-		r.res = cfh_resource(t, roles[i]);
+		r.res = cfh_resource(t, roles.v[i]);
 		err = find_principals(&r) || find_grants(&r) ||
 		      replace_managed(&r) || scope_role(&r) ||
 		      refine_role(&r) || drop_role_name(&r);
@@ -1285,12 +1285,12 @@ int cfh_pass_iam(struct cfh_template *t)
 		if (err)
 			goto out;
 	}
-	for (i = 0; i < nperms; i++)
-		if (scope_permission(t, perms[i], cfh_resource(t, perms[i])))
+	for (i = 0; i < perms.n; i++)
+		if (scope_permission(t, perms.v[i], cfh_resource(t, perms.v[i])))
 			goto out;
 	rc = 0;
 out:
-	free(roles);
-	free(perms);
+	cfh_ids_release(&roles);
+	cfh_ids_release(&perms);
 	return rc;
 }
