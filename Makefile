@@ -40,7 +40,8 @@ LIB_OBJS = \
 PASS_OBJS = \
 	$(BUILD)/transforms/encryption.o \
 	$(BUILD)/transforms/iam.o \
-	$(BUILD)/transforms/dlq.o
+	$(BUILD)/transforms/dlq.o \
+	$(BUILD)/transforms/logs.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \
