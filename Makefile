@@ -41,7 +41,8 @@ PASS_OBJS = \
 	$(BUILD)/transforms/encryption.o \
 	$(BUILD)/transforms/iam.o \
 	$(BUILD)/transforms/dlq.o \
-	$(BUILD)/transforms/logs.o
+	$(BUILD)/transforms/logs.o \
+	$(BUILD)/transforms/lambda.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \

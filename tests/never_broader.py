@@ -103,6 +103,9 @@ Exceptions (DESIGN.md invariant 5: the narrow grants other passes add):
     resource that refers only to AWS::KMS::Key resources of OUTPUT, each
     used by some other, non-IAM resource of OUTPUT (a store it encrypts):
     whoever uses an encrypted store needs them.
+ 4. Tracing (S004-09): xray:PutTraceSegments and xray:PutTelemetryRecords
+    on "*", which a function with active tracing needs: they accept only
+    "*" and read nothing.
 """
 import argparse
 import json
@@ -1031,6 +1034,10 @@ def exempt(pair, pin, tin, tout):
         return had("codecommit:UploadArchive", pair.rt)
     if a == "codebuild:stopbuild":
         return had("codebuild:StartBuild", pair.rt)
+    if a in ("xray:puttracesegments", "xray:puttelemetryrecords"):
+        # Exception 4: a traced function writes its traces; these actions
+        # accept only "*" and read nothing.
+        return pair.r == "*" or canon(pair.r) == canon("*")
     if a in ("kms:decrypt", "kms:generatedatakey"):
         if not ids or any(tout.types.get(i) != "AWS::KMS::Key" for i in ids):
             return False

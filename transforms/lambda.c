@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `lambda` (S004-09): functions that can be traced, and queues that
+ * do not hand the same message to two invocations.
+ *
+ *   - Active X-Ray tracing, so that a slow or failing request can be
+ *     followed across services; the function's role may write traces
+ *     (xray:PutTraceSegments and PutTelemetryRecords, which accept only
+ *     Resource "*"). SAM functions get Tracing: Active, for which SAM adds
+ *     the permissions itself.
+ *   - An SQS queue that feeds a function must hide a message for at least
+ *     six times the function's timeout (AWS's rule for SQS event sources),
+ *     or a message still being processed is delivered again.
+ *
+ *   Queue:                            Queue:
+ *     Properties:                       Properties:
+ *       VisibilityTimeout: 30   ==>       VisibilityTimeout: 360
+ *   Worker:  (Timeout: 60, fed by Queue)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passlib.h"
+
+#define DEFAULT_TIMEOUT 3		/* Lambda's, in seconds */
+#define DEFAULT_VISIBILITY 30		/* SQS's, in seconds */
+#define TRACE_POLICY "Tracing"
+
+static struct cfh_node *props_of(const struct cfh_node *res)
+{
+	return cfh_map_get(res, "Properties");
+}
+
+/* An integer property, literal only: -1 when absent, -2 when decided at
+ * deploy time. */
+static long int_prop(const struct cfh_node *p, const char *key)
+{
+	const struct cfh_node *n = cfh_map_get(p, key);
+	const char *s = cfh_node_str(n);
+	char *end;
+	long v;
+
+	if (!n)
+		return -1;
+	if (!s || cfh_is_dynamic(n))
+		return -2;
+	v = strtol(s, &end, 10);
+	return *end || v < 0 ? -2 : v;
+}
+
+static const char *role_of(struct cfh_template *t, const struct cfh_node *fn)
+{
+	const struct cfh_node *role = cfh_map_get(props_of(fn), "Role");
+	const char *id, *attr;
+
+	if (role && !cfh_node_getatt(t, role, &id, &attr) &&
+	    cfh_res_is(cfh_resource(t, id), "AWS::IAM::Role"))
+		return id;
+	return NULL;
+}
+
+static bool role_traces(const struct cfh_node *role)
+{
+	const struct cfh_node *arns = cfh_map_path(role, "Properties",
+						   "ManagedPolicyArns", NULL);
+	const struct cfh_node *pols = cfh_map_path(role, "Properties",
+						   "Policies", NULL);
+	const struct cfh_entry *e;
+
+	if (cfh_node_is_seq(arns))
+		cfh_for_each_entry(cfh_node_deref(arns), e) {
+			const char *s = cfh_node_str(e->value);
+
+			if (s && (strstr(s, "AWSXRayDaemonWriteAccess") ||
+				  strstr(s, "AWSXrayWriteOnlyAccess") ||
+				  strstr(s, "/AdministratorAccess") ||
+				  strstr(s, "/PowerUserAccess")))
+				return true;
+		}
+	if (cfh_node_is_seq(pols))
+		cfh_for_each_entry(cfh_node_deref(pols), e)
+			if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
+					    TRACE_POLICY))
+				return true;
+	return false;
+}
+
+static int trace(struct cfh_template *t, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = cfh_res_props(t, res, "add Properties");
+	struct cfh_node *role_res, *rp, *pols;
+	const char *role;
+	json_t *pol;
+
+	if (!p || cfh_map_get(p, "TracingConfig") || cfh_map_get(p, "Tracing"))
+		return 0;
+	if (cfh_res_is(res, "AWS::Serverless::Function"))
+		return cfh_edit_set_take(t, p, "Tracing", json_string("Active"),
+					 "trace requests through the function "
+					 "with X-Ray (S004-09)",
+					 NULL);
+	role = role_of(t, res);
+	if (!role)
+		return cfh_advise(t, res,
+				  "X-Ray tracing is off, and the function's role "
+				  "is not in the template: turn it on and let the "
+				  "role write traces");
+	if (cfh_edit_set_take(t, p, "TracingConfig",
+			      json_pack("{s:s}", "Mode", "Active"),
+			      "trace requests through the function with X-Ray "
+			      "(S004-09)",
+			      NULL))
+		return -1;
+	role_res = cfh_resource(t, role);
+	if (role_traces(role_res))
+		return 0;
+	rp = cfh_res_props(t, role_res, "add Properties");
+	if (!rp)
+		return 0;
+	pols = cfh_map_get(rp, "Policies");
+	pol = json_pack("{s:s, s:{s:s, s:[{s:s, s:[s,s], s:s}]}}",
+			"PolicyName", TRACE_POLICY, "PolicyDocument", "Version",
+			"2012-10-17", "Statement", "Effect", "Allow", "Action",
+			"xray:PutTraceSegments", "xray:PutTelemetryRecords",
+			"Resource", "*");
+	(void)id;
+	if (pols && pols->kind == CFH_SEQ)
+		return cfh_edit_append_take(t, pols, pol,
+					    "let the function write its traces "
+					    "(these actions accept only \"*\")",
+					    NULL);
+	if (!pols)
+		return cfh_edit_set_take(t, rp, "Policies", json_pack("[o]", pol),
+					 "let the function write its traces "
+					 "(these actions accept only \"*\")",
+					 NULL);
+	json_decref(pol);
+	return cfh_advise(t, role_res,
+			  "Policies is not a literal list: let the role write "
+			  "X-Ray traces by hand");
+}
+
+/* Make @queue hide a message for six times the timeout of @fn. */
+static int visibility(struct cfh_template *t, const char *queue,
+		      const struct cfh_node *fn)
+{
+	struct cfh_node *q = cfh_resource(t, queue), *qp;
+	long timeout = int_prop(props_of(fn), "Timeout");
+	long vis, want;
+	char reason[200];
+
+	if (timeout == -2 || !q || cfh_props_dynamic(q) ||
+	    cfh_pass_skips(t, q))
+		return 0;
+	if (timeout == -1)
+		timeout = DEFAULT_TIMEOUT;
+	vis = int_prop(props_of(q), "VisibilityTimeout");
+	if (vis == -2)
+		return 0;
+	if (vis == -1)
+		vis = DEFAULT_VISIBILITY;
+	want = 6 * timeout;
+	if (vis >= want)
+		return 0;
+	qp = cfh_res_props(t, q, "add Properties");
+	if (!qp)
+		return -1;
+	snprintf(reason, sizeof(reason),
+		 "a message must stay hidden for six times the timeout of the "
+		 "function it feeds (%ld s), or it is processed twice",
+		 timeout);
+	return cfh_edit_set_take(t, qp, "VisibilityTimeout", json_integer(want),
+				 reason, NULL);
+}
+
+/* Queues that feed functions: event source mappings, and SAM's SQS
+ * events. */
+static int queues(struct cfh_template *t, const struct cfh_ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids->v[i]);
+		const struct cfh_node *p = props_of(res);
+		const struct cfh_entry *e;
+		const char *fn, *q = NULL, *ga, *attr;
+
+		if (cfh_res_is(res, "AWS::Lambda::EventSourceMapping")) {
+			fn = cfh_node_ref(cfh_map_get(p, "FunctionName"));
+			if (!fn && !cfh_node_getatt(t, cfh_map_get(p, "FunctionName"),
+						    &ga, &attr))
+				fn = ga;
+			if (!cfh_node_getatt(t, cfh_map_get(p, "EventSourceArn"),
+					     &ga, &attr) &&
+			    cfh_res_is(cfh_resource(t, ga), "AWS::SQS::Queue"))
+				q = ga;
+			if (fn && q && cfh_resource(t, fn) &&
+			    visibility(t, q, cfh_resource(t, fn)))
+				return -1;
+			continue;
+		}
+		if (!cfh_res_is(res, "AWS::Serverless::Function") ||
+		    !cfh_node_is_map(cfh_map_get(p, "Events")))
+			continue;
+		cfh_for_each_entry(cfh_node_deref(cfh_map_get(p, "Events")), e) {
+			const struct cfh_node *qn = cfh_map_path(e->value,
+								 "Properties",
+								 "Queue", NULL);
+
+			if (!cfh_node_str_eq(cfh_map_get(e->value, "Type"), "SQS") ||
+			    cfh_node_getatt(t, qn, &ga, &attr) ||
+			    !cfh_res_is(cfh_resource(t, ga), "AWS::SQS::Queue"))
+				continue;
+			if (visibility(t, ga, res))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int cfh_pass_lambda(struct cfh_template *t)
+{
+	struct cfh_ids ids = { 0 };
+	struct cfh_entry *e;
+	size_t i;
+	int rc = -1;
+
+	cfh_for_each_resource(t, e)
+		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
+		    cfh_ids_add(&ids, e->key->text))
+			goto out;
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+
+		if ((cfh_res_is(res, "AWS::Lambda::Function") ||
+		     cfh_res_is(res, "AWS::Serverless::Function")) &&
+		    trace(t, ids.v[i], res))
+			goto out;
+	}
+	if (queues(t, &ids))
+		goto out;
+	rc = 0;
+out:
+	cfh_ids_release(&ids);
+	return rc;
+}
