@@ -41,6 +41,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/encryption.o \
 	$(BUILD)/transforms/iam.o \
 	$(BUILD)/transforms/dlq.o \
+	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o
 

@@ -147,8 +147,11 @@ static int add_queue(struct dlq *x, const char *source, bool fifo,
 static int queue_policy(struct dlq *x, const char *queue, const char *service,
 			json_t *source_arn)
 {
+	const struct cfh_node *cond = cfh_map_get(cfh_resource(x->t, queue),
+						  "Condition");
 	char base[256];
 	const char *id;
+	json_t *res;
 
 	snprintf(base, sizeof(base), "%sPolicy", queue);
 	id = cfh_fresh_id(x->t, base);
@@ -156,9 +159,7 @@ static int queue_policy(struct dlq *x, const char *queue, const char *service,
 		json_decref(source_arn);
 		return -1;
 	}
-	return cfh_edit_add_resource_take(
-		x->t, id, queue,
-		json_pack("{s:s, s:{s:[o], s:{s:s, s:[{s:s, s:{s:s}, s:s, s:o, "
+	res = json_pack("{s:s, s:{s:[o], s:{s:s, s:[{s:s, s:{s:s}, s:s, s:o, "
 			  "s:{s:{s:o}}}]}}}",
 			  "Type", "AWS::SQS::QueuePolicy", "Properties",
 			  "Queues", cfh_json_ref(queue), "PolicyDocument",
@@ -166,7 +167,13 @@ static int queue_policy(struct dlq *x, const char *queue, const char *service,
 			  "Principal", "Service", service, "Action",
 			  "sqs:SendMessage", "Resource",
 			  cfh_json_getatt(queue, "Arn"), "Condition", "ArnEquals",
-			  "aws:SourceArn", source_arn),
+			  "aws:SourceArn", source_arn);
+	/* The queue's condition, which it took from its source. */
+	if (res && cond && cfh_node_str(cond))
+		json_object_set_new(res, "Condition",
+				    json_string(cfh_node_str(cond)));
+	return cfh_edit_add_resource_take(
+		x->t, id, queue, res,
 		"let the service deliver failed events to the dead-letter "
 		"queue, for this source only",
 		NULL);
@@ -477,7 +484,11 @@ static int subscriptions(struct dlq *x, const char *id, struct cfh_node *res)
 	struct cfh_node *p = props_of(res);
 	const char *q;
 
-	if (cfh_map_get(p, "RedrivePolicy") || !cfh_map_get(p, "TopicArn"))
+	const char *proto = cfh_node_str(cfh_map_get(p, "Protocol"));
+
+	/* Deliveries to people (e-mail, SMS) are not work to keep. */
+	if (cfh_map_get(p, "RedrivePolicy") || !cfh_map_get(p, "TopicArn") ||
+	    (proto && (!strncmp(proto, "email", 5) || !strcmp(proto, "sms"))))
 		return 0;
 	if (add_queue(x, id, false, &q) ||
 	    queue_policy(x, q, "sns.amazonaws.com",
