@@ -289,6 +289,235 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 	}
 }
 
+/* ---- pipelines ---- */
+
+static bool is_pipeline_rule(const struct cfh_node *pattern)
+{
+	const struct cfh_node *src = cfh_map_get(pattern, "source");
+	const struct cfh_entry *e;
+
+	if (cfh_node_str_eq(src, "aws.codepipeline"))
+		return true;
+	if (cfh_node_is_seq(src))
+		cfh_for_each_entry(cfh_node_deref(src), e)
+			if (cfh_node_str_eq(e->value, "aws.codepipeline"))
+				return true;
+	return false;
+}
+
+/*
+ * S000-05: a rule on pipeline execution changes with no state filter
+ * notifies on every started, resumed and superseded execution: alert
+ * fatigue. Filter to the states someone acts on.
+ */
+static int filter_states(struct alarms *x, struct cfh_node *rule)
+{
+	struct cfh_node *pattern = cfh_map_path(rule, "Properties",
+						"EventPattern", NULL);
+	struct cfh_node *detail;
+
+	if (!cfh_node_is_map(pattern) || pattern->kind != CFH_MAP ||
+	    cfh_is_dynamic(pattern) || !is_pipeline_rule(pattern))
+		return 0;
+	detail = cfh_map_get(pattern, "detail");
+	if (detail && (detail->kind != CFH_MAP || cfh_map_get(detail, "state")))
+		return 0;
+	if (!cfh_refers_to(cfh_map_path(rule, "Properties", "Targets", NULL),
+			   x->topic ? x->topic : "") &&
+	    !cfh_map_path(rule, "Properties", "Targets", NULL))
+		return 0;
+	if (!detail)
+		return cfh_edit_set_take(
+			x->t, pattern, "detail",
+			json_pack("{s:[s,s]}", "state", "FAILED", "SUCCEEDED"),
+			"notify on the outcomes someone acts on, not on every "
+			"state change (S000-05)",
+			NULL);
+	return cfh_edit_set_take(x->t, detail, "state",
+				 json_pack("[s,s]", "FAILED", "SUCCEEDED"),
+				 "notify on the outcomes someone acts on, not on "
+				 "every state change (S000-05)",
+				 NULL);
+}
+
+/* Does a rule of the template already watch @pipeline's failures? */
+static bool watched(struct alarms *x, const char *pipeline)
+{
+	const char **refs;
+	size_t n, i;
+	bool hit = false;
+
+	if (cfh_referrers(x->t, pipeline, "AWS::Events::Rule", &refs, &n))
+		return true;
+	for (i = 0; i < n && !hit; i++)
+		hit = is_pipeline_rule(cfh_map_path(cfh_resource(x->t, refs[i]),
+						    "Properties", "EventPattern",
+						    NULL));
+	free(refs);
+	return hit;
+}
+
+/* A rule on failed executions of each pipeline, to the alarm topic, which
+ * admits EventBridge for these rules only (S001-10, S003-16). */
+static int pipelines(struct alarms *x, const struct cfh_ids *ids)
+{
+	json_t *sources = json_array();
+	const char *rule, *pol;
+	char base[256];
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < ids->n; i++) {
+		struct cfh_node *res = cfh_resource(x->t, ids->v[i]);
+
+		if (!cfh_res_is(res, "AWS::CodePipeline::Pipeline") ||
+		    watched(x, ids->v[i]))
+			continue;
+		if (!x->topic && make_topic(x))
+			goto out;
+		snprintf(base, sizeof(base), "%sFailedRule", ids->v[i]);
+		rule = cfh_fresh_id(x->t, base);
+		if (!rule ||
+		    cfh_edit_add_resource_take(
+			    x->t, rule, ids->v[i],
+			    json_pack("{s:s, s:{s:s, s:{s:[s], s:[s], s:{s:[o], s:[s]}}, "
+				      "s:[{s:o, s:s}]}}",
+				      "Type", "AWS::Events::Rule", "Properties",
+				      "Description", "Failed executions of the pipeline",
+				      "EventPattern", "source", "aws.codepipeline",
+				      "detail-type",
+				      "CodePipeline Pipeline Execution State Change",
+				      "detail", "pipeline", cfh_json_ref(ids->v[i]),
+				      "state", "FAILED", "Targets", "Arn",
+				      cfh_json_ref(x->topic), "Id", "alarm-topic"),
+			    "tell the alarm topic when the pipeline fails "
+			    "(S001-10, S003-16)",
+			    NULL) ||
+		    json_array_append_new(sources, cfh_json_getatt(rule, "Arn")))
+			goto out;
+	}
+	if (!json_array_size(sources)) {
+		rc = 0;
+		goto out;
+	}
+	snprintf(base, sizeof(base), "%sPolicy", x->topic);
+	pol = cfh_fresh_id(x->t, base);
+	rc = !pol || cfh_edit_add_resource_take(
+			     x->t, pol, x->topic,
+			     json_pack("{s:s, s:{s:[o], s:{s:s, s:[{s:s, s:{s:s}, "
+				       "s:s, s:o, s:{s:{s:O}}}]}}}",
+				       "Type", "AWS::SNS::TopicPolicy", "Properties",
+				       "Topics", cfh_json_ref(x->topic),
+				       "PolicyDocument", "Version", "2012-10-17",
+				       "Statement", "Effect", "Allow", "Principal",
+				       "Service", "events.amazonaws.com", "Action",
+				       "sns:Publish", "Resource",
+				       cfh_json_ref(x->topic), "Condition",
+				       "ArnEquals", "aws:SourceArn", sources),
+			     "let EventBridge publish the pipelines' failures to "
+			     "the alarm topic, for these rules only",
+			     NULL);
+out:
+	json_decref(sources);
+	return rc;
+}
+
+/* ---- dashboard (S003-12, S004-18) ---- */
+
+struct widget {
+	const char *type, *ns, *dim;
+	const char *attr;	/* ${X.attr} for the dimension, or NULL: ${X} */
+	const char *title;	/* followed by the logical ID */
+	const char *names[3];
+};
+
+static const struct widget widgets[] = {
+	{ "AWS::Lambda::Function", "AWS/Lambda", "FunctionName", NULL,
+	  "Function", { "Invocations", "Errors", "Duration" } },
+	{ "AWS::SQS::Queue", "AWS/SQS", "QueueName", "QueueName", "Queue",
+	  { "ApproximateNumberOfMessagesVisible",
+	    "ApproximateAgeOfOldestMessage", NULL } },
+	{ "AWS::CodeBuild::Project", "AWS/CodeBuild", "ProjectName", NULL,
+	  "Build", { "SucceededBuilds", "FailedBuilds", "Duration" } },
+	{ "AWS::DynamoDB::Table", "AWS/DynamoDB", "TableName", NULL, "Table",
+	  { "ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits",
+	    "ThrottledRequests" } },
+	{ "AWS::StepFunctions::StateMachine", "AWS/States", "StateMachineArn",
+	  NULL, "State machine",
+	  { "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionTime" } },
+};
+
+static int dashboard(struct alarms *x, const struct cfh_ids *ids)
+{
+	json_t *list = json_array(), *body;
+	const struct cfh_entry *e;
+	const char *id;
+	char *text = NULL, buf[512];
+	size_t i, k, m;
+	int rc = -1, y = 0;
+
+	cfh_for_each_resource(x->t, e)
+		if (cfh_res_is(e->value, "AWS::CloudWatch::Dashboard")) {
+			json_decref(list);
+			return 0;	/* the author has one */
+		}
+	for (i = 0; i < ids->n; i++) {
+		struct cfh_node *res = cfh_resource(x->t, ids->v[i]);
+
+		for (k = 0; k < sizeof(widgets) / sizeof(*widgets); k++) {
+			const struct widget *w = &widgets[k];
+			json_t *series = json_array();
+
+			if (!cfh_res_is(res, w->type) ||
+			    cfh_map_get(res, "Condition")) {
+				json_decref(series);
+				continue;
+			}
+			snprintf(buf, sizeof(buf), "${%s%s%s}", ids->v[i],
+				 w->attr ? "." : "", w->attr ? w->attr : "");
+			for (m = 0; m < 3 && w->names[m]; m++)
+				json_array_append_new(series,
+						      json_pack("[s,s,s,s]", w->ns,
+								w->names[m],
+								w->dim, buf));
+			snprintf(buf, sizeof(buf), "%s %s", w->title, ids->v[i]);
+			json_array_append_new(
+				list, json_pack("{s:s, s:i, s:i, s:i, s:i, s:{s:o, "
+						"s:s, s:s, s:i, s:s}}",
+						"type", "metric", "x", (y % 2) * 12,
+						"y", (y / 2) * 6, "width", 12,
+						"height", 6, "properties", "metrics",
+						series, "region", "${AWS::Region}",
+						"title", buf, "period", 300, "stat",
+						"Sum"));
+			y++;
+		}
+	}
+	if (!y) {
+		rc = 0;
+		goto out;
+	}
+	body = json_pack("{s:o}", "widgets", list);
+	list = NULL;
+	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	id = cfh_fresh_id(x->t, "Dashboard");
+	rc = !text || !id ||
+	     cfh_edit_add_resource_take(
+		     x->t, id, NULL,
+		     json_pack("{s:s, s:{s:{s:s}}}", "Type",
+			       "AWS::CloudWatch::Dashboard", "Properties",
+			       "DashboardBody", "Fn::Sub", text),
+		     "one dashboard with the key metrics of the template's "
+		     "functions, queues, builds, tables and state machines "
+		     "(S003-12, S004-18)",
+		     NULL);
+out:
+	free(text);
+	json_decref(list);
+	return rc;
+}
+
 int cfh_pass_alarms(struct cfh_template *t)
 {
 	struct alarms x = { .t = t };
@@ -318,7 +547,12 @@ int cfh_pass_alarms(struct cfh_template *t)
 			if (add_alarm(&x, m, ids.v[i]))
 				goto out;
 		}
+		if (cfh_res_is(res, "AWS::Events::Rule") &&
+		    filter_states(&x, res))
+			goto out;
 	}
+	if (pipelines(&x, &ids) || dashboard(&x, &ids))
+		goto out;
 	rc = 0;
 out:
 	cfh_ids_release(&ids);
