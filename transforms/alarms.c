@@ -32,7 +32,14 @@
 
 #include "passlib.h"
 
-enum dim { DIM_REF, DIM_QUEUE_NAME };
+enum dim {
+	DIM_REF,		/* !Ref X */
+	DIM_QUEUE_NAME,		/* !GetAtt X.QueueName */
+	DIM_ECS_SERVICE,	/* ClusterName and ServiceName */
+	DIM_ALB,		/* !GetAtt X.LoadBalancerFullName */
+	DIM_TARGET_GROUP,	/* TargetGroup and its LoadBalancer */
+	DIM_REST_API,		/* ApiName: the API's Name */
+};
 
 struct metric {
 	const char *type;
@@ -82,6 +89,22 @@ static const struct metric metrics[] = {
 	{ "AWS::ApiGatewayV2::Api", "AWS/ApiGateway", "5xx", "ApiId", DIM_REF,
 	  "Sum", "GreaterThanThreshold", 0, "the API answers with 5xx errors",
 	  0 },
+	{ "AWS::ApiGateway::RestApi", "AWS/ApiGateway", "5XXError", "ApiName",
+	  DIM_REST_API, "Sum", "GreaterThanThreshold", 0,
+	  "the API answers with 5xx errors", 0 },
+	{ "AWS::ECS::Service", "AWS/ECS", "CPUUtilization", NULL,
+	  DIM_ECS_SERVICE, "Average", "GreaterThanThreshold", 85,
+	  "the service runs above 85% CPU", 0 },
+	{ "AWS::ECS::Service", "AWS/ECS", "MemoryUtilization", NULL,
+	  DIM_ECS_SERVICE, "Average", "GreaterThanThreshold", 85,
+	  "the service uses more than 85% of its memory", 0 },
+	{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS/ApplicationELB",
+	  "HTTPCode_Target_5XX_Count", "LoadBalancer", DIM_ALB, "Sum",
+	  "GreaterThanThreshold", 0, "targets behind the load balancer answer "
+	  "with 5xx errors", 0 },
+	{ "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS/ApplicationELB",
+	  "UnHealthyHostCount", NULL, DIM_TARGET_GROUP, "Maximum",
+	  "GreaterThanThreshold", 0, "a target fails its health checks", 0 },
 };
 
 struct alarms {
@@ -153,6 +176,19 @@ static int survey(struct alarms *x)
 			const char **refs;
 			size_t n, i;
 
+			/* A literal value (a REST API's name) stands for
+			 * itself. */
+			if (cfh_node_is_str(cfh_map_get(d->value, "Value"))) {
+				char *k;
+
+				snprintf(key, sizeof(key), "=%s/%s",
+					 cfh_node_str(cfh_map_get(d->value, "Value")),
+					 metric);
+				k = cfh_arena_strndup(&x->t->arena, key,
+						      strlen(key));
+				if (!k || cfh_ids_add(&x->have, k))
+					return -1;
+			}
 			if (cfh_refs_in(x->t, cfh_map_get(d->value, "Value"),
 					&refs, &n))
 				return -1;
@@ -223,10 +259,75 @@ static int make_topic(struct alarms *x)
 	return 0;
 }
 
-static json_t *dim_value(const struct metric *m, const char *id)
+static json_t *dim(const char *name, json_t *value)
 {
-	return m->value == DIM_QUEUE_NAME ? cfh_json_getatt(id, "QueueName")
-					  : cfh_json_ref(id);
+	return value ? json_pack("{s:s, s:o}", "Name", name, "Value", value)
+		     : NULL;
+}
+
+/* The load balancer a target group serves, through a listener. */
+static const char *balancer_of(struct alarms *x, const char *tg)
+{
+	const char **refs, *lb = NULL, *res, *attr;
+	size_t n, i;
+
+	if (cfh_referrers(x->t, tg, "AWS::ElasticLoadBalancingV2::Listener",
+			  &refs, &n))
+		return NULL;
+	for (i = 0; i < n && !lb; i++) {
+		const struct cfh_node *arn = cfh_map_path(cfh_resource(x->t, refs[i]),
+							  "Properties",
+							  "LoadBalancerArn", NULL);
+
+		lb = cfh_node_ref(arn);
+		if (!lb && !cfh_node_getatt(x->t, arn, &res, &attr))
+			lb = res;
+	}
+	free(refs);
+	return lb && cfh_resource(x->t, lb) ? lb : NULL;
+}
+
+/* The Dimensions of an alarm on @m of resource @id, or NULL when the
+ * template does not say enough to name them. */
+static json_t *dimensions(struct alarms *x, const struct metric *m,
+			  const char *id)
+{
+	const struct cfh_node *p = props_of(cfh_resource(x->t, id));
+	const struct cfh_node *n;
+	const char *s, *lb;
+
+	switch (m->value) {
+	case DIM_QUEUE_NAME:
+		return json_pack("[o]", dim(m->dim, cfh_json_getatt(id, "QueueName")));
+	case DIM_ALB:
+		if (cfh_node_str(cfh_map_get(p, "Type")) &&
+		    !cfh_node_str_eq(cfh_map_get(p, "Type"), "application"))
+			return NULL;
+		return json_pack("[o]", dim(m->dim, cfh_json_getatt(
+						     id, "LoadBalancerFullName")));
+	case DIM_TARGET_GROUP:
+		lb = balancer_of(x, id);
+		if (!lb)
+			return NULL;
+		return json_pack("[o,o]",
+				 dim("TargetGroup",
+				     cfh_json_getatt(id, "TargetGroupFullName")),
+				 dim("LoadBalancer",
+				     cfh_json_getatt(lb, "LoadBalancerFullName")));
+	case DIM_ECS_SERVICE:
+		n = cfh_map_get(p, "Cluster");
+		if (!n || (!cfh_node_ref(n) && !cfh_node_is_str(n)))
+			return NULL;
+		return json_pack("[o,o]", dim("ClusterName", cfh_node_to_json(n)),
+				 dim("ServiceName", cfh_json_getatt(id, "Name")));
+	case DIM_REST_API:
+		s = cfh_node_str(cfh_map_get(p, "Name"));
+		if (!s || !cfh_node_is_str(cfh_map_get(p, "Name")))
+			return NULL;
+		return json_pack("[o]", dim(m->dim, json_string(s)));
+	default:
+		return json_pack("[o]", dim(m->dim, cfh_json_ref(id)));
+	}
 }
 
 static int add_alarm(struct alarms *x, const struct metric *m,
@@ -238,11 +339,35 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 	const char *aid, *metric_word = strrchr(m->name, '.');
 	json_t *alarm;
 
+	json_t *dims;
+
 	snprintf(key, sizeof(key), "%s/%s", id, m->name);
 	if (cfh_ids_has(&x->have, key))
 		return 0;
-	if (!x->topic && make_topic(x))
+	dims = dimensions(x, m, id);
+	if (!dims)
+		return 0;
+	{
+		size_t i;
+		json_t *d;
+
+		json_array_foreach(dims, i, d) {
+			json_t *v = json_object_get(d, "Value");
+
+			snprintf(key, sizeof(key), "=%s/%s",
+				 json_is_string(v) ? json_string_value(v) : "",
+				 m->name);
+			if (json_is_string(v) && cfh_ids_has(&x->have, key)) {
+				json_decref(dims);
+				return 0;
+			}
+		}
+		snprintf(key, sizeof(key), "%s/%s", id, m->name);
+	}
+	if (!x->topic && make_topic(x)) {
+		json_decref(dims);
 		return -1;
+	}
 	snprintf(base, sizeof(base), "%s%sAlarm", id,
 		 metric_word ? "IteratorAge"
 			     : !strcmp(m->name, "ApproximateNumberOfMessagesVisible")
@@ -250,16 +375,28 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 			     : !strcmp(m->name, "ApproximateAgeOfOldestMessage")
 				       ? "Age"
 				       : m->name);
+	/* Logical IDs are alphanumeric: HTTPCode_Target_5XX_Count is not. */
+	{
+		char *r = base, *w = base;
+
+		for (; *r; r++)
+			if ((*r >= 'a' && *r <= 'z') || (*r >= 'A' && *r <= 'Z') ||
+			    (*r >= '0' && *r <= '9'))
+				*w++ = *r;
+		*w = '\0';
+	}
 	aid = cfh_fresh_id(x->t, base);
-	if (!aid)
+	if (!aid) {
+		json_decref(dims);
 		return -1;
+	}
 	snprintf(desc, sizeof(desc), "%s: %s", id, m->what);
-	alarm = json_pack("{s:s, s:{s:s, s:s, s:s, s:[{s:s, s:o}], s:s, s:i, "
+	alarm = json_pack("{s:s, s:{s:s, s:s, s:s, s:o, s:s, s:i, "
 			  "s:i, s:f, s:s, s:s, s:[{s:s}]}}",
 			  "Type", "AWS::CloudWatch::Alarm", "Properties",
 			  "AlarmDescription", desc, "Namespace", m->ns,
-			  "MetricName", m->name, "Dimensions", "Name", m->dim,
-			  "Value", dim_value(m, id), "Statistic", m->stat,
+			  "MetricName", m->name, "Dimensions", dims,
+			  "Statistic", m->stat,
 			  "Period", 300, "EvaluationPeriods", 1, "Threshold",
 			  m->threshold, "ComparisonOperator", m->op,
 			  "TreatMissingData", "notBreaching", "AlarmActions",
