@@ -344,3 +344,60 @@ int cfh_refs_in(struct cfh_template *t, const struct cfh_node *n,
 	*cnt = 0;
 	return refs_walk(n, out, cnt, t, 0);
 }
+
+int cfh_role_grant_take(struct cfh_template *t, const char *role,
+			const char *policy, json_t *stmts, const char *reason)
+{
+	struct cfh_node *res = cfh_resource(t, role);
+	struct cfh_node *p = res ? cfh_res_props(t, res, "add Properties") : NULL;
+	struct cfh_node *pols, *mine = NULL;
+	const struct cfh_entry *e;
+	json_t *s, *doc;
+	size_t i;
+	int rc = 0;
+
+	if (!p || !stmts)
+		goto out;
+	pols = cfh_map_get(p, "Policies");
+	if (pols && pols->kind != CFH_SEQ) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg),
+			 "Policies is not a literal list: %s, by hand", reason);
+		rc = cfh_advise(t, res, msg);
+		goto out;
+	}
+	if (pols)
+		cfh_for_each_entry(pols, e)
+			if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
+					    policy))
+				mine = cfh_map_path(e->value, "PolicyDocument",
+						    "Statement", NULL);
+	if (mine && mine->kind == CFH_SEQ) {
+		json_t *have = cfh_node_to_json(mine);
+
+		json_array_foreach(stmts, i, s) {
+			size_t k;
+			json_t *h;
+			bool dup = false;
+
+			json_array_foreach(have, k, h)
+				dup |= json_equal(h, s);
+			if (!dup && (rc = cfh_edit_append_take(t, mine,
+							       json_incref(s),
+							       reason, NULL)))
+				break;
+		}
+		json_decref(have);
+		goto out;
+	}
+	doc = json_pack("{s:s, s:{s:s, s:O}}", "PolicyName", policy,
+			"PolicyDocument", "Version", "2012-10-17", "Statement",
+			stmts);
+	rc = pols ? cfh_edit_append_take(t, pols, doc, reason, NULL)
+		  : cfh_edit_set_take(t, p, "Policies", json_pack("[o]", doc),
+				      reason, NULL);
+out:
+	json_decref(stmts);
+	return rc;
+}

@@ -44,6 +44,20 @@ bool cfh_props_dynamic(const struct cfh_node *res);
 bool cfh_refers_to(const struct cfh_node *n, const char *id);
 
 /**
+ * cfh_role_grant_take() - add statements to a role's inline policy
+ * @role: logical ID of an AWS::IAM::Role of the template
+ * @policy: the PolicyName to add them under (made if missing)
+ * @stmts: a JSON array of statements; taken
+ *
+ * Statements the policy already has are not added again, so a pass may
+ * call this on every run. When the role's Policies is not a literal list,
+ * an advisory says what to grant by hand.
+ * Returns: 0, or -1 on error.
+ */
+int cfh_role_grant_take(struct cfh_template *t, const char *role,
+			const char *policy, json_t *stmts, const char *reason);
+
+/**
  * cfh_refs_in() - the logical IDs a subtree names (Ref, GetAtt, ${X} in Sub)
  * @out: receives a malloc'ed list (caller frees the array; the strings
  *       belong to the template)

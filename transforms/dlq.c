@@ -184,67 +184,19 @@ static int queue_policy(struct dlq *x, const char *queue, const char *service,
 /* Let @role send to @queue (and use the key that encrypts it). */
 static int grant_send(struct dlq *x, const char *role, const char *queue)
 {
-	struct cfh_node *res = cfh_resource(x->t, role);
-	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
-	struct cfh_node *pols, *mine = NULL;
-	const struct cfh_entry *e;
-	json_t *stmts;
+	json_t *stmts = json_pack("[{s:s, s:s, s:o}]", "Effect", "Allow",
+				  "Action", "sqs:SendMessage", "Resource",
+				  cfh_json_getatt(queue, "Arn"));
 
-	if (!p)
-		return 0;
-	stmts = json_pack("[{s:s, s:s, s:o}]", "Effect", "Allow", "Action",
-			  "sqs:SendMessage", "Resource",
-			  cfh_json_getatt(queue, "Arn"));
-	if (x->key)
+	if (stmts && x->key)
 		json_array_append_new(
 			stmts, json_pack("{s:s, s:[s,s], s:o}", "Effect",
 					 "Allow", "Action", "kms:GenerateDataKey",
 					 "kms:Decrypt", "Resource",
 					 cfh_json_getatt(x->key, "Arn")));
-	pols = cfh_map_get(p, "Policies");
-	if (pols && pols->kind != CFH_SEQ) {
-		json_decref(stmts);
-		return cfh_advise(x->t, res,
-				  "Policies is not a literal list: let the role "
-				  "send to its dead-letter queue by hand");
-	}
-	if (pols)
-		cfh_for_each_entry(pols, e)
-			if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
-					    GRANT_POLICY))
-				mine = cfh_map_path(e->value, "PolicyDocument",
-						    "Statement", NULL);
-	if (mine && mine->kind == CFH_SEQ) {
-		size_t i;
-		json_t *s;
-
-		json_array_foreach(stmts, i, s) {
-			if (i && cfh_refers_to(mine, x->key))
-				continue;	/* the key grant is there */
-			if (cfh_edit_append_take(x->t, mine, json_incref(s),
-						 "let the role send to its "
-						 "dead-letter queue",
-						 NULL)) {
-				json_decref(stmts);
-				return -1;
-			}
-		}
-		json_decref(stmts);
-		return 0;
-	}
-	stmts = json_pack("{s:s, s:{s:s, s:o}}", "PolicyName", GRANT_POLICY,
-			  "PolicyDocument", "Version", "2012-10-17",
-			  "Statement", stmts);
-	if (!pols)
-		return cfh_edit_set_take(x->t, p, "Policies",
-					 json_pack("[o]", stmts),
-					 "let the role send to its dead-letter "
-					 "queue, and nothing else",
-					 NULL);
-	return cfh_edit_append_take(x->t, pols, stmts,
-				    "let the role send to its dead-letter queue, "
-				    "and nothing else",
-				    NULL);
+	return cfh_role_grant_take(x->t, role, GRANT_POLICY, stmts,
+				   "let the role send to its dead-letter queue, "
+				   "and nothing else");
 }
 
 /* ---- queues ---- */

@@ -86,12 +86,10 @@ static bool role_traces(const struct cfh_node *role)
 	return false;
 }
 
-static int trace(struct cfh_template *t, const char *id, struct cfh_node *res)
+static int trace(struct cfh_template *t, struct cfh_node *res)
 {
 	struct cfh_node *p = cfh_res_props(t, res, "add Properties");
-	struct cfh_node *role_res, *rp, *pols;
 	const char *role;
-	json_t *pol;
 
 	if (!p || cfh_map_get(p, "TracingConfig") || cfh_map_get(p, "Tracing"))
 		return 0;
@@ -112,33 +110,15 @@ static int trace(struct cfh_template *t, const char *id, struct cfh_node *res)
 			      "(S004-09)",
 			      NULL))
 		return -1;
-	role_res = cfh_resource(t, role);
-	if (role_traces(role_res))
+	if (role_traces(cfh_resource(t, role)))
 		return 0;
-	rp = cfh_res_props(t, role_res, "add Properties");
-	if (!rp)
-		return 0;
-	pols = cfh_map_get(rp, "Policies");
-	pol = json_pack("{s:s, s:{s:s, s:[{s:s, s:[s,s], s:s}]}}",
-			"PolicyName", TRACE_POLICY, "PolicyDocument", "Version",
-			"2012-10-17", "Statement", "Effect", "Allow", "Action",
-			"xray:PutTraceSegments", "xray:PutTelemetryRecords",
-			"Resource", "*");
-	(void)id;
-	if (pols && pols->kind == CFH_SEQ)
-		return cfh_edit_append_take(t, pols, pol,
-					    "let the function write its traces "
-					    "(these actions accept only \"*\")",
-					    NULL);
-	if (!pols)
-		return cfh_edit_set_take(t, rp, "Policies", json_pack("[o]", pol),
-					 "let the function write its traces "
-					 "(these actions accept only \"*\")",
-					 NULL);
-	json_decref(pol);
-	return cfh_advise(t, role_res,
-			  "Policies is not a literal list: let the role write "
-			  "X-Ray traces by hand");
+	return cfh_role_grant_take(
+		t, role, TRACE_POLICY,
+		json_pack("[{s:s, s:[s,s], s:s}]", "Effect", "Allow", "Action",
+			  "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+			  "Resource", "*"),
+		"let the function write its traces (these actions accept only "
+		"\"*\")");
 }
 
 /* Make @queue hide a message for six times the timeout of @fn. */
@@ -235,7 +215,7 @@ int cfh_pass_lambda(struct cfh_template *t)
 
 		if ((cfh_res_is(res, "AWS::Lambda::Function") ||
 		     cfh_res_is(res, "AWS::Serverless::Function")) &&
-		    trace(t, ids.v[i], res))
+		    trace(t, res))
 			goto out;
 	}
 	if (queues(t, &ids))

@@ -112,46 +112,12 @@ static const char *role_of(struct cfh_template *t, const struct cfh_node *res)
 /* Let the role write to the group: streams and events, on it alone. */
 static int grant(struct cfh_template *t, const char *role, const char *group)
 {
-	struct cfh_node *p = cfh_res_props(t, cfh_resource(t, role),
-					   "add Properties");
-	struct cfh_node *pols, *mine = NULL;
-	const struct cfh_entry *e;
-	json_t *stmt;
-
-	if (!p)
-		return 0;
-	stmt = json_pack("{s:s, s:[s,s], s:o}", "Effect", "Allow", "Action",
-			 "logs:CreateLogStream", "logs:PutLogEvents", "Resource",
-			 cfh_json_getatt(group, "Arn"));
-	pols = cfh_map_get(p, "Policies");
-	if (pols && pols->kind != CFH_SEQ) {
-		json_decref(stmt);
-		return cfh_advise(t, cfh_resource(t, role),
-				  "Policies is not a literal list: let the role "
-				  "write to its new log group by hand");
-	}
-	if (pols)
-		cfh_for_each_entry(pols, e)
-			if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
-					    GRANT_POLICY))
-				mine = cfh_map_path(e->value, "PolicyDocument",
-						    "Statement", NULL);
-	if (mine && mine->kind == CFH_SEQ)
-		return cfh_edit_append_take(t, mine, stmt,
-					    "let the role write to the log group",
-					    NULL);
-	stmt = json_pack("{s:s, s:{s:s, s:[o]}}", "PolicyName", GRANT_POLICY,
-			 "PolicyDocument", "Version", "2012-10-17", "Statement",
-			 stmt);
-	if (!pols)
-		return cfh_edit_set_take(t, p, "Policies", json_pack("[o]", stmt),
-					 "let the role write to its log group, "
-					 "and to nothing else",
-					 NULL);
-	return cfh_edit_append_take(t, pols, stmt,
-				    "let the role write to its log group, and to "
-				    "nothing else",
-				    NULL);
+	return cfh_role_grant_take(
+		t, role, GRANT_POLICY,
+		json_pack("[{s:s, s:[s,s], s:o}]", "Effect", "Allow", "Action",
+			  "logs:CreateLogStream", "logs:PutLogEvents",
+			  "Resource", cfh_json_getatt(group, "Arn")),
+		"let the role write to its log group, and to nothing else");
 }
 
 static int add_group(struct cfh_template *t, const char *id,
