@@ -401,3 +401,14 @@ out:
 	json_decref(stmts);
 	return rc;
 }
+
+int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids)
+{
+	const struct cfh_entry *e;
+
+	cfh_for_each_resource(t, e)
+		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
+		    cfh_ids_add(ids, e->key->text))
+			return -1;
+	return 0;
+}

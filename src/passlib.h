@@ -124,6 +124,11 @@ struct cfh_ids {
 };
 
 int cfh_ids_add(struct cfh_ids *s, const char *id);
+
+/* The resources the running pass may change, in template order: not
+ * suppressed for it, Properties not decided at deploy time. Collected
+ * before the pass edits, since it adds resources as it goes. */
+int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids);
 bool cfh_ids_has(const struct cfh_ids *s, const char *id);
 void cfh_ids_release(struct cfh_ids *s);
 

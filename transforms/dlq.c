@@ -528,7 +528,6 @@ static const struct {
 int cfh_pass_dlq(struct cfh_template *t)
 {
 	struct dlq x = { .t = t };
-	struct cfh_entry *e;
 	struct cfh_ids ids = { 0 };
 	size_t i, k;
 	int rc = -1;
@@ -537,10 +536,8 @@ int cfh_pass_dlq(struct cfh_template *t)
 	if (find_dlqs(&x))
 		goto out;
 	/* Collect first: the pass adds resources as it goes. */
-	cfh_for_each_resource(t, e)
-		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
-		    cfh_ids_add(&ids, e->key->text))
-			goto out;
+	if (cfh_pass_resources(t, &ids))
+		goto out;
 	for (i = 0; i < ids.n; i++) {
 		struct cfh_node *res = cfh_resource(t, ids.v[i]);
 

@@ -202,14 +202,11 @@ static int queues(struct cfh_template *t, const struct cfh_ids *ids)
 int cfh_pass_lambda(struct cfh_template *t)
 {
 	struct cfh_ids ids = { 0 };
-	struct cfh_entry *e;
 	size_t i;
 	int rc = -1;
 
-	cfh_for_each_resource(t, e)
-		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
-		    cfh_ids_add(&ids, e->key->text))
-			goto out;
+	if (cfh_pass_resources(t, &ids))
+		goto out;
 	for (i = 0; i < ids.n; i++) {
 		struct cfh_node *res = cfh_resource(t, ids.v[i]);
 

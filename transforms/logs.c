@@ -183,10 +183,9 @@ int cfh_pass_logs(struct cfh_template *t)
 		if (cfh_res_is(e->value, "AWS::Logs::LogGroup") && name &&
 		    cfh_ids_add(&names, name))
 			goto out;
-		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
-		    cfh_ids_add(&ids, e->key->text))
-			goto out;
 	}
+	if (cfh_pass_resources(t, &ids))
+		goto out;
 	for (i = 0; i < ids.n; i++) {
 		struct cfh_node *res = cfh_resource(t, ids.v[i]), *p;
 
