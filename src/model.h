@@ -308,4 +308,8 @@ void cfh_render(struct cfh_buf *b, const struct cfh_template *t,
 void cfh_render_key(struct cfh_buf *b, const struct cfh_template *t,
 		    const char *key, bool flow);
 
+/* A whole new document: @n at the top level, then a line break. */
+void cfh_render_document(struct cfh_buf *b, const struct cfh_template *t,
+			 const struct cfh_node *n);
+
 #endif

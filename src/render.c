@@ -460,3 +460,15 @@ void cfh_render(struct cfh_buf *b, const struct cfh_template *t,
 	else
 		yaml_block(b, t, n, ctx, indent);
 }
+
+void cfh_render_document(struct cfh_buf *b, const struct cfh_template *t,
+			 const struct cfh_node *n)
+{
+	if (t->conv.json)
+		json_value(b, t, n, 0, true);
+	else if (n->kind == CFH_MAP && cfh_node_count(n))
+		yaml_block_map(b, t, n, 0);
+	else
+		yaml_flow(b, t, n);
+	cfh_buf_adds(b, t->conv.nl);
+}

@@ -154,19 +154,11 @@ char *cfh_template_convert(struct cfh_template *t, enum cfh_format fmt,
 	view.conv.short_tags = true;
 	root = cfh_node_from_json(&view, j);
 	json_decref(j);
-	if (root) {
-		cfh_render(&b, &view, root, CFH_CTX_BLOCK_ITEM, -2, true);
-		cfh_buf_addc(&b, '\n');
-	} else {
+	if (root)
+		cfh_render_document(&b, &view, root);
+	else
 		b.failed = true;
-	}
 	cfh_arena_release(&view.arena);
 	s = cfh_buf_steal(&b, lenp);
-	/* BLOCK_ITEM at column -2 writes " key: ..." with children at 0. */
-	if (s && s[0] == ' ') {
-		memmove(s, s + 1, strlen(s));
-		if (lenp)
-			(*lenp)--;
-	}
 	return s;
 }
