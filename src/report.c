@@ -122,93 +122,180 @@ static const char *last_segment(const char *path)
 	return s ? s + 1 : path;
 }
 
-static void md_change(struct cfh_buf *b, struct cfh_template *t,
-		      const struct cfh_change *c, size_t num)
+static void cap_name(struct cfh_buf *b, enum cfh_severity sev)
 {
-	const struct cfh_pass *p = cfh_pass_find(c->pass);
-	const char *key = last_segment(c->path);
-	const char *type = NULL;
+	const char *n = cfh_severity_name(sev);
 
-	if (c->resource)
-		type = cfh_resource_type(cfh_map_get(
-			cfh_template_section(t, "Resources"), c->resource));
-	cfh_buf_addf(b, "### %zu. %s\n\n", num, c->reason);
-	cfh_buf_addf(b, "**Impact Level**: %c%s\n\n",
-		     cfh_severity_name(c->severity)[0] - 32,
-		     cfh_severity_name(c->severity) + 1);
-	if (c->resource)
-		cfh_buf_addf(b, "**Resource**: `%s`%s%s%s\n\n", c->resource,
+	cfh_buf_addc(b, (char)(n[0] - 32));
+	cfh_buf_adds(b, n + 1);
+}
+
+/* One change inside a finding: its reason, where, and the new value. */
+static void md_change(struct cfh_buf *b, struct cfh_template *t,
+		      const struct cfh_change *c)
+{
+	const char *key = last_segment(c->path);
+
+	cfh_buf_addf(b, "- %s (`%s`", c->reason, *c->path ? c->path : "/");
+	if (c->line)
+		cfh_buf_addf(b, ", input line %d", c->line);
+	cfh_buf_adds(b, c->replaces ? "; **replaces the deployed resource**)\n\n"
+				    : ")\n\n");
+	if (c->op == CFH_OP_ADVISORY)
+		return;
+	if (c->old_value && c->new_value) {
+		cfh_buf_adds(b, "  Before:\n\n");
+		snippet(b, t, key, c->old_value);
+		cfh_buf_adds(b, "  After:\n\n");
+	}
+	if (c->new_value)
+		snippet(b, t, key, c->new_value);
+	else
+		cfh_buf_addf(b, "  Removed `%s`.\n\n", key);
+}
+
+/*
+ * A finding is what one pass did to one resource: the seed analyses'
+ * unit (issue, impact, fix), with every change of it listed under Fix.
+ */
+static void md_finding(struct cfh_buf *b, struct cfh_template *t,
+		       const json_t *members, size_t num, bool advisory)
+{
+	const struct cfh_change *first =
+		&t->changes[json_integer_value(json_array_get(members, 0))];
+	const struct cfh_pass *p = cfh_pass_find(first->pass);
+	const char *type = NULL;
+	json_t *m;
+	size_t i;
+
+	if (first->resource)
+		type = cfh_resource_type(cfh_resource(t, first->resource));
+	cfh_buf_addf(b, "### %zu. %s", num, p ? cfh_pass_title(p) : first->pass);
+	if (first->resource)
+		cfh_buf_addf(b, ": `%s`", first->resource);
+	cfh_buf_adds(b, "\n\n**Impact Level**: ");
+	cap_name(b, first->severity);
+	cfh_buf_adds(b, "\n\n");
+	if (first->resource)
+		cfh_buf_addf(b, "**Resource**: `%s`%s%s%s\n\n", first->resource,
 			     type ? " (`" : "", type ? type : "",
 			     type ? "`)" : "");
-	cfh_buf_addf(b, "**Where**: `%s`", *c->path ? c->path : "/");
-	if (c->line)
-		cfh_buf_addf(b, " (input line %d)", c->line);
-	cfh_buf_adds(b, "\n\n");
 	if (p)
-		cfh_buf_addf(b, "**Pass**: `%s` (%s)\n\n**Issue**: %s\n\n",
-			     c->pass, p->fixes, p->rationale);
-	if (c->op == CFH_OP_ADVISORY) {
-		cfh_buf_adds(b, "**Fix**: none made; this needs a human "
-				"decision.\n\n---\n\n");
-		return;
+		cfh_buf_addf(b, "**Pass**: `%s` (fixes %s)\n\n**Issue**: %s\n\n",
+			     first->pass, cfh_pass_fixes(p),
+			     cfh_pass_rationale(p));
+	cfh_buf_adds(b, advisory ? "**Left for a human decision**:\n\n"
+				 : "**Fix**:\n\n");
+	json_array_foreach(members, i, m)
+		md_change(b, t, &t->changes[json_integer_value(m)]);
+	cfh_buf_adds(b, "---\n\n");
+}
+
+/* Group the changes into findings, in order of first appearance:
+ * "pass\tresource" -> [change indexes]. */
+static json_t *findings(struct cfh_template *t, bool advisories)
+{
+	json_t *groups = json_object(), *list;
+	struct cfh_buf key;
+	size_t i;
+
+	cfh_buf_init(&key);
+	for (i = 0; groups && i < t->nchanges; i++) {
+		const struct cfh_change *c = &t->changes[i];
+
+		if ((c->op == CFH_OP_ADVISORY) != advisories)
+			continue;
+		key.len = 0;
+		cfh_buf_addf(&key, "%d\t%s\t%s", (int)c->severity, c->pass,
+			     c->resource ? c->resource : "");
+		if (key.failed)
+			break;
+		list = json_object_get(groups, key.data);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(groups, key.data, list);
+		}
+		json_array_append_new(list, json_integer((json_int_t)i));
 	}
-	if (c->old_value) {
-		cfh_buf_adds(b, "**Before**:\n\n");
-		snippet(b, t, key, c->old_value);
-	}
-	if (c->new_value) {
-		cfh_buf_adds(b, "**Fix**:\n\n");
-		snippet(b, t, key, c->new_value);
-	} else {
-		cfh_buf_addf(b, "**Fix**: removed `%s`.\n\n", key);
-	}
-	cfh_buf_addf(b, "**Replaces the deployed resource**: %s\n\n---\n\n",
-		     c->replaces ? "yes (the property is create-only)" : "no");
+	cfh_buf_release(&key);
+	return groups;
 }
 
 static char *report_md(struct cfh_template *t, const char *name)
 {
 	struct cfh_buf b;
 	size_t count[CFH_SEV_COUNT] = { 0 }, i, adv = 0, num = 0;
+	json_t *changes = findings(t, false), *advs = findings(t, true);
+	json_t *passes = json_object(), *members;
+	const char *key;
 	int s;
 
-	for (i = 0; i < t->nchanges; i++) {
-		if (t->changes[i].op == CFH_OP_ADVISORY)
-			adv++;
-		else
-			count[t->changes[i].severity]++;
-	}
 	cfh_buf_init(&b);
+	for (i = 0; i < t->nchanges; i++) {
+		const struct cfh_change *c = &t->changes[i];
+		json_t *n = json_object_get(passes, c->pass);
+
+		if (!n) {
+			n = json_pack("[i,i]", 0, 0);
+			json_object_set_new(passes, c->pass, n);
+		}
+		if (c->op == CFH_OP_ADVISORY) {
+			adv++;
+			json_array_set_new(n, 1, json_integer(json_integer_value(
+							 json_array_get(n, 1)) + 1));
+		} else {
+			count[c->severity]++;
+			json_array_set_new(n, 0, json_integer(json_integer_value(
+							 json_array_get(n, 0)) + 1));
+		}
+	}
 	cfh_buf_addf(&b, "# Template Hardening Analysis: %s\n\n", name);
 	cfh_buf_adds(&b, "This document lists every change cfn-harden made "
-			 "to the template, with why it matters, and every "
+			 "to the template, grouped into findings (what one pass "
+			 "did to one resource), with why it matters, and every "
 			 "finding it left for a human decision.\n\n");
 	cfh_buf_adds(&b, "## Summary\n\n**Total Changes**: ");
-	for (s = 0; s < CFH_SEV_COUNT; s++)
-		cfh_buf_addf(&b, "%s%zu %c%s", s ? ", " : "", count[s],
-			     cfh_severity_name(s)[0] - 32,
-			     cfh_severity_name(s) + 1);
-	cfh_buf_addf(&b, "\n\n**Advisories**: %zu\n\n", adv);
-	if (!t->nchanges)
+	for (s = 0; s < CFH_SEV_COUNT; s++) {
+		cfh_buf_addf(&b, "%s%zu ", s ? ", " : "", count[s]);
+		cap_name(&b, (enum cfh_severity)s);
+	}
+	cfh_buf_addf(&b, " in %zu findings\n\n**Advisories**: %zu\n\n",
+		     json_object_size(changes), adv);
+	if (!t->nchanges) {
 		cfh_buf_adds(&b, "No pass found anything to change.\n\n");
+	} else {
+		cfh_buf_adds(&b, "| pass | changes | advisories |\n"
+				 "| --- | --- | --- |\n");
+		json_object_foreach(passes, key, members)
+			cfh_buf_addf(&b, "| `%s` | %lld | %lld |\n", key,
+				     (long long)json_integer_value(json_array_get(members, 0)),
+				     (long long)json_integer_value(json_array_get(members, 1)));
+		cfh_buf_adds(&b, "\n");
+	}
 	cfh_buf_adds(&b, "---\n\n");
 	for (s = 0; s < CFH_SEV_COUNT; s++) {
-		if (!count[s])
-			continue;
-		cfh_buf_addf(&b, "## %c%s Changes\n\n",
-			     cfh_severity_name(s)[0] - 32,
-			     cfh_severity_name(s) + 1);
-		for (i = 0; i < t->nchanges; i++)
-			if (t->changes[i].op != CFH_OP_ADVISORY &&
-			    (int)t->changes[i].severity == s)
-				md_change(&b, t, &t->changes[i], ++num);
+		bool head = false;
+
+		json_object_foreach(changes, key, members) {
+			if (atoi(key) != s)
+				continue;
+			if (!head) {
+				cfh_buf_adds(&b, "## ");
+				cap_name(&b, (enum cfh_severity)s);
+				cfh_buf_adds(&b, " Findings\n\n");
+				head = true;
+			}
+			md_finding(&b, t, members, ++num, false);
+		}
 	}
-	if (adv) {
+	if (json_object_size(advs)) {
 		cfh_buf_adds(&b, "## Advisories (not changed)\n\n");
-		for (i = 0; i < t->nchanges; i++)
-			if (t->changes[i].op == CFH_OP_ADVISORY)
-				md_change(&b, t, &t->changes[i], ++num);
+		json_object_foreach(advs, key, members)
+			md_finding(&b, t, members, ++num, true);
 	}
+	json_decref(changes);
+	json_decref(advs);
+	json_decref(passes);
 	return cfh_buf_steal(&b, NULL);
 }
 
