@@ -240,6 +240,30 @@ static void insert_entry(struct printer *p, const struct cfh_node *n,
 	separator(p, ci);
 }
 
+/* Past the line break at @pos (CRLF or LF), or @pos if there is none. */
+static size_t past_break(const struct cfh_template *t, size_t pos)
+{
+	if (pos < t->len && t->src[pos] == '\r')
+		pos++;
+	if (pos < t->len && t->src[pos] == '\n')
+		pos++;
+	return pos;
+}
+
+/* Drop the whole lines [@a, @b). When the first of them is the first entry
+ * of its collection, its indentation is already out (the parent copied
+ * it): take it back. */
+static void drop_lines(struct printer *p, size_t a, size_t b)
+{
+	if (p->cursor > a) {
+		p->out->len -= p->cursor - a;
+		p->out->data[p->out->len] = '\0';
+	} else {
+		copy_to(p, a);
+	}
+	p->cursor = b;
+}
+
 static void remove_entry(struct printer *p, const struct cfh_node *n,
 			 size_t i, const struct coll_info *ci)
 {
@@ -256,21 +280,8 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 		if (ci->block && ind >= 0) {
 			/* An entry on lines of its own: drop those lines,
 			 * keep the blank lines and comments after them. */
-			a = n->ent[i].start - (size_t)ind;
-			b = eol(t, entry_end(&n->ent[i]));
-			if (b < t->len && t->src[b] == '\r')
-				b++;
-			if (b < t->len && t->src[b] == '\n')
-				b++;
-			if (p->cursor > a) {
-				/* The first entry: its indentation is
-				 * already out; take it back. */
-				p->out->len -= p->cursor - a;
-				p->out->data[p->out->len] = '\0';
-			} else {
-				copy_to(p, a);
-			}
-			p->cursor = b;
+			drop_lines(p, n->ent[i].start - (size_t)ind,
+				   past_break(t, eol(t, entry_end(&n->ent[i]))));
 			return;
 		}
 		/* Otherwise drop it and the separator after it, up to the
@@ -294,18 +305,11 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 	if (ci->block && ind >= 0) {
 		size_t end = eol(t, b);
 
-		if (end < t->len && (t->src[end] == '\r' || t->src[end] == '\n')) {
+		if (past_break(t, end) != end) {
 			/* Entries on lines of their own, followed by a line
 			 * break: drop the lines whole, as for the others. */
-			a = n->ent[i].start - (size_t)ind;
-			b = end + (t->src[end] == '\r') + 1;
-			if (p->cursor > a) {
-				p->out->len -= p->cursor - a;
-				p->out->data[p->out->len] = '\0';
-			} else {
-				copy_to(p, a);
-			}
-			p->cursor = b;
+			drop_lines(p, n->ent[i].start - (size_t)ind,
+				   past_break(t, end));
 			return;
 		}
 	}
@@ -314,12 +318,8 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 		b = eol(t, b);
 		/* After a kept block scalar (|+) the removed lines go with
 		 * their own line break; the scalar keeps its. */
-		if (a > 0 && t->src[a - 1] == '\n') {
-			if (b < t->len && t->src[b] == '\r')
-				b++;
-			if (b < t->len && t->src[b] == '\n')
-				b++;
-		}
+		if (a > 0 && t->src[a - 1] == '\n')
+			b = past_break(t, b);
 	}
 	copy_to(p, a);
 	skip_to(p, b);
