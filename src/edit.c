@@ -173,23 +173,31 @@ void cfh_change_release(struct cfh_change *c)
 	json_decref(c->new_value);
 }
 
-/* Under --no-replace a replacing change becomes an advisory. */
-static int refuse_replacement(struct cfh_template *t, const struct cfh_node *at,
-			      const char *reason)
+/* An edit the API declines to make becomes an advisory: "not
+ * changed<tag>: <reason>; <why>". */
+static int decline(struct cfh_template *t, const struct cfh_node *at,
+		   const char *tag, const char *reason, const char *why)
 {
 	struct cfh_buf b;
 	char *msg;
 	int rc;
 
 	cfh_buf_init(&b);
-	cfh_buf_addf(&b, "not changed (--no-replace): %s; this change would "
-			 "replace the deployed resource", reason);
+	cfh_buf_addf(&b, "not changed%s: %s; %s", tag, reason, why);
 	msg = cfh_buf_steal(&b, NULL);
 	if (!msg)
 		return -1;
 	rc = cfh_advise(t, at, msg);
 	free(msg);
 	return rc;
+}
+
+/* Under --no-replace a replacing change becomes an advisory. */
+static int refuse_replacement(struct cfh_template *t, const struct cfh_node *at,
+			      const char *reason)
+{
+	return decline(t, at, " (--no-replace)", reason,
+		       "this change would replace the deployed resource");
 }
 
 static struct cfh_node *map_of(struct cfh_node *n)
@@ -303,19 +311,9 @@ static bool has_anchor(const struct cfh_node *n, int depth)
 static int refuse_anchored(struct cfh_template *t, const struct cfh_node *n,
 			   const char *reason)
 {
-	struct cfh_buf b;
-	char *msg;
-	int rc;
-
-	cfh_buf_init(&b);
-	cfh_buf_addf(&b, "not changed: %s; the value carries a YAML anchor "
-			 "that aliases elsewhere use", reason);
-	msg = cfh_buf_steal(&b, NULL);
-	if (!msg)
-		return -1;
-	rc = cfh_advise(t, n, msg);
-	free(msg);
-	return rc;
+	return decline(t, n, "", reason,
+		       "the value carries a YAML anchor that aliases elsewhere "
+		       "use");
 }
 
 int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
