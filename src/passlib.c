@@ -412,3 +412,18 @@ int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids)
 			return -1;
 	return 0;
 }
+
+const char *cfh_role_of(struct cfh_template *t, const struct cfh_node *res,
+			bool by_name)
+{
+	const struct cfh_node *p = cfh_map_get(res, "Properties");
+	const struct cfh_node *role = cfh_map_get(p, "Role");
+	const char *id = NULL, *attr;
+
+	if (!role)
+		role = cfh_map_get(p, "ServiceRole");
+	if (role && cfh_node_getatt(t, role, &id, &attr))
+		id = by_name ? cfh_node_ref(role) : NULL;
+	return id && cfh_res_is(cfh_resource(t, id), "AWS::IAM::Role") ? id
+								  : NULL;
+}

@@ -74,6 +74,18 @@ bool cfh_is_dynamic(const struct cfh_node *n);
 json_t *cfh_json_getatt(const char *id, const char *attr);
 json_t *cfh_json_ref(const char *id);
 
+/**
+ * cfh_role_of() - the template role a principal runs as
+ * @by_name: also accept !Ref R (the role's name), as a CodeBuild
+ *           ServiceRole does; otherwise only !GetAtt R.Arn
+ *
+ * Reads the principal's Role, else its ServiceRole.
+ * Returns: the role's logical ID (borrowed), or NULL when the role is not
+ * one of the template's.
+ */
+const char *cfh_role_of(struct cfh_template *t, const struct cfh_node *res,
+			bool by_name);
+
 /* The environment parameter's name (EnvironmentSuffix, environmentSuffix,
  * Environment, Env, Stage), or NULL. */
 const char *cfh_env_param(const struct cfh_template *t);

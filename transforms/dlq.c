@@ -291,19 +291,6 @@ static bool has_failure_destination(struct dlq *x, const char *fn,
 }
 
 /* The template role a function runs as, or NULL. */
-static const char *role_of(struct dlq *x, const struct cfh_node *fn)
-{
-	const struct cfh_node *role = cfh_map_get(props_of(fn), "Role");
-	const char *res, *attr;
-
-	if (!role)
-		return NULL;
-	if (!cfh_node_getatt(x->t, role, &res, &attr) &&
-	    cfh_res_is(cfh_resource(x->t, res), "AWS::IAM::Role"))
-		return res;
-	return NULL;
-}
-
 /* SAM functions with asynchronous events are invoked asynchronously. */
 static bool sam_async(const struct cfh_node *res)
 {
@@ -335,7 +322,7 @@ static int functions(struct dlq *x, const char *id, struct cfh_node *res)
 							    : invoked_async(x, id)))
 		return 0;
 	if (cfh_res_is(res, "AWS::Lambda::Function")) {
-		role = role_of(x, res);
+		role = cfh_role_of(x->t, res, false);
 		if (!role)
 			return cfh_advise(x->t, res,
 					  "invoked asynchronously with no "
@@ -487,7 +474,7 @@ static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
 	if (!fn && !cfh_node_getatt(x->t, cfh_map_get(p, "FunctionName"), &ga,
 				    &attr))
 		fn = ga;
-	role = fn ? role_of(x, cfh_resource(x->t, fn)) : NULL;
+	role = fn ? cfh_role_of(x->t, cfh_resource(x->t, fn), false) : NULL;
 	if (!role)
 		return 0;
 	if (add_queue(x, id, false, &q) ||

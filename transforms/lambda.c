@@ -49,17 +49,6 @@ static long int_prop(const struct cfh_node *p, const char *key)
 	return *end || v < 0 ? -2 : v;
 }
 
-static const char *role_of(struct cfh_template *t, const struct cfh_node *fn)
-{
-	const struct cfh_node *role = cfh_map_get(props_of(fn), "Role");
-	const char *id, *attr;
-
-	if (role && !cfh_node_getatt(t, role, &id, &attr) &&
-	    cfh_res_is(cfh_resource(t, id), "AWS::IAM::Role"))
-		return id;
-	return NULL;
-}
-
 static bool role_traces(const struct cfh_node *role)
 {
 	const struct cfh_node *arns = cfh_map_path(role, "Properties",
@@ -98,7 +87,7 @@ static int trace(struct cfh_template *t, struct cfh_node *res)
 					 "trace requests through the function "
 					 "with X-Ray (S004-09)",
 					 NULL);
-	role = role_of(t, res);
+	role = cfh_role_of(t, res, false);
 	if (!role)
 		return cfh_advise(t, res,
 				  "X-Ray tracing is off, and the function's role "

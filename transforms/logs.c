@@ -88,25 +88,6 @@ static bool has_log_group(struct cfh_template *t, const char *id,
 	return hit;
 }
 
-/* The template role the principal runs as, or NULL. */
-static const char *role_of(struct cfh_template *t, const struct cfh_node *res)
-{
-	const struct cfh_node *p = props_of(res);
-	const struct cfh_node *role = cfh_map_get(p, "Role");
-	const char *id, *attr;
-
-	if (!role)
-		role = cfh_map_get(p, "ServiceRole");
-	if (!role)
-		return NULL;
-	if (!cfh_node_getatt(t, role, &id, &attr) &&
-	    cfh_res_is(cfh_resource(t, id), "AWS::IAM::Role"))
-		return id;
-	id = cfh_node_ref(role);
-	return id && cfh_res_is(cfh_resource(t, id), "AWS::IAM::Role") ? id
-								  : NULL;
-}
-
 #define GRANT_POLICY "LogDelivery"
 
 /* Let the role write to the group: streams and events, on it alone. */
@@ -124,7 +105,7 @@ static int add_group(struct cfh_template *t, const char *id,
 		     struct cfh_node *res, bool build)
 {
 	struct cfh_node *p;
-	const char *group, *role = role_of(t, res);
+	const char *group, *role = cfh_role_of(t, res, true);
 	char base[256];
 
 	/* A SAM function's role is SAM's: it adds the permissions for a
