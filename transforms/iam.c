@@ -1184,10 +1184,10 @@ static int scope_permission(struct cfh_template *t, const char *id,
 {
 	struct cfh_node *p = cfh_map_get(res, "Properties");
 	const char *principal = cfh_node_str(cfh_map_get(p, "Principal"));
+	const struct cfh_node *fn = cfh_map_get(p, "FunctionName");
 	const struct cfh_entry *e;
-	const char *fn_types[3] = { NULL, NULL, NULL };
-	const char *source = NULL;
-	json_t *arn = NULL;
+	const char *type = NULL, *source = NULL, *target, *attr;
+	struct cfh_graph *g;
 
 	if (!principal || !strstr(principal, ".amazonaws.com") ||
 	    cfh_props_dynamic(res))
@@ -1201,55 +1201,36 @@ static int scope_permission(struct cfh_template *t, const char *id,
 	if (cfh_map_get(p, "SourceArn"))
 		return 0;
 	/* The source, when the template has exactly one that targets this
-	 * function through that service. */
+	 * function through that service. SNS subscriptions live in their
+	 * own resources: a topic names no function. */
 	if (!strcmp(principal, "s3.amazonaws.com"))
-		fn_types[0] = "AWS::S3::Bucket";
+		type = "AWS::S3::Bucket";
 	else if (!strcmp(principal, "events.amazonaws.com"))
-		fn_types[0] = "AWS::Events::Rule";
+		type = "AWS::Events::Rule";
 	else if (!strcmp(principal, "sns.amazonaws.com"))
-		fn_types[0] = "AWS::SNS::Topic";
-	if (!fn_types[0])
+		type = "AWS::SNS::Topic";
+	target = cfh_node_ref(fn);
+	if (!target && cfh_node_getatt(t, fn, &target, &attr))
+		target = NULL;
+	if (!type || !target)
 		return 0;
 	cfh_for_each_resource(t, e) {
-		const struct cfh_node *fn = cfh_map_get(p, "FunctionName");
-		char fid[256];
-		struct cfh_fn_view fv;
-		const char *ref = cfh_node_ref(fn), *ga, *attr;
-
-		if (!cfh_res_is(e->value, fn_types[0]))
+		if (!cfh_res_is(e->value, type) ||
+		    !cfh_refers_to(cfh_map_get(e->value, "Properties"), target))
 			continue;
-		if (!ref && cfh_node_fn(fn, &fv) &&
-		    !cfh_node_getatt(t, fn, &ga, &attr))
-			ref = ga;
-		if (!ref)
-			return 0;
-		snprintf(fid, sizeof(fid), "%s", ref);
-		if (cfh_refers_to(cfh_map_get(e->value, "Properties"), fid)) {
-			if (source)
-				return 0;	/* more than one */
-			source = e->key->text;
-		}
-		if (cfh_res_is(e->value, "AWS::SNS::Topic") && !source &&
-		    false)
-			source = NULL;
+		if (source)
+			return 0;	/* more than one */
+		source = e->key->text;
 	}
-	if (!source) {
-		/* SNS subscriptions live in their own resources. */
+	/* A bucket notification depends on the permission; naming the
+	 * bucket here would close the cycle (S004-04). */
+	g = source ? cfh_graph_get(t) : NULL;
+	if (!g || cfh_graph_reaches(g, source, id))
 		return 0;
-	}
-	{
-		struct cfh_graph *g = cfh_graph_get(t);
-
-		/* A bucket notification depends on the permission; naming
-		 * the bucket here would close the cycle (S004-04). */
-		if (!g || cfh_graph_reaches(g, source, id))
-			return 0;
-	}
-	if (!strcmp(fn_types[0], "AWS::SNS::Topic"))
-		arn = cfh_json_ref(source);
-	else
-		arn = cfh_json_getatt(source, "Arn");
-	return cfh_edit_set_take(t, p, "SourceArn", arn,
+	return cfh_edit_set_take(t, p, "SourceArn",
+				 !strcmp(type, "AWS::SNS::Topic")
+					 ? cfh_json_ref(source)
+					 : cfh_json_getatt(source, "Arn"),
 				 "only this source may invoke the function "
 				 "through the service",
 				 NULL);
