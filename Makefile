@@ -28,6 +28,7 @@ LIB_OBJS = \
 	$(BUILD)/src/kms.o \
 	$(BUILD)/src/load.o \
 	$(BUILD)/src/node.o \
+	$(BUILD)/src/options.o \
 	$(BUILD)/src/passlib.o \
 	$(BUILD)/src/render.o \
 	$(BUILD)/src/report.o \
@@ -53,7 +54,8 @@ TEST_OBJS = \
 	$(BUILD)/tests/check_graph.o \
 	$(BUILD)/tests/check_engine.o
 
-HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def
+HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
+	transforms/options.def
 
 .PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants never-broader manlint asan demo \
 	bench install clean regen

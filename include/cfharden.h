@@ -116,7 +116,18 @@ struct cfh_run_opts {
 	const char *only;	/* comma-separated pass ids, or NULL for all */
 	const char *skip;	/* comma-separated pass ids, or NULL */
 	bool no_replace;	/* skip changes that replace a deployed resource */
+	/* Settings, "pass.key=value" (transforms/options.def), each checked
+	 * with cfh_setting_check(); a later one overrides an earlier one. */
+	const char *const *settings;
+	size_t nsettings;
 };
+
+/**
+ * cfh_setting_check() - validate one "pass.key=value" setting
+ * @err: receives a one-line message when it is not valid
+ * Returns: 0 if the key exists and the value fits its type, else -1.
+ */
+int cfh_setting_check(const char *setting, char *err, size_t errlen);
 
 /**
  * cfh_template_harden() - run the registered passes in order
@@ -208,5 +219,6 @@ int cfh_cli_run(const struct cfh_cli *cli);
 /* Print the registry (--list-passes) or one pass (--explain). */
 int cfh_cli_list_passes(void);
 int cfh_cli_explain(const char *id);
+int cfh_cli_list_settings(void);
 
 #endif

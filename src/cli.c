@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "options.h"
 
 static int fail(const char *file, const struct cfh_diag *d)
 {
@@ -144,11 +145,41 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
+static void print_setting(const struct cfh_option *o)
+{
+	printf("%s.%s (default %s", o->pass, o->key, o->def);
+	if (o->type == CFH_OPT_INT)
+		printf("; %lld to %lld", o->min, o->max);
+	else if (o->type == CFH_OPT_ENUM)
+		printf("; %s", o->choices);
+	printf(")\n    %s\n", o->doc);
+}
+
 static void explain_pass(const struct cfh_pass *p)
 {
+	size_t i, n = 0;
+
 	printf("%s: %s\n\nseverity: %s\nfixes: %s\nsatisfies: %s\n\n%s\n\n%s\n",
 	       p->id, p->title, cfh_severity_name(p->severity), p->fixes,
 	       p->checks, p->rationale, p->example);
+	for (i = 0; i < cfh_option_count(); i++) {
+		const struct cfh_option *o = cfh_option_at(i);
+
+		if (strcmp(o->pass, p->id))
+			continue;
+		if (!n++)
+			printf("\nsettings:\n");
+		print_setting(o);
+	}
+}
+
+int cfh_cli_list_settings(void)
+{
+	size_t i;
+
+	for (i = 0; i < cfh_option_count(); i++)
+		print_setting(cfh_option_at(i));
+	return CFH_EXIT_OK;
 }
 
 int cfh_cli_explain(const char *id)

@@ -294,7 +294,14 @@ int cfh_template_harden(struct cfh_template *t,
 	memset(diag, 0, sizeof(*diag));
 	if (check_list(opts->only, diag) || check_list(opts->skip, diag))
 		return -1;
+	for (i = 0; i < opts->nsettings; i++)
+		if (cfh_setting_check(opts->settings[i], diag->msg,
+				      sizeof(diag->msg))) {
+			diag->code = CFH_EXIT_USAGE;
+			return -1;
+		}
 	t->no_replace = opts->no_replace;
+	t->opts = opts;
 	for (round = 0; round < MAX_ROUNDS && !rc; round++) {
 		unsigned after_first = t->generation;
 		size_t ran = 0;
@@ -316,5 +323,6 @@ int cfh_template_harden(struct cfh_template *t,
 			break;
 	}
 	t->current = NULL;
+	t->opts = NULL;
 	return rc;
 }

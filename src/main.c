@@ -2,6 +2,7 @@
 /* cfn-harden: option parsing only; the work is in the library (cli.c). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfharden.h"
@@ -22,9 +23,12 @@ static const char usage[] =
 	"      --only IDS             run only these passes (comma-separated)\n"
 	"      --skip IDS             do not run these passes (comma-separated)\n"
 	"      --no-replace           skip changes that would replace a deployed resource, and report them\n"
+	"      --set PASS.KEY=VALUE   change a setting of a pass (repeatable; see --list-settings)\n"
+	"      --profile NAME         prod (keep data: the default) or dev (let environments tear down)\n"
 	"      --to FORMAT            write the template in another format: json or yaml\n"
 	"      --list-passes          list the passes in run order and exit\n"
 	"      --explain ID           explain a pass or a fix-catalogue ID and exit\n"
+	"      --list-settings        list the settings with their defaults and exit\n"
 	"  -h, --help                 show this help and exit\n"
 	"  -V, --version              show the version and exit\n"
 	"\n"
@@ -43,6 +47,9 @@ enum {
 	OPT_TO,
 	OPT_LIST,
 	OPT_EXPLAIN,
+	OPT_SET,
+	OPT_PROFILE,
+	OPT_LIST_SETTINGS,
 };
 
 static const struct option longopts[] = {
@@ -56,6 +63,9 @@ static const struct option longopts[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "list-passes", no_argument, NULL, OPT_LIST },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "list-settings", no_argument, NULL, OPT_LIST_SETTINGS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -71,10 +81,18 @@ static int usage_error(const char *msg, const char *arg)
 
 int main(int argc, char **argv)
 {
+	/* Every --set and --profile, in order: at most one per argument. */
+	const char **settings = calloc((size_t)argc, sizeof(*settings));
+	char profile[64], err[256];
 	struct cfh_cli cli;
 	int c;
 
+	if (!settings) {
+		fprintf(stderr, "cfn-harden: error: out of memory\n");
+		return CFH_EXIT_INTERNAL;
+	}
 	memset(&cli, 0, sizeof(cli));
+	cli.run.settings = settings;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:cr:f:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -107,6 +125,21 @@ int main(int argc, char **argv)
 				return usage_error("unknown format", optarg);
 			cli.to = optarg;
 			break;
+		case OPT_SET:
+		case OPT_PROFILE:
+			if (c == OPT_PROFILE) {
+				snprintf(profile, sizeof(profile),
+					 "general.profile=%s", optarg);
+				optarg = profile;
+			}
+			if (cfh_setting_check(optarg, err, sizeof(err)))
+				return usage_error(err, NULL);
+			settings[cli.run.nsettings++] = c == OPT_PROFILE
+								? strdup(optarg)
+								: optarg;
+			break;
+		case OPT_LIST_SETTINGS:
+			return cfh_cli_list_settings();
 		case OPT_LIST:
 			return cfh_cli_list_passes();
 		case OPT_EXPLAIN:

@@ -124,6 +124,7 @@ struct cfh_template {
 	size_t nchanges, capchanges;
 	const struct cfh_pass *current;	/* pass running now, for records */
 	bool no_replace;	/* skip changes that replace resources */
+	const struct cfh_run_opts *opts;	/* during a run; settings */
 	struct cfh_graph *graph;	/* lazily built, see graph.h */
 	json_t *added;		/* resources added by passes: ID -> node, so
 				 * lookups stay O(1) before the graph has them */

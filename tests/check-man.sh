@@ -15,7 +15,7 @@ else
 	fail=1
 fi
 n=0
-"$build/cfn-harden" --help | sed -n 's/^  \(-., \)\{0,1\} *--\([a-z-]*\)[^ ]*\( [A-Z]*\)\{0,1\}  *\(.*\)$/\2\t\4/p' > "$build/help-options"
+"$build/cfn-harden" --help | sed -n 's/^  \(-., \)\{0,1\} *--\([a-z-]*\)[^ ]*\( [A-Z.=]*\)\{0,1\}  *\(.*\)$/\2\t\4/p' > "$build/help-options"
 while IFS="	" read -r opt desc; do
 	n=$((n + 1))
 	if ! grep -q "Fl \\\\-$opt\\b" man/cfn-harden.1; then
@@ -26,9 +26,18 @@ while IFS="	" read -r opt desc; do
 		fail=1
 	fi
 done < "$build/help-options"
+# Every setting has an entry in SETTINGS.
+"$build/cfn-harden" --list-settings | sed -n 's/^\([a-z-]*\.[a-z-]*\) (.*/\1/p' > "$build/settings"
+while read -r name; do
+	n=$((n + 1))
+	if ! grep -q "^\.It Cm $name " man/cfn-harden.1; then
+		echo "man: setting $name is missing from SETTINGS"
+		fail=1
+	fi
+done < "$build/settings"
 [ "$n" -ge 10 ] || { echo "man: only $n options parsed from --help"; fail=1; }
 if [ "$fail" -eq 0 ]; then
-	echo "man: $n options checked, 1 passed, 0 failed"
+	echo "man: $n options and settings checked, 1 passed, 0 failed"
 else
 	echo "man: 0 passed, 1 failed"
 fi

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "options.h"
 #include "suites.h"
 
 static struct cfh_template *load(const char *src)
@@ -258,6 +259,65 @@ START_TEST(test_harden_no_options)
 }
 END_TEST
 
+/* Every default is a valid setting of its own option, and names a pass. */
+START_TEST(test_option_defaults)
+{
+	char buf[256], err[256];
+	size_t i;
+
+	ck_assert_uint_gt(cfh_option_count(), 0);
+	for (i = 0; i < cfh_option_count(); i++) {
+		const struct cfh_option *o = cfh_option_at(i);
+
+		snprintf(buf, sizeof(buf), "%s.%s=%s", o->pass, o->key, o->def);
+		ck_assert_msg(!cfh_setting_check(buf, err, sizeof(err)), "%s",
+			      err);
+		ck_assert(!strcmp(o->pass, "general") || cfh_pass_find(o->pass));
+	}
+}
+END_TEST
+
+START_TEST(test_setting_check)
+{
+	char err[256];
+
+	ck_assert_int_eq(cfh_setting_check("dlq.max-receive-count=7", err, sizeof(err)), 0);
+	ck_assert_int_eq(cfh_setting_check("dlq.max-receive-count=1001", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "dlq.max-receive-count must be a whole number from 1 to 1000, not '1001'");
+	ck_assert_int_eq(cfh_setting_check("dlq.max-receive-count=5x", err, sizeof(err)), -1);
+	ck_assert_int_eq(cfh_setting_check("dlq.max-receive-count=", err, sizeof(err)), -1);
+	ck_assert_int_eq(cfh_setting_check("dlq.max-receive", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "setting 'dlq.max-receive' is not PASS.KEY=VALUE");
+	ck_assert_int_eq(cfh_setting_check("dlq.max-receive=1", err, sizeof(err)), -1);
+	ck_assert_int_eq(cfh_setting_check("general.profile=dev", err, sizeof(err)), 0);
+	/* A prefix of a choice is not the choice. */
+	ck_assert_int_eq(cfh_setting_check("general.profile=de", err, sizeof(err)), -1);
+	ck_assert_int_eq(cfh_setting_check("logs.retention-days=3", err, sizeof(err)), 0);
+	ck_assert_int_eq(cfh_setting_check("logs.retention-days=36", err, sizeof(err)), -1);
+}
+END_TEST
+
+/* The last setting of a key wins; the running pass names bare keys. */
+START_TEST(test_setting_lookup)
+{
+	struct cfh_template *t = load(plain_src);
+	const char *set[] = { "dlq.max-receive-count=3", "general.profile=dev",
+			      "dlq.max-receive-count=9" };
+	struct cfh_run_opts opts = { .settings = set, .nsettings = 3 };
+
+	ck_assert_int_eq(cfh_opt_int(t, "dlq.max-receive-count"), 5);
+	t->opts = &opts;
+	ck_assert_int_eq(cfh_opt_int(t, "dlq.max-receive-count"), 9);
+	ck_assert_str_eq(cfh_opt_str(t, "profile"), "dev");
+	t->current = cfh_pass_find("dlq");
+	ck_assert_int_eq(cfh_opt_int(t, "max-receive-count"), 9);
+	ck_assert_int_eq(cfh_opt_int(t, "logs.retention-days"), 30);
+	t->current = NULL;
+	t->opts = NULL;
+	cfh_template_free(t);
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	size_t n = cfh_pass_count(), i;
@@ -450,6 +510,9 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_harden_unknown_in_list);
 	tcase_add_test(tc, test_harden_no_options);
 	tcase_add_test(tc, test_registry);
+	tcase_add_test(tc, test_option_defaults);
+	tcase_add_test(tc, test_setting_check);
+	tcase_add_test(tc, test_setting_lookup);
 	tcase_add_test(tc, test_pass_skips_idle);
 	tcase_add_test(tc, test_pass_skips_resource);
 	tcase_add_test(tc, test_pass_skips_template);

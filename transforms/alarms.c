@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "passlib.h"
 
 enum dim {
@@ -47,64 +48,70 @@ struct metric {
 	enum dim value;
 	const char *stat, *op;
 	double threshold;
-	const char *what;	/* for the description */
+	const char *what;	/* for the description; "@" stands for the
+				 * threshold in the setting's unit */
 	int dlq;		/* 1: only dead-letter queues; -1: only others */
+	const char *setting;	/* options.def key of the threshold, or NULL */
+	double scale;		/* threshold = setting * scale */
 };
 
 static const struct metric metrics[] = {
 	{ "AWS::Lambda::Function", "AWS/Lambda", "Errors", "FunctionName",
-	  DIM_REF, "Sum", "GreaterThanThreshold", 0, "the function fails", 0 },
+	  DIM_REF, "Sum", "GreaterThanThreshold", 0, "the function fails", 0, NULL, 0 },
 	{ "AWS::Lambda::Function", "AWS/Lambda", "Throttles", "FunctionName",
 	  DIM_REF, "Sum", "GreaterThanThreshold", 0,
-	  "invocations of the function are throttled", 0 },
+	  "invocations of the function are throttled", 0, NULL, 0 },
 	{ "AWS::SQS::Queue", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
 	  "QueueName", DIM_QUEUE_NAME, "Maximum", "GreaterThanThreshold", 0,
-	  "failed messages wait in the dead-letter queue", 1 },
+	  "failed messages wait in the dead-letter queue", 1, NULL, 0 },
 	{ "AWS::SQS::Queue", "AWS/SQS", "ApproximateAgeOfOldestMessage",
-	  "QueueName", DIM_QUEUE_NAME, "Maximum", "GreaterThanThreshold", 900,
-	  "messages wait more than 15 minutes: consumers are behind or down",
-	  -1 },
+	  "QueueName", DIM_QUEUE_NAME, "Maximum", "GreaterThanThreshold", 0,
+	  "messages wait more than @ seconds: consumers are behind or down",
+	  -1, "queue-age-seconds", 1 },
 	{ "AWS::CodeBuild::Project", "AWS/CodeBuild", "FailedBuilds",
 	  "ProjectName", DIM_REF, "Sum", "GreaterThanThreshold", 0,
-	  "a build fails", 0 },
+	  "a build fails", 0, NULL, 0 },
 	{ "AWS::DynamoDB::Table", "AWS/DynamoDB", "ThrottledRequests",
 	  "TableName", DIM_REF, "Sum", "GreaterThanThreshold", 0,
-	  "requests to the table are throttled", 0 },
+	  "requests to the table are throttled", 0, NULL, 0 },
 	{ "AWS::DynamoDB::Table", "AWS/DynamoDB", "SystemErrors", "TableName",
 	  DIM_REF, "Sum", "GreaterThanThreshold", 0,
-	  "DynamoDB returns errors for the table", 0 },
+	  "DynamoDB returns errors for the table", 0, NULL, 0 },
 	{ "AWS::StepFunctions::StateMachine", "AWS/States", "ExecutionsFailed",
 	  "StateMachineArn", DIM_REF, "Sum", "GreaterThanThreshold", 0,
-	  "executions of the state machine fail", 0 },
+	  "executions of the state machine fail", 0, NULL, 0 },
 	{ "AWS::Kinesis::Stream", "AWS/Kinesis",
 	  "GetRecords.IteratorAgeMilliseconds", "StreamName", DIM_REF,
-	  "Maximum", "GreaterThanThreshold", 60000,
-	  "consumers of the stream fall more than a minute behind", 0 },
+	  "Maximum", "GreaterThanThreshold", 0,
+	  "consumers of the stream fall more than @ ms behind", 0,
+	  "iterator-age-ms", 1 },
 	{ "AWS::RDS::DBInstance", "AWS/RDS", "CPUUtilization",
-	  "DBInstanceIdentifier", DIM_REF, "Average", "GreaterThanThreshold", 80,
-	  "the database runs above 80% CPU", 0 },
+	  "DBInstanceIdentifier", DIM_REF, "Average", "GreaterThanThreshold", 0,
+	  "the database runs above @% CPU", 0, "rds-cpu-percent", 1 },
 	{ "AWS::RDS::DBInstance", "AWS/RDS", "FreeStorageSpace",
 	  "DBInstanceIdentifier", DIM_REF, "Minimum", "LessThanThreshold",
-	  2147483648.0, "the database has less than 2 GiB of storage left", 0 },
+	  0, "the database has less than @ MiB of storage left", 0,
+	  "rds-free-storage-mib", 1048576 },
 	{ "AWS::ApiGatewayV2::Api", "AWS/ApiGateway", "5xx", "ApiId", DIM_REF,
 	  "Sum", "GreaterThanThreshold", 0, "the API answers with 5xx errors",
-	  0 },
+	  0, NULL, 0 },
 	{ "AWS::ApiGateway::RestApi", "AWS/ApiGateway", "5XXError", "ApiName",
 	  DIM_REST_API, "Sum", "GreaterThanThreshold", 0,
-	  "the API answers with 5xx errors", 0 },
+	  "the API answers with 5xx errors", 0, NULL, 0 },
 	{ "AWS::ECS::Service", "AWS/ECS", "CPUUtilization", NULL,
-	  DIM_ECS_SERVICE, "Average", "GreaterThanThreshold", 85,
-	  "the service runs above 85% CPU", 0 },
+	  DIM_ECS_SERVICE, "Average", "GreaterThanThreshold", 0,
+	  "the service runs above @% CPU", 0, "ecs-cpu-percent", 1 },
 	{ "AWS::ECS::Service", "AWS/ECS", "MemoryUtilization", NULL,
-	  DIM_ECS_SERVICE, "Average", "GreaterThanThreshold", 85,
-	  "the service uses more than 85% of its memory", 0 },
+	  DIM_ECS_SERVICE, "Average", "GreaterThanThreshold", 0,
+	  "the service uses more than @% of its memory", 0,
+	  "ecs-memory-percent", 1 },
 	{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS/ApplicationELB",
 	  "HTTPCode_Target_5XX_Count", "LoadBalancer", DIM_ALB, "Sum",
 	  "GreaterThanThreshold", 0, "targets behind the load balancer answer "
-	  "with 5xx errors", 0 },
+	  "with 5xx errors", 0, NULL, 0 },
 	{ "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS/ApplicationELB",
 	  "UnHealthyHostCount", NULL, DIM_TARGET_GROUP, "Maximum",
-	  "GreaterThanThreshold", 0, "a target fails its health checks", 0 },
+	  "GreaterThanThreshold", 0, "a target fails its health checks", 0, NULL, 0 },
 };
 
 struct alarms {
@@ -330,16 +337,28 @@ static json_t *dimensions(struct alarms *x, const struct metric *m,
 	}
 }
 
+/* The metric's description, "@" replaced by the configured threshold. */
+static void describe(const struct metric *m, char *buf, size_t size,
+		     const struct cfh_template *t)
+{
+	const char *at = strchr(m->what, '@');
+
+	if (!at || !m->setting)
+		snprintf(buf, size, "%s", m->what);
+	else
+		snprintf(buf, size, "%.*s%lld%s", (int)(at - m->what), m->what,
+			 cfh_opt_int(t, m->setting), at + 1);
+}
+
 static int add_alarm(struct alarms *x, const struct metric *m,
 		     const char *id)
 {
 	struct cfh_node *res = cfh_resource(x->t, id);
 	const struct cfh_node *cond = cfh_map_get(res, "Condition");
-	char base[256], desc[300], key[512], reason[300];
+	char base[256], what[200], desc[300], key[512], reason[300];
 	const char *aid, *metric_word = strrchr(m->name, '.');
-	json_t *alarm;
-
-	json_t *dims;
+	double threshold;
+	json_t *alarm, *dims;
 
 	snprintf(key, sizeof(key), "%s/%s", id, m->name);
 	if (cfh_ids_has(&x->have, key))
@@ -390,7 +409,10 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 		json_decref(dims);
 		return -1;
 	}
-	snprintf(desc, sizeof(desc), "%s: %s", id, m->what);
+	threshold = m->setting ? (double)cfh_opt_int(x->t, m->setting) * m->scale
+			       : m->threshold;
+	describe(m, what, sizeof(what), x->t);
+	snprintf(desc, sizeof(desc), "%s: %s", id, what);
 	alarm = json_pack("{s:s, s:{s:s, s:s, s:s, s:o, s:s, s:i, "
 			  "s:i, s:f, s:s, s:s, s:[{s:s}]}}",
 			  "Type", "AWS::CloudWatch::Alarm", "Properties",
@@ -398,19 +420,19 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 			  "MetricName", m->name, "Dimensions", dims,
 			  "Statistic", m->stat,
 			  "Period", 300, "EvaluationPeriods", 1, "Threshold",
-			  m->threshold, "ComparisonOperator", m->op,
+			  threshold, "ComparisonOperator", m->op,
 			  "TreatMissingData", "notBreaching", "AlarmActions",
 			  "Ref", x->topic);
 	/* The threshold reads better as an integer where it is one. */
-	if (alarm && m->threshold == (double)(long long)m->threshold)
+	if (alarm && threshold == (double)(long long)threshold)
 		json_object_set_new(json_object_get(alarm, "Properties"),
 				    "Threshold",
-				    json_integer((json_int_t)m->threshold));
+				    json_integer((json_int_t)threshold));
 	if (alarm && cond && cfh_node_str(cond))
 		json_object_set_new(alarm, "Condition",
 				    json_string(cfh_node_str(cond)));
 	snprintf(reason, sizeof(reason),
-		 "an alarm when %s, to the alarm topic (S004-05)", m->what);
+		 "an alarm when %s, to the alarm topic (S004-05)", what);
 	if (cfh_edit_add_resource_take(x->t, aid,
 				       x->prev_res && !strcmp(x->prev_res, id)
 					       ? x->prev_alarm

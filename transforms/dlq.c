@@ -32,9 +32,9 @@
 #include <string.h>
 
 #include "kms.h"
+#include "options.h"
 #include "passlib.h"
 
-#define MAX_RECEIVE 5
 #define DLQ_RETENTION 1209600	/* 14 days, the SQS maximum */
 
 struct dlq {
@@ -205,6 +205,8 @@ static int queues(struct dlq *x, const char *id, struct cfh_node *res)
 {
 	struct cfh_node *p = props_of(res);
 	bool fifo = cfh_node_str_eq(cfh_map_get(p, "FifoQueue"), "true");
+	long long receives = cfh_opt_int(x->t, "max-receive-count");
+	char why[160];
 	const char *q;
 
 	if (cfh_map_get(p, "RedrivePolicy") ||
@@ -212,15 +214,15 @@ static int queues(struct dlq *x, const char *id, struct cfh_node *res)
 		return 0;
 	if (add_queue(x, id, fifo, &q))
 		return -1;
+	snprintf(why, sizeof(why), "messages that fail %lld times move to the "
+		 "dead-letter queue instead of cycling or expiring", receives);
 	p = cfh_res_props(x->t, res, "add Properties");
 	return !p || cfh_edit_set_take(
 			     x->t, p, "RedrivePolicy",
 			     json_pack("{s:o, s:i}", "deadLetterTargetArn",
 				       cfh_json_getatt(q, "Arn"),
-				       "maxReceiveCount", MAX_RECEIVE),
-			     "messages that fail 5 times move to the "
-			     "dead-letter queue instead of cycling or expiring",
-			     NULL);
+				       "maxReceiveCount", (json_int_t)receives),
+			     why, NULL);
 }
 
 /* ---- functions invoked asynchronously ---- */

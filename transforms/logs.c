@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "passlib.h"
 
-#define RETENTION_DAYS 30
 
 static struct cfh_node *props_of(const struct cfh_node *res)
 {
@@ -122,7 +122,8 @@ static int add_group(struct cfh_template *t, const char *id,
 	    cfh_edit_add_resource_take(
 		    t, group, id,
 		    json_pack("{s:s, s:{s:i}}", "Type", "AWS::Logs::LogGroup",
-			      "Properties", "RetentionInDays", RETENTION_DAYS),
+			      "Properties", "RetentionInDays",
+			      (int)cfh_opt_int(t, "retention-days")),
 		    "a log group the stack owns, with a retention: otherwise "
 		    "the service creates one on first use, kept forever and "
 		    "left behind (S003-17)",
@@ -153,9 +154,14 @@ static int add_group(struct cfh_template *t, const char *id,
 int cfh_pass_logs(struct cfh_template *t)
 {
 	struct cfh_ids ids = { 0 }, names = { 0 };
+	long long days = cfh_opt_int(t, "retention-days");
 	struct cfh_entry *e;
+	char why[96];
 	size_t i;
 	int rc = -1;
+
+	snprintf(why, sizeof(why), "logs kept forever cost forever: keep them "
+		 "%lld days (S003-17)", days);
 
 	cfh_for_each_resource(t, e) {
 		const char *name = name_text(cfh_map_path(e->value, "Properties",
@@ -176,10 +182,7 @@ int cfh_pass_logs(struct cfh_template *t)
 				continue;
 			if (!cfh_map_get(p, "RetentionInDays") &&
 			    cfh_edit_set_take(t, p, "RetentionInDays",
-					      json_integer(RETENTION_DAYS),
-					      "logs kept forever cost forever: "
-					      "keep them 30 days (S003-17)",
-					      NULL))
+					      json_integer(days), why, NULL))
 				goto out;
 			continue;
 		}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Settings: the table of transforms/options.def, validation of the
+ * user's "pass.key=value" strings and typed lookup for the passes.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "options.h"
+
+static const struct cfh_option table[] = {
+#define CFH_OPTION(pass, key, type, def, min, max, choices, doc) \
+	{ pass, key, type, def, min, max, choices, doc },
+#include "../transforms/options.def"
+#undef CFH_OPTION
+};
+
+size_t cfh_option_count(void)
+{
+	return sizeof(table) / sizeof(table[0]);
+}
+
+const struct cfh_option *cfh_option_at(size_t i)
+{
+	return i < cfh_option_count() ? &table[i] : NULL;
+}
+
+const struct cfh_option *cfh_option_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < cfh_option_count(); i++) {
+		size_t pl = strlen(table[i].pass);
+
+		if (len == pl + 1 + strlen(table[i].key) &&
+		    !strncmp(name, table[i].pass, pl) && name[pl] == '.' &&
+		    !strncmp(name + pl + 1, table[i].key, len - pl - 1))
+			return &table[i];
+	}
+	return NULL;
+}
+
+static bool parse_int(const char *v, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return *v && !*end && !errno;
+}
+
+static int parse_bool(const char *v)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
+		return 1;
+	if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
+		return 0;
+	return -1;
+}
+
+static bool choice_ok(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *c = choices;
+
+	while (c) {
+		if (!strncmp(c, v, n) && (c[n] == '|' || !c[n]))
+			return true;
+		c = strchr(c, '|');
+		c = c ? c + 1 : NULL;
+	}
+	return false;
+}
+
+int cfh_setting_check(const char *setting, char *err, size_t errlen)
+{
+	const char *eq = strchr(setting, '=');
+	const struct cfh_option *o;
+	const char *v;
+	long long n;
+
+	if (!eq) {
+		snprintf(err, errlen, "setting '%s' is not PASS.KEY=VALUE",
+			 setting);
+		return -1;
+	}
+	o = cfh_option_find(setting, (size_t)(eq - setting));
+	if (!o) {
+		snprintf(err, errlen, "unknown setting '%.*s' (see --explain "
+			 "PASS for the settings of a pass)",
+			 (int)(eq - setting), setting);
+		return -1;
+	}
+	v = eq + 1;
+	switch (o->type) {
+	case CFH_OPT_INT:
+		if (parse_int(v, &n) && n >= o->min && n <= o->max)
+			return 0;
+		snprintf(err, errlen, "%s.%s must be a whole number from %lld "
+			 "to %lld, not '%s'", o->pass, o->key, o->min, o->max,
+			 v);
+		return -1;
+	case CFH_OPT_BOOL:
+		if (parse_bool(v) >= 0)
+			return 0;
+		snprintf(err, errlen, "%s.%s must be true or false, not '%s'",
+			 o->pass, o->key, v);
+		return -1;
+	case CFH_OPT_ENUM:
+		if (choice_ok(o->choices, v))
+			return 0;
+		snprintf(err, errlen, "%s.%s must be one of %s, not '%s'",
+			 o->pass, o->key, o->choices, v);
+		return -1;
+	case CFH_OPT_STR:
+		break;
+	}
+	return 0;
+}
+
+/* The value of @key: the last setting of it, else its default. */
+static const char *value_of(const struct cfh_template *t, const char *key,
+			    const struct cfh_option **op)
+{
+	char name[128];
+	const struct cfh_option *o;
+	const struct cfh_run_opts *r = t->opts;
+	size_t len, i;
+
+	if (strchr(key, '.'))
+		snprintf(name, sizeof(name), "%s", key);
+	else
+		snprintf(name, sizeof(name), "%s.%s",
+			 t->current ? t->current->id : "general", key);
+	len = strlen(name);
+	o = cfh_option_find(name, len);
+	assert(o && "every option a pass reads is in options.def");
+	*op = o;
+	for (i = r ? r->nsettings : 0; i-- > 0;)
+		if (!strncmp(r->settings[i], name, len) &&
+		    r->settings[i][len] == '=')
+			return r->settings[i] + len + 1;
+	return o->def;
+}
+
+long long cfh_opt_int(const struct cfh_template *t, const char *key)
+{
+	const struct cfh_option *o;
+	const char *v = value_of(t, key, &o);
+	long long n;
+
+	/* Enumerations of numbers (log retention) read as numbers too. */
+	return parse_int(v, &n) ? n : 0;
+}
+
+const char *cfh_opt_str(const struct cfh_template *t, const char *key)
+{
+	const struct cfh_option *o;
+
+	return value_of(t, key, &o);
+}
+
+bool cfh_opt_bool(const struct cfh_template *t, const char *key)
+{
+	const struct cfh_option *o;
+
+	return parse_bool(value_of(t, key, &o)) == 1;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Settings (transforms/options.def): validation of what the user wrote
+ * and typed lookup for the passes. Values are the user's strings,
+ * validated once when they are given; the last setting of a key wins.
+ *
+ * Ownership: everything returned is static or borrowed from the run
+ * options, which outlive the run.
+ */
+#ifndef CFH_OPTIONS_H
+#define CFH_OPTIONS_H
+
+#include "model.h"
+
+enum cfh_opt_type {
+	CFH_OPT_INT,
+	CFH_OPT_STR,
+	CFH_OPT_BOOL,
+	CFH_OPT_ENUM,
+};
+
+struct cfh_option {
+	const char *pass;	/* pass id or "general" */
+	const char *key;
+	enum cfh_opt_type type;
+	const char *def;
+	long long min, max;	/* CFH_OPT_INT */
+	const char *choices;	/* CFH_OPT_ENUM: "a|b|c" */
+	const char *doc;
+};
+
+size_t cfh_option_count(void);
+const struct cfh_option *cfh_option_at(size_t i);
+
+/* The option named "pass.key", or NULL. */
+const struct cfh_option *cfh_option_find(const char *name, size_t len);
+
+/*
+ * The value of an option for the running pass (@key "max-receive-count")
+ * or of any pass ("general.profile"). The key must be in options.def.
+ */
+long long cfh_opt_int(const struct cfh_template *t, const char *key);
+const char *cfh_opt_str(const struct cfh_template *t, const char *key);
+bool cfh_opt_bool(const struct cfh_template *t, const char *key);
+
+#endif
