@@ -7,20 +7,23 @@ PREFIX ?= /usr/local
 CC ?= cc
 BUILD ?= build
 PKGS = libfyaml jansson
-DEB_PKGS = libfyaml-dev libfyaml-utils libjansson-dev check pkg-config mandoc bc
+DEB_PKGS = libfyaml-dev libfyaml-utils libjansson-dev check pkg-config mandoc bc \
+	python3-jsonschema python3-jsonpatch
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 EXE_LDFLAGS ?= -no-pie
 
 LIB_OBJS = \
 	$(BUILD)/src/buf.o \
 	$(BUILD)/src/cli.o \
+	$(BUILD)/src/config.o \
 	$(BUILD)/src/conv.o \
+	$(BUILD)/src/diff.o \
 	$(BUILD)/src/edit.o \
 	$(BUILD)/src/engine.o \
 	$(BUILD)/src/graph.o \
@@ -33,6 +36,7 @@ LIB_OBJS = \
 	$(BUILD)/src/render.o \
 	$(BUILD)/src/report.o \
 	$(BUILD)/src/reprint.o \
+	$(BUILD)/src/run.o \
 	$(BUILD)/src/schema.o \
 	$(BUILD)/src/schema_table.o \
 	$(BUILD)/src/template.o
@@ -57,7 +61,7 @@ TEST_OBJS = \
 HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
-.PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants never-broader manlint asan demo \
+.PHONY: all build deps deps-quiet check unit golden corpus batch lint-outputs invariants never-broader manlint asan demo \
 	bench install clean regen
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
@@ -108,8 +112,8 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
-	@$(MAKE) --no-print-directory unit golden corpus manlint lint-outputs \
-		invariants never-broader
+	@$(MAKE) --no-print-directory unit golden corpus batch manlint \
+		lint-outputs invariants never-broader
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -123,6 +127,9 @@ corpus: $(BUILD)/corpus-check
 
 manlint:
 	@sh tests/check-man.sh $(BUILD)
+
+batch:
+	@sh tests/check-batch.sh $(BUILD)
 
 lint-outputs:
 	@sh tests/lint-outputs.sh $(BUILD) $(BUILD)/corpus-sample/manifest

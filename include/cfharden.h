@@ -166,8 +166,11 @@ const struct cfh_change *cfh_template_change_at(const struct cfh_template *t,
 
 /* Reports. */
 enum cfh_report_format {
-	CFH_REPORT_JSON,
-	CFH_REPORT_MD,
+	CFH_REPORT_JSON,	/* every record, with a summary */
+	CFH_REPORT_MD,		/* the seed analyses' format */
+	CFH_REPORT_SARIF,	/* SARIF 2.1.0, one result per record */
+	CFH_REPORT_JSON_PATCH,	/* RFC 6902: input data -> output data */
+	CFH_REPORT_DIFF,	/* unified diff of input and output text */
 };
 
 /**
@@ -200,18 +203,34 @@ int cfh_write_file(const char *path, const char *data, size_t len,
 		   struct cfh_diag *diag);
 
 /* The command-line tool, for src/main.c. */
+struct cfh_report_req {
+	enum cfh_report_format fmt;
+	const char *path;
+};
+
 struct cfh_cli {
-	const char *input;	/* path or "-" */
+	const char *const *inputs;	/* templates ("-": standard input),
+					 * or trees with @recursive */
+	size_t ninputs;
 	const char *output;	/* NULL: standard output */
-	const char *report;	/* NULL: no report */
-	const char *report_format;	/* "json", "md" or NULL (by extension) */
+	const struct cfh_report_req *reports;
+	size_t nreports;
 	const char *to;		/* "json", "yaml" or NULL */
-	bool check;
+	const char *config;	/* NULL: the nearest .cfn-harden.yaml */
+	const char *out_dir;	/* mirror the inputs' tree here */
+	const char *pairs_dir;	/* training pairs here */
+	bool check, diff, recursive, in_place;
+	int jobs;		/* parallel workers; 0: one per core */
 	struct cfh_run_opts run;
 };
 
 /**
- * cfh_cli_run() - load, harden, write the template and the report
+ * cfh_cli_run() - load, harden, write the templates and the reports
+ *
+ * One template: its output goes to standard output or --output. Several,
+ * or trees (-r): a batch, run by parallel workers, whose outputs go to
+ * --out-dir, back in place, or nowhere (--check, --diff), with a summary
+ * at the end. Output bytes never depend on the number of workers.
  * Returns: an exit code (enum cfh_exit); diagnostics went to stderr.
  */
 int cfh_cli_run(const struct cfh_cli *cli);

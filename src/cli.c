@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the command does, behind src/main.c's option parsing: load, harden,
- * write the template and the report, and turn failures into one line on
- * stderr and an exit code. Outputs are written only after everything
- * succeeded, and atomically, so bad input never leaves a partial file.
+ * The informational commands: --list-passes, --explain, --list-settings.
+ * The work itself (cfh_cli_run) is in src/run.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,112 +9,6 @@
 
 #include "engine.h"
 #include "options.h"
-
-static int fail(const char *file, const struct cfh_diag *d)
-{
-	if (d->line > 0)
-		fprintf(stderr, "%s:%d:%d: error: %s\n", file, d->line, d->col,
-			d->msg);
-	else
-		fprintf(stderr, "%s: error: %s\n", file, d->msg);
-	return d->code ? (int)d->code : CFH_EXIT_INTERNAL;
-}
-
-static int oom(void)
-{
-	fprintf(stderr, "cfn-harden: error: out of memory\n");
-	return CFH_EXIT_INTERNAL;
-}
-
-static int write_out(const char *path, const char *data, size_t len)
-{
-	struct cfh_diag d;
-
-	if (path && strcmp(path, "-"))
-		return cfh_write_file(path, data, len, &d) ? fail(path, &d) : 0;
-	if (fwrite(data, 1, len, stdout) != len || fflush(stdout)) {
-		fprintf(stderr, "cfn-harden: error: cannot write the output\n");
-		return CFH_EXIT_IO;
-	}
-	return 0;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static enum cfh_report_format report_format(const struct cfh_cli *cli)
-{
-	if (cli->report_format)
-		return strcmp(cli->report_format, "md") ? CFH_REPORT_JSON
-							: CFH_REPORT_MD;
-	return ends_with(cli->report, ".md") ? CFH_REPORT_MD : CFH_REPORT_JSON;
-}
-
-int cfh_cli_run(const struct cfh_cli *cli)
-{
-	const char *name = strcmp(cli->input, "-") ? cli->input : "<stdin>";
-	struct cfh_template *t = NULL;
-	struct cfh_diag d;
-	char *src = NULL, *out = NULL, *rep = NULL;
-	size_t len, outlen = 0, i, changes = 0;
-	int rc;
-
-	src = cfh_read_file(cli->input, &len, &d);
-	if (!src) {
-		rc = fail(name, &d);
-		goto out;
-	}
-	t = cfh_template_load(src, len, name, &d);
-	if (!t) {
-		rc = fail(name, &d);
-		goto out;
-	}
-	if (cfh_template_harden(t, &cli->run, &d)) {
-		rc = fail(d.code == CFH_EXIT_USAGE ? "cfn-harden" : name, &d);
-		goto out;
-	}
-	for (i = 0; i < cfh_template_change_count(t); i++)
-		changes += cfh_template_change_at(t, i)->op != CFH_OP_ADVISORY;
-	if (cli->check) {
-		rc = changes ? CFH_EXIT_CHANGES : CFH_EXIT_OK;
-		if (changes)
-			fprintf(stderr, "%s: %zu change%s needed\n", name,
-				changes, changes == 1 ? "" : "s");
-		goto out;
-	}
-	if (cli->to)
-		out = cfh_template_convert(t, strcmp(cli->to, "json")
-						      ? CFH_FORMAT_YAML
-						      : CFH_FORMAT_JSON,
-					   &outlen);
-	else
-		out = cfh_template_print(t, &outlen);
-	if (!out) {
-		rc = oom();
-		goto out;
-	}
-	if (cli->report) {
-		rep = cfh_report(t, report_format(cli), name);
-		if (!rep) {
-			rc = oom();
-			goto out;
-		}
-	}
-	/* Everything is rendered: only now touch the file system. */
-	rc = write_out(cli->output, out, outlen);
-	if (!rc && rep)
-		rc = write_out(cli->report, rep, strlen(rep));
-out:
-	free(rep);
-	free(out);
-	cfh_template_free(t);
-	free(src);
-	return rc;
-}
 
 int cfh_cli_list_passes(void)
 {

@@ -57,6 +57,44 @@ char *cfh_read_file(const char *path, size_t *lenp, struct cfh_diag *diag)
 	return cfh_buf_steal(&b, lenp);
 }
 
+static int write_all(int fd, const char *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* A device, a FIFO or a socket (/dev/null, /dev/stdout, a pipe from a
+ * shell's process substitution) is written to, never renamed over:
+ * replacing /dev/null with a regular file would break the machine. */
+static int write_special(const char *path, const char *data, size_t len,
+			 struct cfh_diag *diag)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write_all(fd, data, len)) {
+		io_error(diag, "write", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (close(fd)) {
+		io_error(diag, "write", path);
+		return -1;
+	}
+	return 0;
+}
+
 int cfh_write_file(const char *path, const char *data, size_t len,
 		   struct cfh_diag *diag)
 {
@@ -64,14 +102,18 @@ int cfh_write_file(const char *path, const char *data, size_t len,
 	const char *dir;
 	struct stat st;
 	mode_t mode = 0644;
-	size_t off = 0;
 	int fd = -1, rc = -1;
 
 	if (!copy)
 		goto fail;
 	dir = dirname(copy);
-	if (stat(path, &st) == 0)
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			free(copy);
+			return write_special(path, data, len, diag);
+		}
 		mode = st.st_mode & 07777;
+	}
 	tmp = malloc(strlen(dir) + 32);
 	if (!tmp)
 		goto fail;
@@ -79,16 +121,8 @@ int cfh_write_file(const char *path, const char *data, size_t len,
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		goto fail;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
+	if (write_all(fd, data, len))
+		goto fail;
 	if (fchmod(fd, mode) || fsync(fd))
 		goto fail;
 	if (close(fd)) {

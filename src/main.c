@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cfn-harden: option parsing only; the work is in the library (cli.c). */
+/* cfn-harden: option parsing only; the work is in the library (run.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,21 +11,29 @@
  * compares them. */
 static const char usage[] =
 	"usage: cfn-harden [options] TEMPLATE|-\n"
+	"       cfn-harden [options] -r DIR... | TEMPLATE...\n"
 	"\n"
-	"Harden an AWS CloudFormation template (JSON or YAML) and write the\n"
+	"Harden AWS CloudFormation templates (JSON or YAML) and write the\n"
 	"result; text the passes do not change is kept byte for byte.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE          write the hardened template to FILE instead of standard output\n"
-	"  -c, --check                write nothing; exit 1 if any pass would change the template\n"
-	"  -r, --report FILE          write a report of every change to FILE\n"
-	"  -f, --report-format FMT    report format: json or md (default: from the FILE extension, else json)\n"
+	"  -c, --check                write nothing; exit 1 if any pass would change a template\n"
+	"      --diff                 write a unified diff of each template and its hardened form instead\n"
+	"      --report [FMT:]FILE    write a report of every change to FILE (repeatable)\n"
+	"  -f, --report-format FMT    json, md, sarif, json-patch or diff (default: from the FILE extension, else json)\n"
 	"      --only IDS             run only these passes (comma-separated)\n"
 	"      --skip IDS             do not run these passes (comma-separated)\n"
 	"      --no-replace           skip changes that would replace a deployed resource, and report them\n"
 	"      --set PASS.KEY=VALUE   change a setting of a pass (repeatable; see --list-settings)\n"
 	"      --profile NAME         prod (keep data: the default) or dev (let environments tear down)\n"
+	"      --config FILE          read this configuration instead of the nearest .cfn-harden.yaml\n"
 	"      --to FORMAT            write the template in another format: json or yaml\n"
+	"  -r, --recursive            harden every template found under the DIR arguments\n"
+	"      --out-dir DIR          write the hardened templates under DIR, mirroring the inputs' tree\n"
+	"  -i, --in-place             rewrite each template that changes, atomically\n"
+	"  -j, --jobs N               harden N templates at a time (default: one per core)\n"
+	"      --pairs-dir DIR        write before/after training pairs and their analyses under DIR\n"
 	"      --list-passes          list the passes in run order and exit\n"
 	"      --explain ID           explain a pass or a fix-catalogue ID and exit\n"
 	"      --list-settings        list the settings with their defaults and exit\n"
@@ -34,9 +42,9 @@ static const char usage[] =
 	"\n"
 	"exit status:\n"
 	"  0  success; with --check, nothing to change\n"
-	"  1  with --check, some pass would change the template\n"
-	"  2  bad command line\n"
-	"  3  the template is not valid input\n"
+	"  1  with --check, some pass would change a template\n"
+	"  2  bad command line or configuration\n"
+	"  3  a template is not valid input (in a batch: the others are done)\n"
 	"  4  a file could not be read or written\n"
 	"  5  internal error or out of memory\n";
 
@@ -50,25 +58,45 @@ enum {
 	OPT_SET,
 	OPT_PROFILE,
 	OPT_LIST_SETTINGS,
+	OPT_REPORT,
+	OPT_CONFIG,
+	OPT_OUT_DIR,
+	OPT_PAIRS_DIR,
+	OPT_DIFF,
 };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "check", no_argument, NULL, 'c' },
-	{ "report", required_argument, NULL, 'r' },
+	{ "diff", no_argument, NULL, OPT_DIFF },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "report-format", required_argument, NULL, 'f' },
 	{ "only", required_argument, NULL, OPT_ONLY },
 	{ "skip", required_argument, NULL, OPT_SKIP },
 	{ "no-replace", no_argument, NULL, OPT_NO_REPLACE },
-	{ "to", required_argument, NULL, OPT_TO },
-	{ "list-passes", no_argument, NULL, OPT_LIST },
-	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "out-dir", required_argument, NULL, OPT_OUT_DIR },
+	{ "in-place", no_argument, NULL, 'i' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "pairs-dir", required_argument, NULL, OPT_PAIRS_DIR },
+	{ "list-passes", no_argument, NULL, OPT_LIST },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "list-settings", no_argument, NULL, OPT_LIST_SETTINGS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const formats[] = {
+	[CFH_REPORT_JSON] = "json",
+	[CFH_REPORT_MD] = "md",
+	[CFH_REPORT_SARIF] = "sarif",
+	[CFH_REPORT_JSON_PATCH] = "json-patch",
+	[CFH_REPORT_DIFF] = "diff",
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -79,22 +107,71 @@ static int usage_error(const char *msg, const char *arg)
 	return CFH_EXIT_USAGE;
 }
 
+static int format_of(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strlen(formats[i]) == n && !strncmp(s, formats[i], n))
+			return (int)i;
+	return -1;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* "FMT:FILE", or FILE with the format of --report-format or of its
+ * extension. */
+static void report_req(struct cfh_report_req *r, const char *arg, int deflt)
+{
+	const char *colon = strchr(arg, ':');
+	int f = colon ? format_of(arg, (size_t)(colon - arg)) : -1;
+
+	if (f >= 0) {
+		r->fmt = (enum cfh_report_format)f;
+		r->path = colon + 1;
+		return;
+	}
+	r->path = arg;
+	if (deflt >= 0)
+		r->fmt = (enum cfh_report_format)deflt;
+	else if (ends_with(arg, ".md"))
+		r->fmt = CFH_REPORT_MD;
+	else if (ends_with(arg, ".sarif") || ends_with(arg, ".sarif.json"))
+		r->fmt = CFH_REPORT_SARIF;
+	else if (ends_with(arg, ".diff") || ends_with(arg, ".patch"))
+		r->fmt = CFH_REPORT_DIFF;
+	else
+		r->fmt = CFH_REPORT_JSON;
+}
+
 int main(int argc, char **argv)
 {
-	/* Every --set and --profile, in order: at most one per argument. */
+	/* Every --set, --profile and --report, in order: at most one per
+	 * argument. */
 	const char **settings = calloc((size_t)argc, sizeof(*settings));
-	char profile[64], err[256];
+	const char **reports = calloc((size_t)argc, sizeof(*reports));
+	struct cfh_report_req *reqs = calloc((size_t)argc, sizeof(*reqs));
+	char **profiles = calloc((size_t)argc, sizeof(*profiles));
+	char err[256];
+	size_t nreports = 0, nprofiles = 0, i;
+	int c, deflt = -1, rc;
 	struct cfh_cli cli;
-	int c;
+	char *end;
 
-	if (!settings) {
+	if (!settings || !reports || !reqs || !profiles) {
 		fprintf(stderr, "cfn-harden: error: out of memory\n");
 		return CFH_EXIT_INTERNAL;
 	}
 	memset(&cli, 0, sizeof(cli));
 	cli.run.settings = settings;
+	cli.reports = reqs;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:cr:f:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:cf:rij:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			cli.output = optarg;
@@ -102,14 +179,17 @@ int main(int argc, char **argv)
 		case 'c':
 			cli.check = true;
 			break;
-		case 'r':
-			cli.report = optarg;
+		case OPT_DIFF:
+			cli.diff = true;
+			break;
+		case OPT_REPORT:
+			reports[nreports++] = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "md"))
+			deflt = format_of(optarg, strlen(optarg));
+			if (deflt < 0)
 				return usage_error("unknown report format",
 						   optarg);
-			cli.report_format = optarg;
 			break;
 		case OPT_ONLY:
 			cli.run.only = optarg;
@@ -120,30 +200,52 @@ int main(int argc, char **argv)
 		case OPT_NO_REPLACE:
 			cli.run.no_replace = true;
 			break;
+		case OPT_SET:
+		case OPT_PROFILE:
+			if (c == OPT_PROFILE) {
+				profiles[nprofiles] = malloc(strlen(optarg) + 17);
+				if (!profiles[nprofiles])
+					return usage_error("out of memory", NULL);
+				sprintf(profiles[nprofiles], "general.profile=%s",
+					optarg);
+				optarg = profiles[nprofiles++];
+			}
+			if (cfh_setting_check(optarg, err, sizeof(err)))
+				return usage_error(err, NULL);
+			settings[cli.run.nsettings++] = optarg;
+			break;
+		case OPT_CONFIG:
+			cli.config = optarg;
+			break;
 		case OPT_TO:
 			if (strcmp(optarg, "json") && strcmp(optarg, "yaml"))
 				return usage_error("unknown format", optarg);
 			cli.to = optarg;
 			break;
-		case OPT_SET:
-		case OPT_PROFILE:
-			if (c == OPT_PROFILE) {
-				snprintf(profile, sizeof(profile),
-					 "general.profile=%s", optarg);
-				optarg = profile;
-			}
-			if (cfh_setting_check(optarg, err, sizeof(err)))
-				return usage_error(err, NULL);
-			settings[cli.run.nsettings++] = c == OPT_PROFILE
-								? strdup(optarg)
-								: optarg;
+		case 'r':
+			cli.recursive = true;
 			break;
-		case OPT_LIST_SETTINGS:
-			return cfh_cli_list_settings();
+		case OPT_OUT_DIR:
+			cli.out_dir = optarg;
+			break;
+		case 'i':
+			cli.in_place = true;
+			break;
+		case 'j':
+			cli.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || cli.jobs < 1 || cli.jobs > 1024)
+				return usage_error("--jobs takes a number from "
+						   "1 to 1024, not", optarg);
+			break;
+		case OPT_PAIRS_DIR:
+			cli.pairs_dir = optarg;
+			break;
 		case OPT_LIST:
 			return cfh_cli_list_passes();
 		case OPT_EXPLAIN:
 			return cfh_cli_explain(optarg);
+		case OPT_LIST_SETTINGS:
+			return cfh_cli_list_settings();
 		case 'h':
 			fputs(usage, stdout);
 			return CFH_EXIT_OK;
@@ -156,12 +258,32 @@ int main(int argc, char **argv)
 					   optopt ? NULL : argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		return usage_error(optind < argc ? "one template at a time"
-						 : "no template given",
-				   NULL);
-	if (cli.report_format && !cli.report)
+	if (optind >= argc)
+		return usage_error("no template given", NULL);
+	if (deflt >= 0 && !nreports)
 		return usage_error("--report-format needs --report", NULL);
-	cli.input = argv[optind];
-	return cfh_cli_run(&cli);
+	if ((cli.output != NULL) + cli.in_place + (cli.out_dir != NULL) > 1)
+		return usage_error("choose one of --output, --in-place and "
+				   "--out-dir", NULL);
+	if (cli.in_place && cli.to)
+		return usage_error("--in-place keeps each file's format: "
+				   "--to needs --output or --out-dir", NULL);
+	for (i = 0; i < nreports; i++)
+		report_req(&reqs[i], reports[i], deflt);
+	cli.nreports = nreports;
+	cli.inputs = (const char *const *)argv + optind;
+	cli.ninputs = (size_t)(argc - optind);
+	for (i = 0; i < cli.ninputs; i++)
+		if (!strcmp(cli.inputs[i], "-") &&
+		    (cli.ninputs > 1 || cli.in_place || cli.recursive))
+			return usage_error("standard input is one template, "
+					   "on its own", NULL);
+	rc = cfh_cli_run(&cli);
+	for (i = 0; i < nprofiles; i++)
+		free(profiles[i]);
+	free(profiles);
+	free(reports);
+	free(reqs);
+	free(settings);
+	return rc;
 }

@@ -141,6 +141,12 @@ struct cfh_template {
 	for ((e) = (node)->ent; (e) && (e) < (node)->ent + (node)->n; (e)++) \
 		if (!((e)->flags & CFH_EF_REMOVED))
 
+/* Any YAML or JSON document, loaded with the template's loader (the same
+ * refusals and positions) but without the CloudFormation shape checks:
+ * for the configuration file. Free with cfh_template_free(). */
+struct cfh_template *cfh_yaml_load(const char *src, size_t len,
+				   const char *name, struct cfh_diag *diag);
+
 /* Follow aliases; NULL stays NULL. */
 const struct cfh_node *cfh_node_deref(const struct cfh_node *n);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "report.h"
 
 static const char *const op_names[] = { "add", "replace", "remove",
 					"advisory" };
@@ -45,11 +46,10 @@ static json_t *summary(const struct cfh_template *t)
 	return s;
 }
 
-static char *report_json(struct cfh_template *t, const char *name)
+json_t *cfh_report_value(struct cfh_template *t, const char *name)
 {
-	json_t *root, *list, *c;
+	json_t *list, *c;
 	size_t i;
-	char *s;
 
 	list = json_array();
 	for (i = 0; list && i < t->nchanges; i++) {
@@ -70,29 +70,154 @@ static char *report_json(struct cfh_template *t, const char *name)
 			list = NULL;
 		}
 	}
-	root = json_pack("{s:s, s:s, s:s, s:s, s:o*, s:o*}", "tool",
+	return json_pack("{s:s, s:s, s:s, s:s, s:o*, s:o*}", "tool",
 			 "cfn-harden", "version", CFH_VERSION, "template", name,
 			 "format", t->conv.json ? "json" : "yaml", "summary",
 			 summary(t), "changes", list);
-	if (!root)
-		return NULL;
-	s = json_dumps(root, JSON_INDENT(2));
-	json_decref(root);
+}
+
+char *cfh_json_dump_take(json_t *v)
+{
+	char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
+	size_t len;
+	char *r;
+
+	json_decref(v);
 	if (!s)
 		return NULL;
 	/* Text files end with a newline. */
-	{
-		size_t len = strlen(s);
-		char *r = realloc(s, len + 2);
-
-		if (!r) {
-			free(s);
-			return NULL;
-		}
-		r[len] = '\n';
-		r[len + 1] = '\0';
-		return r;
+	len = strlen(s);
+	r = realloc(s, len + 2);
+	if (!r) {
+		free(s);
+		return NULL;
 	}
+	r[len] = '\n';
+	r[len + 1] = '\0';
+	return r;
+}
+
+/* ---- SARIF 2.1.0 ---- */
+
+/* GitHub code scanning ranks by security-severity (0.0-10.0). */
+static const char *const sarif_level[] = { "error", "error", "warning",
+					    "note" };
+static const char *const sarif_score[] = { "9.0", "7.0", "5.0", "3.0" };
+
+static json_t *sarif_rule(const struct cfh_pass *p)
+{
+	json_t *tags = json_array(), *checks = json_array();
+	const char *lists[2] = { p->fixes, p->checks };
+	json_t *into[2] = { tags, checks };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const char *c = lists[k];
+
+		while (c && *c) {
+			size_t n = strcspn(c, " ");
+
+			if (n)
+				json_array_append_new(into[k],
+						      json_stringn(c, n));
+			c += n;
+			c += strspn(c, " ");
+		}
+	}
+	json_array_append_new(tags, json_string("security"));
+	return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
+			 "s:{s:o, s:s, s:o}}",
+			 "id", p->id, "name", p->id, "shortDescription",
+			 "text", p->title, "fullDescription", "text",
+			 p->rationale, "help", "text", p->example,
+			 "defaultConfiguration", "level",
+			 sarif_level[p->severity], "properties", "tags", tags,
+			 "security-severity", sarif_score[p->severity],
+			 "checks", checks);
+}
+
+json_t *cfh_sarif_results(struct cfh_template *t, const char *name)
+{
+	json_t *results = json_array(), *r, *loc;
+	size_t i, pi;
+
+	for (i = 0; results && i < t->nchanges; i++) {
+		const struct cfh_change *c = &t->changes[i];
+
+		for (pi = 0; pi < cfh_pass_count() &&
+			     strcmp(cfh_pass_at(pi)->id, c->pass);
+		     pi++)
+			;
+		loc = json_pack("{s:{s:s}}", "artifactLocation", "uri", name);
+		if (loc && c->line > 0)
+			json_object_set_new(loc, "region",
+					    json_pack("{s:i, s:i}", "startLine",
+						      c->line, "startColumn",
+						      c->col > 0 ? c->col : 1));
+		r = json_pack("{s:s, s:I, s:s, s:s, s:{s:s}, s:[{s:o*, s:[{s:s, s:s}]}], "
+			      "s:{s:s, s:s, s:b}}",
+			      "ruleId", c->pass, "ruleIndex", (json_int_t)pi,
+			      "level",
+			      c->op == CFH_OP_ADVISORY ? "warning"
+						       : sarif_level[c->severity],
+			      "kind", c->op == CFH_OP_ADVISORY ? "review" : "fail",
+			      "message", "text", c->reason, "locations",
+			      "physicalLocation", loc, "logicalLocations",
+			      "fullyQualifiedName", *c->path ? c->path : "/",
+			      "kind", "object", "properties", "op",
+			      op_names[c->op], "pointer", c->path, "replaces",
+			      c->replaces);
+		if (!r || json_array_append_new(results, r)) {
+			json_decref(results);
+			results = NULL;
+		}
+	}
+	return results;
+}
+
+json_t *cfh_sarif_log_take(json_t *results)
+{
+	json_t *rules = json_array();
+	size_t i;
+
+	for (i = 0; rules && i < cfh_pass_count(); i++)
+		json_array_append_new(rules, sarif_rule(cfh_pass_at(i)));
+	return json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o*}}, s:o*}]}",
+			 "$schema",
+			 "https://json.schemastore.org/sarif-2.1.0.json",
+			 "version", "2.1.0", "runs", "tool", "driver", "name",
+			 "cfn-harden", "version", CFH_VERSION, "informationUri",
+			 "https://github.com/cfn-harden/cfn-harden", "rules",
+			 rules, "results", results);
+}
+
+/* ---- RFC 6902 JSON Patch ---- */
+
+/*
+ * The records, in order, as patch operations on the template's JSON data:
+ * each path is where the edit landed when it was made, so applying them
+ * one after the other to the input gives the output.
+ */
+static json_t *json_patch(const struct cfh_template *t)
+{
+	json_t *ops = json_array(), *op;
+	size_t i;
+
+	for (i = 0; ops && i < t->nchanges; i++) {
+		const struct cfh_change *c = &t->changes[i];
+
+		if (c->op == CFH_OP_ADVISORY)
+			continue;
+		op = json_pack("{s:s, s:s}", "op", op_names[c->op], "path",
+			       c->path);
+		if (op && c->new_value)
+			json_object_set(op, "value", c->new_value);
+		if (!op || json_array_append_new(ops, op)) {
+			json_decref(ops);
+			ops = NULL;
+		}
+	}
+	return ops;
 }
 
 /* A snippet "key: value" of @v in the template's own format. */
@@ -128,6 +253,44 @@ static void cap_name(struct cfh_buf *b, enum cfh_severity sev)
 
 	cfh_buf_addc(b, (char)(n[0] - 32));
 	cfh_buf_adds(b, n + 1);
+}
+
+/* The checks of other tools the pass satisfies, tool by tool. */
+static void md_checks(struct cfh_buf *b, const struct cfh_pass *p)
+{
+	static const char *const tools[][2] = {
+		{ "checkov", "checkov" }, { "cfn_nag", "cfn_nag" },
+		{ "guard", "cfn-guard" }, { "cdk_nag", "cdk-nag" },
+		{ "cfn-lint", "cfn-lint" },
+	};
+	size_t k, tl;
+	bool any = false;
+
+	for (k = 0; k < sizeof(tools) / sizeof(tools[0]); k++) {
+		const char *c = p->checks;
+		bool first = true;
+
+		tl = strlen(tools[k][0]);
+		while (c && *c) {
+			size_t n = strcspn(c, " ");
+
+			if (n > tl && !strncmp(c, tools[k][0], tl) &&
+			    c[tl] == ':') {
+				if (first)
+					cfh_buf_addf(b, "%s%s",
+						     any ? "; " : "**Satisfies**: ",
+						     tools[k][1]);
+				cfh_buf_addf(b, "%s `%.*s`", first ? "" : ",",
+					     (int)(n - tl - 1), c + tl + 1);
+				any = true;
+				first = false;
+			}
+			c += n;
+			c += strspn(c, " ");
+		}
+	}
+	if (any)
+		cfh_buf_adds(b, "\n\n");
 }
 
 /* One change inside a finding: its reason, where, and the new value. */
@@ -180,10 +343,12 @@ static void md_finding(struct cfh_buf *b, struct cfh_template *t,
 		cfh_buf_addf(b, "**Resource**: `%s`%s%s%s\n\n", first->resource,
 			     type ? " (`" : "", type ? type : "",
 			     type ? "`)" : "");
-	if (p)
-		cfh_buf_addf(b, "**Pass**: `%s` (fixes %s)\n\n**Issue**: %s\n\n",
-			     first->pass, cfh_pass_fixes(p),
-			     cfh_pass_rationale(p));
+	if (p) {
+		cfh_buf_addf(b, "**Pass**: `%s` (fixes %s)\n\n",
+			     first->pass, cfh_pass_fixes(p));
+		md_checks(b, p);
+		cfh_buf_addf(b, "**Issue**: %s\n\n", cfh_pass_rationale(p));
+	}
 	cfh_buf_adds(b, advisory ? "**Left for a human decision**:\n\n"
 				 : "**Fix**:\n\n");
 	json_array_foreach(members, i, m)
@@ -302,6 +467,26 @@ static char *report_md(struct cfh_template *t, const char *name)
 char *cfh_report(struct cfh_template *t, enum cfh_report_format fmt,
 		 const char *input_name)
 {
-	return fmt == CFH_REPORT_MD ? report_md(t, input_name)
-				    : report_json(t, input_name);
+	char *out, *s;
+	size_t len;
+
+	switch (fmt) {
+	case CFH_REPORT_MD:
+		return report_md(t, input_name);
+	case CFH_REPORT_SARIF:
+		return cfh_json_dump_take(
+			cfh_sarif_log_take(cfh_sarif_results(t, input_name)));
+	case CFH_REPORT_JSON_PATCH:
+		return cfh_json_dump_take(json_patch(t));
+	case CFH_REPORT_DIFF:
+		out = cfh_template_print(t, &len);
+		if (!out)
+			return NULL;
+		s = cfh_diff(t->src, t->len, out, len, input_name);
+		free(out);
+		return s;
+	case CFH_REPORT_JSON:
+		break;
+	}
+	return cfh_json_dump_take(cfh_report_value(t, input_name));
 }

@@ -59,9 +59,9 @@ static int check_shape(struct cfh_template *t, struct cfh_diag *diag)
 	return 0;
 }
 
-struct cfh_template *cfh_template_load(const char *src, size_t len,
-				       const char *name,
-				       struct cfh_diag *diag)
+static struct cfh_template *load(const char *src, size_t len,
+				 const char *name, struct cfh_diag *diag,
+				 bool template)
 {
 	struct cfh_template *t = calloc(1, sizeof(*t));
 
@@ -76,7 +76,7 @@ struct cfh_template *cfh_template_load(const char *src, size_t len,
 	memcpy(t->src, src, len);
 	t->src[len] = '\0';
 	t->len = len;
-	if (cfh_load(t, diag) || check_shape(t, diag))
+	if (cfh_load(t, diag) || (template && check_shape(t, diag)))
 		goto fail;
 	cfh_conv_detect(t);
 	return t;
@@ -86,6 +86,19 @@ oom:
 fail:
 	cfh_template_free(t);
 	return NULL;
+}
+
+struct cfh_template *cfh_template_load(const char *src, size_t len,
+				       const char *name,
+				       struct cfh_diag *diag)
+{
+	return load(src, len, name, diag, true);
+}
+
+struct cfh_template *cfh_yaml_load(const char *src, size_t len,
+				   const char *name, struct cfh_diag *diag)
+{
+	return load(src, len, name, diag, false);
 }
 
 void cfh_template_free(struct cfh_template *t)

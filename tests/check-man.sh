@@ -15,7 +15,7 @@ else
 	fail=1
 fi
 n=0
-"$build/cfn-harden" --help | sed -n 's/^  \(-., \)\{0,1\} *--\([a-z-]*\)[^ ]*\( [A-Z.=]*\)\{0,1\}  *\(.*\)$/\2\t\4/p' > "$build/help-options"
+"$build/cfn-harden" --help | sed -n 's/^  \(-., \)\{0,1\} *--\([a-z-]*\)[^ ]*\( [][A-Z.=:]*\)\{0,1\}  *\(.*\)$/\2\t\4/p' > "$build/help-options"
 while IFS="	" read -r opt desc; do
 	n=$((n + 1))
 	if ! grep -q "Fl \\\\-$opt\\b" man/cfn-harden.1; then

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "report.h"
 #include "suites.h"
 
 static struct cfh_template *load_n(const char *src, size_t len)
@@ -1208,6 +1209,56 @@ START_TEST(test_add_to_anchored)
 }
 END_TEST
 
+/* ---- the unified diff (--diff) ---- */
+
+static void diff_is(const char *a, const char *b, const char *want)
+{
+	char *d = cfh_diff(a, strlen(a), b, strlen(b), "t.yaml");
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d, want);
+	free(d);
+}
+
+START_TEST(test_diff_equal)
+{
+	diff_is("a\nb\n", "a\nb\n", "");
+	diff_is("", "", "");
+}
+END_TEST
+
+START_TEST(test_diff_insert)
+{
+	diff_is("a\nb\nc\nd\ne\nf\ng\nh\n", "a\nb\nc\nd\nX\ne\nf\ng\nh\n",
+		"--- a/t.yaml\n+++ b/t.yaml\n@@ -2,6 +2,7 @@\n b\n c\n d\n+X\n"
+		" e\n f\n g\n");
+	/* At the start and into an empty file: a range of no lines starts
+	 * at the line before it. */
+	diff_is("", "x\n", "--- a/t.yaml\n+++ b/t.yaml\n@@ -0,0 +1 @@\n+x\n");
+}
+END_TEST
+
+START_TEST(test_diff_replace_no_newline)
+{
+	diff_is("a\nb", "a\nc\n",
+		"--- a/t.yaml\n+++ b/t.yaml\n@@ -1,2 +1,2 @@\n a\n-b\n"
+		"\\ No newline at end of file\n+c\n");
+}
+END_TEST
+
+/* Two changes far apart are two hunks; close ones share one. */
+START_TEST(test_diff_hunks)
+{
+	diff_is("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n",
+		"0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n",
+		"--- a/t.yaml\n+++ b/t.yaml\n@@ -1,3 +1,4 @@\n+0\n 1\n 2\n 3\n"
+		"@@ -10,3 +11,4 @@\n 10\n 11\n 12\n+13\n");
+	diff_is("1\n2\n3\n4\n5\n", "0\n1\n2\n3\n4\n5\n6\n",
+		"--- a/t.yaml\n+++ b/t.yaml\n@@ -1,5 +1,7 @@\n+0\n 1\n 2\n 3\n"
+		" 4\n 5\n+6\n");
+}
+END_TEST
+
 Suite *reprint_suite(void)
 {
 	Suite *s = suite_create("reprint");
@@ -1243,6 +1294,10 @@ Suite *reprint_suite(void)
 	tcase_add_test(tc, test_replace_anchored);
 	tcase_add_test(tc, test_remove_anchored);
 	tcase_add_test(tc, test_add_to_anchored);
+	tcase_add_test(tc, test_diff_equal);
+	tcase_add_test(tc, test_diff_insert);
+	tcase_add_test(tc, test_diff_replace_no_newline);
+	tcase_add_test(tc, test_diff_hunks);
 	suite_add_tcase(s, tc);
 	return s;
 }

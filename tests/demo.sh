@@ -7,8 +7,8 @@ input=${DEMO:-examples/media-processing.yaml}
 out="$build/demo"
 mkdir -p "$out"
 ext=${input##*.}
-"$build/cfn-harden" -o "$out/hardened.$ext" -r "$out/report.md" "$input"
-echo "== cfn-harden -o $out/hardened.$ext -r $out/report.md $input"
+"$build/cfn-harden" -o "$out/hardened.$ext" --report "$out/report.md" "$input"
+echo "== cfn-harden -o $out/hardened.$ext --report $out/report.md $input"
 echo
 echo "== the change (diff -u input output):"
 diff -u "$input" "$out/hardened.$ext" || true

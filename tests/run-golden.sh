@@ -6,7 +6,8 @@
 #   args            optional: cfn-harden options, one line
 #   edits.json      optional: run tests/edit_driver (cfh-edit) instead
 #   expected.*      the expected output, byte for byte (same extension)
-#   expected-report.json   optional: the JSON report (--report)
+#   expected-report.FMT    optional: the report in format FMT (json, md,
+#                          sarif, json-patch, diff)
 #   expected-stderr, expected-status   for failing cases
 #
 # A missing expectation is written and the case fails, so that it is
@@ -37,13 +38,19 @@ for dir in tests/golden/$pattern/; do
 	args=""
 	# @OUT@ in args names a file the case may write (-o, --report).
 	[ -f "$dir/args" ] && args=$(sed "s|@OUT@|$written|g" "$dir/args")
-	rm -f "$case_out.report"
+	rm -f "$case_out".report.*
 	if [ -f "$dir/edits.json" ]; then
 		"$build/cfh-edit" "$input" "$dir/edits.json" > "$case_out" 2> "$case_out.err"
 		status=$?
 	else
+		# expected-report.FMT: the report in that format (json, md,
+		# sarif, json-patch, diff).
 		report=""
-		[ -f "$dir/expected-report.json" ] && report="--report $case_out.report --report-format json"
+		for r in "$dir"/expected-report.*; do
+			[ -f "$r" ] || continue
+			fmt=${r##*/expected-report.}
+			report="$report --report $fmt:$case_out.report.$fmt"
+		done
 		# shellcheck disable=SC2086
 		"$build/cfn-harden" $args $report "$input" > "$case_out" 2> "$case_out.err"
 		status=$?
@@ -89,7 +96,10 @@ for dir in tests/golden/$pattern/; do
 				ok=0
 			fi
 		fi
-		[ -f "$dir/expected-report.json" ] && check "$dir/expected-report.json" "$case_out.report"
+		for r in "$dir"/expected-report.*; do
+			[ -f "$r" ] || continue
+			check "$r" "$case_out.report.${r##*/expected-report.}"
+		done
 	else
 		check "$dir/expected-stderr" "$case_out.err"
 		# A failing run must not leave an output file behind.

@@ -1,0 +1,238 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Batch runs (-r, -j, --out-dir, --in-place, --check), the configuration
+# file, the report formats (SARIF validated against the SARIF 2.1.0 schema,
+# JSON Patch applied by python3-jsonpatch, unified diff applied by git
+# apply) and training pairs, end to end through the command line.
+set -u
+build=${1:-build}
+exe="$PWD/$build/cfn-harden"
+tmp="$PWD/$build/batch-test"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+pass=0
+fail=0
+
+check() {
+	desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		pass=$((pass + 1))
+	else
+		echo "batch: FAIL: $desc"
+		fail=$((fail + 1))
+	fi
+}
+
+# A small repository: templates at several depths, a file that is YAML but
+# not a template, a file that is not YAML, a broken template, and a hidden
+# directory that must not be entered.
+make_tree() {
+	rm -rf "$1"
+	mkdir -p "$1/a/b" "$1/.git"
+	cp tests/golden/dlq/yaml-sam/input.yaml "$1/a/sam.yaml"
+	cp tests/golden/encryption/json-all-stores/input.json "$1/a/b/stores.json"
+	cp tests/golden/alarms/yaml-services/input.yaml "$1/services.yml"
+	printf 'version: "3"\nservices: {}\n' > "$1/compose.yaml"
+	echo "hello" > "$1/README.md"
+	cp tests/golden/errors/duplicate-key-yaml/input.yaml "$1/a/bad.yaml"
+	cp tests/golden/dlq/yaml-sam/input.yaml "$1/.git/hidden.yaml"
+}
+tree="$tmp/tree"
+make_tree "$tree"
+
+# ---- a batch, with one and two workers: the same bytes ----
+for j in 1 2; do
+	"$exe" -r "$tree" --out-dir "$tmp/out$j" -j "$j" \
+		--report "sarif:$tmp/r$j.sarif" --report "json:$tmp/r$j.json" \
+		--report "md:$tmp/r$j.md" > "$tmp/stdout$j" 2> "$tmp/err$j"
+	echo $? > "$tmp/status$j"
+done
+check "a failed template makes the batch exit 3" grep -qx 3 "$tmp/status1"
+check "-j 1 and -j 2 write the same trees" diff -r "$tmp/out1" "$tmp/out2"
+for f in r1.sarif r1.json r1.md err1; do
+	check "-j 1 and -j 2 give the same $f" cmp "$tmp/$f" "$tmp/$(echo $f | tr 1 2)"
+done
+check "the bad template is named with its position" \
+	grep -q "a/bad.yaml:[0-9]*:[0-9]*: error: duplicate key" "$tmp/err1"
+check "summary: 3 hardened" grep -Eq "^hardened +3$" "$tmp/err1"
+check "summary: 2 skipped (a non-template YAML, a README)" \
+	grep -Eq "^skipped +2$" "$tmp/err1"
+check "summary: 1 failed" grep -Eq "^failed +1$" "$tmp/err1"
+check "summary: changes per pass" grep -Eq "^encryption +[0-9]+$" "$tmp/err1"
+check "hidden directories are not entered" test ! -e "$tmp/out1/.git"
+check "non-templates are not written" test ! -e "$tmp/out1/compose.yaml"
+check "the failed template is not written" test ! -e "$tmp/out1/a/bad.yaml"
+check "--out-dir mirrors the tree" test -f "$tmp/out1/a/b/stores.json"
+"$exe" "$tree/a/sam.yaml" > "$tmp/single.yaml" 2>/dev/null
+check "a batch output equals the one-template output" \
+	cmp "$tmp/single.yaml" "$tmp/out1/a/sam.yaml"
+check "no progress line when stderr is not a terminal" \
+	sh -c "! grep -q 'ETA' '$tmp/err1'"
+
+# ---- SARIF: valid against the 2.1.0 schema, one result per record ----
+schema="$build/sarif-schema-2.1.0.json"
+if [ ! -s "$schema" ]; then
+	python3 - "$schema" <<'EOF'
+import io, sys, tarfile, urllib.request
+# The OASIS SARIF 2.1.0 schema, as Microsoft's jest-sarif package ships it.
+url = "https://registry.npmjs.org/@microsoft/jest-sarif/-/jest-sarif-1.0.0-beta.0.tgz"
+data = urllib.request.urlopen(url, timeout=60).read()
+member = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
+with tarfile.open(fileobj=io.BytesIO(data)) as t:
+    open(sys.argv[1], "wb").write(t.extractfile(member).read())
+EOF
+fi
+cat > "$tmp/sarif.py" <<'EOF'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+log = json.load(open(sys.argv[2]))
+report = json.load(open(sys.argv[3]))
+jsonschema.Draft4Validator(schema).validate(log)
+records = sum(len(t["changes"]) for t in report["templates"])
+results = log["runs"][0]["results"]
+assert len(results) == records, (len(results), records)
+assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in results} == {t["template"] for t in report["templates"]}
+rules = log["runs"][0]["tool"]["driver"]["rules"]
+assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+# The validator is not a rubber stamp: a wrong level is refused.
+results[0]["level"] = "fatal"
+try:
+    jsonschema.Draft4Validator(schema).validate(log)
+except jsonschema.ValidationError:
+    sys.exit(0)
+sys.exit(1)
+EOF
+check "SARIF is valid 2.1.0, one result per change or advisory" \
+	python3 "$tmp/sarif.py" "$schema" "$tmp/r1.sarif" "$tmp/r1.json"
+
+# ---- --check over a tree: exit 1 and the list; then --in-place ----
+rm "$tree/a/bad.yaml"
+chmod 0640 "$tree/a/sam.yaml"
+"$exe" -r "$tree" --check > "$tmp/check.out" 2>/dev/null
+check "--check -r exits 1 when templates would change" test $? -eq 1
+check "--check -r lists them" test "$(grep -c 'changes\{0,1\} needed' "$tmp/check.out")" -eq 3
+"$exe" -r "$tree" --in-place 2>/dev/null
+check "--in-place hardens" cmp "$tree/a/sam.yaml" "$tmp/out1/a/sam.yaml"
+check "--in-place keeps the mode" test "$(stat -c %a "$tree/a/sam.yaml")" = 640
+check "--in-place leaves non-templates alone" grep -q '^version: "3"' "$tree/compose.yaml"
+"$exe" -r "$tree" --check > /dev/null 2>&1
+check "a hardened tree passes --check" test $? -eq 0
+check "/dev/null is still a device after -o /dev/null" \
+	sh -c "'$exe' -o /dev/null '$tree/a/sam.yaml' && test -c /dev/null"
+
+# ---- a batch killed at any moment: every file old or complete ----
+kill_tree="$tmp/kill"
+mkdir -p "$tmp/kill-src"
+ls "$build"/corpus-sample/*.yaml "$build"/corpus-sample/*.json 2>/dev/null | head -n 200 |
+	while read -r f; do cp "$f" "$tmp/kill-src/"; done
+if [ "$(ls "$tmp/kill-src" | wc -l)" -lt 50 ]; then
+	find ../shared/corpus -name '*.yaml' | sort | head -n 200 | while read -r f; do
+		cp "$f" "$tmp/kill-src/$(echo "$f" | tr / _)"
+	done
+fi
+"$exe" -r "$tmp/kill-src" --out-dir "$tmp/kill-ref" -j 2 2>/dev/null
+broken=0
+for delay in 0.01 0.03 0.06 0.1; do
+	rm -rf "$kill_tree"
+	cp -r "$tmp/kill-src" "$kill_tree"
+	"$exe" -r "$kill_tree" --in-place -j 2 2>/dev/null &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for f in "$kill_tree"/*; do
+		b=${f##*/}
+		if ! cmp -s "$f" "$tmp/kill-src/$b" &&
+		   { [ ! -f "$tmp/kill-ref/$b" ] || ! cmp -s "$f" "$tmp/kill-ref/$b"; }; then
+			echo "batch: killed run left $b neither old nor hardened"
+			broken=$((broken + 1))
+		fi
+	done
+done
+check "a killed --in-place run leaves every file old or hardened" test "$broken" -eq 0
+
+# ---- the configuration file ----
+make_tree "$tree"
+rm "$tree/a/bad.yaml"
+cat > "$tree/.cfn-harden.yaml" <<'EOF'
+# Repository settings for cfn-harden.
+skip: [alarms]
+settings:
+  logs:
+    retention-days: 90
+exclude:
+  - "a/b/*"
+EOF
+"$exe" -r "$tree" --out-dir "$tmp/conf-out" 2> "$tmp/conf-err"
+check "config: exclude globs skip templates" test ! -e "$tmp/conf-out/a/b/stores.json"
+check "config: skip turns passes off" sh -c "! grep -q 'AWS::CloudWatch::Alarm' '$tmp/conf-out/a/sam.yaml'"
+check "config: settings apply" grep -q "RetentionInDays: 90" "$tmp/conf-out/a/sam.yaml"
+"$exe" --skip logs "$tree/a/sam.yaml" > "$tmp/conf-skip.yaml" 2>/dev/null
+check "config: --skip adds to the file's skip" \
+	sh -c "! grep -q 'RetentionInDays' '$tmp/conf-skip.yaml' && ! grep -q 'CloudWatch::Alarm' '$tmp/conf-skip.yaml'"
+"$exe" --set logs.retention-days=7 "$tree/a/sam.yaml" > "$tmp/conf-set.yaml" 2>/dev/null
+check "config: --set wins over the file" grep -q "RetentionInDays: 7" "$tmp/conf-set.yaml"
+printf 'skip: [alarms]\ncolour: blue\n' > "$tree/.cfn-harden.yaml"
+"$exe" "$tree/a/sam.yaml" > /dev/null 2> "$tmp/conf-bad"
+check "config: an unknown key is a usage error (exit 2)" test $? -eq 2
+check "config: the unknown key is named at its line and column" \
+	grep -q "\.cfn-harden\.yaml:2:1: error: unknown key 'colour'" "$tmp/conf-bad"
+printf 'settings:\n  dlq:\n    max-receive-count: 0\n' > "$tmp/other.yaml"
+"$exe" --config "$tmp/other.yaml" "$tree/a/sam.yaml" > /dev/null 2> "$tmp/conf-range"
+check "config: --config replaces the nearest file, values are checked" \
+	grep -q "other.yaml:3:5: error: dlq.max-receive-count must be" "$tmp/conf-range"
+rm "$tree/.cfn-harden.yaml"
+
+# ---- training pairs: deterministic ----
+for n in 1 2; do
+	"$exe" -r "$tree" --pairs-dir "$tmp/pairs$n" -j "$n" 2>/dev/null
+done
+check "pairs: the same bytes for -j 1 and -j 2" diff -r "$tmp/pairs1" "$tmp/pairs2"
+check "pairs: one line per template" test "$(wc -l < "$tmp/pairs1/pairs.jsonl")" -eq 3
+check "pairs: input, output and analysis per template" \
+	test -f "$tmp/pairs1/a_sam.yaml/MODEL_RESPONSE.yaml" -a \
+	-f "$tmp/pairs1/a_sam.yaml/IDEAL_RESPONSE.yaml" -a \
+	-f "$tmp/pairs1/a_sam.yaml/MODEL_FAILURES.md"
+check "pairs: the analysis is the seed format" \
+	grep -q "^\*\*Impact Level\*\*" "$tmp/pairs1/a_sam.yaml/MODEL_FAILURES.md"
+check "pairs: jsonl lines carry before, after and findings" python3 -c "
+import json, sys
+for line in open('$tmp/pairs1/pairs.jsonl'):
+    p = json.loads(line)
+    assert {'id', 'source', 'format', 'before', 'after', 'findings'} <= set(p)
+    assert p['findings'] and all({'severity', 'pass'} <= set(f) for f in p['findings'])
+"
+
+# ---- --diff and the JSON Patch report, over the golden inputs ----
+dfail=0
+pfail=0
+n=0
+: > "$tmp/patch-cases"
+for input in tests/golden/encryption/*/input.* tests/golden/iam/*/input.* \
+	     tests/golden/dlq/*/input.* tests/golden/alarms/*/input.* \
+	     tests/golden/logs/*/input.* tests/golden/lambda/*/input.*; do
+	[ -f "$input" ] || continue
+	n=$((n + 1))
+	args=$(cat "$(dirname "$input")/args" 2>/dev/null | sed 's/--report @OUT@//; s/-o @OUT@//')
+	name=${input##*/}
+	rm -rf "$tmp/d" && mkdir -p "$tmp/d" && cp "$input" "$tmp/d/$name"
+	# shellcheck disable=SC2086
+	(cd "$tmp/d" && "$exe" $args --diff "$name" > ../p.diff 2>/dev/null &&
+	 "$exe" $args "$name" > ../want 2>/dev/null &&
+	 { [ ! -s ../p.diff ] || git apply ../p.diff; } && cmp -s "$name" ../want) ||
+		{ echo "batch: --diff does not apply to $input"; dfail=$((dfail + 1)); }
+	printf '%s\t%s\n' "$input" "$args" >> "$tmp/patch-cases"
+done
+python3 tests/check_patch.py "$exe" < "$tmp/patch-cases" || pfail=1
+check "--diff gives a patch that git apply turns into the output ($n)" test "$dfail" -eq 0
+check "JSON Patch applied to the input gives the output ($n)" test "$pfail" -eq 0
+
+if [ "$fail" -eq 0 ]; then
+	echo "batch: $pass passed, 0 failed"
+else
+	echo "batch: $pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]
