@@ -70,6 +70,19 @@ check "a batch output equals the one-template output" \
 check "no progress line when stderr is not a terminal" \
 	sh -c "! grep -q 'ETA' '$tmp/err1'"
 
+# ---- the whole corpus: -j 2 writes what -j 1 writes ----
+for j in 1 2; do
+	"$exe" -r ../shared/corpus --out-dir "$tmp/corpus$j" -j "$j" \
+		--report "json:$tmp/corpus$j.json" > /dev/null 2> "$tmp/corpus-err$j"
+done
+check "corpus: -j 1 and -j 2 write byte-identical trees" \
+	diff -r "$tmp/corpus1" "$tmp/corpus2"
+check "corpus: and the same report and summary" \
+	sh -c "cmp '$tmp/corpus1.json' '$tmp/corpus2.json' && cmp '$tmp/corpus-err1' '$tmp/corpus-err2'"
+check "corpus: every template but the known bad input is written" \
+	test "$(find "$tmp/corpus1" -type f | wc -l)" -ge 2400
+rm -rf "$tmp/corpus1" "$tmp/corpus2"
+
 # ---- SARIF: valid against the 2.1.0 schema, one result per record ----
 schema="$build/sarif-schema-2.1.0.json"
 if [ ! -s "$schema" ]; then
