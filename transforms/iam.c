@@ -575,6 +575,20 @@ static int write_placed(struct role *r, struct placed *pl, const char *reason)
 
 /* ---- managed policies ---- */
 
+/* The fix-catalogue ID of replacing @b: a policy that does not exist
+ * (S001-02), PowerUserAccess (S003-01), a *FullAccess one (S004-02), any
+ * other broad grant (S001-07). */
+static const char *broad_fix(const struct broad *b)
+{
+	if (b->missing)
+		return "S001-02";
+	if (strstr(b->name, "PowerUser"))
+		return "S003-01";
+	if (strstr(b->name, "FullAccess"))
+		return "S004-02";
+	return "S001-07";
+}
+
 static int replace_managed(struct role *r)
 {
 	struct cfh_node *props = cfh_map_get(r->res, "Properties");
@@ -641,11 +655,11 @@ static int replace_managed(struct role *r)
 				 ? "%s does not exist as an AWS managed policy "
 				   "(deployment fails): replaced by statements "
 				   "scoped to the resources the role's principals "
-				   "use"
+				   "use (%s)"
 				 : "%s grants far more than the role's principals "
 				   "use: replaced by statements scoped to the "
-				   "template's resources they use",
-			 dropped[i]->name);
+				   "template's resources they use (%s)",
+			 dropped[i]->name, broad_fix(dropped[i]));
 		if (cfh_edit_remove_node(r->t, drop[i], reason))
 			goto out;
 	}
@@ -877,7 +891,7 @@ static int scope_document(struct role *r, struct cfh_node *doc, bool in_role)
 	snprintf(reason, sizeof(reason),
 		 "scope Resource \"*\" to the ARNs of the template's resources "
 		 "the role's principals use (%s); actions that accept only "
-		 "\"*\" keep it",
+		 "\"*\" keep it (S001-07)",
 		 services);
 	return cfh_edit_replace_take(r->t, stmts, all, reason, NULL);
 }
@@ -1067,7 +1081,7 @@ static int narrow_wildcards(struct role *r, struct cfh_node *stmt)
 	}
 	snprintf(reason, sizeof(reason),
 		 "narrow %s to the actions the role's principals use on the "
-		 "template's %s",
+		 "template's %s (S001-07)",
 		 wild, prof->type);
 	return cfh_edit_replace_take(r->t, acts, list, reason, NULL);
 }
