@@ -552,7 +552,7 @@ static int run_jobs(struct run *r)
 				    : cores > 0 ? (size_t)cores : 1, i;
 	bool tty = r->batch && isatty(STDERR_FILENO);
 	pthread_t *th;
-	double start = now();
+	double start = now(), shown = 0;
 
 	if (n > r->njobs)
 		n = r->njobs;
@@ -576,8 +576,12 @@ static int run_jobs(struct run *r)
 	while (r->done < r->njobs) {
 		struct timespec ts;
 
-		if (tty) {
+		/* Redrawn five times a second, not once per template. */
+		if (tty && now() - shown >= 0.2) {
+			shown = now();
 			progress(r, start, false);
+		}
+		if (tty) {
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 200000000;
 			if (ts.tv_nsec >= 1000000000) {

@@ -69,6 +69,14 @@ check "a batch output equals the one-template output" \
 	cmp "$tmp/single.yaml" "$tmp/out1/a/sam.yaml"
 check "no progress line when stderr is not a terminal" \
 	sh -c "! grep -q 'ETA' '$tmp/err1'"
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$exe' -r ../shared/corpus --check -j 2 > /dev/null" \
+		"$tmp/tty.log" > /dev/null 2>&1
+	check "a progress line on a terminal: done/total, rate" \
+		grep -aq "/[0-9]* templates, [0-9]*/s" "$tmp/tty.log"
+	check "the progress line is redrawn a few times a second, not per template" \
+		test "$(tr '\r' '\n' < "$tmp/tty.log" | grep -ac ' templates, ')" -lt 100
+fi
 
 # ---- the whole corpus: -j 2 writes what -j 1 writes ----
 for j in 1 2; do
