@@ -14,6 +14,9 @@
 #include "engine.h"
 
 static int bad(struct cfh_diag *d, const struct cfh_node *at,
+	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int bad(struct cfh_diag *d, const struct cfh_node *at,
 	       const char *fmt, ...)
 {
 	va_list ap;
