@@ -66,6 +66,8 @@ static bool has_var(const struct cfh_node *vars, const char *name)
 {
 	const struct cfh_entry *e;
 
+	if (!vars)
+		return false;
 	cfh_for_each_entry(vars, e)
 		if (cfh_node_str_eq(cfh_map_get(e->value, "Name"), name))
 			return true;

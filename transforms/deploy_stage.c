@@ -155,13 +155,15 @@ static json_t *custom_data(struct cfh_template *t, const char *pipeline)
 	const char *env = cfh_env_param(t);
 	char s[300];
 
+	/* The pipeline by logical ID, as text: a reference to itself from
+	 * its own Stages would be a circular dependency. */
 	if (env)
 		snprintf(s, sizeof(s), "Approve deploying the build of "
-			 "${%s} to the ${%s} environment (stack "
-			 "${AWS::StackName})", pipeline, env);
+			 "pipeline %s of stack ${AWS::StackName} to the "
+			 "${%s} environment", pipeline, env);
 	else
 		snprintf(s, sizeof(s), "Approve deploying the build of "
-			 "${%s} (stack ${AWS::StackName})", pipeline);
+			 "pipeline %s of stack ${AWS::StackName}", pipeline);
 	return json_pack("{s:s}", "Fn::Sub", s);
 }
 
@@ -257,6 +259,8 @@ static const char *build_output(const struct cfh_node *stages)
 	cfh_for_each_entry(stages, s) {
 		const struct cfh_node *acts = cfh_map_get(s->value, "Actions");
 
+		if (!cfh_node_is_seq(acts))
+			continue;
 		cfh_for_each_entry(acts, a) {
 			if (!cfh_node_str_eq(cfh_map_path(a->value, "ActionTypeId",
 							  "Category", NULL),
@@ -358,6 +362,60 @@ static json_t *task_roles(struct cfh_template *t, const char *service)
 	return out;
 }
 
+/* The pipeline starts only once its role may assume @role: DependsOn
+ * the policy that allows it. */
+static int depend_on(struct deploy *x, const char *id)
+{
+	struct cfh_node *dep = cfh_map_get(x->res, "DependsOn");
+	const char *why = "the pipeline runs only once its role may assume "
+			  "the deploy action's role (S000-04)";
+
+	if (!dep)
+		return cfh_edit_set_take(x->t, x->res, "DependsOn",
+					 json_string(id), why, NULL);
+	if (cfh_node_is_seq(dep))
+		return cfh_edit_append_take(x->t, dep, json_string(id), why,
+					    NULL);
+	if (cfh_node_is_str(dep))
+		return cfh_edit_replace_take(x->t, dep,
+					     json_pack("[s, s]",
+						       cfh_node_str(dep), id),
+					     why, NULL);
+	return cfh_advise(x->t, dep, why);
+}
+
+/*
+ * Let the pipeline's role assume @role. In a policy of its own rather
+ * than in the role: the action role trusts the pipeline's role by ARN,
+ * and the pipeline's role naming the action role's ARN back would make a
+ * cycle.
+ */
+static int assume_policy(struct deploy *x, const char *role)
+{
+	char base[256];
+	const char *id;
+
+	snprintf(base, sizeof(base), "%sAssume", role);
+	id = cfh_fresh_id(x->t, base);
+	if (!id ||
+	    cfh_edit_add_resource_take(
+		    x->t, id, role,
+		    conditional(x, json_pack(
+			    "{s:s, s:{s:s, s:[o], s:{s:s, s:[{s:s, s:s, "
+			    "s:o}]}}}",
+			    "Type", "AWS::IAM::Policy", "Properties",
+			    "PolicyName", "AssumeDeployRole", "Roles",
+			    cfh_json_ref(x->role), "PolicyDocument", "Version",
+			    "2012-10-17", "Statement", "Effect", "Allow",
+			    "Action", "sts:AssumeRole", "Resource",
+			    cfh_json_getatt(role, "Arn"))),
+		    "let the pipeline run its deploy action as that action's "
+		    "role, and assume no other (S000-04)",
+		    NULL))
+		return -1;
+	return depend_on(x, id);
+}
+
 /* A role of the deploy action's own: the pipeline's role assumes it. */
 static int action_role(struct deploy *x, const char *service,
 		       const char **id)
@@ -419,13 +477,7 @@ static int action_role(struct deploy *x, const char *service,
 		    "artifacts (S000-04)",
 		    NULL))
 		return -1;
-	return cfh_role_grant_take(
-		x->t, x->role, ACTION_POLICY,
-		json_pack("[{s:s, s:s, s:o}]", "Effect", "Allow", "Action",
-			  "sts:AssumeRole", "Resource",
-			  cfh_json_getatt(*id, "Arn")),
-		"let the pipeline run its deploy action as that action's role "
-		"(S000-04)");
+	return assume_policy(x, *id);
 }
 
 static json_t *ecs_action(struct deploy *x, const char *service,

@@ -44,6 +44,7 @@ struct trigger {
 	const char *pipeline;		/* logical ID */
 	const struct cfh_node *cond;	/* the pipeline's Condition, or NULL */
 	const char *role;		/* the role the rules use, once made */
+	const char *last;		/* the last rule added: the next follows */
 };
 
 /* !Sub "<pre><name>", or "<pre>${name}" when @var. */
@@ -160,8 +161,11 @@ static int add_rule(struct trigger *x, const char *action, json_t *pattern,
 			"EventPattern", pattern, "Targets", "Arn",
 			pipeline_arn(x->pipeline), "Id", "codepipeline",
 			"RoleArn", cfh_json_getatt(x->role, "Arn"));
-	return cfh_edit_add_resource_take(x->t, id, x->role,
-					  conditional(x, res), reason, NULL);
+	if (cfh_edit_add_resource_take(x->t, id, x->last ? x->last : x->role,
+				       conditional(x, res), reason, NULL))
+		return -1;
+	x->last = id;
+	return 0;
 }
 
 /* Polling goes off; an explicit "true" is the user's and stays. */
@@ -248,8 +252,8 @@ static int codecommit(struct trigger *x, const char *action,
 			  arn, "detail", "event", "referenceCreated",
 			  "referenceUpdated", "referenceType", "branch",
 			  "referenceName", cfh_node_to_json(branch)),
-		"start the pipeline on every push to its branch, which "
-		"nothing did (S000-02)");
+		"start the pipeline on every push to its branch, as it "
+		"happens (S000-02)");
 }
 
 /* The bucket sends its events to EventBridge, so that a rule sees them. */
