@@ -32,14 +32,18 @@
  *                                              InputArtifacts: [{Name: BuildOutput}]
  *                                              RunOrder: 1
  *
- * A Lambda or SAM application, whose deployment role would need what the
- * application's own template creates, gets an advisory instead of a stage.
+ * A Lambda or SAM application is deployed by a CloudFormation action, as
+ * the stack "<stack>-app", from the packaged template of the build output
+ * (deploy-stage.template-file); the role that stack is created with gets
+ * no permissions and an advisory, since what it needs is in the
+ * application's template, not this one.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "passlib.h"
 
 /* The policy the pass's own roles carry: it marks them as the pass's. */
@@ -416,38 +420,25 @@ static int assume_policy(struct deploy *x, const char *role)
 	return depend_on(x, id);
 }
 
-/* A role of the deploy action's own: the pipeline's role assumes it. */
-static int action_role(struct deploy *x, const char *service,
+/*
+ * A role of the deploy action's own, allowed @stmts (taken) and to read
+ * the pipeline's artifacts; the pipeline's role assumes it.
+ */
+static int action_role(struct deploy *x, json_t *stmts, const char *reason,
 		       const char **id)
 {
 	char base[256];
-	json_t *stmts, *roles, *objects = artifact_objects(x);
+	json_t *objects = artifact_objects(x);
 	const struct cfh_node *key = cfh_map_path(x->props, "ArtifactStore",
 						  "EncryptionKey", "Id", NULL);
 
 	snprintf(base, sizeof(base), "%sDeployRole", x->pipeline);
 	*id = cfh_fresh_id(x->t, base);
-	if (!*id) {
+	if (!*id || !stmts) {
 		json_decref(objects);
+		json_decref(stmts);
 		return -1;
 	}
-	stmts = json_pack(
-		"[{s:s, s:[s,s], s:o}, {s:s, s:[s,s,s,s], s:s}]",
-		"Effect", "Allow", "Action", "ecs:DescribeServices",
-		"ecs:UpdateService", "Resource", cfh_json_ref(service),
-		"Effect", "Allow", "Action", "ecs:DescribeTaskDefinition",
-		"ecs:RegisterTaskDefinition", "ecs:DescribeTasks",
-		"ecs:ListTasks", "Resource", "*");
-	roles = task_roles(x->t, service);
-	if (json_array_size(roles))
-		json_array_append_new(
-			stmts, json_pack("{s:s, s:s, s:O, s:{s:{s:s}}}",
-					 "Effect", "Allow", "Action",
-					 "iam:PassRole", "Resource", roles,
-					 "Condition", "StringEquals",
-					 "iam:PassedToService",
-					 "ecs-tasks.amazonaws.com"));
-	json_decref(roles);
 	if (objects)
 		json_array_append_new(
 			stmts, json_pack("{s:s, s:[s,s], s:o}", "Effect",
@@ -472,10 +463,7 @@ static int action_role(struct deploy *x, const char *service,
 			    "sts:AssumeRole", "Policies", "PolicyName",
 			    ACTION_POLICY, "PolicyDocument", "Version",
 			    "2012-10-17", "Statement", stmts)),
-		    "the deploy action's own role: it may update this service "
-		    "and pass its task roles, and read the pipeline's "
-		    "artifacts (S000-04)",
-		    NULL))
+		    reason, NULL))
 		return -1;
 	return assume_policy(x, *id);
 }
@@ -484,8 +472,30 @@ static json_t *ecs_action(struct deploy *x, const char *service,
 			  const char *input)
 {
 	const char *role;
+	json_t *stmts, *roles;
 
-	if (action_role(x, service, &role))
+	stmts = json_pack(
+		"[{s:s, s:[s,s], s:o}, {s:s, s:[s,s,s,s], s:s}]",
+		"Effect", "Allow", "Action", "ecs:DescribeServices",
+		"ecs:UpdateService", "Resource", cfh_json_ref(service),
+		"Effect", "Allow", "Action", "ecs:DescribeTaskDefinition",
+		"ecs:RegisterTaskDefinition", "ecs:DescribeTasks",
+		"ecs:ListTasks", "Resource", "*");
+	roles = task_roles(x->t, service);
+	if (stmts && json_array_size(roles))
+		json_array_append_new(
+			stmts, json_pack("{s:s, s:s, s:O, s:{s:{s:s}}}",
+					 "Effect", "Allow", "Action",
+					 "iam:PassRole", "Resource", roles,
+					 "Condition", "StringEquals",
+					 "iam:PassedToService",
+					 "ecs-tasks.amazonaws.com"));
+	json_decref(roles);
+	if (action_role(x, stmts,
+			"the deploy action's own role: it may update this "
+			"service and pass its task roles, and read the "
+			"pipeline's artifacts (S000-04)",
+			&role))
 		return NULL;
 	return json_pack(
 		"{s:s, s:{s:s, s:s, s:s, s:s}, s:{s:o, s:o, s:s}, s:[{s:s}], "
@@ -498,6 +508,86 @@ static json_t *ecs_action(struct deploy *x, const char *service,
 		"ServiceName", cfh_json_getatt(service, "Name"), "FileName",
 		"imagedefinitions.json", "InputArtifacts", "Name", input,
 		"RoleArn", cfh_json_getatt(role, "Arn"));
+}
+
+/*
+ * A Lambda or SAM application: a CloudFormation action that creates or
+ * updates the application's stack, "<this stack>-app", from the packaged
+ * template in the build output. The action's role may work on that stack
+ * alone and pass the stack's role to CloudFormation; the stack's role is
+ * made with no permissions, since what it needs is what the application's
+ * template creates, which this template does not show: an advisory says
+ * so.
+ */
+static json_t *cfn_action(struct deploy *x, const char *input)
+{
+	char base[256], path[300];
+	const char *stack_role, *role;
+	json_t *stmts;
+
+	snprintf(base, sizeof(base), "%sStackRole", x->pipeline);
+	stack_role = cfh_fresh_id(x->t, base);
+	if (!stack_role ||
+	    cfh_edit_add_resource_take(
+		    x->t, stack_role, x->pipeline,
+		    conditional(x, json_pack(
+			    "{s:s, s:{s:{s:s, s:[{s:s, s:{s:s}, s:s, "
+			    "s:{s:{s:o}}}]}}}",
+			    "Type", "AWS::IAM::Role", "Properties",
+			    "AssumeRolePolicyDocument", "Version",
+			    "2012-10-17", "Statement", "Effect", "Allow",
+			    "Principal", "Service",
+			    "cloudformation.amazonaws.com", "Action",
+			    "sts:AssumeRole", "Condition", "StringEquals",
+			    "aws:SourceAccount",
+			    cfh_json_ref("AWS::AccountId"))),
+		    "the role CloudFormation deploys the application's stack "
+		    "with (S000-04)",
+		    NULL) ||
+	    cfh_advise(x->t, cfh_resource(x->t, stack_role),
+		       "the application stack's role may do nothing yet: "
+		       "grant it what the application's template creates, "
+		       "on those resources (S000-04)"))
+		return NULL;
+	stmts = json_pack(
+		"[{s:s, s:[s,s,s,s,s,s,s,s], s:{s:s}}, {s:s, s:s, s:{s:s}}, "
+		"{s:s, s:s, s:o, s:{s:{s:s}}}]",
+		"Effect", "Allow", "Action", "cloudformation:CreateStack",
+		"cloudformation:UpdateStack", "cloudformation:DescribeStacks",
+		"cloudformation:DescribeStackEvents",
+		"cloudformation:CreateChangeSet",
+		"cloudformation:DescribeChangeSet",
+		"cloudformation:ExecuteChangeSet",
+		"cloudformation:DeleteChangeSet", "Resource", "Fn::Sub",
+		"arn:${AWS::Partition}:cloudformation:${AWS::Region}:"
+		"${AWS::AccountId}:stack/${AWS::StackName}-app/*",
+		"Effect", "Allow", "Action", "cloudformation:CreateChangeSet",
+		"Resource", "Fn::Sub",
+		"arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:"
+		"transform/Serverless-2016-10-31",
+		"Effect", "Allow", "Action", "iam:PassRole", "Resource",
+		cfh_json_getatt(stack_role, "Arn"), "Condition",
+		"StringEquals", "iam:PassedToService",
+		"cloudformation.amazonaws.com");
+	if (action_role(x, stmts,
+			"the deploy action's own role: it may deploy the "
+			"application's stack alone and pass it its role, and "
+			"read the pipeline's artifacts (S000-04)",
+			&role))
+		return NULL;
+	snprintf(path, sizeof(path), "%s::%s", input,
+		 cfh_opt_str(x->t, "template-file"));
+	return json_pack(
+		"{s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s}, s:s, s:s, "
+		"s:o}, s:[{s:s}], s:o}",
+		"Name", "Deploy", "ActionTypeId", "Category", "Deploy", "Owner",
+		"AWS", "Provider", "CloudFormation", "Version", "1",
+		"Configuration", "ActionMode", "CREATE_UPDATE", "StackName",
+		"Fn::Sub", "${AWS::StackName}-app", "TemplatePath", path,
+		"Capabilities", "CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND",
+		"RoleArn", cfh_json_getatt(stack_role, "Arn"),
+		"InputArtifacts", "Name", input, "RoleArn",
+		cfh_json_getatt(role, "Arn"));
 }
 
 /* A bucket of the stack's that receives the build output. */
@@ -541,7 +631,7 @@ static json_t *s3_action(struct deploy *x, const char *input)
 static int add_stage(struct deploy *x, struct cfh_node *stages)
 {
 	const char *input = build_output(stages), *service;
-	bool approve = production(x->t);
+	bool approve = production(x->t), lambda;
 	char name[64], why[200];
 	json_t *act, *acts;
 
@@ -556,13 +646,10 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 				  "role is not the template's: add a Deploy "
 				  "stage and the permissions it needs (S000-04)");
 	service = ecs_service(x->t);
-	if (!service && lambda_app(x->t))
-		return cfh_advise(x->t, stages,
-				  "the pipeline ends without deploying: add a "
-				  "CloudFormation (or SAM) deploy stage, whose "
-				  "role may create what the application's "
-				  "template creates (S000-04)");
-	act = service ? ecs_action(x, service, input) : s3_action(x, input);
+	lambda = !service && lambda_app(x->t);
+	act = service  ? ecs_action(x, service, input)
+	      : lambda ? cfn_action(x, input)
+		       : s3_action(x, input);
 	if (!act)
 		return -1;
 	json_object_set_new(act, "RunOrder", json_integer(approve ? 2 : 1));
@@ -589,7 +676,9 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 	stage_name(stages, "Deploy", name, sizeof(name));
 	snprintf(why, sizeof(why),
 		 "the pipeline deploys what it built (%s)%s (S000-04%s)",
-		 service ? "to the ECS service" : "to a deploy bucket",
+		 service  ? "to the ECS service"
+		 : lambda ? "as the application's stack"
+			  : "to a deploy bucket",
 		 approve ? ", after a person approves it for production" : "",
 		 approve ? ", S003-08" : "");
 	return cfh_edit_append_take(x->t, stages,
