@@ -84,8 +84,8 @@ static int variables(struct cfh_template *t, struct cfh_node *res,
 	size_t i;
 	int rc = 0;
 
-	if (!cfh_node_is_map(env))
-		return 0;	/* no environment: cfn-lint's business */
+	if (!cfh_node_is_map(env) || cfh_is_dynamic(env))
+		return 0;	/* none, or decided at deploy time */
 	vars = cfh_map_get(env, "EnvironmentVariables");
 	if (vars && !cfh_node_is_seq(vars))
 		return cfh_is_dynamic(vars) ? 0 : cfh_advise(

@@ -91,6 +91,7 @@ static int run_orders(struct deploy *x, struct cfh_node *stages)
 			continue;
 		cfh_for_each_entry(acts, a)
 			if (cfh_node_is_map(a->value) &&
+			    !cfh_is_dynamic(a->value) &&
 			    !cfh_map_get(a->value, "RunOrder") &&
 			    cfh_edit_set_take(x->t, a->value, "RunOrder",
 					      json_integer(1),
@@ -211,7 +212,7 @@ static int approvals(struct deploy *x, struct cfh_node *stages)
 					return -1;
 				continue;
 			}
-			if (!cfh_node_is_map(cfg))
+			if (!cfh_node_is_map(cfg) || cfh_is_dynamic(cfg))
 				continue;
 			if (!cfh_map_get(cfg, "CustomData") &&
 			    cfh_edit_set_take(x->t, cfg, "CustomData",
@@ -243,10 +244,13 @@ static bool has_deploy(const struct cfh_node *stages)
 	cfh_for_each_entry(stages, s) {
 		const struct cfh_node *acts = cfh_map_get(s->value, "Actions");
 
+		/* Stages or actions decided at deploy time: not ours to
+		 * judge. */
 		if (!cfh_node_is_seq(acts))
-			return true;	/* not ours to judge */
+			return true;
 		cfh_for_each_entry(acts, a)
-			if (cfh_node_str_eq(cfh_map_path(a->value, "ActionTypeId",
+			if (cfh_is_dynamic(a->value) ||
+			    cfh_node_str_eq(cfh_map_path(a->value, "ActionTypeId",
 							 "Category", NULL),
 					    "Deploy"))
 				return true;
@@ -645,6 +649,11 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 				  "the pipeline ends without deploying, and its "
 				  "role is not the template's: add a Deploy "
 				  "stage and the permissions it needs (S000-04)");
+	if (!cfh_map_path(x->props, "ArtifactStore", "Location", NULL))
+		return cfh_advise(x->t, stages,
+				  "the pipeline ends without deploying, and its "
+				  "artifacts are in one store per region: add a "
+				  "Deploy stage for each region (S000-04)");
 	service = ecs_service(x->t);
 	lambda = !service && lambda_app(x->t);
 	act = service  ? ecs_action(x, service, input)

@@ -277,7 +277,8 @@ static int bucket_events(struct trigger *x, const char *bucket)
 			"the source bucket tells EventBridge of new objects, "
 			"so that the pipeline starts on them (S000-02)",
 			NULL);
-	if (!cfh_node_is_map(nc) || cfh_map_get(nc, "EventBridgeConfiguration"))
+	if (!cfh_node_is_map(nc) || cfh_is_dynamic(nc) ||
+	    cfh_map_get(nc, "EventBridgeConfiguration"))
 		return cfh_advise(x->t, res, "the source bucket must send its "
 				  "events to EventBridge: set "
 				  "EventBridgeConfiguration.EventBridgeEnabled");
@@ -348,7 +349,8 @@ static int action(struct trigger *x, struct cfh_node *act)
 	size_t i, k = 0;
 
 	if (!cfh_node_str_eq(cfh_map_get(type, "Category"), "Source") ||
-	    !provider || !name || !cfh_node_is_map(cfg))
+	    !provider || !name || !cfh_node_is_map(cfg) ||
+	    cfh_is_dynamic(cfg))
 		return 0;
 	/* A logical ID from the action's name: letters and digits. */
 	for (i = 0; name[i] && k < sizeof(base) - 1; i++)
