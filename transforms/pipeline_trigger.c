@@ -221,6 +221,7 @@ static int codecommit(struct trigger *x, const char *action,
 	const char *repo = named(x, name, "AWS::CodeCommit::Repository",
 				 "RepositoryName");
 	const char *param = cfh_node_ref(name);
+	struct cfh_fn_view fv;
 	json_t *arn;
 	bool keep;
 
@@ -232,6 +233,9 @@ static int codecommit(struct trigger *x, const char *action,
 		arn = sub(ARN("codecommit"), cfh_node_str(name), false);
 	else if (param && !cfh_resource(x->t, param))
 		arn = sub(ARN("codecommit"), param, true);
+	else if (cfh_node_fn(name, &fv) && fv.fn == CFH_FN_SUB &&
+		 fv.arg->kind == CFH_SCALAR)
+		arn = sub(ARN("codecommit"), cfh_node_str(fv.arg), false);
 	else
 		return cfh_advise(x->t, cfg, "the repository is not known "
 				  "before deployment: start the pipeline with "
