@@ -46,6 +46,9 @@ PASS_OBJS = \
 	$(BUILD)/transforms/encryption.o \
 	$(BUILD)/transforms/iam.o \
 	$(BUILD)/transforms/dlq.o \
+	$(BUILD)/transforms/pipeline_trigger.o \
+	$(BUILD)/transforms/deploy_stage.o \
+	$(BUILD)/transforms/build.o \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o

@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `pipeline-trigger` (S000-02): a pipeline starts when its source
+ * changes, by event, not by polling or by someone clicking.
+ *
+ * A CodeCommit or S3 source action that polls (PollForSourceChanges
+ * missing or true) starts late and costs API calls; one with polling off
+ * and no event rule never starts at all, which is what the first seed
+ * analysis found. ECR source actions start only through a rule. The pass
+ * turns polling off and adds an EventBridge rule on the source's change
+ * (a push to the action's branch, an object created under the action's
+ * key, an image pushed with the action's tag) that starts the pipeline
+ * through a role allowed codepipeline:StartPipelineExecution on that
+ * pipeline and nothing else. An S3 source bucket of the template sends
+ * its events to EventBridge. Sources that cannot be converted safely
+ * (GitHub through OAuth, version 1; buckets outside the template) get an
+ * advisory naming the replacement.
+ *
+ *   Source action:                      Source action:
+ *     Provider: CodeCommit         ==>    Configuration:
+ *     Configuration:                        BranchName: main
+ *       BranchName: main                    PollForSourceChanges: false
+ *                                       PipelineSourceRule:
+ *                                         Type: AWS::Events::Rule
+ *                                         Properties:
+ *                                           EventPattern:
+ *                                             source: [aws.codecommit]
+ *                                             detail-type: [CodeCommit Repository State Change]
+ *                                             resources: [!GetAtt Repo.Arn]
+ *                                             detail: {referenceName: [main], ...}
+ *                                           Targets: [{Arn: <pipeline>, RoleArn: ...}]
+ *
+ * An explicit PollForSourceChanges: true is the user's choice and stays,
+ * with an advisory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passlib.h"
+
+struct trigger {
+	struct cfh_template *t;
+	const char *pipeline;		/* logical ID */
+	const struct cfh_node *cond;	/* the pipeline's Condition, or NULL */
+	const char *role;		/* the role the rules use, once made */
+	const char *last;		/* the last rule added: the next follows */
+};
+
+/* !Sub "<pre><name>", or "<pre>${name}" when @var. */
+static json_t *sub(const char *pre, const char *name, bool var)
+{
+	char s[512];
+
+	snprintf(s, sizeof(s), "%s%s%s%s", pre, var ? "${" : "", name,
+		 var ? "}" : "");
+	return json_pack("{s:s}", "Fn::Sub", s);
+}
+
+#define ARN(svc) "arn:${AWS::Partition}:" svc ":${AWS::Region}:${AWS::AccountId}:"
+
+static json_t *pipeline_arn(const char *pipeline)
+{
+	return sub(ARN("codepipeline"), pipeline, true);
+}
+
+/* A new resource takes the pipeline's condition: it exists only with it. */
+static json_t *conditional(struct trigger *x, json_t *res)
+{
+	if (res && x->cond && cfh_node_str(x->cond))
+		json_object_set_new(res, "Condition",
+				    json_string(cfh_node_str(x->cond)));
+	return res;
+}
+
+/* True if a rule of the template on events of @source starts the
+ * pipeline already. */
+static bool has_rule(struct trigger *x, const char *source)
+{
+	const char **refs;
+	size_t n, i;
+	bool hit = false;
+
+	if (cfh_referrers(x->t, x->pipeline, "AWS::Events::Rule", &refs, &n))
+		return true;	/* out of memory: add nothing */
+	for (i = 0; i < n && !hit; i++) {
+		const struct cfh_node *p = cfh_map_get(cfh_resource(x->t, refs[i]),
+						       "Properties");
+		const struct cfh_node *src = cfh_map_path(p, "EventPattern",
+							  "source", NULL);
+		const struct cfh_entry *e;
+
+		if (!cfh_refers_to(cfh_map_get(p, "Targets"), x->pipeline))
+			continue;
+		if (cfh_node_str_eq(src, source))
+			hit = true;
+		else if (cfh_node_is_seq(src))
+			cfh_for_each_entry(src, e)
+				hit |= cfh_node_str_eq(e->value, source);
+	}
+	free(refs);
+	return hit;
+}
+
+/* The role EventBridge starts this pipeline with: trusted by events in
+ * this account, allowed to start this pipeline alone. */
+static int make_role(struct trigger *x)
+{
+	char base[256];
+	json_t *res;
+
+	if (x->role)
+		return 0;
+	snprintf(base, sizeof(base), "%sEventRole", x->pipeline);
+	x->role = cfh_fresh_id(x->t, base);
+	if (!x->role)
+		return -1;
+	res = json_pack(
+		"{s:s, s:{s:{s:s, s:[{s:s, s:{s:s}, s:s, s:{s:{s:o}}}]}, "
+		"s:[{s:s, s:{s:s, s:[{s:s, s:s, s:o}]}}]}}",
+		"Type", "AWS::IAM::Role", "Properties",
+		"AssumeRolePolicyDocument", "Version", "2012-10-17",
+		"Statement", "Effect", "Allow", "Principal", "Service",
+		"events.amazonaws.com", "Action", "sts:AssumeRole", "Condition",
+		"StringEquals", "aws:SourceAccount",
+		cfh_json_ref("AWS::AccountId"),
+		"Policies", "PolicyName", "StartPipeline", "PolicyDocument",
+		"Version", "2012-10-17", "Statement", "Effect", "Allow",
+		"Action", "codepipeline:StartPipelineExecution", "Resource",
+		pipeline_arn(x->pipeline));
+	return cfh_edit_add_resource_take(
+		x->t, x->role, x->pipeline, conditional(x, res),
+		"the role the source rules start the pipeline with: "
+		"codepipeline:StartPipelineExecution on this pipeline and "
+		"nothing else (S000-02)",
+		NULL);
+}
+
+static int add_rule(struct trigger *x, const char *action, json_t *pattern,
+		    const char *reason)
+{
+	char base[256], desc[300];
+	const char *id;
+	json_t *res;
+
+	if (make_role(x)) {
+		json_decref(pattern);
+		return -1;
+	}
+	snprintf(base, sizeof(base), "%s%sRule", x->pipeline, action);
+	id = cfh_fresh_id(x->t, base);
+	if (!id) {
+		json_decref(pattern);
+		return -1;
+	}
+	snprintf(desc, sizeof(desc), "Starts %s when the source of its %s "
+		 "action changes", x->pipeline, action);
+	res = json_pack("{s:s, s:{s:s, s:s, s:o, s:[{s:o, s:s, s:o}]}}",
+			"Type", "AWS::Events::Rule", "Properties",
+			"Description", desc, "State", "ENABLED",
+			"EventPattern", pattern, "Targets", "Arn",
+			pipeline_arn(x->pipeline), "Id", "codepipeline",
+			"RoleArn", cfh_json_getatt(x->role, "Arn"));
+	if (cfh_edit_add_resource_take(x->t, id, x->last ? x->last : x->role,
+				       conditional(x, res), reason, NULL))
+		return -1;
+	x->last = id;
+	return 0;
+}
+
+/* Polling goes off; an explicit "true" is the user's and stays. */
+static int stop_polling(struct trigger *x, struct cfh_node *cfg, bool *keep)
+{
+	const struct cfh_node *poll = cfh_map_get(cfg, "PollForSourceChanges");
+
+	*keep = false;
+	if (cfh_node_str_eq(poll, "false"))
+		return 0;
+	if (poll) {
+		*keep = true;
+		return cfh_advise(x->t, poll,
+				  "the source action polls for changes: set "
+				  "PollForSourceChanges to false and start the "
+				  "pipeline with an EventBridge rule (S000-02)");
+	}
+	return cfh_edit_set_take(x->t, cfg, "PollForSourceChanges",
+				 json_false(),
+				 "the pipeline is started by an EventBridge "
+				 "rule instead of polling its source (S000-02)",
+				 NULL);
+}
+
+/* The logical ID of the template's resource of @type that @n names by
+ * Ref or GetAtt, or whose @name_prop is the literal @n. */
+static const char *named(struct trigger *x, const struct cfh_node *n,
+			 const char *type, const char *name_prop)
+{
+	const char *id = cfh_node_ref(n), *attr;
+	struct cfh_entry *e;
+
+	if (!id && cfh_node_getatt(x->t, n, &id, &attr))
+		id = NULL;
+	if (id)
+		return cfh_res_is(cfh_resource(x->t, id), type) ? id : NULL;
+	if (!cfh_node_is_str(n))
+		return NULL;
+	cfh_for_each_resource(x->t, e)
+		if (cfh_res_is(e->value, type) &&
+		    cfh_node_str_eq(cfh_map_path(e->value, "Properties",
+						 name_prop, NULL),
+				    cfh_node_str(n)))
+			return e->key->text;
+	return NULL;
+}
+
+static int codecommit(struct trigger *x, const char *action,
+		      struct cfh_node *cfg)
+{
+	const struct cfh_node *name = cfh_map_get(cfg, "RepositoryName");
+	const struct cfh_node *branch = cfh_map_get(cfg, "BranchName");
+	const char *repo = named(x, name, "AWS::CodeCommit::Repository",
+				 "RepositoryName");
+	const char *param = cfh_node_ref(name);
+	struct cfh_fn_view fv;
+	json_t *arn;
+	bool keep;
+
+	if (!branch)
+		return 0;	/* cfn-lint reports it */
+	if (repo)
+		arn = cfh_json_getatt(repo, "Arn");
+	else if (cfh_node_is_str(name))
+		arn = sub(ARN("codecommit"), cfh_node_str(name), false);
+	else if (param && !cfh_resource(x->t, param))
+		arn = sub(ARN("codecommit"), param, true);
+	else if (cfh_node_fn(name, &fv) && fv.fn == CFH_FN_SUB &&
+		 fv.arg->kind == CFH_SCALAR)
+		arn = sub(ARN("codecommit"), cfh_node_str(fv.arg), false);
+	else
+		return cfh_advise(x->t, cfg, "the repository is not known "
+				  "before deployment: start the pipeline with "
+				  "an EventBridge rule on its pushes (S000-02)");
+	if (stop_polling(x, cfg, &keep)) {
+		json_decref(arn);
+		return -1;
+	}
+	if (keep || has_rule(x, "aws.codecommit")) {
+		json_decref(arn);
+		return 0;
+	}
+	return add_rule(
+		x, action,
+		json_pack("{s:[s], s:[s], s:[o], s:{s:[s,s], s:[s], s:[o]}}",
+			  "source", "aws.codecommit", "detail-type",
+			  "CodeCommit Repository State Change", "resources",
+			  arn, "detail", "event", "referenceCreated",
+			  "referenceUpdated", "referenceType", "branch",
+			  "referenceName", cfh_node_to_json(branch)),
+		"start the pipeline on every push to its branch, as it "
+		"happens (S000-02)");
+}
+
+/* The bucket sends its events to EventBridge, so that a rule sees them. */
+static int bucket_events(struct trigger *x, const char *bucket)
+{
+	struct cfh_node *res = cfh_resource(x->t, bucket);
+	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties"), *nc;
+
+	if (!p)
+		return -1;
+	nc = cfh_map_get(p, "NotificationConfiguration");
+	if (cfh_node_str_eq(cfh_map_path(nc, "EventBridgeConfiguration",
+					 "EventBridgeEnabled", NULL),
+			    "true"))
+		return 0;
+	if (!nc)
+		return cfh_edit_set_take(
+			x->t, p, "NotificationConfiguration",
+			json_pack("{s:{s:b}}", "EventBridgeConfiguration",
+				  "EventBridgeEnabled", 1),
+			"the source bucket tells EventBridge of new objects, "
+			"so that the pipeline starts on them (S000-02)",
+			NULL);
+	if (!cfh_node_is_map(nc) || cfh_is_dynamic(nc) ||
+	    cfh_map_get(nc, "EventBridgeConfiguration"))
+		return cfh_advise(x->t, res, "the source bucket must send its "
+				  "events to EventBridge: set "
+				  "EventBridgeConfiguration.EventBridgeEnabled");
+	return cfh_edit_set_take(x->t, nc, "EventBridgeConfiguration",
+				 json_pack("{s:b}", "EventBridgeEnabled", 1),
+				 "the source bucket tells EventBridge of new "
+				 "objects, so that the pipeline starts on them "
+				 "(S000-02)",
+				 NULL);
+}
+
+static int s3(struct trigger *x, const char *action, struct cfh_node *cfg)
+{
+	const struct cfh_node *key = cfh_map_get(cfg, "S3ObjectKey");
+	const char *bucket = named(x, cfh_map_get(cfg, "S3Bucket"),
+				   "AWS::S3::Bucket", "BucketName");
+	bool keep;
+
+	if (!key)
+		return 0;
+	if (!bucket)
+		return cfh_advise(x->t, cfg, "the source bucket is not the "
+				  "template's: start the pipeline with an "
+				  "EventBridge rule on its Object Created "
+				  "events instead of polling (S000-02)");
+	if (stop_polling(x, cfg, &keep))
+		return -1;
+	if (keep || has_rule(x, "aws.s3"))
+		return 0;
+	if (bucket_events(x, bucket))
+		return -1;
+	return add_rule(
+		x, action,
+		json_pack("{s:[s], s:[s], s:{s:{s:[o]}, s:{s:[o]}}}", "source",
+			  "aws.s3", "detail-type", "Object Created", "detail",
+			  "bucket", "name", cfh_json_ref(bucket), "object",
+			  "key", cfh_node_to_json(key)),
+		"start the pipeline when its source object is written, instead "
+		"of polling the bucket (S000-02)");
+}
+
+static int ecr(struct trigger *x, const char *action, struct cfh_node *cfg)
+{
+	const struct cfh_node *name = cfh_map_get(cfg, "RepositoryName");
+	const struct cfh_node *tag = cfh_map_get(cfg, "ImageTag");
+
+	if (!name || has_rule(x, "aws.ecr"))
+		return 0;
+	return add_rule(
+		x, action,
+		json_pack("{s:[s], s:[s], s:{s:[s], s:[s], s:[o], s:[o]}}",
+			  "source", "aws.ecr", "detail-type",
+			  "ECR Image Action", "detail", "action-type", "PUSH",
+			  "result", "SUCCESS", "repository-name",
+			  cfh_node_to_json(name), "image-tag",
+			  tag ? cfh_node_to_json(tag) : json_string("latest")),
+		"start the pipeline when its image is pushed: an ECR source "
+		"starts only through a rule (S000-02)");
+}
+
+static int action(struct trigger *x, struct cfh_node *act)
+{
+	const struct cfh_node *type = cfh_map_get(act, "ActionTypeId");
+	const char *name = cfh_node_str(cfh_map_get(act, "Name"));
+	const char *provider = cfh_node_str(cfh_map_get(type, "Provider"));
+	struct cfh_node *cfg = cfh_map_get(act, "Configuration");
+	char base[128];
+	size_t i, k = 0;
+
+	if (!cfh_node_str_eq(cfh_map_get(type, "Category"), "Source") ||
+	    !provider || !name || !cfh_node_is_map(cfg) ||
+	    cfh_is_dynamic(cfg))
+		return 0;
+	/* A logical ID from the action's name: letters and digits. */
+	for (i = 0; name[i] && k < sizeof(base) - 1; i++)
+		if ((name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9'))
+			base[k++] = name[i];
+	base[k] = '\0';
+	if (cfh_node_str_eq(cfh_map_get(type, "Owner"), "AWS")) {
+		if (!strcmp(provider, "CodeCommit"))
+			return codecommit(x, base, cfg);
+		if (!strcmp(provider, "S3"))
+			return s3(x, base, cfg);
+		if (!strcmp(provider, "ECR"))
+			return ecr(x, base, cfg);
+		return 0;
+	}
+	if (cfh_node_str_eq(cfh_map_get(type, "Owner"), "ThirdParty") &&
+	    !strcmp(provider, "GitHub"))
+		return cfh_advise(x->t, act,
+				  "GitHub version 1 sources use an OAuth token "
+				  "and are deprecated: connect the repository "
+				  "through a CodeStar connection "
+				  "(AWS::CodeStarConnections::Connection, "
+				  "provider CodeStarSourceConnection), which "
+				  "starts the pipeline on push");
+	return 0;
+}
+
+static int pipeline(struct cfh_template *t, const char *id,
+		    struct cfh_node *res)
+{
+	struct trigger x = { .t = t, .pipeline = id,
+			     .cond = cfh_map_get(res, "Condition") };
+	struct cfh_node *stages = cfh_map_path(res, "Properties", "Stages",
+					       NULL);
+	struct cfh_entry *s, *a;
+
+	if (!cfh_node_is_seq(stages))
+		return 0;
+	cfh_for_each_entry(stages, s) {
+		struct cfh_node *acts = cfh_map_get(s->value, "Actions");
+
+		if (!cfh_node_is_seq(acts))
+			continue;
+		cfh_for_each_entry(acts, a)
+			if (cfh_node_is_map(a->value) && action(&x, a->value))
+				return -1;
+	}
+	return 0;
+}
+
+int cfh_pass_pipeline_trigger(struct cfh_template *t)
+{
+	struct cfh_ids ids = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (cfh_pass_resources(t, &ids))
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+
+		if (cfh_res_is(res, "AWS::CodePipeline::Pipeline") &&
+		    pipeline(t, ids.v[i], res))
+			goto out;
+	}
+	rc = 0;
+out:
+	cfh_ids_release(&ids);
+	return rc;
+}
