@@ -53,8 +53,12 @@ const struct cfh_vertex *cfh_graph_find_cond(const struct cfh_graph *g,
 
 static void add_edge(struct builder *b, size_t from, long to)
 {
-	if (to < 0 || (size_t)to == from)
+	if (to < 0)
 		return;
+	if ((size_t)to == from) {
+		b->g->v[from].self = true;
+		return;
+	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
 		struct edge *e = realloc(b->e, cap * sizeof(*e));
@@ -437,6 +441,17 @@ int cfh_graph_cycle(const struct cfh_graph *g, const char ***path)
 	for (root = 0; root < g->n && !rc; root++) {
 		if (colour[root] || g->v[root].kind != CFH_V_RESOURCE)
 			continue;
+		if (g->v[root].self) {
+			*path = malloc(3 * sizeof(**path));
+			if (!*path) {
+				rc = -1;
+				break;
+			}
+			(*path)[0] = (*path)[1] = g->v[root].id;
+			(*path)[2] = NULL;
+			rc = 1;
+			break;
+		}
 		sp = 0;
 		stack[sp++] = root;
 		colour[root] = 1;

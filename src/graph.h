@@ -26,6 +26,8 @@ struct cfh_vertex {
 	struct cfh_node *node;	/* the section entry's value */
 	size_t *out, nout;	/* vertices this one refers to */
 	size_t *in, nin;	/* vertices that refer to this one */
+	bool self;		/* refers to itself: a cycle of one, kept out
+				 * of out/in so referrer queries never see it */
 };
 
 struct cfh_graph {

@@ -388,6 +388,28 @@ START_TEST(test_cycle)
 }
 END_TEST
 
+/* A resource that names itself is a cycle of one (cfn-lint E3004), yet
+ * not its own referrer. */
+START_TEST(test_cycle_self)
+{
+	struct cfh_template *t = load("Resources:\n"
+				      "  Free: {Type: X}\n"
+				      "  Pipe:\n"
+				      "    Type: X\n"
+				      "    Properties: {Note: !Sub 'runs ${Pipe}'}\n");
+	const struct cfh_graph *g = graph(t);
+	const char **path = NULL;
+
+	ck_assert_int_eq(cfh_graph_find(g, "Pipe")->nin, 0);
+	ck_assert_int_eq(cfh_graph_cycle(g, &path), 1);
+	ck_assert_str_eq(path[0], "Pipe");
+	ck_assert_str_eq(path[1], "Pipe");
+	ck_assert_ptr_null(path[2]);
+	free(path);
+	cfh_template_free(t);
+}
+END_TEST
+
 START_TEST(test_cycle_long)
 {
 	struct cfh_template *t = load("Resources:\n"
@@ -578,6 +600,7 @@ Suite *graph_suite(void)
 	tcase_add_test(tc, test_of_type);
 	tcase_add_test(tc, test_cycle);
 	tcase_add_test(tc, test_cycle_long);
+	tcase_add_test(tc, test_cycle_self);
 	tcase_add_test(tc, test_no_cycle);
 	tcase_add_test(tc, test_fresh_id);
 	tcase_add_test(tc, test_fresh_id_after_edit);
