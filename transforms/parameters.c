@@ -230,6 +230,9 @@ static bool secret_name(const char *name)
 		low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z')
 					? name[i] - 'A' + 'a'
 					: name[i]);
+	/* SecretName2 names a secret as SecretName does. */
+	while (i > 0 && low[i - 1] >= '0' && low[i - 1] <= '9')
+		i--;
 	low[i] = '\0';
 	for (i = 0; i < sizeof(words) / sizeof(*words) && !hit; i++)
 		hit = strstr(low, words[i]) != NULL;
