@@ -51,7 +51,11 @@ PASS_OBJS = \
 	$(BUILD)/transforms/build.o \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
-	$(BUILD)/transforms/lambda.o
+	$(BUILD)/transforms/lambda.o \
+	$(BUILD)/transforms/parameters.o \
+	$(BUILD)/transforms/naming.o \
+	$(BUILD)/transforms/tags.o \
+	$(BUILD)/transforms/outputs.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \

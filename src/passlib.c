@@ -427,3 +427,90 @@ const char *cfh_role_of(struct cfh_template *t, const struct cfh_node *res,
 	return id && cfh_res_is(cfh_resource(t, id), "AWS::IAM::Role") ? id
 								  : NULL;
 }
+
+static bool csv_has(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+
+	while (list && *list) {
+		size_t len = strcspn(list, ",");
+
+		if (len == n && !strncmp(list, id, n))
+			return true;
+		list += len;
+		list += *list == ',';
+	}
+	return false;
+}
+
+bool cfh_pass_selected(const struct cfh_template *t, const char *id)
+{
+	const struct cfh_run_opts *o = t->opts;
+
+	if (!o)
+		return true;
+	if (o->only && !csv_has(o->only, id))
+		return false;
+	return !(o->skip && csv_has(o->skip, id));
+}
+
+const char *cfh_env_param_str(const struct cfh_template *t)
+{
+	const char *name = cfh_env_param(t);
+	const struct cfh_node *p, *type;
+
+	if (!name)
+		return NULL;
+	p = cfh_node_deref(cfh_map_get(cfh_template_section(t, "Parameters"),
+				       name));
+	type = cfh_map_get(p, "Type");
+	if (!cfh_node_is_map(p) || (type && !cfh_node_str_eq(type, "String")))
+		return NULL;
+	return name;
+}
+
+/* Sorted by type for the binary search. IAM names are not here: the iam
+ * pass removes them. Load balancers and target groups are not either:
+ * their 32 characters leave no room for a suffix. */
+static const struct cfh_name_prop name_props[] = {
+	{ "AWS::CodeBuild::Project", "Name", 255 },
+	{ "AWS::CodeCommit::Repository", "RepositoryName", 100 },
+	{ "AWS::CodePipeline::Pipeline", "Name", 100 },
+	{ "AWS::DynamoDB::Table", "TableName", 255 },
+	{ "AWS::ECR::Repository", "RepositoryName", 256 },
+	{ "AWS::ECS::Cluster", "ClusterName", 255 },
+	{ "AWS::ECS::Service", "ServiceName", 255 },
+	{ "AWS::ElastiCache::SubnetGroup", "CacheSubnetGroupName", 255 },
+	{ "AWS::Kinesis::Stream", "Name", 128 },
+	{ "AWS::Lambda::Function", "FunctionName", 64 },
+	{ "AWS::Logs::LogGroup", "LogGroupName", 512 },
+	{ "AWS::RDS::DBCluster", "DBClusterIdentifier", 63 },
+	{ "AWS::RDS::DBInstance", "DBInstanceIdentifier", 63 },
+	{ "AWS::RDS::DBSubnetGroup", "DBSubnetGroupName", 255 },
+	{ "AWS::S3::Bucket", "BucketName", 63 },
+	{ "AWS::SNS::Topic", "TopicName", 256 },
+	{ "AWS::SQS::Queue", "QueueName", 80 },
+	{ "AWS::SecretsManager::Secret", "Name", 512 },
+	{ "AWS::Serverless::Function", "FunctionName", 64 },
+	{ "AWS::Serverless::SimpleTable", "TableName", 255 },
+	{ "AWS::Serverless::StateMachine", "Name", 80 },
+	{ "AWS::StepFunctions::StateMachine", "StateMachineName", 80 },
+};
+
+const struct cfh_name_prop *cfh_name_prop(const char *type)
+{
+	size_t lo = 0, hi = sizeof(name_props) / sizeof(*name_props);
+
+	while (type && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(type, name_props[mid].type);
+
+		if (!c)
+			return &name_props[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}

@@ -144,4 +144,26 @@ int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids);
 bool cfh_ids_has(const struct cfh_ids *s, const char *id);
 void cfh_ids_release(struct cfh_ids *s);
 
+/* True if the pass @id runs in this run (--only and --skip), so that a
+ * pass may prepare what a later one will use. */
+bool cfh_pass_selected(const struct cfh_template *t, const char *id);
+
+/* The environment parameter (cfh_env_param()) when its Ref is a string
+ * (Type String, or no Type), so that it can go into names and tags;
+ * else NULL. */
+const char *cfh_env_param_str(const struct cfh_template *t);
+
+/*
+ * The property that gives a resource of @type its physical name
+ * (BucketName, TableName, QueueName, DBSubnetGroupName, ...) and the
+ * longest name the service accepts, for the types whose fixed names
+ * collide between environments; NULL for other types.
+ */
+struct cfh_name_prop {
+	const char *type;
+	const char *prop;
+	size_t max;
+};
+const struct cfh_name_prop *cfh_name_prop(const char *type);
+
 #endif

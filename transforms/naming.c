@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `naming` (S001-03, S002-02, S002-11, S003-11): names that differ
+ * per environment.
+ *
+ * A bucket, table, queue, function or subnet group with a fixed name can
+ * exist once per account and region: the second environment, or a second
+ * copy for a test, fails with "already exists". Explicit names get the
+ * environment parameter appended (or put in place of the environment name
+ * they hardcode), through Fn::Sub:
+ *
+ *   BucketName: media-artifacts  ==>  BucketName: !Sub media-artifacts-${EnvironmentSuffix}
+ *   QueueName: jobs-dev.fifo     ==>  QueueName: !Sub jobs-${EnvironmentSuffix}.fifo
+ *
+ * Renaming replaces the deployed resource: the edit API marks it, and
+ * --no-replace skips it. A name that other text of the template repeats
+ * (an ARN in a policy, a dynamic reference, a log group of a function) is
+ * left alone with an advisory, since renaming would break that text; so
+ * are names the service defines (/aws/...) and names with no room left
+ * for the suffix. Function and container environment variables such as
+ * ENVIRONMENT=prod use the parameter instead of the literal, when the
+ * parameter's default keeps the value.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "passlib.h"
+
+/* Room kept for the suffix: a hyphen and the 20 characters the default
+ * environment pattern allows. */
+#define SUFFIX_ROOM 21
+
+struct cand {
+	const char *id;
+	struct cfh_node *node;		/* the name's value */
+	const char *text;		/* literal, or the Sub template */
+	bool sub;
+	bool repeated;
+	const struct cfh_name_prop *np;
+};
+
+static bool word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-';
+}
+
+/* @s contains @w as a whole word (a name inside an ARN, a path, ...). */
+static bool has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p = s;
+
+	if (!n)
+		return false;
+	while ((p = strstr(p, w))) {
+		if ((p == s || !word_char(p[-1])) && !word_char(p[n]))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* Mark the candidates whose name another scalar of the template repeats. */
+static void find_repeats(const struct cfh_node *n, struct cand *c, size_t nc,
+			 int depth)
+{
+	const struct cfh_entry *e;
+	size_t i;
+
+	if (!n || depth > CFH_MAX_DEPTH)
+		return;
+	if (n->kind == CFH_SCALAR) {
+		for (i = 0; i < nc; i++)
+			if (!c[i].repeated && n != c[i].node &&
+			    !(c[i].sub && n->parent == c[i].node) &&
+			    n->text && has_word(n->text, c[i].text))
+				c[i].repeated = true;
+		return;
+	}
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return;
+	cfh_for_each_entry(n, e)
+		find_repeats(e->value, c, nc, depth + 1);
+}
+
+/* The new Sub template: the environment word replaced, or the suffix
+ * added before a .fifo ending or at the end. Returns the catalogue ID
+ * the change implements. */
+static const char *new_name(const struct cand *c, const char *env,
+			    const char *envdef, char *out, size_t len)
+{
+	const char *t = c->text, *p;
+	size_t n = strlen(t), k = envdef ? strlen(envdef) : 0;
+	bool subnet = strstr(c->np->prop, "SubnetGroup") != NULL;
+
+	/* jobs-dev, dev-jobs: the name hardcodes the environment. */
+	for (p = k ? strstr(t, envdef) : NULL; p; p = strstr(p + 1, envdef))
+		if ((p == t || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[k])) {
+			snprintf(out, len, "%.*s${%s}%s", (int)(p - t), t, env,
+				 p + k);
+			return subnet ? "S002-11" : "S002-02";
+		}
+	if (n > 5 && !strcmp(t + n - 5, ".fifo"))
+		snprintf(out, len, "%.*s-${%s}.fifo", (int)(n - 5), t, env);
+	else
+		snprintf(out, len, "%s-${%s}", t, env);
+	return subnet ? "S002-11" : "S001-03";
+}
+
+/* Length of the name as deployed, without the ${...} of a Sub. */
+static size_t plain_len(const char *s, bool sub)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (sub && s[0] == '$' && s[1] == '{') {
+			const char *end = strchr(s, '}');
+
+			if (end) {
+				s = end;
+				n += 8;	/* a guess: a short parameter */
+				continue;
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
+static int collect(struct cfh_template *t, const struct cfh_ids *ids,
+		   const char *env, struct cand **out, size_t *nout)
+{
+	struct cand *c = NULL;
+	size_t i, n = 0;
+	char mention[300];
+
+	snprintf(mention, sizeof(mention), "${%s}", env);
+	for (i = 0; i < ids->n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids->v[i]);
+		const struct cfh_name_prop *np = cfh_name_prop(
+			cfh_resource_type(res));
+		struct cfh_node *v = np ? cfh_map_path(res, "Properties",
+						       np->prop, NULL)
+					: NULL;
+		struct cfh_fn_view fv;
+		const char *text = NULL;
+		bool sub = false;
+		struct cand *g;
+
+		if (!v)
+			continue;
+		if (cfh_node_is_str(v) && !strstr(v->text, "${")) {
+			text = v->text;
+		} else if (cfh_node_fn(v, &fv) && fv.fn == CFH_FN_SUB &&
+			   fv.arg->kind == CFH_SCALAR) {
+			/* !Sub 'x' is a tagged scalar, {"Fn::Sub": "x"} a
+			 * mapping; the list form, with its variables, is
+			 * left alone. */
+			text = fv.arg->text;
+			sub = true;
+		}
+		if (!text || !*text || strstr(text, mention) ||
+		    !strncmp(text, "/aws/", 5))
+			continue;
+		g = realloc(c, (n + 1) * sizeof(*c));
+		if (!g) {
+			free(c);
+			return -1;
+		}
+		c = g;
+		c[n++] = (struct cand){ ids->v[i], v, text, sub, false, np };
+	}
+	*out = c;
+	*nout = n;
+	return 0;
+}
+
+static int rename_one(struct cfh_template *t, const struct cand *c,
+		      const char *env, const char *envdef)
+{
+	char name[1024], why[300];
+	const char *fix;
+
+	if (c->repeated) {
+		snprintf(why, sizeof(why),
+			 "%s is fixed, so a second environment collides with "
+			 "it, but other text of the template repeats it: add "
+			 "${%s} to it and to that text by hand",
+			 c->np->prop, env);
+		return cfh_advise(t, c->node, why);
+	}
+	if (plain_len(c->text, c->sub) + SUFFIX_ROOM > c->np->max) {
+		snprintf(why, sizeof(why),
+			 "%s is fixed, so a second environment collides with "
+			 "it, and it is too long to take the environment",
+			 c->np->prop);
+		return cfh_advise(t, c->node, why);
+	}
+	fix = new_name(c, env, envdef, name, sizeof(name));
+	snprintf(why, sizeof(why),
+		 "a fixed %s exists once per account and region: with the "
+		 "environment in it, environments do not collide (%s)",
+		 c->np->prop, fix);
+	return cfh_edit_replace_take(t, c->node,
+				     json_pack("{s:s}", "Fn::Sub", name), why,
+				     NULL);
+}
+
+/* Variables that say which environment the code runs in. */
+static bool env_var(const char *name)
+{
+	static const char *const names[] = {
+		"ENV", "ENVIRONMENT", "ENVIRONMENT_NAME", "ENV_NAME",
+		"ENVIRONMENT_SUFFIX", "STAGE", "STAGE_NAME", "APP_ENV",
+		"DEPLOY_ENV", "DEPLOYMENT_ENVIRONMENT",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strcasecmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static bool env_word(const char *v)
+{
+	static const char *const words[] = {
+		"dev", "development", "test", "testing", "qa", "uat",
+		"staging", "stage", "preprod", "prod", "production",
+		"sandbox",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (!strcasecmp(v, words[i]))
+			return true;
+	return false;
+}
+
+static int use_param(struct cfh_template *t, struct cfh_node *value,
+		     const char *env, const char *envdef)
+{
+	char why[300];
+
+	if (!cfh_node_is_str(value) || !env_word(value->text))
+		return 0;
+	if (envdef && strcmp(envdef, value->text)) {
+		snprintf(why, sizeof(why),
+			 "the environment is hardcoded as '%s', but %s defaults "
+			 "to '%s': use !Ref %s if that is what the code should "
+			 "see (S003-11)",
+			 value->text, env, envdef, env);
+		return cfh_advise(t, value, why);
+	}
+	return cfh_edit_replace_take(t, value, cfh_json_ref(env),
+				     "the code sees the environment it is "
+				     "deployed to, not a literal copied from "
+				     "another one (S003-11)",
+				     NULL);
+}
+
+static int env_vars(struct cfh_template *t, struct cfh_node *res,
+		    const char *env, const char *envdef)
+{
+	struct cfh_node *p = cfh_map_get(res, "Properties"), *vars, *defs;
+	struct cfh_entry *e, *v;
+
+	if (cfh_res_is(res, "AWS::Lambda::Function") ||
+	    cfh_res_is(res, "AWS::Serverless::Function")) {
+		vars = cfh_map_path(p, "Environment", "Variables", NULL);
+		if (!vars || vars->kind != CFH_MAP)
+			return 0;
+		cfh_for_each_entry(vars, e)
+			if (env_var(e->key->text) &&
+			    use_param(t, e->value, env, envdef))
+				return -1;
+		return 0;
+	}
+	if (!cfh_res_is(res, "AWS::ECS::TaskDefinition"))
+		return 0;
+	defs = cfh_map_get(p, "ContainerDefinitions");
+	if (!defs || defs->kind != CFH_SEQ)
+		return 0;
+	cfh_for_each_entry(defs, e) {
+		vars = cfh_map_get(e->value, "Environment");
+		if (!vars || vars->kind != CFH_SEQ)
+			continue;
+		cfh_for_each_entry(vars, v) {
+			const struct cfh_node *name = cfh_map_get(v->value,
+								  "Name");
+
+			if (cfh_node_is_str(name) && env_var(name->text) &&
+			    use_param(t, cfh_map_get(v->value, "Value"), env,
+				      envdef))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int cfh_pass_naming(struct cfh_template *t)
+{
+	const char *env = cfh_env_param_str(t), *envdef = NULL;
+	const struct cfh_node *def;
+	struct cfh_ids ids = { 0 };
+	struct cand *c = NULL;
+	size_t i, n = 0;
+	int rc = -1;
+
+	if (!env)
+		return 0;
+	def = cfh_map_path(cfh_template_section(t, "Parameters"), env,
+			   "Default", NULL);
+	if (cfh_node_is_str(def) && def->text[0])
+		envdef = def->text;
+	if (cfh_pass_resources(t, &ids) || collect(t, &ids, env, &c, &n))
+		goto out;
+	find_repeats(t->root, c, n, 0);
+	for (i = 0; i < n; i++)
+		if (rename_one(t, &c[i], env, envdef))
+			goto out;
+	for (i = 0; i < ids.n; i++)
+		if (env_vars(t, cfh_resource(t, ids.v[i]), env, envdef))
+			goto out;
+	rc = 0;
+out:
+	free(c);
+	cfh_ids_release(&ids);
+	return rc;
+}

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `parameters` (S004-15): an environment parameter that names and
+ * tags can rely on, and secret parameters that stay secret.
+ *
+ * The names and tags of later passes carry the environment. A parameter
+ * without AllowedPattern accepts what breaks the names built from it
+ * (upper case in a bucket name, a space, a slash), found only when the
+ * deployment fails half way. The template's own environment parameter
+ * (EnvironmentSuffix, Environment, Env, Stage, ...) gets an AllowedPattern
+ * and a ConstraintDescription unless it has a pattern or AllowedValues and
+ * as long as its default matches; when there is none and the naming or
+ * tags pass will use one, EnvironmentSuffix is added, with a default so
+ * that existing deployments need no new value:
+ *
+ *   Parameters: {}          ==>    Parameters:
+ *                                    EnvironmentSuffix:
+ *                                      Type: String
+ *                                      Default: dev
+ *                                      AllowedPattern: ^[a-z0-9][a-z0-9-]{0,19}$
+ *                                      ConstraintDescription: ...
+ *
+ * Parameters that look like secrets (their name says password, secret,
+ * token, API key, ...; or a password property takes their value, as
+ * cfn-lint W2501 checks) get NoEcho, so that consoles and describe calls
+ * do not show them, and their defaults, secrets written into the template
+ * and its history, are removed with an advisory.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "options.h"
+#include "passlib.h"
+#include "schema.h"
+
+#define ENV_PARAM "EnvironmentSuffix"
+#define DEFAULT_PATTERN "^[a-z0-9][a-z0-9-]{0,19}$"
+
+/* Does a later pass of this run need an environment parameter? */
+static bool env_needed(struct cfh_template *t)
+{
+	bool tags = cfh_pass_selected(t, "tags");
+	bool naming = cfh_pass_selected(t, "naming");
+	const struct cfh_entry *e;
+
+	if (!tags && !naming)
+		return false;
+	cfh_for_each_resource(t, e) {
+		const char *type = cfh_resource_type(e->value);
+		const struct cfh_rtype *rt = type ? cfh_rtype_find(type) : NULL;
+		const struct cfh_name_prop *np = cfh_name_prop(type);
+
+		if (tags && rt && rt->tag_shape != CFH_TAGS_NONE)
+			return true;
+		if (naming && np &&
+		    cfh_map_path(e->value, "Properties", np->prop, NULL))
+			return true;
+	}
+	return false;
+}
+
+static const char *constraint_of(const char *pattern)
+{
+	static char buf[300];
+
+	if (!strcmp(pattern, DEFAULT_PATTERN))
+		return "1 to 20 lower-case letters, digits and hyphens, "
+		       "starting with a letter or digit: it becomes part of "
+		       "resource names";
+	snprintf(buf, sizeof(buf), "must match %s: it becomes part of "
+		 "resource names", pattern);
+	return buf;
+}
+
+static bool matches(const char *pattern, const char *s)
+{
+	regex_t re;
+	bool ok;
+
+	/* AllowedPattern is a Java regular expression; a pattern POSIX
+	 * cannot read is not checked, and then not added either. */
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB))
+		return false;
+	ok = !regexec(&re, s, 0, NULL, 0);
+	regfree(&re);
+	return ok;
+}
+
+static int add_env(struct cfh_template *t, const char *pattern)
+{
+	const char *def = cfh_opt_str(t, "environment-default");
+	const char *id = cfh_fresh_id(t, ENV_PARAM);
+	struct cfh_node *params;
+
+	if (!id)
+		return -1;
+	/* The name is taken by a resource, a condition, ...: another name
+	 * would not be found as the environment parameter next time. */
+	if (strcmp(id, ENV_PARAM))
+		return cfh_advise(t, NULL,
+				  "no environment parameter, and the name "
+				  "EnvironmentSuffix is taken: add one by hand "
+				  "(S004-15)");
+	if (!matches(pattern, def))
+		return cfh_advise(t, NULL,
+				  "no environment parameter, and "
+				  "parameters.environment-default does not match "
+				  "parameters.environment-pattern: none added");
+	params = cfh_edit_section(t, "Parameters");
+	if (!params)
+		return -1;
+	if (params->kind != CFH_MAP)
+		return 0;
+	return cfh_edit_set_take(
+		t, params, ENV_PARAM,
+		json_pack("{s:s, s:s, s:s, s:s, s:s}", "Type", "String",
+			  "Default", def, "Description",
+			  "Environment the stack is for: it goes into resource "
+			  "names and tags, so that environments do not collide",
+			  "AllowedPattern", pattern, "ConstraintDescription",
+			  constraint_of(pattern)),
+		"names and tags carry the environment: one validated "
+		"parameter gives it (S004-15)",
+		NULL);
+}
+
+static int validate_env(struct cfh_template *t, const char *name,
+			const char *pattern)
+{
+	struct cfh_node *p = cfh_map_get(cfh_template_section(t, "Parameters"),
+					 name);
+	const struct cfh_node *def = cfh_map_get(p, "Default");
+
+	if (!p || p->kind != CFH_MAP || cfh_map_get(p, "AllowedPattern") ||
+	    cfh_map_get(p, "AllowedValues"))
+		return 0;
+	if (def && (!cfh_node_is_str(def) || !matches(pattern, def->text)))
+		return cfh_advise(t, p,
+				  "the environment parameter accepts any value, "
+				  "and its default does not match "
+				  "parameters.environment-pattern: give it an "
+				  "AllowedPattern by hand (S004-15)");
+	if (cfh_edit_set_take(t, p, "AllowedPattern", json_string(pattern),
+			      "a value that breaks the resource names built "
+			      "from it is refused before anything is deployed "
+			      "(S004-15)",
+			      NULL))
+		return -1;
+	if (cfh_map_get(p, "ConstraintDescription"))
+		return 0;
+	return cfh_edit_set_take(t, p, "ConstraintDescription",
+				 json_string(constraint_of(pattern)),
+				 "say what the pattern wants when a value is "
+				 "refused (S004-15)",
+				 NULL);
+}
+
+/* Properties that take a password, as cfn-lint W2501 lists them. */
+static const char *const password_props[] = {
+	"AccountPassword", "AdminPassword", "ADDomainJoinPassword",
+	"CrossRealmTrustPrincipalPassword", "KdcAdminPassword", "Password",
+	"DbPassword", "MasterUserPassword", "PasswordParam",
+};
+
+static bool is_password_prop(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(password_props) / sizeof(*password_props); i++)
+		if (!strcmp(key, password_props[i]))
+			return true;
+	return false;
+}
+
+/* Collect the parameters a password property takes by Ref. */
+static int password_refs(const struct cfh_node *n, struct cfh_ids *out,
+			 int depth)
+{
+	const struct cfh_entry *e;
+
+	n = cfh_node_deref(n);
+	if (!n || depth > CFH_MAX_DEPTH ||
+	    (n->kind != CFH_MAP && n->kind != CFH_SEQ))
+		return 0;
+	cfh_for_each_entry(n, e) {
+		const char *r;
+
+		if (e->key && is_password_prop(e->key->text) &&
+		    (r = cfh_node_ref(cfh_node_deref(e->value))) &&
+		    cfh_ids_add(out, r))
+			return -1;
+		if (password_refs(e->value, out, depth + 1))
+			return -1;
+	}
+	return 0;
+}
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+/* A name that says the value is a secret, not one that names, locates
+ * or describes a secret (DbPasswordSecretArn, TokenTableName). */
+static bool secret_name(const char *name)
+{
+	static const char *const words[] = {
+		"password", "passwd", "passphrase", "secret", "token",
+		"apikey", "api_key", "privatekey", "private_key",
+		"credential",
+	};
+	static const char *const not_secret[] = {
+		"arn", "name", "names", "id", "ids", "length", "path",
+		"version", "type", "ttl", "expiry", "expiration", "duration",
+		"seconds", "minutes", "hours", "days", "rotation", "count",
+		"enabled", "policy", "bucket", "prefix", "url", "uri",
+		"endpoint", "table", "key", "keyid", "parameter", "param",
+		"ssm", "location", "size", "mode", "header",
+	};
+	char low[256];
+	size_t i;
+	bool hit = false;
+
+	for (i = 0; name[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z')
+					? name[i] - 'A' + 'a'
+					: name[i]);
+	/* SecretName2 names a secret as SecretName does. */
+	while (i > 0 && low[i - 1] >= '0' && low[i - 1] <= '9')
+		i--;
+	low[i] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(*words) && !hit; i++)
+		hit = strstr(low, words[i]) != NULL;
+	if (!hit)
+		return false;
+	for (i = 0; i < sizeof(not_secret) / sizeof(*not_secret); i++)
+		if (ends_with_ci(low, not_secret[i]) &&
+		    /* ApiKey, PrivateKey, SecretKey are the secret itself */
+		    !(!strcmp(not_secret[i], "key") &&
+		      (ends_with_ci(low, "apikey") ||
+		       ends_with_ci(low, "privatekey") ||
+		       ends_with_ci(low, "secretkey") ||
+		       ends_with_ci(low, "accesskey"))))
+			return false;
+	return true;
+}
+
+static int secrets(struct cfh_template *t, struct cfh_node *params)
+{
+	struct cfh_ids used = { 0 };
+	struct cfh_entry *e;
+	int rc = -1;
+
+	if (password_refs(cfh_template_section(t, "Resources"), &used, 0))
+		goto out;
+	cfh_for_each_entry(params, e) {
+		struct cfh_node *p = e->value;
+		const struct cfh_node *type = cfh_map_get(p, "Type");
+		const struct cfh_node *def = cfh_map_get(p, "Default");
+
+		if (!e->key || !cfh_node_is_map(p) ||
+		    (type && !cfh_node_str_eq(type, "String")) ||
+		    cfh_map_get(p, "AllowedValues") ||
+		    !(cfh_ids_has(&used, e->key->text) ||
+		      secret_name(e->key->text)))
+			continue;
+		if (!cfh_map_get(p, "NoEcho") &&
+		    cfh_edit_set_take(t, p, "NoEcho", json_true(),
+				      "a secret is not shown in the console, "
+				      "in describe calls or in events "
+				      "(S004-15, cfn-lint W2501)",
+				      NULL))
+			goto out;
+		if (cfh_node_is_str(def) && def->text[0]) {
+			if (cfh_edit_remove(t, p, "Default",
+					    "a secret written into the template "
+					    "is in every copy and in version "
+					    "control: remove the default (S004-15)"))
+				goto out;
+			if (cfh_advise(t, p,
+				       "the secret's default was removed: pass "
+				       "the value when deploying, or keep it in "
+				       "Secrets Manager and use a dynamic "
+				       "reference; rotate the value that was "
+				       "in the template"))
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	cfh_ids_release(&used);
+	return rc;
+}
+
+int cfh_pass_parameters(struct cfh_template *t)
+{
+	const char *pattern = cfh_opt_str(t, "environment-pattern");
+	const char *env = cfh_env_param(t);
+	struct cfh_node *params;
+
+	if (env) {
+		if (cfh_env_param_str(t) && validate_env(t, env, pattern))
+			return -1;
+	} else if (env_needed(t) && add_env(t, pattern)) {
+		return -1;
+	}
+	params = cfh_template_section(t, "Parameters");
+	if (params && params->kind == CFH_MAP && secrets(t, params))
+		return -1;
+	return 0;
+}
