@@ -45,7 +45,8 @@ PASS_OBJS = \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o \
-	$(BUILD)/transforms/s3.o
+	$(BUILD)/transforms/s3.o \
+	$(BUILD)/transforms/ecs.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \
