@@ -46,7 +46,8 @@ PASS_OBJS = \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o \
 	$(BUILD)/transforms/s3.o \
-	$(BUILD)/transforms/ecs.o
+	$(BUILD)/transforms/ecs.o \
+	$(BUILD)/transforms/graph_fix.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \
