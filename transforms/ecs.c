@@ -398,6 +398,15 @@ static int task_definitions(struct ecs *x, const char *id,
 		rc = 0;		/* public images, no logs: nothing to do */
 		goto out;
 	}
+	/* Under --no-replace the role could not be attached: say so, and
+	 * leave no role behind. */
+	if (x->t->no_replace && cfh_prop_replaces(res, "ExecutionRoleArn")) {
+		rc = cfh_advise(x->t, res,
+				"no execution role; adding one replaces the task "
+				"definition (a new revision), which --no-replace "
+				"skips (S003-15)");
+		goto out;
+	}
 	stmts = json_array();
 	if (ecr) {
 		json_array_append_new(stmts,
@@ -472,6 +481,12 @@ static int exec_command(struct ecs *x, struct cfh_node *res,
 					  "set EnableExecuteCommand (S003-17)");
 		if (cfh_props_dynamic(tdres) || cfh_pass_skips(x->t, tdres))
 			return 0;
+		if (x->t->no_replace && cfh_prop_replaces(tdres, "TaskRoleArn"))
+			return cfh_advise(x->t, res,
+					  "ECS Exec not turned on: its task "
+					  "definition needs a task role, which "
+					  "replaces it (a new revision); --no-replace "
+					  "skips that (S003-17)");
 		if (add(x->t, td, "TaskRole", td,
 			task_role("EcsExec",
 				  json_pack("[{s:s, s:[s,s,s,s], s:s}]",

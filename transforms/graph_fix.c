@@ -273,6 +273,21 @@ out:
 	return rc;
 }
 
+/* Does rewriting @n, somewhere under the Properties of @res, replace
+ * the deployed resource? */
+static bool replaces(const struct cfh_node *res, const struct cfh_node *n)
+{
+	const struct cfh_node *props = props_of(res);
+	const struct cfh_entry *e;
+
+	while (n && n->parent && n->parent != props)
+		n = n->parent;
+	if (!n || !props)
+		return false;
+	e = cfh_node_entry(n);
+	return e && e->key && cfh_prop_replaces(res, cfh_node_str(e->key));
+}
+
 /* ---- one bucket ---- */
 
 struct wire {
@@ -302,6 +317,9 @@ static const char *name_bucket(struct gfix *x, const char *b, bool *sub)
 				    "per account and region, so that others can "
 				    "name it without depending on it (S004-04)",
 				    NULL))
+		return NULL;
+	/* Under --no-replace the name is not given: nothing may use it. */
+	if (!cfh_map_get(props_of(res), "BucketName"))
 		return NULL;
 	s = cfh_arena_strndup(&x->t->arena, text, strlen(text));
 	*sub = true;
@@ -427,10 +445,13 @@ static int bucket(struct gfix *x, const char *b)
 	if (!v)
 		return 0;
 	nw = missing_notifications(x, b, w, sizeof(w) / sizeof(*w));
+	/* A bucket that names nothing is on no cycle; most buckets. */
+	if (!v->nout && !nw)
+		return 0;
 	/* The referrers whose references to the bucket close a cycle now,
 	 * or would once the bucket notifies the functions (and depends on
 	 * the permissions). */
-	for (i = 0; i < v->nin && nr < sizeof(rids) / sizeof(*rids); i++) {
+	for (i = 0; i < v->nin; i++) {
 		const struct cfh_vertex *r = &x->g->v[v->in[i]];
 		bool close = false;
 
@@ -441,6 +462,12 @@ static int bucket(struct gfix *x, const char *b)
 		for (k = 0; k < nw && !close; k++)
 			close = reaches_or_is(x, w[k].fn, r->id) ||
 				reaches_or_is(x, w[k].perm, r->id);
+		if (close && nr == sizeof(rids) / sizeof(*rids))
+			return cfh_advise(x->t, cfh_resource(x->t, b),
+					  "too many resources close dependency "
+					  "cycles through this bucket to name it "
+					  "by its name: break them by hand "
+					  "(S004-04)");
 		if (close)
 			rids[nr++] = r->id;
 	}
@@ -454,25 +481,35 @@ static int bucket(struct gfix *x, const char *b)
 				 cfh_pass_skips(x->t, res) ||
 				 cfh_props_dynamic(res);
 		collect(x, props_of(res), b, &found[i], 0);
+		/* Under --no-replace a rewrite that replaces the referrer (a
+		 * permission's SourceArn) is not made: the cycle would stay,
+		 * or a wired notification would close one. */
+		for (k = 0; k < found[i].n && x->t->no_replace; k++)
+			found[i].other |= replaces(res, found[i].v[k].node);
 		if (found[i].other)
 			return cfh_advise(x->t, res,
 					  cyc ? "closes a dependency cycle through "
-						"the bucket with a reference that "
-						"cannot name it by its name: break "
-						"it by hand (S004-04)"
+						"the bucket with a reference the "
+						"pass cannot rewrite to the bucket's "
+						"name (a form it does not read, or a "
+						"replacement --no-replace skips): "
+						"break it by hand (S004-04)"
 					      : "names the bucket in a way that "
 						"would close a dependency cycle "
 						"once the bucket notifies the "
-						"function: wire it by hand (S004-11)");
+						"function, and the pass cannot "
+						"rewrite it (a form it does not read, "
+						"or a replacement --no-replace "
+						"skips): wire it by hand (S004-11)");
 	}
 	if (nr) {
 		name = name_bucket(x, b, &sub);
 		if (!name)
 			return cfh_advise(x->t, cfh_resource(x->t, b),
-					  "its name is decided by other "
-					  "resources, so references to it cannot "
-					  "be made by name: break the dependency "
-					  "cycle by hand (S004-04)");
+					  "no name known before the bucket exists "
+					  "(none given, or one other resources "
+					  "decide): break the dependency cycle by "
+					  "hand (S004-04)");
 		snprintf(why, sizeof(why),
 			 "name bucket %s by its name, not its attributes: %s "
 			 "(S004-04)",
@@ -566,9 +603,8 @@ static int dangling_in(struct gfix *x, const struct cfh_node *n, int depth)
 	if (cfh_node_fn(n, &fv)) {
 		switch (fv.fn) {
 		case CFH_FN_REF:
-			return cfh_node_is_str(fv.arg) || fv.short_form
-				       ? dangle(x, n, cfh_node_str(fv.arg))
-				       : 0;
+			s = cfh_node_str(fv.arg);
+			return s ? dangle(x, n, s) : 0;
 		case CFH_FN_GETATT:
 			return cfh_node_getatt(x->t, n, &id, &attr)
 				       ? 0

@@ -58,8 +58,8 @@ struct s3 {
 	struct cfh_template *t;
 	struct cfh_ids buckets;		/* every bucket, before any edit */
 	struct cfh_ids sources;		/* buckets to log */
-	struct made_policy made[64];
-	size_t nmade;
+	struct made_policy *made;
+	size_t nmade, capmade;
 };
 
 static struct cfh_node *props_of(const struct cfh_node *res)
@@ -426,11 +426,16 @@ static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
 				  "its bucket policy is not a literal list of "
 				  "statements: add the statement by hand");
 	}
-	if (x->nmade == sizeof(x->made) / sizeof(*x->made)) {
-		json_decref(stmt);
-		return cfh_advise(x->t, cfh_resource(x->t, bucket),
-				  "too many buckets in one template for one "
-				  "run: harden the output again");
+	if (x->nmade == x->capmade) {
+		size_t cap = x->capmade ? 2 * x->capmade : 16;
+		struct made_policy *m = realloc(x->made, cap * sizeof(*m));
+
+		if (!m) {
+			json_decref(stmt);
+			return -1;
+		}
+		x->made = m;
+		x->capmade = cap;
 	}
 	snprintf(base, sizeof(base), "%sPolicy", bucket);
 	id = cfh_fresh_id(x->t, base);
@@ -693,5 +698,6 @@ out:
 	cfh_ids_release(&ids);
 	cfh_ids_release(&x.buckets);
 	cfh_ids_release(&x.sources);
+	free(x.made);
 	return rc;
 }
