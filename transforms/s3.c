@@ -627,6 +627,30 @@ static int access_logs(struct s3 *x)
 
 /* ---- one bucket ---- */
 
+/* Bucket names are global: one without the account ID may be taken in
+ * another account, and a second stack of the template collides. Renaming
+ * replaces the bucket, so this is the author's call. */
+static int global_name(struct s3 *x, const struct cfh_node *res)
+{
+	const struct cfh_node *n = cfh_map_path(res, "Properties", "BucketName",
+						NULL);
+	struct cfh_fn_view fv;
+	const char *s = NULL;
+
+	if (cfh_node_is_str(n))
+		s = cfh_node_str(n);
+	else if (cfh_node_fn(n, &fv) && fv.fn == CFH_FN_SUB &&
+		 fv.arg->kind == CFH_SCALAR)
+		s = cfh_node_str(fv.arg);
+	if (!s || strstr(s, "${AWS::AccountId}"))
+		return 0;
+	return cfh_advise(x->t, res,
+			  "bucket names are global: a name without the account "
+			  "ID may be taken elsewhere, and a second stack of this "
+			  "template collides; add ${AWS::AccountId} (renaming "
+			  "replaces the bucket) (S004-06)");
+}
+
 static int bucket(struct s3 *x, const char *id, struct cfh_node *res)
 {
 	struct cfh_node *p = props_of(res);
@@ -645,6 +669,8 @@ static int bucket(struct s3 *x, const char *id, struct cfh_node *res)
 				      : "bucket made public by its ACL or "
 					"policy: not locked; check that it must "
 					"be (S004-06)"))
+		return -1;
+	if (global_name(x, res))
 		return -1;
 	p = cfh_res_props(x->t, res, "add Properties");
 	if (!p)
