@@ -52,6 +52,9 @@ PASS_OBJS = \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o \
+	$(BUILD)/transforms/s3.o \
+	$(BUILD)/transforms/ecs.o \
+	$(BUILD)/transforms/graph_fix.o \
 	$(BUILD)/transforms/parameters.o \
 	$(BUILD)/transforms/naming.o \
 	$(BUILD)/transforms/tags.o \

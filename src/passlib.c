@@ -402,12 +402,28 @@ out:
 	return rc;
 }
 
+/* CloudFormation's rule for logical IDs. A resource that breaks it cannot
+ * deploy, and IDs made from its name would break it too. */
+static bool logical_id_ok(const struct cfh_node *key)
+{
+	const char *s = cfh_node_str(key);
+
+	if (!s || !*s || key->stype != CFH_T_STR)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
 int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids)
 {
 	const struct cfh_entry *e;
 
 	cfh_for_each_resource(t, e)
-		if (!cfh_pass_skips(t, e->value) && !cfh_props_dynamic(e->value) &&
+		if (logical_id_ok(e->key) && !cfh_pass_skips(t, e->value) &&
+		    !cfh_props_dynamic(e->value) &&
 		    cfh_ids_add(ids, e->key->text))
 			return -1;
 	return 0;

@@ -48,7 +48,9 @@ sequence of characters and references, with ${AWS::Partition} read as
 "aws" (a template deploys in one partition) and GetAtt X.Arn of common
 types spelled out (an S3 bucket's Arn is arn:aws:s3:::${X}, an SNS topic's
 TopicArn is its Ref), so that `!GetAtt B.Arn` and `!Sub arn:aws:s3:::${B}`
-are the same resource and "arn:aws:s3:::*" covers both. Anything else
+are the same resource and "arn:aws:s3:::*" covers both. A bucket's
+BucketName (a literal or a Sub string), written whole or after
+arn:aws:s3:::, reads as a reference to that bucket too. Anything else
 (Fn::ImportValue, Fn::Select, ...) is an opaque value equal only to itself.
 Messages show a resource as written: a string as is, an intrinsic as
 json.dumps(sort_keys=True).
@@ -612,6 +614,36 @@ class Template:
         self.props = {k: (v.get("Properties") if isinstance(v.get("Properties"), dict) else {})
                       for k, v in self.res.items()}
         self._toks = {}
+        # A bucket named by its BucketName is the same bucket as by Ref or
+        # GetAtt (the graph pass names buckets so to break dependency
+        # cycles, S004-04): the name's tokens read as a reference to it.
+        self._names = []
+        for lid, t in self.types.items():
+            n = self.props[lid].get("BucketName") if t == "AWS::S3::Bucket" else None
+            k, v = intrinsic(n) if n is not None else (None, None)
+            if isinstance(n, str):
+                nt = list(n)
+            elif k == "Fn::Sub" and isinstance(v, str):
+                nt = self._sub(v, {}, None, 1)
+            else:
+                continue
+            if len(nt) > 2:
+                self._names.append((tuple(nt), lid))
+
+    def _by_name(self, t):
+        for nt, lid in self._names:
+            if t == nt:
+                return (("ref", lid),)
+            arn = tuple("arn:aws:s3:::") + nt
+            i = 0
+            while True:
+                j = next((k for k in range(i, len(t) - len(arn) + 1)
+                          if t[k:k + len(arn)] == arn), -1)
+                if j < 0:
+                    break
+                t = t[:j] + tuple("arn:aws:s3:::") + (("ref", lid),) + t[j + len(arn):]
+                i = j + 1
+        return t
 
     # Resource expressions as tuples of characters ('*' and '?' wildcards)
     # and references (("ref", X), ("att", X, A), ("opaque", canonical)).
@@ -619,7 +651,7 @@ class Template:
         key = canon(x)
         t = self._toks.get(key)
         if t is None:
-            t = self._toks[key] = tuple(self._toks_of(x, 0))
+            t = self._toks[key] = self._by_name(tuple(self._toks_of(x, 0)))
         return t
 
     def _toks_of(self, x, depth):

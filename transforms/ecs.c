@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `ecs` (S003-03, S003-04, S003-10, S003-13, S003-14, S003-15,
+ * S003-17): containers that deploy safely, scale, can be debugged, and
+ * whose images are scanned and kept tidy.
+ *
+ *   - clusters: Container Insights (S003-14);
+ *   - services: a deployment circuit breaker that rolls a failing
+ *     deployment back, and ECS Exec (S003-17); target tracking auto
+ *     scaling on CPU and memory (S003-13); a CODE_DEPLOY (blue/green)
+ *     service gets the second target group and the test listener that
+ *     CodeDeploy needs (S003-03);
+ *   - task definitions: an execution role that may pull the task's images
+ *     and write to its log groups, nothing else (S003-15);
+ *   - target groups: a full health check, with a timeout and thresholds
+ *     (S003-10);
+ *   - ECR repositories: scan on push, immutable tags, a lifecycle policy
+ *     (S003-04).
+ *
+ *   Service:                          Service:
+ *     Type: AWS::ECS::Service    ==>    Properties:
+ *                                         DeploymentConfiguration:
+ *                                           DeploymentCircuitBreaker:
+ *                                             Enable: true
+ *                                             Rollback: true
+ *                                         EnableExecuteCommand: true
+ *                                     ServiceScalableTarget: {...}
+ *                                     ServiceCpuScaling: {ECSServiceAverageCPUUtilization}
+ *
+ * ECS Exec needs ssmmessages permissions on the task role. A task
+ * definition without a task role gets one that allows those alone; a role
+ * the template already gives it is not widened: the service is reported.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "passlib.h"
+
+struct ecs {
+	struct cfh_template *t;
+	struct cfh_ids exec_tasks;	/* task definitions with an exec role */
+};
+
+static struct cfh_node *props_of(const struct cfh_node *res)
+{
+	return cfh_map_get(res, "Properties");
+}
+
+/* Copy the resource's Condition onto a resource made for it. */
+static json_t *conditional(struct cfh_template *t, const char *of, json_t *res)
+{
+	const struct cfh_node *c = cfh_map_get(cfh_resource(t, of), "Condition");
+
+	if (res && c && cfh_node_str(c))
+		json_object_set_new(res, "Condition",
+				    json_string(cfh_node_str(c)));
+	return res;
+}
+
+/* Add @res as "<of><suffix>" after @after; *@id receives the ID. */
+static int add(struct cfh_template *t, const char *of, const char *suffix,
+	       const char *after, json_t *res, const char *reason,
+	       const char **id)
+{
+	char base[256];
+	const char *nid;
+
+	snprintf(base, sizeof(base), "%s%s", of, suffix);
+	nid = cfh_fresh_id(t, base);
+	if (!nid) {
+		json_decref(res);
+		return -1;
+	}
+	if (id)
+		*id = nid;
+	return cfh_edit_add_resource_take(t, nid, after, conditional(t, of, res),
+					  reason, NULL);
+}
+
+/* A role ECS tasks assume, for this account, with @stmts. */
+static json_t *task_role(const char *policy, json_t *stmts)
+{
+	return json_pack("{s:s, s:{s:{s:s, s:[{s:s, s:{s:s}, s:s, "
+			 "s:{s:{s:{s:s}}}}]}, s:[{s:s, s:{s:s, s:o}}]}}",
+			 "Type", "AWS::IAM::Role", "Properties",
+			 "AssumeRolePolicyDocument", "Version", "2012-10-17",
+			 "Statement", "Effect", "Allow", "Principal", "Service",
+			 "ecs-tasks.amazonaws.com", "Action", "sts:AssumeRole",
+			 "Condition", "StringEquals", "aws:SourceAccount",
+			 "Fn::Sub", "${AWS::AccountId}", "Policies",
+			 "PolicyName", policy, "PolicyDocument", "Version",
+			 "2012-10-17", "Statement", stmts);
+}
+
+/* ---- clusters ---- */
+
+static int clusters(struct ecs *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res), *cs;
+	const struct cfh_entry *e;
+	json_t *set = json_pack("{s:s, s:s}", "Name", "containerInsights",
+				"Value", "enabled");
+	const char *why = "Container Insights: CPU, memory, network and "
+			  "restarts per service and task (S003-14)";
+
+	(void)id;
+	cs = cfh_map_get(p, "ClusterSettings");
+	if (!cs) {
+		p = cfh_res_props(x->t, res, "add Properties");
+		return !p || cfh_edit_set_take(x->t, p, "ClusterSettings",
+					       json_pack("[o]", set), why, NULL);
+	}
+	if (cs->kind == CFH_SEQ) {
+		cfh_for_each_entry(cs, e)
+			if (cfh_node_str_eq(cfh_map_get(e->value, "Name"),
+					    "containerInsights"))
+				goto keep;
+		return cfh_edit_append_take(x->t, cs, set, why, NULL);
+	}
+keep:
+	json_decref(set);
+	return 0;
+}
+
+/* ---- ECR repositories ---- */
+
+static char *ecr_lifecycle_text(struct ecs *x)
+{
+	json_t *j = json_pack(
+		"{s:[{s:i, s:s, s:{s:s, s:s, s:s, s:I}, s:{s:s}}, "
+		"{s:i, s:s, s:{s:s, s:s, s:I}, s:{s:s}}]}",
+		"rules", "rulePriority", 1, "description",
+		"expire untagged images", "selection", "tagStatus",
+		"untagged", "countType", "sinceImagePushed", "countUnit",
+		"days", "countNumber",
+		(json_int_t)cfh_opt_int(x->t, "ecr-untagged-days"), "action",
+		"type", "expire", "rulePriority", 2, "description",
+		"keep the most recent images", "selection", "tagStatus", "any",
+		"countType", "imageCountMoreThan", "countNumber",
+		(json_int_t)cfh_opt_int(x->t, "ecr-keep-images"), "action",
+		"type", "expire");
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+static int repositories(struct ecs *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
+	char *text;
+	int rc;
+
+	(void)id;
+	if (!p)
+		return -1;
+	if (!cfh_map_get(p, "ImageScanningConfiguration") &&
+	    cfh_edit_set_take(x->t, p, "ImageScanningConfiguration",
+			      json_pack("{s:b}", "ScanOnPush", 1),
+			      "scan every pushed image for known "
+			      "vulnerabilities (S003-04)",
+			      NULL))
+		return -1;
+	if (!cfh_map_get(p, "ImageTagMutability") &&
+	    cfh_opt_bool(x->t, "immutable-tags") &&
+	    cfh_edit_set_take(x->t, p, "ImageTagMutability",
+			      json_string("IMMUTABLE"),
+			      "immutable tags: a tag names one image for good, "
+			      "so what was tested is what runs; push a new tag "
+			      "per build (S003-04)",
+			      NULL))
+		return -1;
+	if (cfh_map_get(p, "LifecyclePolicy"))
+		return 0;
+	text = ecr_lifecycle_text(x);
+	if (!text)
+		return -1;
+	rc = cfh_edit_set_take(x->t, p, "LifecyclePolicy",
+			       json_pack("{s:s}", "LifecyclePolicyText", text),
+			       "expire untagged images and keep the most "
+			       "recent ones: the repository stops growing "
+			       "forever (S003-04)",
+			       NULL);
+	free(text);
+	return rc;
+}
+
+/* ---- target groups ---- */
+
+static long long int_of(const struct cfh_node *n)
+{
+	const char *s = cfh_node_str(n);
+
+	return s && n->stype == CFH_T_INT ? atoll(s) : 0;
+}
+
+static int target_groups(struct ecs *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res);
+	const char *proto = cfh_node_str(cfh_map_get(p, "Protocol"));
+	const char *hproto = cfh_node_str(cfh_map_get(p, "HealthCheckProtocol"));
+	long long interval, timeout;
+	bool http;
+	const char *why = "a full health check: how often, how long to wait, "
+			  "how many answers make a target healthy or "
+			  "unhealthy (S003-10)";
+
+	(void)id;
+	/* Lambda targets have health checks off by default; GENEVE
+	 * appliances answer on their own terms. */
+	if (cfh_node_str_eq(cfh_map_get(p, "TargetType"), "lambda") ||
+	    cfh_node_str_eq(cfh_map_get(p, "HealthCheckEnabled"), "false") ||
+	    (proto && !strcmp(proto, "GENEVE")) ||
+	    cfh_is_dynamic(cfh_map_get(p, "Protocol")))
+		return 0;
+	if (!hproto)
+		hproto = proto;
+	http = !hproto || !strcmp(hproto, "HTTP") || !strcmp(hproto, "HTTPS");
+	p = cfh_res_props(x->t, res, "add Properties");
+	if (!p)
+		return -1;
+	interval = int_of(cfh_map_get(p, "HealthCheckIntervalSeconds"));
+	timeout = int_of(cfh_map_get(p, "HealthCheckTimeoutSeconds"));
+	if (!cfh_map_get(p, "HealthCheckIntervalSeconds")) {
+		interval = timeout >= 30 ? timeout + 5 : 30;
+		if (cfh_edit_set_take(x->t, p, "HealthCheckIntervalSeconds",
+				      json_integer(interval), why, NULL))
+			return -1;
+	}
+	/* The timeout must be shorter than the interval. */
+	if (!cfh_map_get(p, "HealthCheckTimeoutSeconds")) {
+		timeout = http ? 5 : 10;
+		if (interval && timeout >= interval)
+			timeout = interval > 2 ? interval - 1 : 2;
+		if (cfh_edit_set_take(x->t, p, "HealthCheckTimeoutSeconds",
+				      json_integer(timeout), why, NULL))
+			return -1;
+	}
+	if (!cfh_map_get(p, "HealthyThresholdCount") &&
+	    cfh_edit_set_take(x->t, p, "HealthyThresholdCount",
+			      json_integer(3), why, NULL))
+		return -1;
+	if (!cfh_map_get(p, "UnhealthyThresholdCount") &&
+	    cfh_edit_set_take(x->t, p, "UnhealthyThresholdCount",
+			      json_integer(3), why, NULL))
+		return -1;
+	if (http && !cfh_map_get(p, "HealthCheckPath") &&
+	    cfh_edit_set_take(x->t, p, "HealthCheckPath", json_string("/"),
+			      why, NULL))
+		return -1;
+	return 0;
+}
+
+/* ---- task definitions: the execution role ---- */
+
+/* The ARN of the ECR repository an image names, or NULL (a public image,
+ * or one we cannot read). *@ecr says whether it is an ECR image at all. */
+static json_t *image_repo(struct ecs *x, const struct cfh_node *img,
+			  bool *ecr)
+{
+	const struct cfh_entry *e;
+	struct cfh_fn_view fv;
+	const char *s = NULL, *at, *reg, *name;
+	char acct[128], region[128], repo[300], arn[700];
+	size_t n;
+
+	*ecr = false;
+	cfh_for_each_resource(x->t, e)
+		if (cfh_res_is(e->value, "AWS::ECR::Repository") &&
+		    cfh_refers_to(img, e->key->text)) {
+			*ecr = true;
+			return cfh_json_getatt(e->key->text, "Arn");
+		}
+	if (cfh_node_is_str(img))
+		s = cfh_node_str(img);
+	else if (cfh_node_fn(img, &fv) && fv.fn == CFH_FN_SUB &&
+		 fv.arg->kind == CFH_SCALAR)
+		s = cfh_node_str(fv.arg);
+	if (!s) {
+		*ecr = true;	/* unknown: ask a human */
+		return NULL;
+	}
+	at = strstr(s, ".dkr.ecr.");
+	if (!at)
+		return NULL;
+	*ecr = true;
+	reg = at + strlen(".dkr.ecr.");
+	name = strchr(reg, '/');
+	n = (size_t)(at - s);
+	if (!name || n >= sizeof(acct) || !strstr(reg, ".amazonaws.com"))
+		return NULL;
+	memcpy(acct, s, n);
+	acct[n] = '\0';
+	n = (size_t)(strstr(reg, ".amazonaws.com") - reg);
+	if (n >= sizeof(region))
+		return NULL;
+	memcpy(region, reg, n);
+	region[n] = '\0';
+	snprintf(repo, sizeof(repo), "%s", name + 1);
+	/* Drop the tag or digest, unless it lies inside ${...}. */
+	repo[strcspn(repo, "@")] = '\0';
+	{
+		char *colon = strrchr(repo, ':');
+
+		if (colon && !strchr(colon, '}'))
+			*colon = '\0';
+	}
+	if (strchr(acct, '/') || !*repo)
+		return NULL;
+	snprintf(arn, sizeof(arn),
+		 "arn:${AWS::Partition}:ecr:%s:%s:repository/%s", region, acct,
+		 repo);
+	return json_pack("{s:s}", "Fn::Sub", arn);
+}
+
+/* The ARN of the log group an awslogs-group option names, or NULL. */
+static json_t *log_group_arn(struct ecs *x, const struct cfh_node *g)
+{
+	const char *id = cfh_node_ref(g);
+	char arn[700];
+
+	if (id && cfh_res_is(cfh_resource(x->t, id), "AWS::Logs::LogGroup"))
+		return cfh_json_getatt(id, "Arn");
+	if (!cfh_node_is_str(g) || strchr(cfh_node_str(g), '$'))
+		return NULL;
+	snprintf(arn, sizeof(arn),
+		 "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+		 "log-group:%s:*",
+		 cfh_node_str(g));
+	return json_pack("{s:s}", "Fn::Sub", arn);
+}
+
+static void add_unique(json_t *list, json_t *v)
+{
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(list, i, w)
+		if (json_equal(w, v)) {
+			json_decref(v);
+			return;
+		}
+	json_array_append_new(list, v);
+}
+
+static int task_definitions(struct ecs *x, const char *id,
+			    struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res);
+	const struct cfh_node *defs = cfh_map_get(p, "ContainerDefinitions");
+	const struct cfh_entry *e;
+	json_t *repos = json_array(), *groups = json_array(), *stmts = NULL;
+	const char *unknown = NULL, *role;
+	bool ecr = false;
+	int rc = -1;
+
+	if (cfh_map_get(p, "ExecutionRoleArn") || !cfh_node_is_seq(defs)) {
+		rc = 0;
+		goto out;
+	}
+	cfh_for_each_entry(cfh_node_deref(defs), e) {
+		const struct cfh_node *c = e->value, *log;
+		bool is_ecr;
+		json_t *r = image_repo(x, cfh_map_get(c, "Image"), &is_ecr);
+
+		ecr |= is_ecr;
+		if (r)
+			add_unique(repos, r);
+		else if (is_ecr)
+			unknown = "an image whose repository cannot be read";
+		log = cfh_map_get(c, "LogConfiguration");
+		if (cfh_node_str_eq(cfh_map_get(log, "LogDriver"), "awslogs")) {
+			json_t *g = log_group_arn(x, cfh_map_path(log, "Options",
+								  "awslogs-group",
+								  NULL));
+			if (g)
+				add_unique(groups, g);
+			else
+				unknown = "a log group whose name cannot be read";
+		}
+		if (cfh_map_get(c, "Secrets") ||
+		    cfh_map_get(c, "RepositoryCredentials"))
+			unknown = "secrets, whose access is the author's to grant";
+	}
+	if (unknown) {
+		char why[300];
+
+		snprintf(why, sizeof(why),
+			 "no execution role, and the containers use %s: add "
+			 "one by hand (S003-15)",
+			 unknown);
+		rc = cfh_advise(x->t, res, why);
+		goto out;
+	}
+	if (!ecr && !json_array_size(groups)) {
+		rc = 0;		/* public images, no logs: nothing to do */
+		goto out;
+	}
+	/* Under --no-replace the role could not be attached: say so, and
+	 * leave no role behind. */
+	if (x->t->no_replace && cfh_prop_replaces(res, "ExecutionRoleArn")) {
+		rc = cfh_advise(x->t, res,
+				"no execution role; adding one replaces the task "
+				"definition (a new revision), which --no-replace "
+				"skips (S003-15)");
+		goto out;
+	}
+	stmts = json_array();
+	if (ecr) {
+		json_array_append_new(stmts,
+				      json_pack("{s:s, s:s, s:s}", "Effect",
+						"Allow", "Action",
+						"ecr:GetAuthorizationToken",
+						"Resource", "*"));
+		json_array_append_new(
+			stmts, json_pack("{s:s, s:[s,s,s], s:O}", "Effect",
+					 "Allow", "Action",
+					 "ecr:BatchCheckLayerAvailability",
+					 "ecr:GetDownloadUrlForLayer",
+					 "ecr:BatchGetImage", "Resource",
+					 repos));
+	}
+	if (json_array_size(groups))
+		json_array_append_new(
+			stmts, json_pack("{s:s, s:[s,s], s:O}", "Effect",
+					 "Allow", "Action", "logs:CreateLogStream",
+					 "logs:PutLogEvents", "Resource", groups));
+	if (add(x->t, id, "ExecutionRole", id,
+		task_role("TaskExecution", stmts),
+		"an execution role for the task: ECS pulls its images and "
+		"writes its logs with it, and may do nothing else (S003-15)",
+		&role))
+		goto out;
+	stmts = NULL;
+	p = cfh_res_props(x->t, res, "add Properties");
+	rc = !p || cfh_edit_set_take(x->t, p, "ExecutionRoleArn",
+				     cfh_json_getatt(role, "Arn"),
+				     "ECS pulls the task's images and writes "
+				     "its logs as the execution role (S003-15)",
+				     NULL);
+out:
+	json_decref(repos);
+	json_decref(groups);
+	return rc;
+}
+
+/* ---- services ---- */
+
+/* The task definition of the template a service runs, or NULL. */
+static const char *task_of(struct ecs *x, const struct cfh_node *p)
+{
+	const char *td = cfh_node_ref(cfh_map_get(p, "TaskDefinition"));
+
+	return td && cfh_res_is(cfh_resource(x->t, td),
+				"AWS::ECS::TaskDefinition") ? td : NULL;
+}
+
+/* ECS Exec: the task role must open SSM message channels. A task
+ * definition without a task role gets one that may do that alone. */
+static int exec_command(struct ecs *x, struct cfh_node *res,
+			struct cfh_node *p)
+{
+	const char *td = task_of(x, p), *role;
+	struct cfh_node *tdres, *tdp;
+
+	if (cfh_map_get(p, "EnableExecuteCommand"))
+		return 0;
+	if (!td)
+		return 0;
+	tdres = cfh_resource(x->t, td);
+	tdp = props_of(tdres);
+	if (!cfh_ids_has(&x->exec_tasks, td)) {
+		if (cfh_map_get(tdp, "TaskRoleArn"))
+			return cfh_advise(x->t, res,
+					  "ECS Exec not turned on: its task role "
+					  "needs ssmmessages:CreateControlChannel, "
+					  "CreateDataChannel, OpenControlChannel "
+					  "and OpenDataChannel; grant them, then "
+					  "set EnableExecuteCommand (S003-17)");
+		if (cfh_props_dynamic(tdres) || cfh_pass_skips(x->t, tdres))
+			return 0;
+		if (x->t->no_replace && cfh_prop_replaces(tdres, "TaskRoleArn"))
+			return cfh_advise(x->t, res,
+					  "ECS Exec not turned on: its task "
+					  "definition needs a task role, which "
+					  "replaces it (a new revision); --no-replace "
+					  "skips that (S003-17)");
+		if (add(x->t, td, "TaskRole", td,
+			task_role("EcsExec",
+				  json_pack("[{s:s, s:[s,s,s,s], s:s}]",
+					    "Effect", "Allow", "Action",
+					    "ssmmessages:CreateControlChannel",
+					    "ssmmessages:CreateDataChannel",
+					    "ssmmessages:OpenControlChannel",
+					    "ssmmessages:OpenDataChannel",
+					    "Resource", "*")),
+			"a task role that may open ECS Exec sessions and "
+			"nothing else (its actions accept only \"*\") (S003-17)",
+			&role) ||
+		    cfh_ids_add(&x->exec_tasks, td))
+			return -1;
+		tdp = cfh_res_props(x->t, tdres, "add Properties");
+		if (!tdp || cfh_edit_set_take(x->t, tdp, "TaskRoleArn",
+					      cfh_json_getatt(role, "Arn"),
+					      "the task role ECS Exec needs "
+					      "(S003-17)",
+					      NULL))
+			return -1;
+	}
+	return cfh_edit_set_take(x->t, p, "EnableExecuteCommand", json_true(),
+				 "ECS Exec: a shell in a running container, "
+				 "audited, without SSH (S003-17)",
+				 NULL);
+}
+
+static int circuit_breaker(struct ecs *x, struct cfh_node *p)
+{
+	struct cfh_node *dc = cfh_map_get(p, "DeploymentConfiguration");
+	json_t *cb = json_pack("{s:b, s:b}", "Enable", 1, "Rollback", 1);
+	const char *why = "a deployment whose tasks keep failing stops and "
+			  "rolls back to the last working one (S003-17)";
+
+	if (!dc)
+		return cfh_edit_set_take(x->t, p, "DeploymentConfiguration",
+					 json_pack("{s:o}",
+						   "DeploymentCircuitBreaker", cb),
+					 why, NULL);
+	if (dc->kind != CFH_MAP || cfh_map_get(dc, "DeploymentCircuitBreaker")) {
+		json_decref(cb);
+		return 0;
+	}
+	return cfh_edit_set_take(x->t, dc, "DeploymentCircuitBreaker", cb, why,
+				 NULL);
+}
+
+/* The cluster's name for a scalable target's ResourceId, or NULL. */
+static json_t *cluster_name(struct ecs *x, const struct cfh_node *c)
+{
+	const char *id, *attr;
+
+	if (!c)
+		return json_string("default");
+	if (cfh_node_ref(c))
+		return cfh_node_to_json(c);
+	if (!cfh_node_getatt(x->t, c, &id, &attr) &&
+	    cfh_res_is(cfh_resource(x->t, id), "AWS::ECS::Cluster"))
+		return cfh_json_ref(id);
+	if (cfh_node_is_str(c) && strncmp(cfh_node_str(c), "arn:", 4))
+		return cfh_node_to_json(c);
+	return NULL;
+}
+
+static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
+		   struct cfh_node *p)
+{
+	const char **refs, *target, *cpu;
+	long long min, max;
+	json_t *cluster, *rid;
+	size_t n;
+	char why[200];
+
+	if (cfh_referrers(x->t, id, "AWS::ApplicationAutoScaling::ScalableTarget",
+			  &refs, &n))
+		return -1;
+	free(refs);
+	if (n || cfh_node_str_eq(cfh_map_get(p, "SchedulingStrategy"), "DAEMON"))
+		return 0;
+	cluster = cluster_name(x, cfh_map_get(p, "Cluster"));
+	if (!cluster)
+		return cfh_advise(x->t, res,
+				  "no auto scaling: its cluster's name cannot be "
+				  "read; add a scalable target by hand (S003-13)");
+	min = int_of(cfh_map_get(p, "DesiredCount"));
+	if (min < 1)
+		min = 1;
+	max = cfh_opt_int(x->t, "max-tasks");
+	if (max < min)
+		max = min;
+	rid = json_pack("{s:[s, [s, o, o]]}", "Fn::Join", "/", "service",
+			cluster, cfh_json_getatt(id, "Name"));
+	if (add(x->t, id, "ScalableTarget", id,
+		json_pack("{s:s, s:{s:s, s:s, s:o, s:I, s:I}}", "Type",
+			  "AWS::ApplicationAutoScaling::ScalableTarget",
+			  "Properties", "ServiceNamespace", "ecs",
+			  "ScalableDimension", "ecs:service:DesiredCount",
+			  "ResourceId", rid, "MinCapacity", (json_int_t)min,
+			  "MaxCapacity", (json_int_t)max),
+		"the service's task count may scale between its desired count "
+		"and the configured maximum (S003-13)",
+		&target))
+		return -1;
+	snprintf(why, sizeof(why),
+		 "add tasks when the service's average CPU passes %lld%% "
+		 "(S003-13)",
+		 cfh_opt_int(x->t, "cpu-target"));
+	if (add(x->t, id, "CpuScaling", target,
+		json_pack("{s:s, s:{s:s, s:s, s:o, s:{s:I, s:{s:s}}}}", "Type",
+			  "AWS::ApplicationAutoScaling::ScalingPolicy",
+			  "Properties", "PolicyName", "cpu-target-tracking",
+			  "PolicyType", "TargetTrackingScaling",
+			  "ScalingTargetId", cfh_json_ref(target),
+			  "TargetTrackingScalingPolicyConfiguration",
+			  "TargetValue", (json_int_t)cfh_opt_int(x->t, "cpu-target"),
+			  "PredefinedMetricSpecification",
+			  "PredefinedMetricType",
+			  "ECSServiceAverageCPUUtilization"),
+		why, &cpu))
+		return -1;
+	snprintf(why, sizeof(why),
+		 "add tasks when the service's average memory passes %lld%% "
+		 "(S003-13)",
+		 cfh_opt_int(x->t, "memory-target"));
+	return add(x->t, id, "MemoryScaling", cpu,
+		   json_pack("{s:s, s:{s:s, s:s, s:o, s:{s:I, s:{s:s}}}}",
+			     "Type", "AWS::ApplicationAutoScaling::ScalingPolicy",
+			     "Properties", "PolicyName",
+			     "memory-target-tracking", "PolicyType",
+			     "TargetTrackingScaling", "ScalingTargetId",
+			     cfh_json_ref(target),
+			     "TargetTrackingScalingPolicyConfiguration",
+			     "TargetValue",
+			     (json_int_t)cfh_opt_int(x->t, "memory-target"),
+			     "PredefinedMetricSpecification",
+			     "PredefinedMetricType",
+			     "ECSServiceAverageMemoryUtilization"),
+		   why, NULL);
+}
+
+/* The listener of the template that forwards to target group @tg, or
+ * NULL. */
+static const char *listener_of(struct ecs *x, const char *tg)
+{
+	const char **refs, *hit = NULL;
+	size_t n, i;
+
+	if (cfh_referrers(x->t, tg, "AWS::ElasticLoadBalancingV2::Listener",
+			  &refs, &n))
+		return NULL;
+	for (i = 0; i < n && !hit; i++)
+		if (cfh_refers_to(cfh_map_path(cfh_resource(x->t, refs[i]),
+					       "Properties", "DefaultActions",
+					       NULL),
+				  tg))
+			hit = refs[i];
+	free(refs);
+	return hit;
+}
+
+/* Blue/green through CodeDeploy needs a second target group and a test
+ * listener on the load balancer (S003-03). */
+static int blue_green(struct ecs *x, const char *id, struct cfh_node *res,
+		      struct cfh_node *p)
+{
+	const struct cfh_node *lb = cfh_seq_at(cfh_map_get(p, "LoadBalancers"), 0);
+	const char *tg = cfh_node_ref(cfh_map_get(lb, "TargetGroupArn"));
+	const char *lis, *green, **refs;
+	const struct cfh_node *lp, *lbarn;
+	json_t *tgp, *lisp;
+	long long port, test;
+	size_t n, i;
+	bool has_test = false;
+
+	(void)id;
+	if (!tg || !cfh_res_is(cfh_resource(x->t, tg),
+			       "AWS::ElasticLoadBalancingV2::TargetGroup"))
+		return cfh_advise(x->t, res,
+				  "CODE_DEPLOY service without a target group "
+				  "of the template: blue/green needs two target "
+				  "groups and a test listener (S003-03)");
+	lis = listener_of(x, tg);
+	lp = props_of(cfh_resource(x->t, lis));
+	lbarn = cfh_map_get(lp, "LoadBalancerArn");
+	if (!lis || !cfh_node_ref(lbarn))
+		return cfh_advise(x->t, res,
+				  "CODE_DEPLOY service whose production "
+				  "listener is not in the template: add a "
+				  "second target group and a test listener "
+				  "(S003-03)");
+	/* Another listener on the same load balancer is the test one. */
+	if (cfh_referrers(x->t, cfh_node_ref(lbarn),
+			  "AWS::ElasticLoadBalancingV2::Listener", &refs, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		has_test |= strcmp(refs[i], lis) != 0;
+	free(refs);
+	if (has_test)
+		return 0;
+	tgp = cfh_node_to_json(props_of(cfh_resource(x->t, tg)));
+	if (!tgp)
+		return -1;
+	json_object_del(tgp, "Name");	/* names are unique per account */
+	if (add(x->t, tg, "Green", tg,
+		json_pack("{s:s, s:o}", "Type",
+			  "AWS::ElasticLoadBalancingV2::TargetGroup",
+			  "Properties", tgp),
+		"the second (green) target group CodeDeploy shifts traffic to "
+		"in a blue/green deployment (S003-03)",
+		&green))
+		return -1;
+	port = int_of(cfh_map_get(lp, "Port"));
+	test = cfh_opt_int(x->t, "test-listener-port");
+	if (test == port)
+		test = port + 1;
+	lisp = cfh_node_to_json(lp);
+	if (!lisp)
+		return -1;
+	json_object_set_new(lisp, "Port", json_integer(test));
+	json_object_set_new(lisp, "DefaultActions",
+			    json_pack("[{s:s, s:o}]", "Type", "forward",
+				      "TargetGroupArn", cfh_json_ref(green)));
+	if (add(x->t, lis, "Test", lis,
+		json_pack("{s:s, s:o}", "Type",
+			  "AWS::ElasticLoadBalancingV2::Listener", "Properties",
+			  lisp),
+		"the test listener CodeDeploy sends test traffic through "
+		"before it shifts production traffic (S003-03)",
+		NULL))
+		return -1;
+	return cfh_advise(x->t, res,
+			  "blue/green: let the load balancer's security group "
+			  "admit the test listener's port, and name both target "
+			  "groups and listeners in the CodeDeploy deployment "
+			  "group (S003-03)");
+}
+
+static int services(struct ecs *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
+	const char *ctl;
+
+	if (!p)
+		return -1;
+	ctl = cfh_node_str(cfh_map_path(p, "DeploymentController", "Type",
+					NULL));
+	if (ctl && !strcmp(ctl, "CODE_DEPLOY")) {
+		if (blue_green(x, id, res, p))
+			return -1;
+	} else if ((!ctl || !strcmp(ctl, "ECS")) && circuit_breaker(x, p)) {
+		return -1;
+	}
+	return exec_command(x, res, p) || scaling(x, id, res, p);
+}
+
+static const struct {
+	const char *type;
+	int (*fn)(struct ecs *x, const char *id, struct cfh_node *res);
+} handlers[] = {
+	{ "AWS::ECS::Cluster", clusters },
+	{ "AWS::ECS::Service", services },
+	{ "AWS::ECS::TaskDefinition", task_definitions },
+	{ "AWS::ElasticLoadBalancingV2::TargetGroup", target_groups },
+	{ "AWS::ECR::Repository", repositories },
+};
+
+int cfh_pass_ecs(struct cfh_template *t)
+{
+	struct ecs x = { .t = t };
+	struct cfh_ids ids = { 0 };
+	size_t i, k;
+	int rc = -1;
+
+	/* Collect first: the pass adds resources as it goes. */
+	if (cfh_pass_resources(t, &ids))
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+
+		for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
+			if (cfh_res_is(res, handlers[k].type) &&
+			    handlers[k].fn(&x, ids.v[i], res))
+				goto out;
+	}
+	rc = 0;
+out:
+	cfh_ids_release(&ids);
+	cfh_ids_release(&x.exec_tasks);
+	return rc;
+}

@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `s3` (S000-01, S004-06, S004-14): buckets that keep what they hold,
+ * clean up after themselves, refuse the public and plain HTTP, and say who
+ * read what.
+ *
+ * A first-draft bucket is one ACL or policy mistake away from public, keeps
+ * every overwritten object and every failed multipart upload forever (a
+ * cost that only grows), loses data to an overwrite or a delete, accepts
+ * unencrypted HTTP, and leaves no record of access. Every bucket gets:
+ *
+ *   - a public access block, and OwnershipControls BucketOwnerEnforced (ACLs
+ *     off), unless it serves a website or its ACL or policy makes it public
+ *     on purpose: those are reported, not locked;
+ *   - versioning, and a lifecycle rule that expires noncurrent versions and
+ *     aborts incomplete multipart uploads; a pipeline's artifact bucket also
+ *     expires old artifacts (S000-01);
+ *   - a bucket policy statement denying requests not made over TLS, added
+ *     to the bucket's policy when it has one;
+ *   - server access logging into one logging bucket: the template's own
+ *     when it has one, else a new one with SSE-S3 (log delivery cannot
+ *     write to SSE-KMS buckets), an expiry, and a policy that admits
+ *     logging.s3.amazonaws.com for this account's source buckets alone.
+ *     A bucket that receives logs is never logged into itself.
+ *
+ *   Bucket:                        Bucket:
+ *     Type: AWS::S3::Bucket   ==>    Type: AWS::S3::Bucket
+ *                                    Properties:
+ *                                      PublicAccessBlockConfiguration: {...}
+ *                                      OwnershipControls: {...}
+ *                                      VersioningConfiguration:
+ *                                        Status: Enabled
+ *                                      LifecycleConfiguration: {...}
+ *                                      LoggingConfiguration:
+ *                                        DestinationBucketName: !Ref AccessLogsBucket
+ *                                  BucketPolicy: {Deny unless aws:SecureTransport}
+ *                                  AccessLogsBucket: {...}
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "passlib.h"
+
+#define TLS_SID "DenyInsecureTransport"
+#define LOG_SID "AllowS3ServerAccessLogs"
+#define LOG_SERVICE "logging.s3.amazonaws.com"
+
+/* A bucket policy the pass made in this run: its Statement list, which
+ * the reference graph does not show until the pass ends. */
+struct made_policy {
+	const char *bucket;
+	struct cfh_node *stmts;
+};
+
+struct s3 {
+	struct cfh_template *t;
+	struct cfh_ids buckets;		/* every bucket, before any edit */
+	struct cfh_ids sources;		/* buckets to log */
+	struct made_policy *made;
+	size_t nmade, capmade;
+};
+
+static struct cfh_node *props_of(const struct cfh_node *res)
+{
+	return cfh_map_get(res, "Properties");
+}
+
+/* True if @n (any subtree) has a mapping key @key. */
+static bool has_key(const struct cfh_node *n, const char *key)
+{
+	const struct cfh_entry *e;
+
+	n = cfh_node_deref(n);
+	if (!n || n->kind == CFH_SCALAR)
+		return false;
+	cfh_for_each_entry(n, e)
+		if ((e->key && cfh_node_str_eq(e->key, key)) ||
+		    has_key(e->value, key))
+			return true;
+	return false;
+}
+
+/* The template's AWS::S3::BucketPolicy for @bucket, or NULL. */
+static struct cfh_node *policy_of(struct s3 *x, const char *bucket)
+{
+	const char **refs;
+	struct cfh_node *hit = NULL;
+	size_t n, i;
+
+	if (cfh_referrers(x->t, bucket, "AWS::S3::BucketPolicy", &refs, &n))
+		return NULL;
+	for (i = 0; i < n && !hit; i++) {
+		struct cfh_node *r = cfh_resource(x->t, refs[i]);
+
+		if (cfh_refers_to(cfh_map_get(props_of(r), "Bucket"), bucket))
+			hit = r;
+	}
+	free(refs);
+	return hit;
+}
+
+/*
+ * The statements that apply to @bucket: those of the policy the pass made
+ * in this run, else those of the template's policy. *@policy says whether
+ * the bucket has a policy at all (its Statement may be no literal list:
+ * then NULL comes back with *@policy true).
+ */
+static struct cfh_node *statements(struct s3 *x, const char *bucket,
+				   bool *policy)
+{
+	struct cfh_node *pol, *st;
+	size_t i;
+
+	for (i = 0; i < x->nmade; i++)
+		if (!strcmp(x->made[i].bucket, bucket)) {
+			*policy = true;
+			return x->made[i].stmts;
+		}
+	pol = policy_of(x, bucket);
+	*policy = pol != NULL;
+	st = cfh_map_path(pol, "Properties", "PolicyDocument", "Statement",
+			  NULL);
+	return st && st->kind == CFH_SEQ ? st : NULL;
+}
+
+/* A Principal of everyone: "*" or {AWS: "*"}. */
+static bool principal_any(const struct cfh_node *p)
+{
+	if (cfh_node_str_eq(p, "*"))
+		return true;
+	p = cfh_map_get(p, "AWS");
+	if (cfh_node_str_eq(p, "*"))
+		return true;
+	if (cfh_node_is_seq(p)) {
+		const struct cfh_entry *e;
+
+		cfh_for_each_entry(cfh_node_deref(p), e)
+			if (cfh_node_str_eq(e->value, "*"))
+				return true;
+	}
+	return false;
+}
+
+/* Meant to be public: a website, a public canned ACL, or a policy that
+ * allows everyone without a condition. */
+static bool public_intent(struct s3 *x, const char *id,
+			  const struct cfh_node *res)
+{
+	const struct cfh_node *p = props_of(res);
+	const char *acl = cfh_node_str(cfh_map_get(p, "AccessControl"));
+	const struct cfh_node *st;
+	const struct cfh_entry *e;
+	bool pol;
+
+	if (cfh_map_get(p, "WebsiteConfiguration"))
+		return true;
+	if (acl && (!strcmp(acl, "PublicRead") ||
+		    !strcmp(acl, "PublicReadWrite") ||
+		    !strcmp(acl, "AuthenticatedRead")))
+		return true;
+	st = statements(x, id, &pol);
+	if (!st)
+		return false;
+	cfh_for_each_entry(st, e)
+		if (cfh_node_str_eq(cfh_map_get(e->value, "Effect"), "Allow") &&
+		    principal_any(cfh_map_get(e->value, "Principal")) &&
+		    !cfh_map_get(e->value, "Condition"))
+			return true;
+	return false;
+}
+
+/* A bucket that receives logs: server access logs of a bucket, load
+ * balancer logs, CloudFront logs. */
+static bool log_target(struct s3 *x, const char *id, bool *cloudfront)
+{
+	const char **refs;
+	size_t n, i;
+	bool hit = false;
+
+	*cloudfront = false;
+	if (cfh_referrers(x->t, id, NULL, &refs, &n))
+		return true;	/* out of memory: the safe answer */
+	for (i = 0; i < n; i++) {
+		const struct cfh_node *r = cfh_resource(x->t, refs[i]);
+		const struct cfh_node *p = props_of(r);
+
+		if (cfh_res_is(r, "AWS::S3::Bucket"))
+			hit |= cfh_refers_to(cfh_map_path(p, "LoggingConfiguration",
+							  "DestinationBucketName",
+							  NULL),
+					     id);
+		else if (cfh_res_is(r, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
+			hit |= cfh_refers_to(cfh_map_get(p, "LoadBalancerAttributes"),
+					     id);
+		else if (cfh_res_is(r, "AWS::CloudFront::Distribution") &&
+			 cfh_refers_to(cfh_map_path(p, "DistributionConfig",
+						    "Logging", NULL),
+				       id))
+			hit = *cloudfront = true;
+	}
+	free(refs);
+	return hit;
+}
+
+/* A pipeline keeps its artifacts in the bucket. */
+static bool artifact_store(struct s3 *x, const char *id)
+{
+	const char **refs;
+	size_t n, i;
+	bool hit = false;
+
+	if (cfh_referrers(x->t, id, "AWS::CodePipeline::Pipeline", &refs, &n))
+		return false;
+	for (i = 0; i < n && !hit; i++) {
+		const struct cfh_node *p = props_of(cfh_resource(x->t, refs[i]));
+
+		hit = cfh_refers_to(cfh_map_get(p, "ArtifactStore"), id) ||
+		      cfh_refers_to(cfh_map_get(p, "ArtifactStores"), id);
+	}
+	free(refs);
+	return hit;
+}
+
+/* ---- public access ---- */
+
+static const char *const pab_keys[] = {
+	"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls",
+	"RestrictPublicBuckets", NULL,
+};
+
+static json_t *pab_json(void)
+{
+	json_t *j = json_object();
+	size_t i;
+
+	for (i = 0; pab_keys[i]; i++)
+		json_object_set_new(j, pab_keys[i], json_true());
+	return j;
+}
+
+static int block_public(struct s3 *x, struct cfh_node *p)
+{
+	struct cfh_node *pab = cfh_map_get(p, "PublicAccessBlockConfiguration");
+	size_t i;
+
+	if (!pab)
+		return cfh_edit_set_take(x->t, p, "PublicAccessBlockConfiguration",
+					 pab_json(),
+					 "block public ACLs and policies: a "
+					 "private bucket stays private whatever "
+					 "a later ACL or policy says (S004-06)",
+					 NULL);
+	if (pab->kind != CFH_MAP)
+		return 0;
+	/* The author's values stay; what they left out defaults to off. */
+	for (i = 0; pab_keys[i]; i++)
+		if (!cfh_map_get(pab, pab_keys[i]) &&
+		    cfh_edit_set_take(x->t, pab, pab_keys[i], json_true(),
+				      "a public access block setting left out "
+				      "is off: turn it on (S004-06)",
+				      NULL))
+			return -1;
+	return 0;
+}
+
+/* ACLs off. Not where ACLs are still needed: a canned ACL other than a
+ * private one, CloudFront standard logs. */
+static int owner_enforced(struct s3 *x, const struct cfh_node *res,
+			  struct cfh_node *p, bool cloudfront)
+{
+	const char *acl = cfh_node_str(cfh_map_get(p, "AccessControl"));
+
+	if (cfh_map_get(p, "OwnershipControls"))
+		return 0;
+	if (cloudfront)
+		return cfh_advise(x->t, res,
+				  "receives CloudFront standard logs, which "
+				  "need ACLs: ACLs left on (S004-06)");
+	if (acl && strcmp(acl, "Private") && strcmp(acl, "BucketOwnerFullControl"))
+		return cfh_advise(x->t, res,
+				  "its AccessControl needs ACLs: replace the "
+				  "ACL with a bucket policy, then set "
+				  "OwnershipControls BucketOwnerEnforced "
+				  "(S004-06)");
+	return cfh_edit_set_take(x->t, p, "OwnershipControls",
+				 json_pack("{s:[{s:s}]}", "Rules",
+					   "ObjectOwnership",
+					   "BucketOwnerEnforced"),
+				 "ACLs off: the bucket owner owns every object "
+				 "and only policies grant access (S004-06)",
+				 NULL);
+}
+
+/* ---- versions and lifecycle ---- */
+
+static int versioning(struct s3 *x, struct cfh_node *p, bool artifacts)
+{
+	if (cfh_map_get(p, "VersioningConfiguration"))
+		return 0;
+	return cfh_edit_set_take(x->t, p, "VersioningConfiguration",
+				 json_pack("{s:s}", "Status", "Enabled"),
+				 artifacts
+					 ? "keep earlier versions of pipeline "
+					   "artifacts: an overwrite or delete can "
+					   "be undone and audited (S000-01)"
+					 : "keep earlier versions of objects: an "
+					   "overwrite or delete can be undone "
+					   "(S004-06)",
+				 NULL);
+}
+
+/* The housekeeping rule: noncurrent versions and failed uploads go;
+ * @expire > 0 also expires current objects after that many days. */
+static json_t *lifecycle_rule(struct s3 *x, const char *rid, bool noncurrent,
+			      bool abort_mpu, long long expire)
+{
+	json_t *r = json_pack("{s:s, s:s}", "Id", rid, "Status", "Enabled");
+
+	if (expire > 0)
+		json_object_set_new(r, "ExpirationInDays", json_integer(expire));
+	if (noncurrent)
+		json_object_set_new(
+			r, "NoncurrentVersionExpiration",
+			json_pack("{s:I}", "NoncurrentDays",
+				  (json_int_t)cfh_opt_int(x->t, "noncurrent-days")));
+	if (abort_mpu)
+		json_object_set_new(
+			r, "AbortIncompleteMultipartUpload",
+			json_pack("{s:I}", "DaysAfterInitiation",
+				  (json_int_t)cfh_opt_int(x->t,
+							  "abort-upload-days")));
+	return r;
+}
+
+/* What the bucket holds decides whether current objects expire too: old
+ * pipeline artifacts (S000-01) and old logs (S004-14) do. */
+enum holds { HOLDS_DATA, HOLDS_ARTIFACTS, HOLDS_LOGS };
+
+static int lifecycle(struct s3 *x, struct cfh_node *p, enum holds what)
+{
+	static const char *const rids[] = { "Housekeeping",
+					    "ExpireOldArtifacts",
+					    "ExpireAccessLogs" };
+	static const char *const whys[] = {
+		"expire noncurrent versions and abort incomplete multipart "
+		"uploads: storage stops growing forever (S004-06)",
+		"expire old pipeline artifacts and their noncurrent versions, "
+		"abort incomplete uploads: storage stops growing forever "
+		"(S000-01)",
+		"expire old logs and noncurrent versions, abort incomplete "
+		"uploads: the log bucket stops growing forever (S004-14)",
+	};
+	struct cfh_node *lc = cfh_map_get(p, "LifecycleConfiguration");
+	struct cfh_node *rules = cfh_map_get(lc, "Rules");
+	long long expire = what == HOLDS_ARTIFACTS
+		? cfh_opt_int(x->t, "artifact-expiry-days")
+		: what == HOLDS_LOGS ? cfh_opt_int(x->t, "log-expiry-days") : 0;
+	const struct cfh_entry *e;
+	bool noncurrent = false, abort_mpu = false, expires = false;
+	const char *rid = rids[what], *why = whys[what];
+
+	if (!lc)
+		return cfh_edit_set_take(
+			x->t, p, "LifecycleConfiguration",
+			json_pack("{s:[o]}", "Rules",
+				  lifecycle_rule(x, rid, true, true, expire)),
+			why, NULL);
+	if (!rules || rules->kind != CFH_SEQ)
+		return 0;
+	/* Rules the author wrote stay; what they lack is one more rule. A
+	 * rule with a filter covers only part of the bucket, but counts:
+	 * the author chose. */
+	cfh_for_each_entry(rules, e) {
+		noncurrent |= cfh_map_get(e->value, "NoncurrentVersionExpiration") ||
+			      cfh_map_get(e->value,
+					  "NoncurrentVersionExpirationInDays");
+		abort_mpu |= cfh_map_get(e->value,
+					 "AbortIncompleteMultipartUpload") != NULL;
+		expires |= cfh_map_get(e->value, "ExpirationInDays") ||
+			   cfh_map_get(e->value, "ExpirationDate");
+	}
+	if (expires)
+		expire = 0;
+	if (noncurrent && abort_mpu && !expire)
+		return 0;
+	return cfh_edit_append_take(x->t, rules,
+				    lifecycle_rule(x, rid, !noncurrent, !abort_mpu,
+						   expire),
+				    why, NULL);
+}
+
+/* ---- bucket policies ---- */
+
+static json_t *tls_statement(const char *bucket)
+{
+	char sub[300];
+
+	snprintf(sub, sizeof(sub), "${%s.Arn}/*", bucket);
+	return json_pack("{s:s, s:s, s:s, s:s, s:[o, {s:s}], s:{s:{s:s}}}",
+			 "Sid", TLS_SID, "Effect", "Deny", "Principal", "*",
+			 "Action", "s3:*", "Resource",
+			 cfh_json_getatt(bucket, "Arn"), "Fn::Sub", sub,
+			 "Condition", "Bool", "aws:SecureTransport", "false");
+}
+
+/* Add @stmt to the bucket's policy; a new AWS::S3::BucketPolicy when it
+ * has none. */
+static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
+			 const char *reason)
+{
+	const struct cfh_node *cond;
+	struct cfh_node *st, *res;
+	char base[256];
+	const char *id;
+	json_t *pol;
+	bool has;
+
+	st = statements(x, bucket, &has);
+	if (st)
+		return cfh_edit_append_take(x->t, st, stmt, reason, NULL);
+	if (has) {
+		json_decref(stmt);
+		return cfh_advise(x->t, cfh_resource(x->t, bucket),
+				  "its bucket policy is not a literal list of "
+				  "statements: add the statement by hand");
+	}
+	if (x->nmade == x->capmade) {
+		size_t cap = x->capmade ? 2 * x->capmade : 16;
+		struct made_policy *m = realloc(x->made, cap * sizeof(*m));
+
+		if (!m) {
+			json_decref(stmt);
+			return -1;
+		}
+		x->made = m;
+		x->capmade = cap;
+	}
+	snprintf(base, sizeof(base), "%sPolicy", bucket);
+	id = cfh_fresh_id(x->t, base);
+	if (!id) {
+		json_decref(stmt);
+		return -1;
+	}
+	pol = json_pack("{s:s, s:{s:o, s:{s:s, s:[o]}}}", "Type",
+			"AWS::S3::BucketPolicy", "Properties", "Bucket",
+			cfh_json_ref(bucket), "PolicyDocument", "Version",
+			"2012-10-17", "Statement", stmt);
+	cond = cfh_map_get(cfh_resource(x->t, bucket), "Condition");
+	if (pol && cond && cfh_node_str(cond))
+		json_object_set_new(pol, "Condition",
+				    json_string(cfh_node_str(cond)));
+	if (cfh_edit_add_resource_take(x->t, id, bucket, pol, reason, &res))
+		return -1;
+	x->made[x->nmade].bucket = bucket;
+	x->made[x->nmade++].stmts = cfh_map_path(res, "Properties",
+						 "PolicyDocument", "Statement",
+						 NULL);
+	return 0;
+}
+
+/* Deny plain HTTP, unless a statement already does. */
+static int deny_http(struct s3 *x, const char *bucket)
+{
+	const struct cfh_node *st;
+	const struct cfh_entry *e;
+	bool has;
+
+	st = statements(x, bucket, &has);
+	if (st)
+		cfh_for_each_entry(st, e)
+			if (has_key(e->value, "aws:SecureTransport") ||
+			    cfh_node_str_eq(cfh_map_get(e->value, "Sid"), TLS_SID))
+				return 0;
+	return add_statement(x, bucket, tls_statement(bucket),
+			     "deny requests not made over TLS (S004-06)");
+}
+
+/* ---- access logs ---- */
+
+/* The template's logging bucket: the first bucket another one logs into. */
+static const char *find_log_bucket(struct s3 *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->buckets.n; i++) {
+		const struct cfh_node *d = cfh_map_path(
+			cfh_resource(x->t, x->buckets.v[i]), "Properties",
+			"LoggingConfiguration", "DestinationBucketName", NULL);
+		const char *to = cfh_node_ref(d);
+
+		if (to && cfh_ids_has(&x->buckets, to) &&
+		    !cfh_map_get(cfh_resource(x->t, to), "Condition"))
+			return to;
+	}
+	return NULL;
+}
+
+static int add_log_bucket(struct s3 *x, const char **id)
+{
+	long long days = cfh_opt_int(x->t, "log-expiry-days");
+	json_t *rule, *res;
+	char why[200];
+
+	*id = cfh_fresh_id(x->t, "AccessLogsBucket");
+	if (!*id)
+		return -1;
+	rule = lifecycle_rule(x, "ExpireAccessLogs", true, true, days);
+	res = json_pack("{s:s, s:{s:{s:[{s:{s:s}}]}, s:o, s:{s:[{s:s}]}, "
+			"s:{s:s}, s:{s:[o]}}}",
+			"Type", "AWS::S3::Bucket", "Properties",
+			"BucketEncryption", "ServerSideEncryptionConfiguration",
+			"ServerSideEncryptionByDefault", "SSEAlgorithm", "AES256",
+			"PublicAccessBlockConfiguration", pab_json(),
+			"OwnershipControls", "Rules", "ObjectOwnership",
+			"BucketOwnerEnforced", "VersioningConfiguration",
+			"Status", "Enabled", "LifecycleConfiguration", "Rules",
+			rule);
+	snprintf(why, sizeof(why),
+		 "one bucket for the server access logs of the others, SSE-S3 "
+		 "(log delivery cannot use KMS), logs expire after %lld days "
+		 "(S004-14)",
+		 days);
+	return cfh_edit_add_resource_take(x->t, *id, NULL, res, why,
+					  NULL) ||
+	       deny_http(x, *id);
+}
+
+/* The log-delivery statement of the logging bucket, or NULL. */
+static struct cfh_node *log_statement(struct cfh_node *stmts)
+{
+	const struct cfh_entry *e;
+
+	if (!stmts)
+		return NULL;
+	cfh_for_each_entry(stmts, e)
+		if (cfh_node_str_eq(cfh_map_get(e->value, "Sid"), LOG_SID) ||
+		    cfh_node_str_eq(cfh_map_path(e->value, "Principal",
+						 "Service", NULL),
+				    LOG_SERVICE))
+			return e->value;
+	return NULL;
+}
+
+/* Let S3 log delivery write the sources' logs, for this account's source
+ * buckets alone. */
+static int admit_delivery(struct s3 *x, const char *logs)
+{
+	const char *acl = cfh_node_str(cfh_map_path(cfh_resource(x->t, logs),
+						    "Properties",
+						    "AccessControl", NULL));
+	struct cfh_node *st, *arns;
+	json_t *list, *stmt;
+	char sub[300];
+	size_t i;
+	bool has;
+
+	/* Delivery through the log-delivery group's ACL needs no policy. */
+	if (acl && !strcmp(acl, "LogDeliveryWrite"))
+		return 0;
+	st = log_statement(statements(x, logs, &has));
+	if (st) {
+		arns = cfh_map_path(st, "Condition", "ArnLike", "aws:SourceArn",
+				    NULL);
+		if (!arns || arns->kind != CFH_SEQ)
+			return 0;	/* the author's scope */
+		for (i = 0; i < x->sources.n; i++)
+			if (!cfh_refers_to(arns, x->sources.v[i]) &&
+			    cfh_edit_append_take(x->t, arns,
+						 cfh_json_getatt(x->sources.v[i],
+								 "Arn"),
+						 "let S3 deliver this bucket's "
+						 "access logs (S004-14)",
+						 NULL))
+				return -1;
+		return 0;
+	}
+	list = json_array();
+	for (i = 0; i < x->sources.n; i++)
+		json_array_append_new(list, cfh_json_getatt(x->sources.v[i],
+							    "Arn"));
+	snprintf(sub, sizeof(sub), "${%s.Arn}/*", logs);
+	stmt = json_pack("{s:s, s:s, s:{s:s}, s:s, s:{s:s}, "
+			 "s:{s:{s:o}, s:{s:{s:s}}}}",
+			 "Sid", LOG_SID, "Effect", "Allow", "Principal",
+			 "Service", LOG_SERVICE, "Action", "s3:PutObject",
+			 "Resource", "Fn::Sub", sub, "Condition", "ArnLike",
+			 "aws:SourceArn", list, "StringEquals",
+			 "aws:SourceAccount", "Fn::Sub", "${AWS::AccountId}");
+	return add_statement(x, logs, stmt,
+			     "let S3 deliver server access logs, from this "
+			     "account's buckets of this template alone "
+			     "(S004-14)");
+}
+
+static int access_logs(struct s3 *x)
+{
+	const char *logs;
+	char prefix[300];
+	size_t i;
+
+	if (!x->sources.n)
+		return 0;
+	logs = find_log_bucket(x);
+	if (!logs && add_log_bucket(x, &logs))
+		return -1;
+	for (i = 0; i < x->sources.n; i++) {
+		struct cfh_node *p = cfh_res_props(x->t,
+						   cfh_resource(x->t, x->sources.v[i]),
+						   "add Properties");
+
+		snprintf(prefix, sizeof(prefix), "%s/", x->sources.v[i]);
+		if (!p || cfh_edit_set_take(x->t, p, "LoggingConfiguration",
+					    json_pack("{s:o, s:s}",
+						      "DestinationBucketName",
+						      cfh_json_ref(logs),
+						      "LogFilePrefix", prefix),
+					    "server access logs: who read, wrote "
+					    "or deleted what, kept in the "
+					    "logging bucket (S004-14)",
+					    NULL))
+			return -1;
+	}
+	return admit_delivery(x, logs);
+}
+
+/* ---- one bucket ---- */
+
+/* Bucket names are global: one without the account ID may be taken in
+ * another account, and a second stack of the template collides. Renaming
+ * replaces the bucket, so this is the author's call. */
+static int global_name(struct s3 *x, const struct cfh_node *res)
+{
+	const struct cfh_node *n = cfh_map_path(res, "Properties", "BucketName",
+						NULL);
+	struct cfh_fn_view fv;
+	const char *s = NULL;
+
+	if (cfh_node_is_str(n))
+		s = cfh_node_str(n);
+	else if (cfh_node_fn(n, &fv) && fv.fn == CFH_FN_SUB &&
+		 fv.arg->kind == CFH_SCALAR)
+		s = cfh_node_str(fv.arg);
+	if (!s || strstr(s, "${AWS::AccountId}"))
+		return 0;
+	return cfh_advise(x->t, res,
+			  "bucket names are global: a name without the account "
+			  "ID may be taken elsewhere, and a second stack of this "
+			  "template collides; add ${AWS::AccountId} (renaming "
+			  "replaces the bucket) (S004-06)");
+}
+
+static int bucket(struct s3 *x, const char *id, struct cfh_node *res)
+{
+	struct cfh_node *p = props_of(res);
+	bool website = cfh_map_get(p, "WebsiteConfiguration") != NULL;
+	bool pub = public_intent(x, id, res), cloudfront;
+	bool target = log_target(x, id, &cloudfront);
+	bool artifacts = artifact_store(x, id);
+
+	if (p && !cfh_node_is_map(p))
+		return 0;
+	if (pub && cfh_advise(x->t, res,
+			      website ? "website bucket: public by design, not "
+					"locked; serve it through CloudFront "
+					"with origin access control, then block "
+					"public access (S004-06)"
+				      : "bucket made public by its ACL or "
+					"policy: not locked; check that it must "
+					"be (S004-06)"))
+		return -1;
+	if (global_name(x, res))
+		return -1;
+	p = cfh_res_props(x->t, res, "add Properties");
+	if (!p)
+		return -1;
+	if (!pub && (block_public(x, p) ||
+		     owner_enforced(x, res, p, cloudfront)))
+		return -1;
+	if (versioning(x, p, artifacts) ||
+	    lifecycle(x, p, artifacts ? HOLDS_ARTIFACTS
+			   : target ? HOLDS_LOGS : HOLDS_DATA))
+		return -1;
+	/* A website endpoint speaks plain HTTP only. */
+	if (!website && deny_http(x, id))
+		return -1;
+	if (target || cfh_map_get(p, "LoggingConfiguration"))
+		return 0;
+	if (cfh_map_get(res, "Condition"))
+		return cfh_advise(x->t, res,
+				  "conditional bucket: no access logging added "
+				  "(the logging bucket's policy would name it "
+				  "when it does not exist) (S004-14)");
+	return cfh_ids_add(&x->sources, id);
+}
+
+int cfh_pass_s3(struct cfh_template *t)
+{
+	struct s3 x = { .t = t };
+	struct cfh_ids ids = { 0 };
+	const struct cfh_entry *e;
+	size_t i;
+	int rc = -1;
+
+	cfh_for_each_resource(t, e)
+		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
+		    cfh_ids_add(&x.buckets, e->key->text))
+			goto out;
+	/* Collect first: the pass adds resources as it goes. */
+	if (cfh_pass_resources(t, &ids))
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+
+		if (cfh_res_is(res, "AWS::S3::Bucket") &&
+		    bucket(&x, ids.v[i], res))
+			goto out;
+	}
+	if (access_logs(&x))
+		goto out;
+	rc = 0;
+out:
+	cfh_ids_release(&ids);
+	cfh_ids_release(&x.buckets);
+	cfh_ids_release(&x.sources);
+	free(x.made);
+	return rc;
+}
