@@ -44,7 +44,8 @@ PASS_OBJS = \
 	$(BUILD)/transforms/dlq.o \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
-	$(BUILD)/transforms/lambda.o
+	$(BUILD)/transforms/lambda.o \
+	$(BUILD)/transforms/stateful.o
 
 TEST_OBJS = \
 	$(BUILD)/tests/check_main.o \
