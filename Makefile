@@ -45,6 +45,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o \
+	$(BUILD)/transforms/secrets.o \
 	$(BUILD)/transforms/stateful.o
 
 TEST_OBJS = \
