@@ -46,6 +46,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o \
 	$(BUILD)/transforms/secrets.o \
+	$(BUILD)/transforms/portability.o \
 	$(BUILD)/transforms/stateful.o
 
 TEST_OBJS = \

@@ -277,12 +277,18 @@ static int fix(struct cfh_template *t, const char *id, struct cfh_node *res,
 	       const struct target *tg)
 {
 	struct cfh_node *p = cfh_map_get(res, "Properties"), *parent, *v;
-	const char **names = NULL, *key, *sid;
+	const char **names = NULL, *key, *sid, *engine;
 	enum source src;
 	size_t n = 0;
 	char ref[512];
 	int rc = -1;
 
+	/* A cluster's instance takes its credentials from the cluster. */
+	engine = cfh_node_str(cfh_map_get(p, "Engine"));
+	if (cfh_res_is(res, "AWS::RDS::DBInstance") &&
+	    (cfh_map_get(p, "DBClusterIdentifier") ||
+	     (engine && !strncmp(engine, "aurora", 6))))
+		return 0;
 	parent = parent_of(p, tg->prop, &key);
 	v = parent ? cfh_map_get(parent, key) : NULL;
 	if (!v)

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "options.h"
 #include "passlib.h"
@@ -100,13 +101,15 @@ static int stateful_index(const struct cfh_node *res)
 	return -1;
 }
 
-/* An RDS instance whose data lives elsewhere: a member of an Aurora (or
- * other) cluster, or a read replica. */
+/* An RDS instance whose data lives elsewhere: a member of a cluster (an
+ * Aurora instance always is), or a read replica. */
 static bool rds_secondary(const struct cfh_node *res)
 {
 	const struct cfh_node *p = cfh_map_get(res, "Properties");
+	const char *engine = cfh_node_str(cfh_map_get(p, "Engine"));
 
-	return cfh_map_get(p, "DBClusterIdentifier") ||
+	return (engine && !strncasecmp(engine, "aurora", 6)) ||
+	       cfh_map_get(p, "DBClusterIdentifier") ||
 	       cfh_map_get(p, "SourceDBInstanceIdentifier") ||
 	       cfh_map_get(p, "SourceDBClusterIdentifier");
 }
