@@ -412,8 +412,10 @@ int cfh_pass_portability(struct cfh_template *t)
 	for (i = 0; i < ids.n; i++) {
 		struct cfh_node *res = cfh_resource(t, ids.v[i]);
 
+		/* SAM takes an application's Location as a literal only. */
 		if (policy_type(res) ||
-		    cfh_res_is(res, "AWS::Lambda::Permission"))
+		    cfh_res_is(res, "AWS::Lambda::Permission") ||
+		    cfh_res_is(res, "AWS::Serverless::Application"))
 			continue;
 		if (arns(&x, ids.v[i], "", cfh_map_get(res, "Properties"), 0))
 			goto out;

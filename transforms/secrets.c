@@ -225,6 +225,11 @@ static int drop_unused(struct cfh_template *t, const char **names, size_t n)
 			 names[i]);
 		if (cfh_edit_remove(t, params, names[i], why))
 			return -1;
+		/* An empty Parameters section is no template's style. */
+		if (!cfh_node_count(params) &&
+		    cfh_edit_remove(t, t->root, "Parameters",
+				    "no parameters are left"))
+			return -1;
 	}
 	return 0;
 }
