@@ -15,11 +15,11 @@
  *     CodeStar connection, a topic of another team): the template still
  *     deploys as before, and another environment passes its own.
  *
- *   Subnet:                             Subnet:
- *     AvailabilityZone: us-east-1a  ==>   AvailabilityZone: !Select [0, !GetAZs '']
- *   Source:                             Source:
- *     ConnectionArn: arn:aws:codestar-connections:us-east-1:1234...
- *                                   ==>   ConnectionArn: !Ref SourceConnectionArn
+ *   AvailabilityZone: us-east-1a
+ *     ==>  AvailabilityZone: !Select [0, !GetAZs '']
+ *   ConnectionArn: arn:aws:codestar-connections:us-east-1:123456789012:...
+ *     ==>  ConnectionArn: !Ref PipelineConnectionArn
+ *          (Parameters: PipelineConnectionArn, Default: the old ARN)
  *
  * IAM and resource policies, and IAM ARNs (the role a principal runs
  * as), are left alone: they are the iam pass's, and a parameter there

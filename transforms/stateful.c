@@ -9,7 +9,8 @@
  * UpdateReplacePolicy on every stateful type (cfn-lint I3011's list, and
  * buckets) by the profile (general.profile):
  *
- *   prod  Snapshot where the type takes one, else Retain; RDS, DocDB and
+ *   prod  Snapshot where the type takes one, else Retain (log groups and
+ *         queues, whose data only passes through, get Delete); RDS, DocDB and
  *         Neptune clusters and RDS instances get deletion protection and
  *         backups kept for stateful.backup-retention-days; RDS instances
  *         run Multi-AZ; DynamoDB tables get deletion protection;
@@ -49,36 +50,37 @@ static const struct {
 	const char *type;
 	bool snapshot;
 	bool member;	/* a cluster's instance: the cluster holds the data */
+	bool transient;	/* data in passing: the stack's to delete */
 } stateful_types[] = {
-	{ "AWS::Backup::BackupVault", false, false },
-	{ "AWS::Cognito::UserPool", false, false },
-	{ "AWS::DocDB::DBCluster", true, false },
-	{ "AWS::DocDB::DBInstance", false, true },
-	{ "AWS::DynamoDB::GlobalTable", false, false },
-	{ "AWS::DynamoDB::Table", false, false },
-	{ "AWS::EC2::Volume", true, false },
-	{ "AWS::EFS::FileSystem", false, false },
-	{ "AWS::EMR::Cluster", false, false },
-	{ "AWS::ElastiCache::CacheCluster", true, false },
-	{ "AWS::ElastiCache::ReplicationGroup", true, false },
-	{ "AWS::Elasticsearch::Domain", false, false },
-	{ "AWS::FSx::FileSystem", false, false },
-	{ "AWS::KMS::Key", false, false },
-	{ "AWS::Kinesis::Stream", false, false },
-	{ "AWS::Logs::LogGroup", false, false },
-	{ "AWS::Neptune::DBCluster", true, false },
-	{ "AWS::Neptune::DBInstance", false, true },
-	{ "AWS::OpenSearchService::Domain", false, false },
-	{ "AWS::Organizations::Account", false, false },
-	{ "AWS::QLDB::Ledger", false, false },
-	{ "AWS::RDS::DBCluster", true, false },
-	{ "AWS::RDS::DBInstance", true, false },
-	{ "AWS::Redshift::Cluster", true, false },
-	{ "AWS::S3::Bucket", false, false },
-	{ "AWS::SDB::Domain", false, false },
-	{ "AWS::SQS::Queue", false, false },
-	{ "AWS::SecretsManager::Secret", false, false },
-	{ "AWS::Serverless::SimpleTable", false, false },
+	{ "AWS::Backup::BackupVault", false, false, false },
+	{ "AWS::Cognito::UserPool", false, false, false },
+	{ "AWS::DocDB::DBCluster", true, false, false },
+	{ "AWS::DocDB::DBInstance", false, true, false },
+	{ "AWS::DynamoDB::GlobalTable", false, false, false },
+	{ "AWS::DynamoDB::Table", false, false, false },
+	{ "AWS::EC2::Volume", true, false, false },
+	{ "AWS::EFS::FileSystem", false, false, false },
+	{ "AWS::EMR::Cluster", false, false, false },
+	{ "AWS::ElastiCache::CacheCluster", true, false, false },
+	{ "AWS::ElastiCache::ReplicationGroup", true, false, false },
+	{ "AWS::Elasticsearch::Domain", false, false, false },
+	{ "AWS::FSx::FileSystem", false, false, false },
+	{ "AWS::KMS::Key", false, false, false },
+	{ "AWS::Kinesis::Stream", false, false, false },
+	{ "AWS::Logs::LogGroup", false, false, true },
+	{ "AWS::Neptune::DBCluster", true, false, false },
+	{ "AWS::Neptune::DBInstance", false, true, false },
+	{ "AWS::OpenSearchService::Domain", false, false, false },
+	{ "AWS::Organizations::Account", false, false, false },
+	{ "AWS::QLDB::Ledger", false, false, false },
+	{ "AWS::RDS::DBCluster", true, false, false },
+	{ "AWS::RDS::DBInstance", true, false, false },
+	{ "AWS::Redshift::Cluster", true, false, false },
+	{ "AWS::S3::Bucket", false, false, false },
+	{ "AWS::SDB::Domain", false, false, false },
+	{ "AWS::SQS::Queue", false, false, true },
+	{ "AWS::SecretsManager::Secret", false, false, false },
+	{ "AWS::Serverless::SimpleTable", false, false, false },
 };
 
 struct st {
@@ -122,6 +124,13 @@ static const char *policy_for(const struct st *s, const struct cfh_node *res,
 	    (cfh_res_is(res, "AWS::RDS::DBInstance") && rds_secondary(res))) {
 		*why = "the data of a cluster's instance or read replica lives "
 		       "in its cluster or source: say so (S001-12)";
+		return "Delete";
+	}
+	if (stateful_types[k].transient) {
+		*why = "logs with a retention and queued messages pass through: "
+		       "a retained log group or queue outlives its stack and "
+		       "blocks the next one of the same name, so say Delete "
+		       "(S001-12)";
 		return "Delete";
 	}
 	if (!s->prod) {
