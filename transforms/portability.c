@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "passlib.h"
 
@@ -266,7 +267,8 @@ static const char *param_for(struct port *x, const char *id, const char *key,
 
 	if (have)
 		return json_string_value(have);
-	snprintf(base, sizeof(base), "%s%s%s", id, key,
+	snprintf(base, sizeof(base), "%s%c%s%s", id,
+		 toupper((unsigned char)*key), kl ? key + 1 : "",
 		 kl >= 3 && !strcasecmp(key + kl - 3, "arn") ? "" : "Arn");
 	pid = cfh_fresh_id(x->t, base);
 	params = cfh_edit_section(x->t, "Parameters");
@@ -284,6 +286,35 @@ static const char *param_for(struct port *x, const char *id, const char *key,
 	    json_object_set_new(x->params, arn, json_string(pid)))
 		return NULL;
 	return json_string_value(json_object_get(x->params, arn));
+}
+
+/* Would changing @n, under a resource's Properties, replace the deployed
+ * resource? Then --no-replace refuses the edit, and a parameter made for
+ * it would be left unused. */
+static bool refused(struct port *x, const char *id, const struct cfh_node *n)
+{
+	char *ptr, *p, *seg;
+	char path[512] = "";
+	bool r = false;
+
+	if (!x->t->no_replace)
+		return false;
+	ptr = cfh_node_pointer(n);
+	p = ptr ? strstr(ptr, "/Properties/") : NULL;
+	if (!p) {
+		free(ptr);
+		return false;
+	}
+	/* "A/B" down to the first list item: the property as a whole. */
+	for (seg = strtok(p + 12, "/"); seg && !isdigit((unsigned char)*seg);
+	     seg = strtok(NULL, "/")) {
+		if (*path)
+			strncat(path, "/", sizeof(path) - strlen(path) - 1);
+		strncat(path, seg, sizeof(path) - strlen(path) - 1);
+	}
+	r = *path && cfh_prop_replaces(cfh_resource(x->t, id), path);
+	free(ptr);
+	return r;
 }
 
 static int fix_arn(struct port *x, const char *id, const char *key,
@@ -308,6 +339,12 @@ static int fix_arn(struct port *x, const char *id, const char *key,
 			"take them from pseudo parameters, so that the "
 			"template deploys anywhere (S002-04)",
 			NULL);
+	if (refused(x, id, n))
+		return cfh_advise(x->t, n,
+				  "not changed (--no-replace): an ARN of another "
+				  "account or region should be a parameter, but "
+				  "changing it replaces the deployed resource "
+				  "(S003-09)");
 	pid = param_for(x, id, key, cfh_node_str(n));
 	if (!pid)
 		return -1;
