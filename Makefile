@@ -52,6 +52,9 @@ PASS_OBJS = \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o \
+	$(BUILD)/transforms/secrets.o \
+	$(BUILD)/transforms/portability.o \
+	$(BUILD)/transforms/stateful.o \
 	$(BUILD)/transforms/s3.o \
 	$(BUILD)/transforms/ecs.o \
 	$(BUILD)/transforms/graph_fix.o \

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `portability` (S002-04, S003-09): a template that deploys in any
+ * region and account, not only the one it was written in.
+ *
+ *   - Hardcoded availability zones (cfn-lint W3010) become
+ *     !Select [i, !GetAZs '']: the template's distinct zones, in order,
+ *     take the region's first, second, ... zone, so that what was spread
+ *     over two zones still is.
+ *   - An ARN with a region or an account in it becomes either a Fn::Sub
+ *     with ${AWS::Partition}, ${AWS::Region} and ${AWS::AccountId}, when
+ *     it names a resource of the template's own (by its literal name) or
+ *     one AWS owns in every region (no account, or the "aws" account); or
+ *     else a parameter with the old value as its default (S003-09: a
+ *     CodeStar connection, a topic of another team): the template still
+ *     deploys as before, and another environment passes its own.
+ *
+ *   AvailabilityZone: us-east-1a
+ *     ==>  AvailabilityZone: !Select [0, !GetAZs '']
+ *   ConnectionArn: arn:aws:codestar-connections:us-east-1:123456789012:...
+ *     ==>  ConnectionArn: !Ref PipelineConnectionArn
+ *          (Parameters: PipelineConnectionArn, Default: the old ARN)
+ *
+ * IAM and resource policies, and IAM ARNs (the role a principal runs
+ * as), are left alone: they are the iam pass's, and a parameter there
+ * would hide what is granted. ARNs with only a partition (managed
+ * policies, buckets) are left as they are.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "passlib.h"
+
+/* Where cfn-lint's W3010 looks for zones; "*" is every item of a list. */
+static const struct {
+	const char *type;
+	const char *path;
+} az_paths[] = {
+	{ "AWS::AutoScaling::AutoScalingGroup", "AvailabilityZones/*" },
+	{ "AWS::DAX::Cluster", "AvailabilityZones/*" },
+	{ "AWS::DMS::ReplicationInstance", "AvailabilityZone" },
+	{ "AWS::EC2::Host", "AvailabilityZone" },
+	{ "AWS::EC2::Instance", "AvailabilityZone" },
+	{ "AWS::EC2::LaunchTemplate",
+	  "LaunchTemplateData/Placement/AvailabilityZone" },
+	{ "AWS::EC2::Subnet", "AvailabilityZone" },
+	{ "AWS::EC2::Volume", "AvailabilityZone" },
+	{ "AWS::ElasticLoadBalancing::LoadBalancer", "AvailabilityZones/*" },
+	{ "AWS::ElasticLoadBalancingV2::TargetGroup",
+	  "Targets/*/AvailabilityZone" },
+	{ "AWS::EMR::Cluster", "Instances/Placement/AvailabilityZone" },
+	{ "AWS::Glue::Connection",
+	  "ConnectionInput/PhysicalConnectionRequirements/AvailabilityZone" },
+	{ "AWS::OpsWorks::Instance", "AvailabilityZone" },
+	{ "AWS::RDS::DBCluster", "AvailabilityZones/*" },
+	{ "AWS::RDS::DBInstance", "AvailabilityZone" },
+};
+
+/* Subtrees that hold policies: not this pass's. */
+static const char *const policy_keys[] = {
+	"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy",
+	"Policies", "ManagedPolicyArns", "PolicyText", "ResourcePolicy",
+	"PermissionsBoundary", "Statement",
+};
+
+struct port {
+	struct cfh_template *t;
+	json_t *zones;		/* zone name -> its index, sorted */
+	json_t *params;		/* external ARN -> parameter made for it */
+	struct cfh_ids names;	/* literal names of the template's resources */
+};
+
+/* us-east-1a, eu-central-2c, us-gov-west-1b: a region and one letter. */
+static bool is_zone(const struct cfh_node *n)
+{
+	const char *s;
+	size_t len;
+
+	if (!cfh_node_is_str(n))
+		return false;
+	s = cfh_node_str(n);
+	len = strlen(s);
+	if (len < 6 || len > 30 || !islower((unsigned char)s[len - 1]) ||
+	    !isdigit((unsigned char)s[len - 2]))
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '-')
+			return false;
+	return strchr(cfh_node_str(n), '-') != NULL;
+}
+
+typedef int (*visit_fn)(struct port *, const char *id, struct cfh_node *);
+
+/* Call @fn on each node at @path below @n. */
+static int walk_path(struct port *x, const char *id, struct cfh_node *n,
+		     const char *path, visit_fn fn)
+{
+	const char *slash = strchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : strlen(path);
+	struct cfh_entry *e;
+	char key[128];
+
+	if (!n || cfh_is_dynamic(n) || n->kind == CFH_ALIAS)
+		return 0;
+	if (len == 1 && *path == '*') {
+		if (n->kind != CFH_SEQ)
+			return 0;
+		cfh_for_each_entry(n, e) {
+			if (slash ? walk_path(x, id, e->value, slash + 1, fn)
+				  : fn(x, id, e->value))
+				return -1;
+		}
+		return 0;
+	}
+	if (n->kind != CFH_MAP || len >= sizeof(key))
+		return 0;
+	snprintf(key, sizeof(key), "%.*s", (int)len, path);
+	n = cfh_map_get(n, key);
+	if (!n)
+		return 0;
+	return slash ? walk_path(x, id, n, slash + 1, fn) : fn(x, id, n);
+}
+
+static int collect_zone(struct port *x, const char *id, struct cfh_node *n)
+{
+	(void)id;
+	if (!is_zone(n))
+		return 0;
+	return json_object_set_new(x->zones, cfh_node_str(n), json_integer(0));
+}
+
+static int fix_zone(struct port *x, const char *id, struct cfh_node *n)
+{
+	json_t *i;
+	char why[200];
+
+	(void)id;
+	if (!is_zone(n))
+		return 0;
+	i = json_object_get(x->zones, cfh_node_str(n));
+	if (!i)
+		return 0;
+	snprintf(why, sizeof(why),
+		 "the zone '%s' exists in one region only: take the region's "
+		 "zone %lld instead (S002-04)",
+		 cfh_node_str(n), (long long)json_integer_value(i));
+	return cfh_edit_replace_take(
+		x->t, n,
+		json_pack("{s:[I,{s:s}]}", "Fn::Select",
+			  (json_int_t)json_integer_value(i), "Fn::GetAZs", ""),
+		why, NULL);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Number the zones in name order: us-east-1b and us-east-1d become the
+ * region's first and second. */
+static int number_zones(json_t *zones)
+{
+	size_t n = json_object_size(zones), i = 0;
+	const char **v, *k;
+	json_t *val;
+
+	if (!n)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -1;
+	json_object_foreach(zones, k, val)
+		v[i++] = k;
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++)
+		json_integer_set(json_object_get(zones, v[i]), (json_int_t)i);
+	free(v);
+	return 0;
+}
+
+/* ---- ARNs ---- */
+
+struct arn {
+	char partition[16], service[64], region[32], account[16];
+	const char *resource;
+};
+
+static bool parse_arn(const char *s, struct arn *a)
+{
+	size_t i, len;
+	const char *p;
+
+	if (strncmp(s, "arn:", 4))
+		return false;
+	/* partition:service:region:account:resource */
+	for (i = 0, p = s + 4; i < 4; i++) {
+		p = strchr(p, ':');
+		if (!p)
+			return false;
+		p++;
+	}
+	a->resource = p;
+	p = s + 4;
+#define FIELD(dst)                                                  \
+	len = strcspn(p, ":");                                      \
+	if (len >= sizeof(dst))                                     \
+		return false;                                       \
+	memcpy(dst, p, len);                                        \
+	dst[len] = '\0';                                            \
+	p += len + 1;
+	FIELD(a->partition)
+	FIELD(a->service)
+	FIELD(a->region)
+	FIELD(a->account)
+#undef FIELD
+	if (strcmp(a->partition, "aws") && strcmp(a->partition, "aws-cn") &&
+	    strcmp(a->partition, "aws-us-gov"))
+		return false;
+	for (i = 0; a->account[i]; i++)
+		if (!isdigit((unsigned char)a->account[i]))
+			return !strcmp(a->account, "aws");
+	return (!*a->account || i == 12) && !strchr(s, '$') &&
+	       !strchr(s, '*') && !strstr(s, "{{");
+}
+
+/* The last name in an ARN's resource part: "function:Name:alias" gives
+ * "alias" too, so every ':' and '/' separated part is tried. */
+static bool names_own(const struct port *x, const char *res)
+{
+	char buf[512];
+	char *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", res);
+	for (tok = strtok_r(buf, ":/", &save); tok;
+	     tok = strtok_r(NULL, ":/", &save))
+		if (cfh_ids_has(&x->names, tok))
+			return true;
+	return false;
+}
+
+/* "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:Topic" */
+static json_t *arn_sub(const struct arn *a)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "arn:${AWS::Partition}:%s:%s:%s:%s",
+		 a->service, *a->region ? "${AWS::Region}" : "",
+		 !*a->account           ? ""
+		 : strcmp(a->account, "aws") ? "${AWS::AccountId}"
+					     : "aws",
+		 a->resource);
+	return json_pack("{s:s}", "Fn::Sub", buf);
+}
+
+static const char *param_for(struct port *x, const char *id, const char *key,
+			     const char *arn)
+{
+	json_t *have = json_object_get(x->params, arn);
+	struct cfh_node *params;
+	const char *pid;
+	char base[256], desc[300];
+	size_t kl = strlen(key);
+
+	if (have)
+		return json_string_value(have);
+	snprintf(base, sizeof(base), "%s%c%s%s", id,
+		 toupper((unsigned char)*key), kl ? key + 1 : "",
+		 kl >= 3 && !strcasecmp(key + kl - 3, "arn") ? "" : "Arn");
+	pid = cfh_fresh_id(x->t, base);
+	params = cfh_edit_section(x->t, "Parameters");
+	if (!pid || !params)
+		return NULL;
+	snprintf(desc, sizeof(desc), "%s of %s, in the account and region it "
+		 "lives in", key, id);
+	if (cfh_edit_set_take(x->t, params, pid,
+			      json_pack("{s:s, s:s, s:s}", "Type", "String",
+					"Default", arn, "Description", desc),
+			      "an ARN of another account or region: a parameter, "
+			      "whose default is the old value, lets each "
+			      "environment pass its own (S003-09)",
+			      NULL) ||
+	    json_object_set_new(x->params, arn, json_string(pid)))
+		return NULL;
+	return json_string_value(json_object_get(x->params, arn));
+}
+
+/* Would changing @n, under a resource's Properties, replace the deployed
+ * resource? Then --no-replace refuses the edit, and a parameter made for
+ * it would be left unused. */
+static bool refused(struct port *x, const char *id, const struct cfh_node *n)
+{
+	char *ptr, *p, *seg;
+	char path[512] = "";
+	bool r = false;
+
+	if (!x->t->no_replace)
+		return false;
+	ptr = cfh_node_pointer(n);
+	p = ptr ? strstr(ptr, "/Properties/") : NULL;
+	if (!p) {
+		free(ptr);
+		return false;
+	}
+	/* "A/B" down to the first list item: the property as a whole. */
+	for (seg = strtok(p + 12, "/"); seg && !isdigit((unsigned char)*seg);
+	     seg = strtok(NULL, "/")) {
+		if (*path)
+			strncat(path, "/", sizeof(path) - strlen(path) - 1);
+		strncat(path, seg, sizeof(path) - strlen(path) - 1);
+	}
+	r = *path && cfh_prop_replaces(cfh_resource(x->t, id), path);
+	free(ptr);
+	return r;
+}
+
+static int fix_arn(struct port *x, const char *id, const char *key,
+		   struct cfh_node *n)
+{
+	struct arn a;
+	const char *pid;
+
+	if (!cfh_node_is_str(n) || !parse_arn(cfh_node_str(n), &a))
+		return 0;
+	/* The role a principal runs as is the iam pass's question, and a
+	 * role behind a parameter could be any role. */
+	if (!strcmp(a.service, "iam") || !strcmp(a.service, "sts"))
+		return 0;
+	if (!*a.region && (!*a.account || !strcmp(a.account, "aws")))
+		return 0;	/* a partition alone: left */
+	if (!*a.account || !strcmp(a.account, "aws") ||
+	    names_own(x, a.resource))
+		return cfh_edit_replace_take(
+			x->t, n, arn_sub(&a),
+			"the ARN's region and account are the stack's own: "
+			"take them from pseudo parameters, so that the "
+			"template deploys anywhere (S002-04)",
+			NULL);
+	if (refused(x, id, n))
+		return cfh_advise(x->t, n,
+				  "not changed (--no-replace): an ARN of another "
+				  "account or region should be a parameter, but "
+				  "changing it replaces the deployed resource "
+				  "(S003-09)");
+	pid = param_for(x, id, key, cfh_node_str(n));
+	if (!pid)
+		return -1;
+	return cfh_edit_replace_take(x->t, n, cfh_json_ref(pid),
+				     "take the ARN from its parameter (S003-09)",
+				     NULL);
+}
+
+static bool policy_key(const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(policy_keys) / sizeof(*policy_keys); i++)
+		if (!strcmp(k, policy_keys[i]))
+			return true;
+	return false;
+}
+
+/* Every literal ARN below @n, outside policies and intrinsics. @key is
+ * the nearest mapping key, for a parameter's name. */
+static int arns(struct port *x, const char *id, const char *key,
+		struct cfh_node *n, int depth)
+{
+	struct cfh_entry *e;
+
+	if (!n || depth > CFH_MAX_DEPTH || n->kind == CFH_ALIAS ||
+	    (n->flags & CFH_NF_ALIASED))
+		return 0;
+	if (n->kind == CFH_SCALAR)
+		return fix_arn(x, id, key, n);
+	if (cfh_is_dynamic(n))
+		return 0;
+	cfh_for_each_entry(n, e) {
+		const char *k = e->key ? e->key->text : key;
+
+		if (e->key && policy_key(k))
+			continue;
+		if (arns(x, id, k, e->value, depth + 1))
+			return -1;
+	}
+	return 0;
+}
+
+static bool policy_type(const struct cfh_node *res)
+{
+	const char *ty = cfh_resource_type(res);
+	size_t len = ty ? strlen(ty) : 0;
+
+	return len > 6 && !strcmp(ty + len - 6, "Policy");
+}
+
+/* Literal names of the template's resources: FunctionName, TopicName,
+ * ... any property ending in "Name" with a plain string value. */
+static int collect_names(struct port *x)
+{
+	struct cfh_entry *e, *pe;
+
+	cfh_for_each_resource(x->t, e) {
+		const struct cfh_node *p = cfh_map_get(e->value, "Properties");
+
+		if (!cfh_node_is_map(p) || p->kind != CFH_MAP)
+			continue;
+		cfh_for_each_entry(p, pe) {
+			size_t kl = strlen(pe->key->text);
+
+			if (kl >= 4 && !strcmp(pe->key->text + kl - 4, "Name") &&
+			    cfh_node_is_str(pe->value) &&
+			    cfh_ids_add(&x->names, cfh_node_str(pe->value)))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int cfh_pass_portability(struct cfh_template *t)
+{
+	struct port x = { .t = t };
+	struct cfh_ids ids = { 0 };
+	size_t i, k;
+	int rc = -1;
+
+	x.zones = json_object();
+	x.params = json_object();
+	if (!x.zones || !x.params || cfh_pass_resources(t, &ids) ||
+	    collect_names(&x))
+		goto out;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < ids.n; i++) {
+			struct cfh_node *res = cfh_resource(t, ids.v[i]);
+			struct cfh_node *p = cfh_map_get(res, "Properties");
+			size_t j;
+
+			for (j = 0; j < sizeof(az_paths) / sizeof(*az_paths); j++)
+				if (cfh_res_is(res, az_paths[j].type) &&
+				    walk_path(&x, ids.v[i], p, az_paths[j].path,
+					      k ? fix_zone : collect_zone))
+					goto out;
+		}
+		if (!k && number_zones(x.zones))
+			goto out;
+	}
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+
+		/* SAM takes an application's Location as a literal only. */
+		if (policy_type(res) ||
+		    cfh_res_is(res, "AWS::Lambda::Permission") ||
+		    cfh_res_is(res, "AWS::Serverless::Application"))
+			continue;
+		if (arns(&x, ids.v[i], "", cfh_map_get(res, "Properties"), 0))
+			goto out;
+	}
+	rc = 0;
+out:
+	json_decref(x.zones);
+	json_decref(x.params);
+	cfh_ids_release(&x.names);
+	cfh_ids_release(&ids);
+	return rc;
+}

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `stateful` (S001-12, S003-05, S004-08): resources that hold data
+ * say what happens to it when the stack deletes or replaces them.
+ *
+ * CloudFormation's default for both is Delete: a renamed database, a
+ * stack deleted by mistake, or a property change that replaces a table
+ * loses the data for good. The pass writes DeletionPolicy and
+ * UpdateReplacePolicy on every stateful type (cfn-lint I3011's list, and
+ * buckets) by the profile (general.profile):
+ *
+ *   prod  Snapshot where the type takes one, else Retain (log groups and
+ *         queues, whose data only passes through, get Delete); RDS, DocDB and
+ *         Neptune clusters and RDS instances get deletion protection and
+ *         backups kept for stateful.backup-retention-days; RDS instances
+ *         run Multi-AZ; DynamoDB tables get deletion protection;
+ *   dev   Delete, so that test environments tear down cleanly (S003-05).
+ *
+ * DynamoDB tables get point-in-time recovery under both (S004-08): it
+ * costs little and is the only way back from a bad write.
+ *
+ *   Table:                             Table:
+ *     Type: AWS::DynamoDB::Table  ==>    Type: AWS::DynamoDB::Table
+ *     Properties: ...                    DeletionPolicy: Retain
+ *                                        UpdateReplacePolicy: Retain
+ *                                        Properties:
+ *                                          ...
+ *                                          PointInTimeRecoverySpecification:
+ *                                            PointInTimeRecoveryEnabled: true
+ *                                          DeletionProtectionEnabled: true
+ *
+ * Values the template already has are kept: an explicit DeletionPolicy:
+ * Delete stays, and a backup retention shorter than the setting is
+ * reported, not changed. Instances of a database cluster hold no data of
+ * their own (the cluster does): they get Delete, and nothing else.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "options.h"
+#include "passlib.h"
+
+/* Stateful types (cfn-lint's StatefulResources.json, as I3011 reads it,
+ * plus buckets for S003-05), and whether DeletionPolicy may be Snapshot
+ * (cfn-lint's valid_snapshot_types, rule E3035). Nested stacks are left
+ * out: retaining one keeps a whole stack behind. */
+static const struct {
+	const char *type;
+	bool snapshot;
+	bool member;	/* a cluster's instance: the cluster holds the data */
+	bool transient;	/* data in passing: the stack's to delete */
+} stateful_types[] = {
+	{ "AWS::Backup::BackupVault", false, false, false },
+	{ "AWS::Cognito::UserPool", false, false, false },
+	{ "AWS::DocDB::DBCluster", true, false, false },
+	{ "AWS::DocDB::DBInstance", false, true, false },
+	{ "AWS::DynamoDB::GlobalTable", false, false, false },
+	{ "AWS::DynamoDB::Table", false, false, false },
+	{ "AWS::EC2::Volume", true, false, false },
+	{ "AWS::EFS::FileSystem", false, false, false },
+	{ "AWS::EMR::Cluster", false, false, false },
+	{ "AWS::ElastiCache::CacheCluster", true, false, false },
+	{ "AWS::ElastiCache::ReplicationGroup", true, false, false },
+	{ "AWS::Elasticsearch::Domain", false, false, false },
+	{ "AWS::FSx::FileSystem", false, false, false },
+	{ "AWS::KMS::Key", false, false, false },
+	{ "AWS::Kinesis::Stream", false, false, false },
+	{ "AWS::Logs::LogGroup", false, false, true },
+	{ "AWS::Neptune::DBCluster", true, false, false },
+	{ "AWS::Neptune::DBInstance", false, true, false },
+	{ "AWS::OpenSearchService::Domain", false, false, false },
+	{ "AWS::Organizations::Account", false, false, false },
+	{ "AWS::QLDB::Ledger", false, false, false },
+	{ "AWS::RDS::DBCluster", true, false, false },
+	{ "AWS::RDS::DBInstance", true, false, false },
+	{ "AWS::Redshift::Cluster", true, false, false },
+	{ "AWS::S3::Bucket", false, false, false },
+	{ "AWS::SDB::Domain", false, false, false },
+	{ "AWS::SQS::Queue", false, false, true },
+	{ "AWS::SecretsManager::Secret", false, false, false },
+	{ "AWS::Serverless::SimpleTable", false, false, false },
+};
+
+struct st {
+	struct cfh_template *t;
+	bool prod;
+	long long retention;
+	bool disposable;	/* the resource's DeletionPolicy, as written,
+				 * is Delete: no deletion protection */
+};
+
+static int stateful_index(const struct cfh_node *res)
+{
+	const char *ty = cfh_resource_type(res);
+	size_t i;
+
+	for (i = 0; ty && i < sizeof(stateful_types) / sizeof(*stateful_types);
+	     i++)
+		if (!strcmp(ty, stateful_types[i].type))
+			return (int)i;
+	return -1;
+}
+
+/* An RDS instance whose data lives elsewhere: a member of a cluster (an
+ * Aurora instance always is), or a read replica. */
+static bool rds_secondary(const struct cfh_node *res)
+{
+	const struct cfh_node *p = cfh_map_get(res, "Properties");
+	const char *engine = cfh_node_str(cfh_map_get(p, "Engine"));
+
+	return (engine && !strncasecmp(engine, "aurora", 6)) ||
+	       cfh_map_get(p, "DBClusterIdentifier") ||
+	       cfh_map_get(p, "SourceDBInstanceIdentifier") ||
+	       cfh_map_get(p, "SourceDBClusterIdentifier");
+}
+
+/* The policy the profile asks for; *why says why, citing its fix ID. */
+static const char *policy_for(const struct st *s, const struct cfh_node *res,
+			      int k, const char **why)
+{
+	if (stateful_types[k].member ||
+	    (cfh_res_is(res, "AWS::RDS::DBInstance") && rds_secondary(res))) {
+		*why = "the data of a cluster's instance or read replica lives "
+		       "in its cluster or source: say so (S001-12)";
+		return "Delete";
+	}
+	if (stateful_types[k].transient) {
+		*why = "logs with a retention and queued messages pass through: "
+		       "a retained log group or queue outlives its stack and "
+		       "blocks the next one of the same name, so say Delete "
+		       "(S001-12)";
+		return "Delete";
+	}
+	if (!s->prod) {
+		*why = "dev profile: the environment tears down cleanly "
+		       "(S003-05)";
+		return "Delete";
+	}
+	if (stateful_types[k].snapshot) {
+		*why = "keep a final snapshot when the stack deletes or replaces "
+		       "the resource, rather than lose its data (S001-12)";
+		return "Snapshot";
+	}
+	*why = "keep the resource and its data when the stack deletes or "
+	       "replaces it, rather than lose them (S001-12)";
+	return "Retain";
+}
+
+static int policies(struct st *s, struct cfh_node *res, int k)
+{
+	struct cfh_node *dp = cfh_map_get(res, "DeletionPolicy");
+	const char *want, *why;
+
+	want = policy_for(s, res, k, &why);
+	if (!dp) {
+		if (cfh_edit_insert_take(s->t, res, "Type", "DeletionPolicy",
+					 json_string(want), why, NULL))
+			return -1;
+		dp = cfh_map_get(res, "DeletionPolicy");
+	}
+	if (cfh_map_get(res, "UpdateReplacePolicy"))
+		return 0;
+	/* An explicit DeletionPolicy is the user's word for what the data is
+	 * worth: a replacement treats it the same way. One decided at deploy
+	 * time (Fn::If) leaves the profile's choice. */
+	if (cfh_node_is_str(dp) && strcmp(cfh_node_str(dp), want)) {
+		/* RetainExceptOnCreate is for deletion only. */
+		want = cfh_node_str_eq(dp, "RetainExceptOnCreate")
+			       ? "Retain"
+			       : cfh_node_str(dp);
+		why = "a replacement treats the data as the DeletionPolicy "
+		      "already does (S001-12)";
+	}
+	return cfh_edit_insert_take(s->t, res, "DeletionPolicy",
+				    "UpdateReplacePolicy", json_string(want),
+				    why, NULL);
+}
+
+/* Set @key to @v unless the template says something already. */
+static int ensure(struct st *s, struct cfh_node *p, const char *key,
+		  json_t *v, const char *why)
+{
+	if (cfh_map_get(p, key)) {
+		json_decref(v);
+		return 0;
+	}
+	return cfh_edit_set_take(s->t, p, key, v, why, NULL);
+}
+
+/* Backups kept for the setting's days; a shorter explicit one is the
+ * user's, and only reported. */
+static int backups(struct st *s, struct cfh_node *p)
+{
+	const struct cfh_node *b = cfh_map_get(p, "BackupRetentionPeriod");
+	char why[160];
+	const char *txt;
+
+	if (b) {
+		txt = cfh_node_str(b);
+		if (txt && !cfh_is_dynamic(b) && atoll(txt) < s->retention) {
+			snprintf(why, sizeof(why),
+				 "backups are kept for %s days, fewer than %lld: a "
+				 "bad change found late cannot be undone "
+				 "(S001-12)",
+				 txt, s->retention);
+			return cfh_advise(s->t, b, why);
+		}
+		return 0;
+	}
+	snprintf(why, sizeof(why),
+		 "prod profile: keep automated backups %lld days (S001-12)",
+		 s->retention);
+	return cfh_edit_set_take(s->t, p, "BackupRetentionPeriod",
+				 json_integer(s->retention), why, NULL);
+}
+
+/* Engines whose instances take no MultiAZ: Aurora's are placed by their
+ * cluster, SQL Server Express and Web have no standby. */
+static bool engine_single_az(const struct cfh_node *p)
+{
+	const char *e = cfh_node_str(cfh_map_get(p, "Engine"));
+
+	if (!e || cfh_is_dynamic(cfh_map_get(p, "Engine")))
+		return false;
+	return !strncmp(e, "aurora", 6) || !strcmp(e, "sqlserver-ex") ||
+	       !strcmp(e, "sqlserver-web");
+}
+
+static int rds_instance(struct st *s, struct cfh_node *res)
+{
+	struct cfh_node *p;
+
+	if (rds_secondary(res))
+		return 0;
+	p = cfh_res_props(s->t, res, "add Properties");
+	if (!p)
+		return -1;
+	if (!s->disposable &&
+	    ensure(s, p, "DeletionProtection", json_true(),
+		   "prod profile: the database cannot be deleted by a stack "
+		   "operation or a console click until this is turned off "
+		   "(S001-12)"))
+		return -1;
+	if (backups(s, p))
+		return -1;
+	/* MultiAZ conflicts with a pinned AvailabilityZone. */
+	if (cfh_opt_bool(s->t, "multi-az") && !engine_single_az(p) &&
+	    !cfh_map_get(p, "AvailabilityZone") &&
+	    ensure(s, p, "MultiAZ", json_true(),
+		   "prod profile: a standby in a second availability zone "
+		   "takes over when the first fails (S001-12)"))
+		return -1;
+	return 0;
+}
+
+static int db_cluster(struct st *s, struct cfh_node *res)
+{
+	struct cfh_node *p = cfh_res_props(s->t, res, "add Properties");
+
+	if (!p)
+		return -1;
+	if (!s->disposable &&
+	    ensure(s, p, "DeletionProtection", json_true(),
+		   "prod profile: the cluster cannot be deleted by a stack "
+		   "operation or a console click until this is turned off "
+		   "(S001-12)"))
+		return -1;
+	return backups(s, p);
+}
+
+#define PITR_WHY                                                            \
+	"point-in-time recovery: restore the table to any second of the "   \
+	"last 35 days after a bad write (S004-08)"
+#define DDB_PROTECT_WHY                                                     \
+	"prod profile: the table cannot be deleted by a stack operation or " \
+	"a console click until this is turned off (S001-12)"
+
+static int ddb_table(struct st *s, struct cfh_node *res)
+{
+	struct cfh_node *p = cfh_res_props(s->t, res, "add Properties");
+
+	if (!p)
+		return -1;
+	if (ensure(s, p, "PointInTimeRecoverySpecification",
+		   json_pack("{s:b}", "PointInTimeRecoveryEnabled", 1),
+		   PITR_WHY))
+		return -1;
+	if (s->prod && !s->disposable &&
+	    ensure(s, p, "DeletionProtectionEnabled", json_true(),
+		   DDB_PROTECT_WHY))
+		return -1;
+	return 0;
+}
+
+/* A global table keeps both settings per replica. */
+static int ddb_global(struct st *s, struct cfh_node *res)
+{
+	struct cfh_node *reps = cfh_map_path(res, "Properties", "Replicas",
+					     NULL);
+	struct cfh_entry *e;
+
+	if (!cfh_node_is_seq(reps) || reps->kind != CFH_SEQ)
+		return 0;
+	cfh_for_each_entry(reps, e) {
+		if (e->value->kind != CFH_MAP || cfh_is_dynamic(e->value))
+			continue;
+		if (ensure(s, e->value, "PointInTimeRecoverySpecification",
+			   json_pack("{s:b}", "PointInTimeRecoveryEnabled", 1),
+			   PITR_WHY))
+			return -1;
+		if (s->prod && !s->disposable &&
+		    ensure(s, e->value, "DeletionProtectionEnabled",
+			   json_true(), DDB_PROTECT_WHY))
+			return -1;
+	}
+	return 0;
+}
+
+int cfh_pass_stateful(struct cfh_template *t)
+{
+	struct st s = {
+		.t = t,
+		.prod = !strcmp(cfh_opt_str(t, "general.profile"), "prod"),
+		.retention = cfh_opt_int(t, "backup-retention-days"),
+	};
+	struct cfh_ids ids = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (cfh_pass_resources(t, &ids))
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+		int k = stateful_index(res);
+
+		if (k < 0)
+			continue;
+		s.disposable = cfh_node_str_eq(cfh_map_get(res, "DeletionPolicy"),
+					       "Delete");
+		if (policies(&s, res, k))
+			goto out;
+		if (cfh_res_is(res, "AWS::DynamoDB::Table") && ddb_table(&s, res))
+			goto out;
+		if (cfh_res_is(res, "AWS::DynamoDB::GlobalTable") &&
+		    ddb_global(&s, res))
+			goto out;
+		if (!s.prod)
+			continue;
+		if (cfh_res_is(res, "AWS::RDS::DBInstance") &&
+		    rds_instance(&s, res))
+			goto out;
+		if ((cfh_res_is(res, "AWS::RDS::DBCluster") ||
+		     cfh_res_is(res, "AWS::DocDB::DBCluster") ||
+		     cfh_res_is(res, "AWS::Neptune::DBCluster")) &&
+		    db_cluster(&s, res))
+			goto out;
+	}
+	rc = 0;
+out:
+	cfh_ids_release(&ids);
+	return rc;
+}
