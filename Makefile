@@ -74,7 +74,7 @@ TEST_OBJS = \
 HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
-.PHONY: all build deps deps-quiet check unit golden corpus batch lint-outputs invariants never-broader manlint asan demo \
+.PHONY: all build deps deps-quiet check unit golden catalogue corpus batch lint-outputs invariants never-broader manlint asan demo \
 	bench install clean regen
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
@@ -125,8 +125,8 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
-	@$(MAKE) --no-print-directory unit golden corpus batch manlint \
-		lint-outputs invariants never-broader
+	@$(MAKE) --no-print-directory unit golden catalogue corpus batch \
+		manlint lint-outputs invariants never-broader
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -143,6 +143,9 @@ manlint:
 
 batch:
 	@sh tests/check-batch.sh $(BUILD)
+
+catalogue:
+	@sh tests/check-catalogue.sh
 
 lint-outputs:
 	@sh tests/lint-outputs.sh $(BUILD) $(BUILD)/corpus-sample/manifest
