@@ -530,3 +530,27 @@ const struct cfh_name_prop *cfh_name_prop(const char *type)
 	}
 	return NULL;
 }
+
+int cfh_pass_each(struct cfh_template *t, const char *type,
+		  int (*fn)(struct cfh_template *t, const char *id,
+			    struct cfh_node *res, void *arg),
+		  void *arg)
+{
+	struct cfh_ids ids = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (cfh_pass_resources(t, &ids))
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+
+		if ((!type || cfh_res_is(res, type)) &&
+		    fn(t, ids.v[i], res, arg))
+			goto out;
+	}
+	rc = 0;
+out:
+	cfh_ids_release(&ids);
+	return rc;
+}

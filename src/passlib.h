@@ -144,6 +144,20 @@ int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids);
 bool cfh_ids_has(const struct cfh_ids *s, const char *id);
 void cfh_ids_release(struct cfh_ids *s);
 
+/**
+ * cfh_pass_each() - call @fn for each resource of @type the pass may change
+ * @type: a resource type, or NULL for every type
+ * @fn: returns 0, or -1 to stop the walk with an error
+ *
+ * The walk most passes are: cfh_pass_resources(), then one call per
+ * resource, in template order.
+ * Returns: 0, or -1 when @fn failed or out of memory.
+ */
+int cfh_pass_each(struct cfh_template *t, const char *type,
+		  int (*fn)(struct cfh_template *t, const char *id,
+			    struct cfh_node *res, void *arg),
+		  void *arg);
+
 /* True if the pass @id runs in this run (--only and --skip), so that a
  * pass may prepare what a later one will use. */
 bool cfh_pass_selected(const struct cfh_template *t, const char *id);

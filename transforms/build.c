@@ -152,26 +152,19 @@ static int cache(struct cfh_template *t, struct cfh_node *p)
 				 NULL);
 }
 
+static int project(struct cfh_template *t, const char *id,
+		   struct cfh_node *res, void *arg)
+{
+	struct cfh_node *p = cfh_res_props(t, res, "add Properties");
+
+	(void)id;
+	(void)arg;
+	return !p || timeouts(t, p) || variables(t, res, p) || cache(t, p)
+		       ? -1
+		       : 0;
+}
+
 int cfh_pass_build(struct cfh_template *t)
 {
-	struct cfh_ids ids = { 0 };
-	size_t i;
-	int rc = -1;
-
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]), *p;
-
-		if (!cfh_res_is(res, "AWS::CodeBuild::Project"))
-			continue;
-		p = cfh_res_props(t, res, "add Properties");
-		if (!p || timeouts(t, p) || variables(t, res, p) ||
-		    cache(t, p))
-			goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
+	return cfh_pass_each(t, "AWS::CodeBuild::Project", project, NULL);
 }

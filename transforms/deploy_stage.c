@@ -697,11 +697,13 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 }
 
 static int pipeline(struct cfh_template *t, const char *id,
-		    struct cfh_node *res)
+		    struct cfh_node *res, void *arg)
 {
 	struct deploy x = { .t = t, .pipeline = id, .res = res,
 			    .cond = cfh_map_get(res, "Condition") };
 	struct cfh_node *stages;
+
+	(void)arg;
 
 	x.props = cfh_map_get(res, "Properties");
 	stages = cfh_map_get(x.props, "Stages");
@@ -717,21 +719,5 @@ static int pipeline(struct cfh_template *t, const char *id,
 
 int cfh_pass_deploy_stage(struct cfh_template *t)
 {
-	struct cfh_ids ids = { 0 };
-	size_t i;
-	int rc = -1;
-
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		if (cfh_res_is(res, "AWS::CodePipeline::Pipeline") &&
-		    pipeline(t, ids.v[i], res))
-			goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
+	return cfh_pass_each(t, "AWS::CodePipeline::Pipeline", pipeline, NULL);
 }

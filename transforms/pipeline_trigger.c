@@ -385,13 +385,15 @@ static int action(struct trigger *x, struct cfh_node *act)
 }
 
 static int pipeline(struct cfh_template *t, const char *id,
-		    struct cfh_node *res)
+		    struct cfh_node *res, void *arg)
 {
 	struct trigger x = { .t = t, .pipeline = id,
 			     .cond = cfh_map_get(res, "Condition") };
 	struct cfh_node *stages = cfh_map_path(res, "Properties", "Stages",
 					       NULL);
 	struct cfh_entry *s, *a;
+
+	(void)arg;
 
 	if (!cfh_node_is_seq(stages))
 		return 0;
@@ -409,21 +411,5 @@ static int pipeline(struct cfh_template *t, const char *id,
 
 int cfh_pass_pipeline_trigger(struct cfh_template *t)
 {
-	struct cfh_ids ids = { 0 };
-	size_t i;
-	int rc = -1;
-
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		if (cfh_res_is(res, "AWS::CodePipeline::Pipeline") &&
-		    pipeline(t, ids.v[i], res))
-			goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
+	return cfh_pass_each(t, "AWS::CodePipeline::Pipeline", pipeline, NULL);
 }
