@@ -58,7 +58,7 @@ HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
 .PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants never-broader manlint asan demo \
-	bench install clean regen
+	bench install clean regen fuzz fuzz-deps fuzz-regress
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
 # Makefile is parsed, so the build must not be parsed before they exist.
@@ -108,8 +108,8 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
-	@$(MAKE) --no-print-directory unit golden corpus manlint lint-outputs \
-		invariants never-broader
+	@$(MAKE) --no-print-directory unit golden fuzz-regress corpus manlint \
+		lint-outputs invariants never-broader
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -117,6 +117,9 @@ unit: $(BUILD)/check_unit
 
 golden: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@sh tests/run-golden.sh $(BUILD)
+
+fuzz-regress: $(BUILD)/cfn-harden
+	@sh tests/run-fuzz-regress.sh $(BUILD)
 
 corpus: $(BUILD)/corpus-check
 	@sh tests/run-corpus.sh $(BUILD)
@@ -141,6 +144,24 @@ asan: deps-quiet
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
+# libFuzzer over load + every pass + print (fuzz/fuzz_harden.c), for
+# FUZZ_TIME seconds (default 600). clang's fuzzer runtime is a Debian
+# package of its own.
+FUZZ_DEB_PKGS = clang libclang-rt-dev
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory DEB_PKGS="$(DEB_PKGS) $(FUZZ_DEB_PKGS)" deps
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang EXE_LDFLAGS= \
+		CFLAGS="$(FUZZ_CFLAGS)" build-fuzz/fuzz_harden
+	@sh fuzz/run.sh build-fuzz
+
+$(BUILD)/fuzz_harden: $(BUILD)/fuzz/fuzz_harden.o $(BUILD)/libcfharden.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 demo: all
 	@sh tests/demo.sh $(BUILD)
 
@@ -160,4 +181,4 @@ install: all
 		cfharden.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cfharden.pc
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

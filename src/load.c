@@ -563,6 +563,47 @@ static size_t seq_dash(struct loader *ld, const struct cfh_node *seq,
 	return pos < node_start && s[pos] == '-' ? pos : node_start;
 }
 
+/* Column (0-based, in bytes) of @pos on its line, or -1 when there is no
+ * line break between @from and @pos. */
+static long column_after_break(const char *s, size_t from, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > from && s[i - 1] != '\n')
+		i--;
+	return i > from ? (long)(pos - i) : -1;
+}
+
+/*
+ * A block mapping value on a line after its key must be indented more
+ * than the key (a block sequence may stand at the key's column).
+ * libfyaml accepts a less indented scalar when nothing follows it, but
+ * the same text is an error as soon as anything is added after it, as
+ * the passes do: refuse it here, so that every output loads.
+ */
+static int check_value_indent(struct loader *ld, const struct cfh_node *map,
+			      const struct cfh_node *key,
+			      const struct cfh_node *v)
+{
+	const char *s = ld->t->src;
+	long vcol, kcol;
+
+	if (map->style != CFH_STYLE_BLOCK ||
+	    (v->kind == CFH_SEQ && v->style == CFH_STYLE_BLOCK) ||
+	    (v->kind == CFH_SCALAR && v->style == CFH_STYLE_PLAIN &&
+	     !v->len && !v->tag && !v->anchor) ||
+	    v->start <= key->start || v->start > ld->t->len)
+		return 0;
+	vcol = column_after_break(s, key->start, v->start);
+	kcol = column_after_break(s, 0, key->start);
+	if (kcol < 0)
+		kcol = (long)key->start;
+	if (vcol < 0 || vcol > kcol)
+		return 0;
+	return fail_at(ld, v->start, CFH_EXIT_INPUT,
+		       "a value on its own line must be indented more than its key");
+}
+
 /* Attach a finished node to its parent (or make it the root). */
 static int attach(struct loader *ld, struct cfh_node *n)
 {
@@ -583,7 +624,8 @@ static int attach(struct loader *ld, struct cfh_node *n)
 		f->key = n;
 		return 0;
 	}
-	if (entry_add(ld, f->node, f->key, n, f->key->start))
+	if (check_value_indent(ld, f->node, f->key, n) ||
+	    entry_add(ld, f->node, f->key, n, f->key->start))
 		return -1;
 	f->key = NULL;
 	return 0;

@@ -72,6 +72,17 @@ static int line_indent(const struct cfh_template *t, size_t pos)
 	return (int)(pos - i);
 }
 
+/* Column (0-based, in bytes) of @pos on its line. Block keys are
+ * preceded only by spaces and "- " indicators, so bytes are columns. */
+static int column_of(const struct cfh_template *t, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && t->src[i - 1] != '\n')
+		i--;
+	return (int)(pos - i);
+}
+
 /* The line of a node's last byte, counted only where needed. */
 static int line_of_end(const struct cfh_template *t, const struct cfh_node *n)
 {
@@ -137,8 +148,10 @@ static void info_of(const struct cfh_template *t, const struct cfh_node *n,
 		if (!is_live_original(e))
 			continue;
 		if (ci->block) {
+			/* The entry's start, not the key's text: a tag or an
+			 * anchor before the key sets the column of the keys. */
 			if (e->key)
-				ci->col = e->key->col - 1;
+				ci->col = column_of(t, e->start);
 			break;
 		}
 		ci->multiline = entry_line(e) > n->line;
@@ -337,7 +350,7 @@ static void replace_value(struct printer *p, const struct cfh_entry *e,
 		copy_to(p, e->key->end);
 		cfh_buf_addc(p->out, ':');
 		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_VALUE,
-			   e->key->col - 1, true);
+			   column_of(t, e->start), true);
 	} else if (ci->block) {
 		copy_to(p, e->start + 1);
 		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_ITEM, ci->col,
