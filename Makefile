@@ -58,7 +58,7 @@ HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
 .PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants never-broader manlint asan demo \
-	bench install clean regen fuzz fuzz-deps fuzz-regress
+	bench install clean regen fuzz fuzz-deps fuzz-regress examples examples-check
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
 # Makefile is parsed, so the build must not be parsed before they exist.
@@ -108,8 +108,8 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
-	@$(MAKE) --no-print-directory unit golden fuzz-regress corpus manlint \
-		lint-outputs invariants never-broader
+	@$(MAKE) --no-print-directory unit golden fuzz-regress examples-check \
+		corpus manlint lint-outputs invariants never-broader
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -117,6 +117,14 @@ unit: $(BUILD)/check_unit
 
 golden: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@sh tests/run-golden.sh $(BUILD)
+
+# The seed examples: committed outputs, cfn-lint, the seed checklist.
+# `make examples` rewrites examples/hardened/ (review the diff).
+examples-check: $(BUILD)/cfn-harden
+	@sh tests/check-examples.sh $(BUILD)
+
+examples: $(BUILD)/cfn-harden
+	@REGEN=1 sh tests/check-examples.sh $(BUILD)
 
 fuzz-regress: $(BUILD)/cfn-harden
 	@sh tests/run-fuzz-regress.sh $(BUILD)
