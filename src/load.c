@@ -563,15 +563,23 @@ static size_t seq_dash(struct loader *ld, const struct cfh_node *seq,
 	return pos < node_start && s[pos] == '-' ? pos : node_start;
 }
 
-/* Column (0-based, in bytes) of @pos on its line, or -1 when there is no
- * line break between @from and @pos. */
-static long column_after_break(const char *s, size_t from, size_t pos)
+/* Column (0-based, in bytes) of @pos on its line; a byte-order mark
+ * takes none. */
+static long column_in_line(const char *s, size_t pos)
 {
 	size_t i = pos;
 
-	while (i > from && s[i - 1] != '\n')
+	while (i > 0 && s[i - 1] != '\n')
 		i--;
-	return i > from ? (long)(pos - i) : -1;
+	if (i == 0 && pos >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		i = 3;
+	return (long)(pos - i);
+}
+
+/* True when a line break stands between @a and @b. */
+static bool break_between(const char *s, size_t a, size_t b)
+{
+	return memchr(s + a, '\n', b - a) != NULL;
 }
 
 /*
@@ -594,11 +602,11 @@ static int check_value_indent(struct loader *ld, const struct cfh_node *map,
 	     !v->len && !v->tag && !v->anchor) ||
 	    v->start <= key->start || v->start > ld->t->len)
 		return 0;
-	vcol = column_after_break(s, key->start, v->start);
-	kcol = column_after_break(s, 0, key->start);
-	if (kcol < 0)
-		kcol = (long)key->start;
-	if (vcol < 0 || vcol > kcol)
+	if (!break_between(s, key->start, v->start))
+		return 0;
+	vcol = column_in_line(s, v->start);
+	kcol = column_in_line(s, key->start);
+	if (vcol > kcol)
 		return 0;
 	return fail_at(ld, v->start, CFH_EXIT_INPUT,
 		       "a value on its own line must be indented more than its key");

@@ -281,7 +281,7 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 			 size_t i, const struct coll_info *ci)
 {
 	const struct cfh_template *t = p->t;
-	size_t k, last = i, a, b;
+	size_t k, m, last = i, a, b;
 	const struct cfh_entry *live = NULL;
 	int ind;
 
@@ -298,10 +298,17 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 			return;
 		}
 		/* Otherwise drop it and the separator after it, up to the
-		 * start of the next original entry. */
-		copy_to(p, n->ent[i].start);
-		skip_to(p, n->ent[k].start);
-		return;
+		 * start of the next original entry, when one is kept after
+		 * it. When every original after it goes too, the separator
+		 * before it must go with them: that is the tail, below. */
+		for (m = k; m < n->n; m++)
+			if (is_live_original(&n->ent[m]))
+				break;
+		if (m < n->n) {
+			copy_to(p, n->ent[i].start);
+			skip_to(p, n->ent[k].start);
+			return;
+		}
 	}
 	/* The tail: drop from the end of the last live original entry, so
 	 * that the separator before the removed one goes with it. */
