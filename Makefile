@@ -58,7 +58,7 @@ HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
 .PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants never-broader manlint asan demo \
-	bench install clean regen fuzz fuzz-deps fuzz-regress examples examples-check
+	bench install clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
 # Makefile is parsed, so the build must not be parsed before they exist.
@@ -108,8 +108,8 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
-	@$(MAKE) --no-print-directory unit golden fuzz-regress examples-check \
-		corpus manlint lint-outputs invariants never-broader
+	@$(MAKE) --no-print-directory unit golden fuzz-regress generated-inputs \
+		examples-check corpus manlint lint-outputs invariants never-broader
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -128,6 +128,9 @@ examples: $(BUILD)/cfn-harden
 
 fuzz-regress: $(BUILD)/cfn-harden
 	@sh tests/run-fuzz-regress.sh $(BUILD)
+
+generated-inputs: $(BUILD)/cfn-harden
+	@sh tests/check-generated-inputs.sh $(BUILD)
 
 corpus: $(BUILD)/corpus-check
 	@sh tests/run-corpus.sh $(BUILD)

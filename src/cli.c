@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "options.h"
@@ -106,10 +107,16 @@ int cfh_cli_run(const struct cfh_cli *cli)
 			goto out;
 		}
 	}
-	/* Everything is rendered: only now touch the file system. */
-	rc = write_out(cli->output, out, outlen);
-	if (!rc && rep)
-		rc = write_out(cli->report, rep, strlen(rep));
+	/* Everything is rendered: only now touch the file system. The
+	 * report goes first, so that a report that cannot be written leaves
+	 * no output behind; and a report of an output that could not be
+	 * written is taken back. */
+	rc = rep ? write_out(cli->report, rep, strlen(rep)) : 0;
+	if (!rc) {
+		rc = write_out(cli->output, out, outlen);
+		if (rc && rep && strcmp(cli->report, "-"))
+			unlink(cli->report);
+	}
 out:
 	free(rep);
 	free(out);

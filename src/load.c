@@ -157,6 +157,14 @@ static int precheck(struct loader *ld)
 	const char *nul;
 	size_t bad;
 
+	/* A UTF-16 or UTF-32 byte-order mark: text an editor saved in the
+	 * wrong encoding, not binary data; say how to fix it. */
+	if (t->len >= 2 && (!memcmp(t->src, "\xff\xfe", 2) ||
+			    !memcmp(t->src, "\xfe\xff", 2) ||
+			    (t->len >= 4 && !memcmp(t->src, "\0\0\xfe\xff", 4))))
+		return fail_at(ld, 0, CFH_EXIT_INPUT,
+			       "UTF-16 or UTF-32 text: templates are UTF-8 "
+			       "(convert it, e.g. with iconv -t UTF-8)");
 	/* NUL first: a file of NUL bytes is binary, not empty. */
 	nul = memchr(t->src, '\0', t->len);
 	if (nul)
@@ -856,6 +864,25 @@ oom:
 	return fail_at(ld, mark_pos(sm), CFH_EXIT_INTERNAL, "out of memory");
 }
 
+static size_t line_start_of(const char *s, size_t len, int line);
+
+/* A comment (// or slash-star) at @line:@col of a JSON file: libfyaml
+ * reads it as a plain scalar and says so; the user needs to hear what it
+ * is. */
+static bool json_comment_at(const struct cfh_template *t, int line, int col)
+{
+	size_t i = t->len >= 3 && !memcmp(t->src, "\xef\xbb\xbf", 3) ? 3 : 0;
+	size_t pos;
+
+	while (i < t->len && strchr(" \t\r\n", t->src[i]))
+		i++;
+	if (i >= t->len || t->src[i] != '{' || line < 1 || col < 1)
+		return false;
+	pos = line_start_of(t->src, t->len, line) + (size_t)col - 1;
+	return pos + 1 < t->len && t->src[pos] == '/' &&
+	       (t->src[pos + 1] == '/' || t->src[pos + 1] == '*');
+}
+
 static void record_error(struct loader *ld, struct fy_diag *d)
 {
 	struct fy_diag_error *err;
@@ -870,7 +897,9 @@ static void record_error(struct loader *ld, struct fy_diag *d)
 		ld->diag->line = err->line;
 		ld->diag->col = err->column;
 		snprintf(ld->diag->msg, sizeof(ld->diag->msg), "%s",
-			 err->msg ? err->msg : "syntax error");
+			 json_comment_at(ld->t, err->line, err->column)
+				 ? "comments are not allowed in JSON"
+				 : err->msg ? err->msg : "syntax error");
 	} else {
 		snprintf(ld->diag->msg, sizeof(ld->diag->msg), "syntax error");
 	}

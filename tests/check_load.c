@@ -1119,10 +1119,8 @@ START_TEST(test_bom_column)
 	ck_assert_int_eq(at(t, "/Resources")->col, 12);
 	cfh_template_free(t);
 	ck_assert_ptr_null(load_n(src, sizeof(src) - 1, &d));
-	/* BUG: line_col() in src/load.c counts the BOM as a character, so
-	 * the loader's own diagnostics on line 1 of a file with a BOM are
-	 * one column to the right of libfyaml's positions (and of what an
-	 * editor shows): here 1:20, not 1:19. */
+	/* line_col() in src/load.c skips the BOM, as libfyaml and editors
+	 * do: the duplicate is at 1:19, not 1:20. */
 	ck_assert_int_eq(d.line, 1);
 	ck_assert_int_eq(d.col, 19);
 }
