@@ -57,7 +57,8 @@ struct cfh_template;
  * @diag: filled in on failure
  *
  * Accepts JSON and YAML (short-form tags included). Refuses, with a
- * position: syntax errors, invalid UTF-8, UTF-16 or UTF-32 text, binary
+ * position: syntax errors, invalid UTF-8, UTF-16 or UTF-32 text, a CR
+ * without LF, binary
  * data, an empty file, a root that is not a mapping, Resources missing or
  * not a mapping, duplicate keys, a block value on its own line no more
  * indented than its key, nesting deeper than CFH_MAX_DEPTH and alias

@@ -179,6 +179,17 @@ static int precheck(struct loader *ld)
 		return fail_at(ld, bad, CFH_EXIT_INPUT,
 			       "invalid UTF-8: byte 0x%02x at offset %zu",
 			       (unsigned char)t->src[bad], bad);
+	/* A CR not followed by LF is a line break to libfyaml but not to
+	 * the reprinter, which finds lines and columns by LF: new entries
+	 * would be indented wrongly (found by make fuzz). No template in
+	 * the corpus has one; classic Mac OS line endings are refused. */
+	for (nul = memchr(t->src, '\r', t->len); nul;
+	     nul = memchr(nul + 1, '\r', t->len - (size_t)(nul + 1 - t->src)))
+		if ((size_t)(nul + 1 - t->src) == t->len || nul[1] != '\n')
+			return fail_at(ld, (size_t)(nul - t->src),
+				       CFH_EXIT_INPUT,
+				       "a CR without LF (classic Mac OS line "
+				       "ending): use LF or CRLF line endings");
 	return 0;
 }
 
