@@ -58,7 +58,7 @@ HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
 .PHONY: all build deps deps-quiet check unit golden corpus lint-outputs invariants never-broader manlint asan demo \
-	bench install clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check
+	bench install clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check valgrind
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
 # Makefile is parsed, so the build must not be parsed before they exist.
@@ -150,10 +150,19 @@ never-broader:
 regen: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@REGEN=1 sh tests/run-golden.sh $(BUILD)
 
+# The suite and the corpus under ASan and UBSan, then valgrind memcheck
+# on the examples and the bad inputs (the plain build: memcheck cannot
+# run sanitized binaries).
 asan: deps-quiet
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang EXE_LDFLAGS= \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
+	@$(MAKE) --no-print-directory valgrind
+
+valgrind: deps-quiet
+	@$(MAKE) --no-print-directory DEB_PKGS="$(DEB_PKGS) valgrind" deps
+	@$(MAKE) --no-print-directory $(BUILD)/cfn-harden
+	@sh tests/check-valgrind.sh $(BUILD)
 
 # libFuzzer over load + every pass + print (fuzz/fuzz_harden.c), for
 # FUZZ_TIME seconds (default 600). clang's fuzzer runtime is a Debian

@@ -79,18 +79,17 @@ static int usage_error(const char *msg, const char *arg)
 	return CFH_EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
-{
-	/* Every --set and --profile, in order: at most one per argument. */
-	const char **settings = calloc((size_t)argc, sizeof(*settings));
-	char profile[64], err[256];
-	struct cfh_cli cli;
-	int c;
+#define PROFILE_MAX 64
 
-	if (!settings) {
-		fprintf(stderr, "cfn-harden: error: out of memory\n");
-		return CFH_EXIT_INTERNAL;
-	}
+/* @settings: room for every --set and --profile, in order, at most one per
+ * argument; @profiles: room for the setting each --profile stands for. */
+static int parse_and_run(int argc, char **argv, const char **settings,
+			 char *profiles)
+{
+	char err[256], *profile;
+	struct cfh_cli cli;
+	int c, nprofiles = 0;
+
 	memset(&cli, 0, sizeof(cli));
 	cli.run.settings = settings;
 	opterr = 0;
@@ -128,15 +127,14 @@ int main(int argc, char **argv)
 		case OPT_SET:
 		case OPT_PROFILE:
 			if (c == OPT_PROFILE) {
-				snprintf(profile, sizeof(profile),
+				profile = profiles + PROFILE_MAX * nprofiles++;
+				snprintf(profile, PROFILE_MAX,
 					 "general.profile=%s", optarg);
 				optarg = profile;
 			}
 			if (cfh_setting_check(optarg, err, sizeof(err)))
 				return usage_error(err, NULL);
-			settings[cli.run.nsettings++] = c == OPT_PROFILE
-								? strdup(optarg)
-								: optarg;
+			settings[cli.run.nsettings++] = optarg;
 			break;
 		case OPT_LIST_SETTINGS:
 			return cfh_cli_list_settings();
@@ -164,4 +162,21 @@ int main(int argc, char **argv)
 		return usage_error("--report-format needs --report", NULL);
 	cli.input = argv[optind];
 	return cfh_cli_run(&cli);
+}
+
+int main(int argc, char **argv)
+{
+	const char **settings = calloc((size_t)argc, sizeof(*settings));
+	char *profiles = calloc((size_t)argc, PROFILE_MAX);
+	int rc;
+
+	if (!settings || !profiles) {
+		fprintf(stderr, "cfn-harden: error: out of memory\n");
+		rc = CFH_EXIT_INTERNAL;
+	} else {
+		rc = parse_and_run(argc, argv, settings, profiles);
+	}
+	free(profiles);
+	free(settings);
+	return rc;
 }

@@ -73,13 +73,16 @@ static int line_indent(const struct cfh_template *t, size_t pos)
 }
 
 /* Column (0-based, in bytes) of @pos on its line. Block keys are
- * preceded only by spaces and "- " indicators, so bytes are columns. */
+ * preceded only by spaces and "- " indicators, so bytes are columns; a
+ * byte-order mark takes none. */
 static int column_of(const struct cfh_template *t, size_t pos)
 {
 	size_t i = pos;
 
 	while (i > 0 && t->src[i - 1] != '\n')
 		i--;
+	if (i == 0 && pos >= 3 && !memcmp(t->src, "\xef\xbb\xbf", 3))
+		i = 3;
 	return (int)(pos - i);
 }
 
