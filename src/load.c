@@ -378,6 +378,11 @@ static size_t empty_value_pos(struct loader *ld, size_t after)
 		return ld->last_end;	/* an empty document */
 	f = &ld->stack[ld->depth - 1];
 	pos = f->node->kind == CFH_MAP && f->key ? f->key->end : ld->last_end;
+	if (f->node->kind == CFH_SEQ && f->node->style != CFH_STYLE_FLOW)
+		/* A block item's '-' is on a line of its own, after the
+		 * previous item; found by make fuzz, at the end of a file
+		 * ("- a\n-"), where the null had been put before it. */
+		pos = skip_ws_comments(s, ld->t->len, pos);
 	while (pos < ld->t->len && strchr(" \t", s[pos]))
 		pos++;
 	if (pos < ld->t->len && (s[pos] == ':' || s[pos] == '-'))
