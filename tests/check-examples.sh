@@ -44,6 +44,10 @@ for input in examples/*.yaml examples/*.json; do
 	# The checklist reads the output as JSON, as it is (no pass runs).
 	"$build/cfn-harden" --skip "$skip" --to json "$tmp/$name.$ext" \
 		> "$tmp/$name.view.json" || status=1
+	# ... and the draft, on which every row must fail (else it tests
+	# nothing).
+	"$build/cfn-harden" --skip "$skip" --to json "$input" \
+		> "$tmp/$name.input.json" || status=1
 	names="$names $name"
 	outs="$outs $tmp/$name.$ext"
 done
