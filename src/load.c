@@ -371,21 +371,25 @@ static size_t empty_value_pos(struct loader *ld, size_t after)
 	const struct frame *f;
 	const char *s = ld->t->src;
 	size_t pos;
+	bool key;
 
 	if (after)
 		return after;
 	if (!ld->depth)
 		return ld->last_end;	/* an empty document */
 	f = &ld->stack[ld->depth - 1];
+	key = f->node->kind == CFH_MAP && !f->key;
 	pos = f->node->kind == CFH_MAP && f->key ? f->key->end : ld->last_end;
-	if (f->node->kind == CFH_SEQ && f->node->style != CFH_STYLE_FLOW)
-		/* A block item's '-' is on a line of its own, after the
-		 * previous item; found by make fuzz, at the end of a file
-		 * ("- a\n-"), where the null had been put before it. */
+	if (f->node->style != CFH_STYLE_FLOW &&
+	    (f->node->kind == CFH_SEQ || key))
+		/* A block item's '-', or an empty key's ':', starts a line of
+		 * its own after the previous entry; found by make fuzz: the
+		 * null had been put at the end of the previous entry. */
 		pos = skip_ws_comments(s, ld->t->len, pos);
 	while (pos < ld->t->len && strchr(" \t", s[pos]))
 		pos++;
-	if (pos < ld->t->len && (s[pos] == ':' || s[pos] == '-'))
+	/* An empty key sits at its ':', so that its entry starts there. */
+	if (pos < ld->t->len && ((s[pos] == ':' && !key) || s[pos] == '-'))
 		pos++;
 	return pos;
 }
