@@ -6,7 +6,7 @@
  * relies on, so that a silent wrong answer is found like a crash:
  *  - a template that loads reprints byte for byte when nothing changed;
  *  - the hardened output loads again;
- *  - the conversions to JSON and YAML do not fail.
+ *  - the reports and the conversions to JSON and YAML do not fail.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfh_template_free(again);
 		free(out);
 	}
+	conv = cfh_report(t, CFH_REPORT_JSON, "fuzz");
+	free(conv);
+	conv = cfh_report(t, CFH_REPORT_MD, "fuzz");
+	free(conv);
 	conv = cfh_template_convert(t, CFH_FORMAT_JSON, &clen);
 	free(conv);
 	conv = cfh_template_convert(t, CFH_FORMAT_YAML, &clen);
