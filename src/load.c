@@ -976,8 +976,18 @@ static bool patch_join(struct loader *ld, char *buf, size_t pos)
 	return true;
 }
 
+/* True if the line starting at @pos is blank or only a comment. */
+static bool blank_or_comment_line(const char *s, size_t len, size_t pos)
+{
+	while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+		pos++;
+	return pos >= len || s[pos] == '\n' || s[pos] == '\r' || s[pos] == '#';
+}
+
 /* On a parse error at @line: a block scalar or tag first on one of the
- * lines just above, or an empty "- " item above. */
+ * lines just above, or an empty "- " item above followed by a blank or
+ * comment line (only then: joining any other line to "- ~" would read
+ * that line as part of the item, found by make fuzz). */
 static bool patch_for_error(struct loader *ld, char *buf, int line)
 {
 	const char *s = ld->t->src;
@@ -998,7 +1008,7 @@ static bool patch_for_error(struct loader *ld, char *buf, int line)
 			while (c < len && s[c] == ' ')
 				c++;
 			if (c < len && s[c] == '\n' && buf[c] == '\n' &&
-			    c > b + 1) {
+			    c > b + 1 && blank_or_comment_line(s, len, c + 1)) {
 				buf[c] = '~';
 				return true;
 			}
