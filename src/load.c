@@ -640,6 +640,25 @@ static int check_value_indent(struct loader *ld, const struct cfh_node *map,
 		       "a value on its own line must be indented more than its key");
 }
 
+/* The same for a block sequence item on a line after its '-' (found by
+ * make fuzz: "- \n# c\nx" at the end of a file). */
+static int check_item_indent(struct loader *ld, const struct cfh_node *seq,
+			     size_t dash, const struct cfh_node *v)
+{
+	const char *s = ld->t->src;
+
+	if (seq->style != CFH_STYLE_BLOCK || dash >= ld->t->len ||
+	    s[dash] != '-' ||
+	    (v->kind == CFH_SCALAR && v->style == CFH_STYLE_PLAIN &&
+	     !v->len && !v->tag && !v->anchor) ||
+	    v->start <= dash || v->start > ld->t->len ||
+	    !break_between(s, dash, v->start) ||
+	    column_in_line(s, v->start) > column_in_line(s, dash))
+		return 0;
+	return fail_at(ld, v->start, CFH_EXIT_INPUT,
+		       "an item on its own line must be indented more than its '-'");
+}
+
 /* Attach a finished node to its parent (or make it the root). */
 static int attach(struct loader *ld, struct cfh_node *n)
 {
@@ -650,9 +669,13 @@ static int attach(struct loader *ld, struct cfh_node *n)
 		return 0;
 	}
 	f = &ld->stack[ld->depth - 1];
-	if (f->node->kind == CFH_SEQ)
-		return entry_add(ld, f->node, NULL, n,
-				 seq_dash(ld, f->node, n->start));
+	if (f->node->kind == CFH_SEQ) {
+		size_t dash = seq_dash(ld, f->node, n->start);
+
+		if (check_item_indent(ld, f->node, dash, n))
+			return -1;
+		return entry_add(ld, f->node, NULL, n, dash);
+	}
 	if (!f->key) {
 		if (n->kind != CFH_SCALAR)
 			return fail_at(ld, n->start, CFH_EXIT_INPUT,
@@ -984,6 +1007,38 @@ static bool blank_or_comment_line(const char *s, size_t len, size_t pos)
 	return pos >= len || s[pos] == '\n' || s[pos] == '\r' || s[pos] == '#';
 }
 
+/* True if the first line with content from @pos on can follow an empty
+ * item whose '-' is at column @dash: it is less indented, or at that
+ * column another item or a key. Anything else belongs to no null item
+ * (found by make fuzz). */
+static bool ends_item(const char *s, size_t len, size_t pos, size_t dash)
+{
+	size_t a, col;
+
+	for (;;) {
+		a = pos;
+		while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+			pos++;
+		if (pos >= len)
+			return true;
+		if (s[pos] != '\n' && s[pos] != '\r' && s[pos] != '#')
+			break;
+		while (pos < len && s[pos] != '\n')
+			pos++;
+		if (pos < len)
+			pos++;
+	}
+	col = pos - a;
+	if (col != dash)
+		return col < dash;
+	if (s[pos] == '-')
+		return true;
+	for (; pos < len && s[pos] != '\n'; pos++)
+		if (s[pos] == ':')
+			return true;
+	return false;
+}
+
 /* On a parse error at @line: a block scalar or tag first on one of the
  * lines just above, or an empty "- " item above followed by a blank or
  * comment line (only then: joining any other line to "- ~" would read
@@ -1008,7 +1063,8 @@ static bool patch_for_error(struct loader *ld, char *buf, int line)
 			while (c < len && s[c] == ' ')
 				c++;
 			if (c < len && s[c] == '\n' && buf[c] == '\n' &&
-			    c > b + 1 && blank_or_comment_line(s, len, c + 1)) {
+			    c > b + 1 && blank_or_comment_line(s, len, c + 1) &&
+			    ends_item(s, len, c + 1, b - a)) {
 				buf[c] = '~';
 				return true;
 			}
