@@ -628,15 +628,18 @@ static int check_value_indent(struct loader *ld, const struct cfh_node *map,
 	    (v->kind == CFH_SEQ && v->style == CFH_STYLE_BLOCK) ||
 	    (v->kind == CFH_SCALAR && v->style == CFH_STYLE_PLAIN &&
 	     !v->len && !v->tag && !v->anchor) ||
-	    v->start <= key->start || v->start > ld->t->len)
+	    v->start <= key->start || v->vstart > ld->t->len ||
+	    v->vstart < v->start)
 		return 0;
-	if (!break_between(s, key->start, v->start))
+	/* The value proper: a tag or an anchor may stay on the key's line
+	 * while the content goes to the next (found by make fuzz). */
+	if (!break_between(s, key->start, v->vstart))
 		return 0;
-	vcol = column_in_line(s, v->start);
+	vcol = column_in_line(s, v->vstart);
 	kcol = column_in_line(s, key->start);
 	if (vcol > kcol)
 		return 0;
-	return fail_at(ld, v->start, CFH_EXIT_INPUT,
+	return fail_at(ld, v->vstart, CFH_EXIT_INPUT,
 		       "a value on its own line must be indented more than its key");
 }
 
@@ -651,11 +654,11 @@ static int check_item_indent(struct loader *ld, const struct cfh_node *seq,
 	    s[dash] != '-' ||
 	    (v->kind == CFH_SCALAR && v->style == CFH_STYLE_PLAIN &&
 	     !v->len && !v->tag && !v->anchor) ||
-	    v->start <= dash || v->start > ld->t->len ||
-	    !break_between(s, dash, v->start) ||
-	    column_in_line(s, v->start) > column_in_line(s, dash))
+	    v->start <= dash || v->vstart > ld->t->len ||
+	    v->vstart < v->start || !break_between(s, dash, v->vstart) ||
+	    column_in_line(s, v->vstart) > column_in_line(s, dash))
 		return 0;
-	return fail_at(ld, v->start, CFH_EXIT_INPUT,
+	return fail_at(ld, v->vstart, CFH_EXIT_INPUT,
 		       "an item on its own line must be indented more than its '-'");
 }
 
