@@ -75,7 +75,7 @@ HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
 .PHONY: all build deps deps-quiet check unit golden catalogue corpus batch lint-outputs invariants never-broader manlint asan demo \
-	bench install clean regen
+	bench install clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check valgrind
 
 # Packages first, then a fresh make: pkg-config's answers are read when a
 # Makefile is parsed, so the build must not be parsed before they exist.
@@ -125,8 +125,9 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
-	@$(MAKE) --no-print-directory unit golden catalogue corpus batch \
-		manlint lint-outputs invariants never-broader
+	@$(MAKE) --no-print-directory unit golden catalogue fuzz-regress \
+		generated-inputs examples-check corpus batch manlint lint-outputs \
+		invariants never-broader
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -134,6 +135,20 @@ unit: $(BUILD)/check_unit
 
 golden: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@sh tests/run-golden.sh $(BUILD)
+
+# The seed examples: committed outputs, cfn-lint, the seed checklist.
+# `make examples` rewrites examples/hardened/ (review the diff).
+examples-check: $(BUILD)/cfn-harden
+	@sh tests/check-examples.sh $(BUILD)
+
+examples: $(BUILD)/cfn-harden
+	@REGEN=1 sh tests/check-examples.sh $(BUILD)
+
+fuzz-regress: $(BUILD)/cfn-harden
+	@sh tests/run-fuzz-regress.sh $(BUILD)
+
+generated-inputs: $(BUILD)/cfn-harden
+	@sh tests/check-generated-inputs.sh $(BUILD)
 
 corpus: $(BUILD)/corpus-check
 	@sh tests/run-corpus.sh $(BUILD)
@@ -159,10 +174,37 @@ never-broader:
 regen: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@REGEN=1 sh tests/run-golden.sh $(BUILD)
 
+# The suite and the corpus under ASan and UBSan, then valgrind memcheck
+# on the examples and the bad inputs (the plain build: memcheck cannot
+# run sanitized binaries).
 asan: deps-quiet
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang EXE_LDFLAGS= \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
+	@$(MAKE) --no-print-directory valgrind
+
+valgrind: deps-quiet
+	@$(MAKE) --no-print-directory DEB_PKGS="$(DEB_PKGS) valgrind" deps
+	@$(MAKE) --no-print-directory $(BUILD)/cfn-harden
+	@sh tests/check-valgrind.sh $(BUILD)
+
+# libFuzzer over load + every pass + print (fuzz/fuzz_harden.c), for
+# FUZZ_TIME seconds (default 600). clang's fuzzer runtime is a Debian
+# package of its own.
+FUZZ_DEB_PKGS = clang libclang-rt-dev
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory DEB_PKGS="$(DEB_PKGS) $(FUZZ_DEB_PKGS)" deps
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang EXE_LDFLAGS= \
+		CFLAGS="$(FUZZ_CFLAGS)" build-fuzz/fuzz_harden
+	@sh fuzz/run.sh build-fuzz
+
+$(BUILD)/fuzz_harden: $(BUILD)/fuzz/fuzz_harden.o $(BUILD)/libcfharden.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -183,4 +225,4 @@ install: all
 		cfharden.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cfharden.pc
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -57,10 +57,12 @@ struct cfh_template;
  * @diag: filled in on failure
  *
  * Accepts JSON and YAML (short-form tags included). Refuses, with a
- * position: syntax errors, invalid UTF-8, binary data, an empty file, a root
- * that is not a mapping, Resources missing or not a mapping, duplicate keys,
- * nesting deeper than CFH_MAX_DEPTH and alias expansion beyond
- * CFH_MAX_EXPANSION nodes.
+ * position: syntax errors, invalid UTF-8, UTF-16 or UTF-32 text, a CR
+ * without LF, binary data, an empty file, a root that is not a mapping,
+ * Resources missing or not a mapping, duplicate keys, a block value (or
+ * item) on its own line no more indented than its key (or '-'), nesting
+ * deeper than CFH_MAX_DEPTH and alias expansion beyond CFH_MAX_EXPANSION
+ * nodes.
  * Returns: the template (free with cfh_template_free()), or NULL.
  */
 struct cfh_template *cfh_template_load(const char *src, size_t len,

@@ -157,6 +157,14 @@ static int precheck(struct loader *ld)
 	const char *nul;
 	size_t bad;
 
+	/* A UTF-16 or UTF-32 byte-order mark: text an editor saved in the
+	 * wrong encoding, not binary data; say how to fix it. */
+	if (t->len >= 2 && (!memcmp(t->src, "\xff\xfe", 2) ||
+			    !memcmp(t->src, "\xfe\xff", 2) ||
+			    (t->len >= 4 && !memcmp(t->src, "\0\0\xfe\xff", 4))))
+		return fail_at(ld, 0, CFH_EXIT_INPUT,
+			       "UTF-16 or UTF-32 text: templates are UTF-8 "
+			       "(convert it, e.g. with iconv -t UTF-8)");
 	/* NUL first: a file of NUL bytes is binary, not empty. */
 	nul = memchr(t->src, '\0', t->len);
 	if (nul)
@@ -171,6 +179,17 @@ static int precheck(struct loader *ld)
 		return fail_at(ld, bad, CFH_EXIT_INPUT,
 			       "invalid UTF-8: byte 0x%02x at offset %zu",
 			       (unsigned char)t->src[bad], bad);
+	/* A CR not followed by LF is a line break to libfyaml but not to
+	 * the reprinter, which finds lines and columns by LF: new entries
+	 * would be indented wrongly (found by make fuzz). No template in
+	 * the corpus has one; classic Mac OS line endings are refused. */
+	for (nul = memchr(t->src, '\r', t->len); nul;
+	     nul = memchr(nul + 1, '\r', t->len - (size_t)(nul + 1 - t->src)))
+		if ((size_t)(nul + 1 - t->src) == t->len || nul[1] != '\n')
+			return fail_at(ld, (size_t)(nul - t->src),
+				       CFH_EXIT_INPUT,
+				       "a CR without LF (classic Mac OS line "
+				       "ending): use LF or CRLF line endings");
 	return 0;
 }
 
@@ -352,16 +371,25 @@ static size_t empty_value_pos(struct loader *ld, size_t after)
 	const struct frame *f;
 	const char *s = ld->t->src;
 	size_t pos;
+	bool key;
 
 	if (after)
 		return after;
 	if (!ld->depth)
 		return ld->last_end;	/* an empty document */
 	f = &ld->stack[ld->depth - 1];
+	key = f->node->kind == CFH_MAP && !f->key;
 	pos = f->node->kind == CFH_MAP && f->key ? f->key->end : ld->last_end;
+	if (f->node->style != CFH_STYLE_FLOW &&
+	    (f->node->kind == CFH_SEQ || key))
+		/* A block item's '-', or an empty key's ':', starts a line of
+		 * its own after the previous entry; found by make fuzz: the
+		 * null had been put at the end of the previous entry. */
+		pos = skip_ws_comments(s, ld->t->len, pos);
 	while (pos < ld->t->len && strchr(" \t", s[pos]))
 		pos++;
-	if (pos < ld->t->len && (s[pos] == ':' || s[pos] == '-'))
+	/* An empty key sits at its ':', so that its entry starts there. */
+	if (pos < ld->t->len && ((s[pos] == ':' && !key) || s[pos] == '-'))
 		pos++;
 	return pos;
 }
@@ -563,6 +591,77 @@ static size_t seq_dash(struct loader *ld, const struct cfh_node *seq,
 	return pos < node_start && s[pos] == '-' ? pos : node_start;
 }
 
+/* Column (0-based, in bytes) of @pos on its line; a byte-order mark
+ * takes none. */
+static long column_in_line(const char *s, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && s[i - 1] != '\n')
+		i--;
+	if (i == 0 && pos >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		i = 3;
+	return (long)(pos - i);
+}
+
+/* True when a line break stands between @a and @b. */
+static bool break_between(const char *s, size_t a, size_t b)
+{
+	return memchr(s + a, '\n', b - a) != NULL;
+}
+
+/*
+ * A block mapping value on a line after its key must be indented more
+ * than the key (a block sequence may stand at the key's column).
+ * libfyaml accepts a less indented scalar when nothing follows it, but
+ * the same text is an error as soon as anything is added after it, as
+ * the passes do: refuse it here, so that every output loads.
+ */
+static int check_value_indent(struct loader *ld, const struct cfh_node *map,
+			      const struct cfh_node *key,
+			      const struct cfh_node *v)
+{
+	const char *s = ld->t->src;
+	long vcol, kcol;
+
+	if (map->style != CFH_STYLE_BLOCK ||
+	    (v->kind == CFH_SEQ && v->style == CFH_STYLE_BLOCK) ||
+	    (v->kind == CFH_SCALAR && v->style == CFH_STYLE_PLAIN &&
+	     !v->len && !v->tag && !v->anchor) ||
+	    v->start <= key->start || v->vstart > ld->t->len ||
+	    v->vstart < v->start)
+		return 0;
+	/* The value proper: a tag or an anchor may stay on the key's line
+	 * while the content goes to the next (found by make fuzz). */
+	if (!break_between(s, key->start, v->vstart))
+		return 0;
+	vcol = column_in_line(s, v->vstart);
+	kcol = column_in_line(s, key->start);
+	if (vcol > kcol)
+		return 0;
+	return fail_at(ld, v->vstart, CFH_EXIT_INPUT,
+		       "a value on its own line must be indented more than its key");
+}
+
+/* The same for a block sequence item on a line after its '-' (found by
+ * make fuzz: "- \n# c\nx" at the end of a file). */
+static int check_item_indent(struct loader *ld, const struct cfh_node *seq,
+			     size_t dash, const struct cfh_node *v)
+{
+	const char *s = ld->t->src;
+
+	if (seq->style != CFH_STYLE_BLOCK || dash >= ld->t->len ||
+	    s[dash] != '-' ||
+	    (v->kind == CFH_SCALAR && v->style == CFH_STYLE_PLAIN &&
+	     !v->len && !v->tag && !v->anchor) ||
+	    v->start <= dash || v->vstart > ld->t->len ||
+	    v->vstart < v->start || !break_between(s, dash, v->vstart) ||
+	    column_in_line(s, v->vstart) > column_in_line(s, dash))
+		return 0;
+	return fail_at(ld, v->vstart, CFH_EXIT_INPUT,
+		       "an item on its own line must be indented more than its '-'");
+}
+
 /* Attach a finished node to its parent (or make it the root). */
 static int attach(struct loader *ld, struct cfh_node *n)
 {
@@ -573,9 +672,13 @@ static int attach(struct loader *ld, struct cfh_node *n)
 		return 0;
 	}
 	f = &ld->stack[ld->depth - 1];
-	if (f->node->kind == CFH_SEQ)
-		return entry_add(ld, f->node, NULL, n,
-				 seq_dash(ld, f->node, n->start));
+	if (f->node->kind == CFH_SEQ) {
+		size_t dash = seq_dash(ld, f->node, n->start);
+
+		if (check_item_indent(ld, f->node, dash, n))
+			return -1;
+		return entry_add(ld, f->node, NULL, n, dash);
+	}
 	if (!f->key) {
 		if (n->kind != CFH_SCALAR)
 			return fail_at(ld, n->start, CFH_EXIT_INPUT,
@@ -583,7 +686,8 @@ static int attach(struct loader *ld, struct cfh_node *n)
 		f->key = n;
 		return 0;
 	}
-	if (entry_add(ld, f->node, f->key, n, f->key->start))
+	if (check_value_indent(ld, f->node, f->key, n) ||
+	    entry_add(ld, f->node, f->key, n, f->key->start))
 		return -1;
 	f->key = NULL;
 	return 0;
@@ -806,6 +910,25 @@ oom:
 	return fail_at(ld, mark_pos(sm), CFH_EXIT_INTERNAL, "out of memory");
 }
 
+static size_t line_start_of(const char *s, size_t len, int line);
+
+/* A comment (// or slash-star) at @line:@col of a JSON file: libfyaml
+ * reads it as a plain scalar and says so; the user needs to hear what it
+ * is. */
+static bool json_comment_at(const struct cfh_template *t, int line, int col)
+{
+	size_t i = t->len >= 3 && !memcmp(t->src, "\xef\xbb\xbf", 3) ? 3 : 0;
+	size_t pos;
+
+	while (i < t->len && strchr(" \t\r\n", t->src[i]))
+		i++;
+	if (i >= t->len || t->src[i] != '{' || line < 1 || col < 1)
+		return false;
+	pos = line_start_of(t->src, t->len, line) + (size_t)col - 1;
+	return pos + 1 < t->len && t->src[pos] == '/' &&
+	       (t->src[pos + 1] == '/' || t->src[pos + 1] == '*');
+}
+
 static void record_error(struct loader *ld, struct fy_diag *d)
 {
 	struct fy_diag_error *err;
@@ -820,7 +943,9 @@ static void record_error(struct loader *ld, struct fy_diag *d)
 		ld->diag->line = err->line;
 		ld->diag->col = err->column;
 		snprintf(ld->diag->msg, sizeof(ld->diag->msg), "%s",
-			 err->msg ? err->msg : "syntax error");
+			 json_comment_at(ld->t, err->line, err->column)
+				 ? "comments are not allowed in JSON"
+				 : err->msg ? err->msg : "syntax error");
 	} else {
 		snprintf(ld->diag->msg, sizeof(ld->diag->msg), "syntax error");
 	}
@@ -877,8 +1002,50 @@ static bool patch_join(struct loader *ld, char *buf, size_t pos)
 	return true;
 }
 
+/* True if the line starting at @pos is blank or only a comment. */
+static bool blank_or_comment_line(const char *s, size_t len, size_t pos)
+{
+	while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+		pos++;
+	return pos >= len || s[pos] == '\n' || s[pos] == '\r' || s[pos] == '#';
+}
+
+/* True if the first line with content from @pos on can follow an empty
+ * item whose '-' is at column @dash: it is less indented, or at that
+ * column another item or a key. Anything else belongs to no null item
+ * (found by make fuzz). */
+static bool ends_item(const char *s, size_t len, size_t pos, size_t dash)
+{
+	size_t a, col;
+
+	for (;;) {
+		a = pos;
+		while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+			pos++;
+		if (pos >= len)
+			return true;
+		if (s[pos] != '\n' && s[pos] != '\r' && s[pos] != '#')
+			break;
+		while (pos < len && s[pos] != '\n')
+			pos++;
+		if (pos < len)
+			pos++;
+	}
+	col = pos - a;
+	if (col != dash)
+		return col < dash;
+	if (s[pos] == '-')
+		return true;
+	for (; pos < len && s[pos] != '\n'; pos++)
+		if (s[pos] == ':')
+			return true;
+	return false;
+}
+
 /* On a parse error at @line: a block scalar or tag first on one of the
- * lines just above, or an empty "- " item above. */
+ * lines just above, or an empty "- " item above followed by a blank or
+ * comment line (only then: joining any other line to "- ~" would read
+ * that line as part of the item, found by make fuzz). */
 static bool patch_for_error(struct loader *ld, char *buf, int line)
 {
 	const char *s = ld->t->src;
@@ -899,7 +1066,8 @@ static bool patch_for_error(struct loader *ld, char *buf, int line)
 			while (c < len && s[c] == ' ')
 				c++;
 			if (c < len && s[c] == '\n' && buf[c] == '\n' &&
-			    c > b + 1) {
+			    c > b + 1 && blank_or_comment_line(s, len, c + 1) &&
+			    ends_item(s, len, c + 1, b - a)) {
 				buf[c] = '~';
 				return true;
 			}

@@ -72,6 +72,20 @@ static int line_indent(const struct cfh_template *t, size_t pos)
 	return (int)(pos - i);
 }
 
+/* Column (0-based, in bytes) of @pos on its line. Block keys are
+ * preceded only by spaces and "- " indicators, so bytes are columns; a
+ * byte-order mark takes none. */
+static int column_of(const struct cfh_template *t, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && t->src[i - 1] != '\n')
+		i--;
+	if (i == 0 && pos >= 3 && !memcmp(t->src, "\xef\xbb\xbf", 3))
+		i = 3;
+	return (int)(pos - i);
+}
+
 /* The line of a node's last byte, counted only where needed. */
 static int line_of_end(const struct cfh_template *t, const struct cfh_node *n)
 {
@@ -137,8 +151,10 @@ static void info_of(const struct cfh_template *t, const struct cfh_node *n,
 		if (!is_live_original(e))
 			continue;
 		if (ci->block) {
+			/* The entry's start, not the key's text: a tag or an
+			 * anchor before the key sets the column of the keys. */
 			if (e->key)
-				ci->col = e->key->col - 1;
+				ci->col = column_of(t, e->start);
 			break;
 		}
 		ci->multiline = entry_line(e) > n->line;
@@ -268,7 +284,7 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 			 size_t i, const struct coll_info *ci)
 {
 	const struct cfh_template *t = p->t;
-	size_t k, last = i, a, b;
+	size_t k, m, last = i, a, b;
 	const struct cfh_entry *live = NULL;
 	int ind;
 
@@ -285,10 +301,17 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 			return;
 		}
 		/* Otherwise drop it and the separator after it, up to the
-		 * start of the next original entry. */
-		copy_to(p, n->ent[i].start);
-		skip_to(p, n->ent[k].start);
-		return;
+		 * start of the next original entry, when one is kept after
+		 * it. When every original after it goes too, the separator
+		 * before it must go with them: that is the tail, below. */
+		for (m = k; m < n->n; m++)
+			if (is_live_original(&n->ent[m]))
+				break;
+		if (m < n->n) {
+			copy_to(p, n->ent[i].start);
+			skip_to(p, n->ent[k].start);
+			return;
+		}
 	}
 	/* The tail: drop from the end of the last live original entry, so
 	 * that the separator before the removed one goes with it. */
@@ -337,7 +360,7 @@ static void replace_value(struct printer *p, const struct cfh_entry *e,
 		copy_to(p, e->key->end);
 		cfh_buf_addc(p->out, ':');
 		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_VALUE,
-			   e->key->col - 1, true);
+			   column_of(t, e->start), true);
 	} else if (ci->block) {
 		copy_to(p, e->start + 1);
 		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_ITEM, ci->col,

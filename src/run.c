@@ -286,13 +286,15 @@ static char *out_name(const struct cfh_cli *cli, const char *dir,
 	return dupf("%s/%.*s.%s", dir, (int)(dot - rel), rel, cli->to);
 }
 
+/* @mkdirs: create missing directories, for the trees --out-dir and
+ * --pairs-dir build; a path the user named must exist. */
 static int write_job_file(struct job *j, const char *path, const char *data,
-			  size_t len)
+			  size_t len, bool mkdirs)
 {
 	struct cfh_diag d;
 	char *p = strdup(path);
 
-	if (!p || make_parents(p)) {
+	if (!p || (mkdirs && make_parents(p))) {
 		j->error = dupf("%s: error: cannot create the directory of "
 				"'%s': %s", j->path, path, strerror(errno));
 		j->code = CFH_EXIT_IO;
@@ -341,8 +343,9 @@ static int write_pair(struct run *r, struct job *j, struct cfh_template *t,
 	c = dupf("%s/%s/MODEL_FAILURES.md", cli->pairs_dir, id);
 	if (!md || !a || !b || !c)
 		goto out;
-	if (write_job_file(j, a, src, len) || write_job_file(j, b, out, outlen) ||
-	    write_job_file(j, c, md, strlen(md)))
+	if (write_job_file(j, a, src, len, true) ||
+	    write_job_file(j, b, out, outlen, true) ||
+	    write_job_file(j, c, md, strlen(md), true))
 		goto out;
 	for (i = 0; i < cfh_template_change_count(t); i++) {
 		const struct cfh_change *ch = cfh_template_change_at(t, i);
@@ -461,21 +464,17 @@ static void harden_job(struct run *r, struct job *j)
 		/* nothing to write */
 	} else if (cli->out_dir) {
 		dest = out_name(cli, cli->out_dir, j->rel);
-		if (!dest || write_job_file(j, dest, out, outlen))
+		if (!dest || write_job_file(j, dest, out, outlen, true))
 			goto fail;
 	} else if (cli->in_place) {
 		if ((outlen != len || memcmp(out, src, len)) &&
-		    write_job_file(j, j->path, out, outlen))
+		    write_job_file(j, j->path, out, outlen, false))
 			goto fail;
 	} else if (!r->batch && !cli->pairs_dir) {
-		if (cli->output && strcmp(cli->output, "-")) {
-			if (write_job_file(j, cli->output, out, outlen))
-				goto fail;
-		} else {
-			j->out = out;
-			j->outlen = outlen;
-			out = NULL;
-		}
+		/* Written by finish(), after the reports. */
+		j->out = out;
+		j->outlen = outlen;
+		out = NULL;
 	}
 	if (cli->pairs_dir && write_pair(r, j, t, src, len,
 					 j->out ? j->out : out, outlen))
@@ -663,6 +662,11 @@ static void summary(struct run *r)
 	}
 }
 
+static bool to_stdout(const struct cfh_cli *cli)
+{
+	return !cli->output || !strcmp(cli->output, "-");
+}
+
 static int finish(struct run *r)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -676,7 +680,7 @@ static int finish(struct run *r)
 			fprintf(stderr, "%s\n", j->error);
 		if (j->outcome == OUT_FAILED && !rc)
 			rc = j->code ? j->code : CFH_EXIT_INTERNAL;
-		if (j->out &&
+		if (j->out && to_stdout(cli) &&
 		    (fwrite(j->out, 1, j->outlen, stdout) != j->outlen ||
 		     fflush(stdout))) {
 			fprintf(stderr, "cfn-harden: error: cannot write the "
@@ -746,6 +750,20 @@ static int finish(struct run *r)
 		}
 		free(path);
 		free(text);
+	}
+	/* One template's output file comes last: a report that cannot be
+	 * written leaves no output behind, and the reports of an output that
+	 * cannot be written are taken back. */
+	if (!r->batch && !rc && r->njobs && r->jobs[0].out && !to_stdout(cli)) {
+		struct job *j = &r->jobs[0];
+
+		if (write_job_file(j, cli->output, j->out, j->outlen, false)) {
+			fprintf(stderr, "%s\n", j->error);
+			rc = j->code;
+			for (i = 0; i < cli->nreports; i++)
+				if (strcmp(cli->reports[i].path, "-"))
+					unlink(cli->reports[i].path);
+		}
 	}
 	if (r->batch)
 		summary(r);

@@ -8,7 +8,8 @@
 #   expected.*      the expected output, byte for byte (same extension)
 #   expected-report.FMT    optional: the report in format FMT (json, md,
 #                          sarif, json-patch, diff)
-#   expected-stderr, expected-status   for failing cases
+#   expected-stderr, expected-status   for failing cases, which must leave
+#                   no file behind (@OUT@ in args, @OUT@.<ext>, temporaries)
 #
 # A missing expectation is written and the case fails, so that it is
 # reviewed before it is committed; REGEN=1 rewrites all of them (make regen).
@@ -34,7 +35,7 @@ for dir in tests/golden/$pattern/; do
 	ext=${input##*.}
 	case_out="$out/$(echo "$name" | tr / _).$ext"
 	written="$case_out.written"
-	rm -f "$written"
+	rm -f "$written" "$written".*
 	args=""
 	# @OUT@ in args names a file the case may write (-o, --report).
 	[ -f "$dir/args" ] && args=$(sed "s|@OUT@|$written|g" "$dir/args")
@@ -102,11 +103,16 @@ for dir in tests/golden/$pattern/; do
 		done
 	else
 		check "$dir/expected-stderr" "$case_out.err"
-		# A failing run must not leave an output file behind.
-		if [ -e "$written" ]; then
-			echo "FAIL $name: an output file was left behind"
-			ok=0
-		fi
+		# A failing run must not leave an output file behind: neither
+		# the files @OUT@ names (@OUT@ and @OUT@.<ext>) nor a temporary
+		# file of the atomic write.
+		for f in "$written" "$written".* "$out"/.cfn-harden.*; do
+			if [ -e "$f" ]; then
+				echo "FAIL $name: a file was left behind: $f"
+				rm -f "$f"
+				ok=0
+			fi
+		done
 		rm -f "$case_out"
 	fi
 	if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
