@@ -496,6 +496,7 @@ static const struct cfh_name_prop name_props[] = {
 	{ "AWS::ECR::Repository", "RepositoryName", 256 },
 	{ "AWS::ECS::Cluster", "ClusterName", 255 },
 	{ "AWS::ECS::Service", "ServiceName", 255 },
+	{ "AWS::ECS::TaskDefinition", "Family", 255 },
 	{ "AWS::ElastiCache::SubnetGroup", "CacheSubnetGroupName", 255 },
 	{ "AWS::Kinesis::Stream", "Name", 128 },
 	{ "AWS::Lambda::Function", "FunctionName", 64 },

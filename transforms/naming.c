@@ -17,9 +17,9 @@
  * (an ARN in a policy, a dynamic reference, a log group of a function) is
  * left alone with an advisory, since renaming would break that text; so
  * are names the service defines (/aws/...) and names with no room left
- * for the suffix. Function and container environment variables such as
- * ENVIRONMENT=prod use the parameter instead of the literal, when the
- * parameter's default keeps the value.
+ * for the suffix. Function and container environment variables that
+ * name an environment (ENV=production) use the parameter instead of the
+ * literal (seed 003, B9).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -63,7 +63,12 @@ static bool has_word(const char *s, const char *w)
 	return false;
 }
 
-/* Mark the candidates whose name another scalar of the template repeats. */
+/*
+ * Mark the candidates whose name another scalar of the template repeats.
+ * Another candidate is not a repeat: a name property defines a name, it
+ * does not refer to one, so a service and its task family that happen to
+ * share a name each take the suffix on their own.
+ */
 static void find_repeats(const struct cfh_node *n, struct cand *c, size_t nc,
 			 int depth)
 {
@@ -73,6 +78,9 @@ static void find_repeats(const struct cfh_node *n, struct cand *c, size_t nc,
 	if (!n || depth > CFH_MAX_DEPTH)
 		return;
 	if (n->kind == CFH_SCALAR) {
+		for (i = 0; i < nc; i++)
+			if (n == c[i].node)
+				return;
 		for (i = 0; i < nc; i++)
 			if (!c[i].repeated && n != c[i].node &&
 			    !(c[i].sub && n->parent == c[i].node) &&
@@ -241,26 +249,31 @@ static bool env_word(const char *v)
 	return false;
 }
 
+/*
+ * An environment variable that names an environment (ENV: production)
+ * tells the code the wrong environment as soon as the stack is deployed
+ * to another one: it takes the parameter, as the seed analysis fixes it.
+ * When the parameter's default differs, the reason says what a deploy
+ * with the default now passes.
+ */
 static int use_param(struct cfh_template *t, struct cfh_node *value,
 		     const char *env, const char *envdef)
 {
-	char why[300];
+	char why[320];
 
 	if (!cfh_node_is_str(value) || !env_word(value->text))
 		return 0;
-	if (envdef && strcmp(envdef, value->text)) {
+	if (envdef && strcmp(envdef, value->text))
 		snprintf(why, sizeof(why),
-			 "the environment is hardcoded as '%s', but %s defaults "
-			 "to '%s': use !Ref %s if that is what the code should "
-			 "see (S003-11)",
-			 value->text, env, envdef, env);
-		return cfh_advise(t, value, why);
-	}
-	return cfh_edit_replace_take(t, value, cfh_json_ref(env),
-				     "the code sees the environment it is "
-				     "deployed to, not a literal copied from "
-				     "another one (S003-11)",
-				     NULL);
+			 "the code sees the environment it is deployed to, "
+			 "not the literal '%s' (with %s's default it now sees "
+			 "'%s') (S003-11)",
+			 value->text, env, envdef);
+	else
+		snprintf(why, sizeof(why),
+			 "the code sees the environment it is deployed to, "
+			 "not a literal copied from another one (S003-11)");
+	return cfh_edit_replace_take(t, value, cfh_json_ref(env), why, NULL);
 }
 
 static int env_vars(struct cfh_template *t, struct cfh_node *res,
@@ -302,6 +315,41 @@ static int env_vars(struct cfh_template *t, struct cfh_node *res,
 	return 0;
 }
 
+/*
+ * Subnet groups with no name at all (seed 002, item 4): the draft named
+ * its databases and caches per environment but not their subnet groups,
+ * so the groups were the one thing an operator could not tell apart. They
+ * get a name with the stack and the environment in it; adding a name
+ * replaces the group, which is marked (and --no-replace skips).
+ */
+static int name_subnet_group(struct cfh_template *t, const char *id,
+			     struct cfh_node *res, const char *env)
+{
+	const struct cfh_name_prop *np = cfh_name_prop(cfh_resource_type(res));
+	struct cfh_node *p;
+	char name[600], lower[256];
+	size_t i;
+
+	if (!np || (!cfh_res_is(res, "AWS::RDS::DBSubnetGroup") &&
+		    !cfh_res_is(res, "AWS::ElastiCache::SubnetGroup")))
+		return 0;
+	p = cfh_map_get(res, "Properties");
+	/* 128 for the stack name and 20 for the environment leave room for
+	 * an ID of up to 100 in the 255 both services take. */
+	if (!cfh_node_is_map(p) || cfh_map_get(p, np->prop) || strlen(id) > 100)
+		return 0;
+	/* Both services store these names in lower case. */
+	for (i = 0; id[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)id[i]);
+	lower[i] = '\0';
+	snprintf(name, sizeof(name), "${AWS::StackName}-%s-${%s}", lower, env);
+	return cfh_edit_set_take(t, p, np->prop, json_pack("{s:s}", "Fn::Sub", name),
+				 "a subnet group named like the resources it "
+				 "serves, with the environment in the name "
+				 "(S002-11)",
+				 NULL);
+}
+
 int cfh_pass_naming(struct cfh_template *t)
 {
 	const char *env = cfh_env_param_str(t), *envdef = NULL;
@@ -324,7 +372,9 @@ int cfh_pass_naming(struct cfh_template *t)
 		if (rename_one(t, &c[i], env, envdef))
 			goto out;
 	for (i = 0; i < ids.n; i++)
-		if (env_vars(t, cfh_resource(t, ids.v[i]), env, envdef))
+		if (env_vars(t, cfh_resource(t, ids.v[i]), env, envdef) ||
+		    name_subnet_group(t, ids.v[i], cfh_resource(t, ids.v[i]),
+				      env))
 			goto out;
 	rc = 0;
 out:

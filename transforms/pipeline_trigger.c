@@ -380,7 +380,7 @@ static int action(struct trigger *x, struct cfh_node *act)
 				  "through a CodeStar connection "
 				  "(AWS::CodeStarConnections::Connection, "
 				  "provider CodeStarSourceConnection), which "
-				  "starts the pipeline on push");
+				  "starts the pipeline on push (S001-05)");
 	return 0;
 }
 
