@@ -50,3 +50,14 @@ print("bench: %5d resources (%5.2f MB): %6.2f s, %5.2f ms per resource, peak %4d
       % (n, os.path.getsize(path) / 1e6, dt, dt * 1000 / n, peak // 1024))
 PY
 done
+
+# A repository at a time: the whole corpus as one batch, every pass, one
+# worker and two (outputs are byte-identical; tests/check-batch.sh checks).
+for j in 1 2; do
+	t0=$(now)
+	"$build/cfn-harden" -r "$corpus" --out-dir "$tmp/batch-$j" -j "$j" \
+		> /dev/null 2>&1 || true
+	t1=$(now)
+	printf 'bench: batch of %d files, -j %d: %6.2f s, %6.0f files/s\n' "$n" "$j" \
+		"$(echo "$t1 - $t0" | bc)" "$(echo "$n / ($t1 - $t0)" | bc -l)"
+done
