@@ -608,6 +608,7 @@ static int task_definitions(struct ecs *x, const char *id,
 	json_t *sm = json_array(), *ssm = json_array(), *keys = json_array();
 	const char *unknown = NULL, *role;
 	bool ecr = false, unlogged = false, literal = false;
+	char uses[128], why[300];
 	int rc = -1;
 
 	if (!cfh_node_is_seq(defs) || cfh_props_dynamic(res)) {
@@ -672,8 +673,6 @@ static int task_definitions(struct ecs *x, const char *id,
 		}
 	}
 	if (unknown) {
-		char why[300];
-
 		snprintf(why, sizeof(why),
 			 "no execution role, and the containers use %s: add "
 			 "one by hand (S003-15)",
@@ -734,21 +733,35 @@ static int task_definitions(struct ecs *x, const char *id,
 			stmts, json_pack("{s:s, s:s, s:O}", "Effect", "Allow",
 					 "Action", "kms:Decrypt", "Resource",
 					 keys));
+	/* Say what the role is for: only what it grants. */
+	{
+		const char *w[3];
+		size_t k, nw = 0;
+
+		if (ecr)
+			w[nw++] = "pulls the task's images";
+		if (json_array_size(groups))
+			w[nw++] = "writes its logs";
+		if (json_array_size(sm) || json_array_size(ssm))
+			w[nw++] = "reads the secrets its containers name";
+		uses[0] = '\0';
+		for (k = 0; k < nw; k++)
+			snprintf(uses + strlen(uses), sizeof(uses) - strlen(uses),
+				 "%s%s", k == 0 ? " " : k + 1 < nw ? ", " : " and ",
+				 w[k]);
+	}
+	snprintf(why, sizeof(why),
+		 "an execution role for the task: ECS%s with it, and may do "
+		 "nothing else (S003-15)", uses);
 	if (add(x->t, id, "ExecutionRole", id,
-		task_role("TaskExecution", stmts),
-		"an execution role for the task: ECS pulls its images, writes "
-		"its logs and reads the secrets it names with it, and may do "
-		"nothing else (S003-15)",
-		&role))
+		task_role("TaskExecution", stmts), why, &role))
 		goto out;
 	stmts = NULL;
+	snprintf(why, sizeof(why), "ECS%s as the execution role (S003-15)",
+		 uses);
 	p = cfh_res_props(x->t, res, "add Properties");
 	if (!p || cfh_edit_set_take(x->t, p, "ExecutionRoleArn",
-				    cfh_json_getatt(role, "Arn"),
-				    "ECS pulls the task's images, writes its "
-				    "logs and reads its secrets as the "
-				    "execution role (S003-15)",
-				    NULL))
+				    cfh_json_getatt(role, "Arn"), why, NULL))
 		goto out;
 	rc = literal ? cfh_advise(x->t, res,
 				  "the execution role may read the secrets the "
