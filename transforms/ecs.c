@@ -10,8 +10,15 @@
  *     scaling on CPU and memory (S003-13); a CODE_DEPLOY (blue/green)
  *     service gets the second target group and the test listener that
  *     CodeDeploy needs (S003-03);
- *   - task definitions: an execution role that may pull the task's images
- *     and write to its log groups, nothing else (S003-15);
+ *   - task definitions: containers that log nowhere get the awslogs
+ *     driver and a log group of the task; an execution role that may pull
+ *     the task's images, write to its log groups and read the secrets its
+ *     containers name (template secrets and parameters, literal ARNs, and
+ *     the template key a secret is encrypted with), nothing else; secrets
+ *     it cannot read exactly are reported instead (S003-15);
+ *   - containers without a HealthCheck are reported, with the path and
+ *     port their target group probes: the command runs inside the image,
+ *     and only its author knows which tool is there (S003-17);
  *   - target groups: a full health check, with a timeout and thresholds
  *     (S003-10);
  *   - ECR repositories: scan on push, immutable tags, a lifecycle policy
@@ -345,6 +352,252 @@ static void add_unique(json_t *list, json_t *v)
 	json_array_append_new(list, v);
 }
 
+/* The template KMS key resource @n (KmsKeyId) names, or NULL. */
+static const char *key_of(struct ecs *x, const struct cfh_node *n)
+{
+	const char *id = cfh_node_ref(n), *attr;
+
+	if (!id && cfh_node_getatt(x->t, n, &id, &attr))
+		id = NULL;
+	return id && cfh_res_is(cfh_resource(x->t, id), "AWS::KMS::Key") ?
+		id : NULL;
+}
+
+/*
+ * What a container secret's ValueFrom (or a CredentialsParameter) names,
+ * as the statement it needs: a Secrets Manager secret or an SSM parameter
+ * of the template, "${Secret}:json-key::" on one, or a literal ARN. The
+ * ARN goes to @sm or @ssm, a template key the secret is encrypted with to
+ * @keys. Returns: 0 when granted exactly, 1 when it cannot be read.
+ */
+static int secret_of(struct ecs *x, const struct cfh_node *v, json_t *sm,
+		     json_t *ssm, json_t *keys, bool *literal)
+{
+	struct cfh_fn_view fv;
+	const struct cfh_node *res;
+	const char *id = cfh_node_ref(v), *s, *name;
+	char buf[700], idbuf[256];
+
+	if (!id && cfh_node_fn(v, &fv) && fv.fn == CFH_FN_SUB &&
+	    fv.arg->kind == CFH_SCALAR) {
+		/* "${Secret}" or "${Secret}:json-key:stage:version" */
+		s = cfh_node_str(fv.arg);
+		if (s && !strncmp(s, "${", 2)) {
+			size_t n = strcspn(s + 2, "}");
+
+			if (s[2 + n] == '}' && n < 256 &&
+			    (!s[3 + n] || s[3 + n] == ':') &&
+			    !strchr(s + 3 + n, '$')) {
+				memcpy(idbuf, s + 2, n);
+				idbuf[n] = '\0';
+				if (cfh_res_is(cfh_resource(x->t, idbuf),
+					       "AWS::SecretsManager::Secret"))
+					id = idbuf;
+			}
+		}
+		if (!id)
+			return 1;
+	}
+	if (id) {
+		res = cfh_resource(x->t, id);
+		if (cfh_res_is(res, "AWS::SecretsManager::Secret")) {
+			const struct cfh_node *k = cfh_map_path(res, "Properties",
+								"KmsKeyId", NULL);
+			const char *key = key_of(x, k);
+
+			if (k && !key)
+				return 1;
+			if (key)
+				add_unique(keys, cfh_json_getatt(key, "Arn"));
+			add_unique(sm, cfh_json_ref(id));
+			return 0;
+		}
+		if (!cfh_res_is(res, "AWS::SSM::Parameter"))
+			return 1;
+		/* Ref gives the name; a name of its own may begin with "/". */
+		name = cfh_node_str(cfh_map_path(res, "Properties", "Name", NULL));
+		if (cfh_map_path(res, "Properties", "Name", NULL) &&
+		    (!cfh_node_is_str(cfh_map_path(res, "Properties", "Name",
+						   NULL)) ||
+		     strchr(name, '$')))
+			return 1;
+		if (name)
+			snprintf(buf, sizeof(buf),
+				 "arn:${AWS::Partition}:ssm:${AWS::Region}:"
+				 "${AWS::AccountId}:parameter/%s",
+				 name + (*name == '/'));
+		else
+			snprintf(buf, sizeof(buf),
+				 "arn:${AWS::Partition}:ssm:${AWS::Region}:"
+				 "${AWS::AccountId}:parameter/${%s}", id);
+		add_unique(ssm, json_pack("{s:s}", "Fn::Sub", buf));
+		return 0;
+	}
+	if (!cfh_node_is_str(v))
+		return 1;
+	s = cfh_node_str(v);
+	if (strncmp(s, "arn:", 4) || strchr(s, '*') || strchr(s, '?') ||
+	    strlen(s) >= sizeof(buf))
+		return 1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (strstr(buf, ":secretsmanager:") && strstr(buf, ":secret:")) {
+		/* arn:aws:secretsmanager:r:a:secret:name[:key:stage:version] */
+		char *p = buf;
+		int f;
+
+		for (f = 0; f < 7 && p; f++)
+			p = strchr(p + (f > 0), ':');
+		if (p)
+			*p = '\0';
+		*literal = true;
+		add_unique(sm, json_string(buf));
+		return 0;
+	}
+	if (strstr(buf, ":ssm:") && strstr(buf, ":parameter/")) {
+		*literal = true;
+		add_unique(ssm, json_string(buf));
+		return 0;
+	}
+	return 1;
+}
+
+/* The path and port a load balancer probes container @name of task
+ * definition @td on, when the template says: for the advisory. */
+static bool probe_of(struct ecs *x, const char *td, const char *name,
+		     const char **path, long long *port)
+{
+	const char **refs;
+	const struct cfh_entry *e;
+	size_t n, i;
+	bool hit = false;
+
+	if (!name || cfh_referrers(x->t, td, "AWS::ECS::Service", &refs, &n))
+		return false;
+	for (i = 0; i < n && !hit; i++) {
+		const struct cfh_node *lbs = cfh_map_path(
+			cfh_resource(x->t, refs[i]), "Properties",
+			"LoadBalancers", NULL);
+
+		if (!cfh_node_is_seq(lbs))
+			continue;
+		cfh_for_each_entry(cfh_node_deref(lbs), e) {
+			const char *tg = cfh_node_ref(cfh_map_get(e->value,
+								  "TargetGroupArn"));
+			const struct cfh_node *h = cfh_map_path(
+				cfh_resource(x->t, tg), "Properties",
+				"HealthCheckPath", NULL);
+
+			if (!cfh_node_str_eq(cfh_map_get(e->value, "ContainerName"),
+					     name) ||
+			    !cfh_node_is_str(h) ||
+			    !int_of(cfh_map_get(e->value, "ContainerPort")))
+				continue;
+			*path = cfh_node_str(h);
+			*port = int_of(cfh_map_get(e->value, "ContainerPort"));
+			hit = true;
+			break;
+		}
+	}
+	free(refs);
+	return hit;
+}
+
+/*
+ * A container HealthCheck runs a command inside the image: which tool
+ * (curl, wget, the app's own binary) exists there only its author knows,
+ * and a probe that cannot run marks every task unhealthy and stops the
+ * service. So the pass never writes one: it names the containers without
+ * one and, when a load balancer probes them, the path and port to probe.
+ */
+static int health_checks(struct ecs *x, const char *id, struct cfh_node *res,
+			 const struct cfh_node *defs)
+{
+	const struct cfh_entry *e;
+	const char *path;
+	long long port;
+	char why[600];
+
+	cfh_for_each_entry(cfh_node_deref(defs), e) {
+		const struct cfh_node *c = e->value;
+		const char *name = cfh_node_str(cfh_map_get(c, "Name"));
+
+		if (!cfh_node_is_map(c) || cfh_map_get(c, "HealthCheck") ||
+		    cfh_node_str_eq(cfh_map_get(c, "Essential"), "false"))
+			continue;
+		if (probe_of(x, id, name, &path, &port))
+			snprintf(why, sizeof(why),
+				 "container %s has no health check: ECS cannot "
+				 "replace a task whose app hangs; add a "
+				 "HealthCheck that probes %s on port %lld with "
+				 "a tool the image has (e.g. [CMD-SHELL, "
+				 "curl -f http://localhost:%lld%s || exit 1]) "
+				 "(S003-17)",
+				 name, path, port, port, path);
+		else
+			snprintf(why, sizeof(why),
+				 "container %s has no health check: ECS cannot "
+				 "replace a task whose app hangs; add a "
+				 "HealthCheck with a command the image can run "
+				 "(S003-17)",
+				 name ? name : "(unnamed)");
+		if (cfh_advise(x->t, res, why))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Containers without a LogConfiguration write their output nowhere: give
+ * them the awslogs driver and one log group for the task, which the
+ * execution role may write to. The logs and encryption passes, run again
+ * by the engine, give the group its retention and key.
+ */
+static int container_logs(struct ecs *x, const char *id, struct cfh_node *defs,
+			  json_t *groups)
+{
+	const struct cfh_entry *e;
+	const char *group = NULL;
+	char base[256];
+
+	cfh_for_each_entry(defs, e) {
+		struct cfh_node *c = e->value;
+
+		if (!cfh_node_is_map(c) || cfh_map_get(c, "LogConfiguration"))
+			continue;
+		if (!group) {
+			snprintf(base, sizeof(base), "%sLogGroup", id);
+			group = cfh_fresh_id(x->t, base);
+			if (!group ||
+			    cfh_edit_add_resource_take(
+				    x->t, group, id,
+				    conditional(x->t, id,
+						json_pack("{s:s, s:{s:i}}", "Type",
+							  "AWS::Logs::LogGroup",
+							  "Properties",
+							  "RetentionInDays",
+							  (int)cfh_opt_int(x->t,
+									   "logs.retention-days"))),
+				    "a log group for the task's containers, "
+				    "owned by the stack (S003-15)",
+				    NULL))
+				return -1;
+			add_unique(groups, cfh_json_getatt(group, "Arn"));
+		}
+		if (cfh_edit_set_take(
+			    x->t, c, "LogConfiguration",
+			    json_pack("{s:s, s:{s:o, s:{s:s}, s:s}}",
+				      "LogDriver", "awslogs", "Options",
+				      "awslogs-group", cfh_json_ref(group),
+				      "awslogs-region", "Ref", "AWS::Region",
+				      "awslogs-stream-prefix", "ecs"),
+			    "the container's output goes to the task's log "
+			    "group, not nowhere (S003-15)",
+			    NULL))
+			return -1;
+	}
+	return 0;
+}
+
 static int task_definitions(struct ecs *x, const char *id,
 			    struct cfh_node *res)
 {
@@ -352,26 +605,43 @@ static int task_definitions(struct ecs *x, const char *id,
 	const struct cfh_node *defs = cfh_map_get(p, "ContainerDefinitions");
 	const struct cfh_entry *e;
 	json_t *repos = json_array(), *groups = json_array(), *stmts = NULL;
+	json_t *sm = json_array(), *ssm = json_array(), *keys = json_array();
 	const char *unknown = NULL, *role;
-	bool ecr = false;
+	bool ecr = false, unlogged = false, literal = false;
+	char uses[128], why[300];
 	int rc = -1;
 
-	if (cfh_map_get(p, "ExecutionRoleArn") || !cfh_node_is_seq(defs)) {
+	if (!cfh_node_is_seq(defs) || cfh_props_dynamic(res)) {
+		rc = 0;
+		goto out;
+	}
+	if (health_checks(x, id, res, defs))
+		goto out;
+	if (cfh_map_get(p, "ExecutionRoleArn")) {
 		rc = 0;
 		goto out;
 	}
 	cfh_for_each_entry(cfh_node_deref(defs), e) {
-		const struct cfh_node *c = e->value, *log;
+		const struct cfh_node *c = e->value, *log, *cred, *sec;
+		const struct cfh_entry *s;
 		bool is_ecr;
-		json_t *r = image_repo(x, cfh_map_get(c, "Image"), &is_ecr);
+		json_t *r;
 
+		if (!cfh_node_is_map(c)) {
+			unknown = "a container definition that cannot be read";
+			continue;
+		}
+		r = image_repo(x, cfh_map_get(c, "Image"), &is_ecr);
 		ecr |= is_ecr;
 		if (r)
 			add_unique(repos, r);
 		else if (is_ecr)
 			unknown = "an image whose repository cannot be read";
 		log = cfh_map_get(c, "LogConfiguration");
-		if (cfh_node_str_eq(cfh_map_get(log, "LogDriver"), "awslogs")) {
+		if (!log) {
+			unlogged = true;
+		} else if (cfh_node_str_eq(cfh_map_get(log, "LogDriver"),
+					   "awslogs")) {
 			json_t *g = log_group_arn(x, cfh_map_path(log, "Options",
 								  "awslogs-group",
 								  NULL));
@@ -380,22 +650,34 @@ static int task_definitions(struct ecs *x, const char *id,
 			else
 				unknown = "a log group whose name cannot be read";
 		}
-		if (cfh_map_get(c, "Secrets") ||
-		    cfh_map_get(c, "RepositoryCredentials"))
-			unknown = "secrets, whose access is the author's to grant";
+		sec = cfh_map_get(c, "Secrets");
+		if (sec && !cfh_node_is_seq(sec))
+			unknown = "secrets that cannot be read";
+		else if (sec)
+			cfh_for_each_entry(cfh_node_deref(sec), s)
+				if (secret_of(x, cfh_map_get(s->value, "ValueFrom"),
+					      sm, ssm, keys, &literal))
+					unknown = "secrets that are neither the "
+						  "template's nor literal ARNs";
+		cred = cfh_map_get(c, "RepositoryCredentials");
+		if (cred) {
+			json_t *dummy = json_array();
+
+			/* Credentials live in Secrets Manager only. */
+			if (secret_of(x, cfh_map_get(cred, "CredentialsParameter"),
+				      sm, dummy, keys, &literal) ||
+			    json_array_size(dummy))
+				unknown = "repository credentials that cannot "
+					  "be read";
+			json_decref(dummy);
+		}
 	}
 	if (unknown) {
-		char why[300];
-
 		snprintf(why, sizeof(why),
 			 "no execution role, and the containers use %s: add "
 			 "one by hand (S003-15)",
 			 unknown);
 		rc = cfh_advise(x->t, res, why);
-		goto out;
-	}
-	if (!ecr && !json_array_size(groups)) {
-		rc = 0;		/* public images, no logs: nothing to do */
 		goto out;
 	}
 	/* Under --no-replace the role could not be attached: say so, and
@@ -405,6 +687,15 @@ static int task_definitions(struct ecs *x, const char *id,
 				"no execution role; adding one replaces the task "
 				"definition (a new revision), which --no-replace "
 				"skips (S003-15)");
+		goto out;
+	}
+	if (unlogged &&
+	    container_logs(x, id, (struct cfh_node *)cfh_node_deref(defs),
+			   groups))
+		goto out;
+	if (!ecr && !json_array_size(groups) && !json_array_size(sm) &&
+	    !json_array_size(ssm)) {
+		rc = 0;		/* public images, no logs: nothing to do */
 		goto out;
 	}
 	stmts = json_array();
@@ -427,22 +718,63 @@ static int task_definitions(struct ecs *x, const char *id,
 			stmts, json_pack("{s:s, s:[s,s], s:O}", "Effect",
 					 "Allow", "Action", "logs:CreateLogStream",
 					 "logs:PutLogEvents", "Resource", groups));
+	if (json_array_size(sm))
+		json_array_append_new(
+			stmts, json_pack("{s:s, s:s, s:O}", "Effect", "Allow",
+					 "Action", "secretsmanager:GetSecretValue",
+					 "Resource", sm));
+	if (json_array_size(ssm))
+		json_array_append_new(
+			stmts, json_pack("{s:s, s:s, s:O}", "Effect", "Allow",
+					 "Action", "ssm:GetParameters",
+					 "Resource", ssm));
+	if (json_array_size(keys))
+		json_array_append_new(
+			stmts, json_pack("{s:s, s:s, s:O}", "Effect", "Allow",
+					 "Action", "kms:Decrypt", "Resource",
+					 keys));
+	/* Say what the role is for: only what it grants. */
+	{
+		const char *w[3];
+		size_t k, nw = 0;
+
+		if (ecr)
+			w[nw++] = "pulls the task's images";
+		if (json_array_size(groups))
+			w[nw++] = "writes its logs";
+		if (json_array_size(sm) || json_array_size(ssm))
+			w[nw++] = "reads the secrets its containers name";
+		uses[0] = '\0';
+		for (k = 0; k < nw; k++)
+			snprintf(uses + strlen(uses), sizeof(uses) - strlen(uses),
+				 "%s%s", k == 0 ? " " : k + 1 < nw ? ", " : " and ",
+				 w[k]);
+	}
+	snprintf(why, sizeof(why),
+		 "an execution role for the task: ECS%s with it, and may do "
+		 "nothing else (S003-15)", uses);
 	if (add(x->t, id, "ExecutionRole", id,
-		task_role("TaskExecution", stmts),
-		"an execution role for the task: ECS pulls its images and "
-		"writes its logs with it, and may do nothing else (S003-15)",
-		&role))
+		task_role("TaskExecution", stmts), why, &role))
 		goto out;
 	stmts = NULL;
+	snprintf(why, sizeof(why), "ECS%s as the execution role (S003-15)",
+		 uses);
 	p = cfh_res_props(x->t, res, "add Properties");
-	rc = !p || cfh_edit_set_take(x->t, p, "ExecutionRoleArn",
-				     cfh_json_getatt(role, "Arn"),
-				     "ECS pulls the task's images and writes "
-				     "its logs as the execution role (S003-15)",
-				     NULL);
+	if (!p || cfh_edit_set_take(x->t, p, "ExecutionRoleArn",
+				    cfh_json_getatt(role, "Arn"), why, NULL))
+		goto out;
+	rc = literal ? cfh_advise(x->t, res,
+				  "the execution role may read the secrets the "
+				  "containers name by ARN; if one is encrypted "
+				  "with a customer managed key, let the role "
+				  "kms:Decrypt with it (S003-15)")
+		     : 0;
 out:
 	json_decref(repos);
 	json_decref(groups);
+	json_decref(sm);
+	json_decref(ssm);
+	json_decref(keys);
 	return rc;
 }
 
