@@ -5,7 +5,8 @@
 #    bounded time, with the scalar kept byte for byte;
 #  - 20 MB of random bytes are refused as input (exit 3), quickly;
 #  - an empty standard input is refused (exit 3);
-#  - a directory, or a file that does not exist, is an I/O error (exit 4);
+#  - a directory without -r is a bad command line (exit 2), a file that
+#    does not exist an I/O error (exit 4);
 # and none of the failing runs leaves an output file behind.
 set -u
 build=${1:-build}
@@ -64,7 +65,7 @@ expect random-20mb 3 "$build/cfn-harden" -o "$tmp/out.yaml" "$tmp/random.bin"
 rm -f "$tmp/random.bin"
 
 expect empty-stdin 3 sh -c "'$build/cfn-harden' -o '$tmp/out.yaml' - < /dev/null"
-expect directory 4 "$build/cfn-harden" -o "$tmp/out.yaml" "$tmp"
+expect directory 2 "$build/cfn-harden" -o "$tmp/out.yaml" "$tmp"
 expect missing-file 4 "$build/cfn-harden" -o "$tmp/out.yaml" "$tmp/no-such-file.yaml"
 echo "generated-inputs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

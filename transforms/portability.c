@@ -6,7 +6,11 @@
  *   - Hardcoded availability zones (cfn-lint W3010) become
  *     !Select [i, !GetAZs '']: the template's distinct zones, in order,
  *     take the region's first, second, ... zone, so that what was spread
- *     over two zones still is.
+ *     over two zones still is. Zones read from a region-only mapping,
+ *     !Select [i, !FindInMap [M, !Ref 'AWS::Region', K]] where M's K
+ *     lists zone names, become !Select [i, !GetAZs ''] too: the stack
+ *     failed in every region the mapping lacks. A mapping read no more
+ *     is removed (cfn-lint W7001).
  *   - An ARN with a region or an account in it becomes either a Fn::Sub
  *     with ${AWS::Partition}, ${AWS::Region} and ${AWS::AccountId}, when
  *     it names a resource of the template's own (by its literal name) or
@@ -17,6 +21,8 @@
  *
  *   AvailabilityZone: us-east-1a
  *     ==>  AvailabilityZone: !Select [0, !GetAZs '']
+ *   AvailabilityZone: !Select [1, !FindInMap [RegionMap, !Ref 'AWS::Region', AZs]]
+ *     ==>  AvailabilityZone: !Select [1, !GetAZs '']
  *   ConnectionArn: arn:aws:codestar-connections:us-east-1:123456789012:...
  *     ==>  ConnectionArn: !Ref PipelineConnectionArn
  *          (Parameters: PipelineConnectionArn, Default: the old ARN)
@@ -27,6 +33,7 @@
  * policies, buckets) are left as they are.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +77,7 @@ struct port {
 	struct cfh_template *t;
 	json_t *zones;		/* zone name -> its index, sorted */
 	json_t *params;		/* external ARN -> parameter made for it */
+	json_t *mapped;		/* mappings of zones no longer read here */
 	struct cfh_ids names;	/* literal names of the template's resources */
 };
 
@@ -179,6 +187,199 @@ static int number_zones(json_t *zones)
 	for (i = 0; i < n; i++)
 		json_integer_set(json_object_get(zones, v[i]), (json_int_t)i);
 	free(v);
+	return 0;
+}
+
+/* ---- Zones from a region-only mapping ---- */
+
+/*
+ * The zones a !FindInMap [M, !Ref AWS::Region, K] gives, when every
+ * region's K in the mapping M is a list of zone names: the number of zones
+ * (the same in every region), or 0 when it is not such a mapping, or
+ * SIZE_MAX when the regions' lists differ in length. @map receives M.
+ */
+static size_t mapped_zones(struct port *x, const struct cfh_node *n,
+			   const char **map)
+{
+	const struct cfh_node *arg, *m, *k, *mp;
+	struct cfh_fn_view fv;
+	const char *key, *region;
+	struct cfh_entry *e, *z;
+	size_t count = 0;
+
+	n = cfh_node_deref(n);
+	if (!n || !cfh_node_fn(n, &fv) || fv.fn != CFH_FN_FINDINMAP)
+		return 0;
+	arg = cfh_node_deref(fv.arg);
+	if (!arg || arg->kind != CFH_SEQ || cfh_node_count(arg) != 3)
+		return 0;
+	m = cfh_node_deref(cfh_seq_at(arg, 0));
+	k = cfh_node_deref(cfh_seq_at(arg, 2));
+	region = cfh_node_ref(cfh_node_deref(cfh_seq_at(arg, 1)));
+	if (!cfh_node_is_str(m) || !cfh_node_is_str(k) || !region ||
+	    strcmp(region, "AWS::Region"))
+		return 0;
+	key = cfh_node_str(k);
+	mp = cfh_map_get(cfh_map_get(x->t->root, "Mappings"), cfh_node_str(m));
+	if (!mp || mp->kind != CFH_MAP)
+		return 0;
+	cfh_for_each_entry(mp, e) {
+		const struct cfh_node *l = cfh_map_get(e->value, key);
+		size_t len = 0;
+
+		if (!l || l->kind != CFH_SEQ)
+			return 0;
+		cfh_for_each_entry(l, z) {
+			if (!is_zone(z->value))
+				return 0;
+			len++;
+		}
+		if (!len)
+			return 0;
+		if (count && len != count)
+			count = SIZE_MAX;
+		else if (!count)
+			count = len;
+	}
+	*map = cfh_node_str(m);
+	return count;
+}
+
+static int note_mapping(struct port *x, const char *map)
+{
+	return json_object_set_new(x->mapped, map, json_true());
+}
+
+/* !Select [i, !FindInMap [M, !Ref AWS::Region, K]] where M lists zones:
+ * the region's own zone i, in every region. */
+static int fix_mapped(struct port *x, const char *id, struct cfh_node *n)
+{
+	const struct cfh_node *arg, *i;
+	struct cfh_fn_view fv;
+	const char *map = NULL;
+	char why[300];
+	long long idx;
+	char *end;
+
+	(void)id;
+	if (!cfh_node_fn(n, &fv) || fv.fn != CFH_FN_SELECT)
+		return 0;
+	arg = cfh_node_deref(fv.arg);
+	if (!arg || arg->kind != CFH_SEQ || cfh_node_count(arg) != 2)
+		return 0;
+	i = cfh_node_deref(cfh_seq_at(arg, 0));
+	if (!i || i->kind != CFH_SCALAR || i->tag || !i->text[0] ||
+	    !mapped_zones(x, cfh_seq_at(arg, 1), &map))
+		return 0;
+	idx = strtoll(i->text, &end, 10);
+	if (*end || idx < 0)
+		return 0;
+	snprintf(why, sizeof(why),
+		 "the mapping '%s' lists zones for some regions only, and "
+		 "the stack fails in any other: take the region's zone %lld "
+		 "instead (S002-04)",
+		 map, idx);
+	if (note_mapping(x, map))
+		return -1;
+	return cfh_edit_replace_take(
+		x->t, n,
+		json_pack("{s:[I,{s:s}]}", "Fn::Select", (json_int_t)idx,
+			  "Fn::GetAZs", ""),
+		why, NULL);
+}
+
+/* A list of zones that is the mapping's list as a whole: as many of the
+ * region's own zones. */
+static int fix_mapped_list(struct port *x, const char *id, struct cfh_node *n)
+{
+	const char *map = NULL;
+	size_t count = mapped_zones(x, n, &map), i;
+	char why[300];
+	json_t *list;
+
+	(void)id;
+	if (!count)
+		return 0;
+	if (count == SIZE_MAX) {
+		snprintf(why, sizeof(why),
+			 "not changed: the mapping '%s' lists zones for some "
+			 "regions only, and the stack fails in any other; its "
+			 "regions list different numbers of zones, so take as "
+			 "many as you need with !Select [i, !GetAZs ''] "
+			 "(S002-04)",
+			 map);
+		return cfh_advise(x->t, n, why);
+	}
+	list = json_array();
+	for (i = 0; list && i < count; i++)
+		if (json_array_append_new(
+			    list, json_pack("{s:[I,{s:s}]}", "Fn::Select",
+					    (json_int_t)i, "Fn::GetAZs", "")))
+			goto oom;
+	if (!list)
+		return -1;
+	snprintf(why, sizeof(why),
+		 "the mapping '%s' lists zones for some regions only, and "
+		 "the stack fails in any other: take the region's first %zu "
+		 "zones instead (S002-04)",
+		 map, count);
+	if (note_mapping(x, map))
+		goto oom;
+	return cfh_edit_replace_take(x->t, n, list, why, NULL);
+oom:
+	json_decref(list);
+	return -1;
+}
+
+/* Does a !FindInMap below @n still read the mapping @map (or one that
+ * cannot be told, its name computed)? */
+static bool mapping_used(const struct cfh_node *n, const char *map, int depth)
+{
+	const struct cfh_entry *e;
+	struct cfh_fn_view fv;
+
+	n = cfh_node_deref(n);
+	if (!n || depth > CFH_MAX_DEPTH)
+		return false;
+	if (cfh_node_fn(n, &fv) && fv.fn == CFH_FN_FINDINMAP) {
+		const struct cfh_node *arg = cfh_node_deref(fv.arg);
+		const struct cfh_node *m = cfh_node_deref(cfh_seq_at(arg, 0));
+
+		if (!m || !cfh_node_is_str(m) || !strcmp(cfh_node_str(m), map))
+			return true;
+	}
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return false;
+	cfh_for_each_entry(n, e)
+		if (mapping_used(e->value, map, depth + 1))
+			return true;
+	return false;
+}
+
+/* A mapping nothing reads any more goes (cfn-lint W7001), and with the
+ * last one the Mappings section. */
+static int drop_mappings(struct port *x)
+{
+	struct cfh_node *maps = cfh_map_get(x->t->root, "Mappings");
+	const char *map;
+	json_t *v;
+	char why[300];
+
+	json_object_foreach(x->mapped, map, v) {
+		if (!maps || mapping_used(x->t->root, map, 0))
+			continue;
+		snprintf(why, sizeof(why),
+			 "the mapping '%s' is read no more, its zones now the "
+			 "region's own (S002-04)",
+			 map);
+		if (cfh_node_count(maps) == 1) {
+			if (cfh_edit_remove(x->t, x->t->root, "Mappings", why))
+				return -1;
+			break;
+		}
+		if (cfh_edit_remove(x->t, maps, map, why))
+			return -1;
+	}
 	return 0;
 }
 
@@ -419,6 +620,37 @@ static int collect_names(struct port *x)
 	return 0;
 }
 
+/* Zones taken from a region-only mapping: the items at each zone path,
+ * and, for a list path, the list property itself when it is the mapping's
+ * list as a whole. */
+static int fix_mapped_zones(struct port *x, const struct cfh_ids *ids)
+{
+	size_t i, j;
+
+	for (i = 0; i < ids->n; i++) {
+		struct cfh_node *res = cfh_resource(x->t, ids->v[i]);
+		struct cfh_node *p = cfh_map_get(res, "Properties");
+
+		for (j = 0; j < sizeof(az_paths) / sizeof(*az_paths); j++) {
+			const char *path = az_paths[j].path;
+			size_t len = strlen(path);
+			char list[128];
+
+			if (!cfh_res_is(res, az_paths[j].type))
+				continue;
+			if (walk_path(x, ids->v[i], p, path, fix_mapped))
+				return -1;
+			if (len < 3 || strcmp(path + len - 2, "/*") ||
+			    len - 2 >= sizeof(list))
+				continue;
+			snprintf(list, sizeof(list), "%.*s", (int)(len - 2), path);
+			if (walk_path(x, ids->v[i], p, list, fix_mapped_list))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int cfh_pass_portability(struct cfh_template *t)
 {
 	struct port x = { .t = t };
@@ -428,7 +660,8 @@ int cfh_pass_portability(struct cfh_template *t)
 
 	x.zones = json_object();
 	x.params = json_object();
-	if (!x.zones || !x.params || cfh_pass_resources(t, &ids) ||
+	x.mapped = json_object();
+	if (!x.zones || !x.params || !x.mapped || cfh_pass_resources(t, &ids) ||
 	    collect_names(&x))
 		goto out;
 	for (k = 0; k < 2; k++) {
@@ -446,6 +679,8 @@ int cfh_pass_portability(struct cfh_template *t)
 		if (!k && number_zones(x.zones))
 			goto out;
 	}
+	if (fix_mapped_zones(&x, &ids) || drop_mappings(&x))
+		goto out;
 	for (i = 0; i < ids.n; i++) {
 		struct cfh_node *res = cfh_resource(t, ids.v[i]);
 
@@ -461,6 +696,7 @@ int cfh_pass_portability(struct cfh_template *t)
 out:
 	json_decref(x.zones);
 	json_decref(x.params);
+	json_decref(x.mapped);
 	cfh_ids_release(&x.names);
 	cfh_ids_release(&ids);
 	return rc;
