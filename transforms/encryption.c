@@ -426,8 +426,11 @@ static int cache_check(struct enc *x, const char *id, struct cfh_node *res)
 		return 0;
 	if (cache_is_memcached(res))
 		return 0;
+	/* Transit encryption already on but no AuthToken is work too
+	 * (S002-08): the token is what clients authenticate with. */
 	if (is_customer_key(cfh_map_get(p, "KmsKeyId")) &&
-	    cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true"))
+	    cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true") &&
+	    cfh_map_get(p, "AuthToken"))
 		return 0;
 	return 1;
 }
@@ -456,9 +459,10 @@ static int cache_apply(struct enc *x, const char *id, struct cfh_node *res)
 			      "customer-managed KMS key",
 			      NULL))
 		return -1;
-	if (cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true"))
-		return 0;
-	if (cfh_edit_set_take(x->t, p, "TransitEncryptionEnabled", json_true(),
+	/* The template's own transit encryption needs the token as much as
+	 * the one the pass turns on. */
+	if (!cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true") &&
+	    cfh_edit_set_take(x->t, p, "TransitEncryptionEnabled", json_true(),
 			      "encrypt traffic between clients and the cache",
 			      NULL))
 		return -1;
