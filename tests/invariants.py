@@ -171,11 +171,24 @@ def check(path, tpl):
                 if types[k] == "AWS::IAM::InstanceProfile":
                     holders = [h for h, hp in props.items() if k in refs(hp, set())]
                 for h in holders:
-                    used |= (refs(props[h], set()) & set(enc)) - {h}
+                    hp = props[h]
+                    if types.get(h) == "AWS::Events::Rule":
+                        # A rule's role delivers to its targets proper:
+                        # EventBridge sends to a dead-letter queue itself,
+                        # under the key policy (checked above), and what
+                        # the event pattern matches is not touched.
+                        hp = [{f: v for f, v in tg.items() if f != "DeadLetterConfig"}
+                              if isinstance(tg, dict) else tg
+                              for tg in listify(hp.get("Targets", []))]
+                    used |= (refs(hp, set()) & set(enc)) - {h}
         for x in sorted(used):
             # Writers to a log group need no key permission: CloudWatch
             # Logs encrypts under the key policy (checked above).
             if types.get(x) == "AWS::Logs::LogGroup":
+                continue
+            # A build project's or pipeline's key is for its own role:
+            # whoever else names one only starts or watches it.
+            if types.get(x) in ("AWS::CodeBuild::Project", "AWS::CodePipeline::Pipeline"):
                 continue
             for key in enc[x]:
                 if not any(allows_decrypt(s, key) for d in docs for s in statements(d)):

@@ -426,8 +426,11 @@ static int cache_check(struct enc *x, const char *id, struct cfh_node *res)
 		return 0;
 	if (cache_is_memcached(res))
 		return 0;
+	/* Transit encryption already on but no AuthToken is work too
+	 * (S002-08): the token is what clients authenticate with. */
 	if (is_customer_key(cfh_map_get(p, "KmsKeyId")) &&
-	    cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true"))
+	    cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true") &&
+	    cfh_map_get(p, "AuthToken"))
 		return 0;
 	return 1;
 }
@@ -456,9 +459,10 @@ static int cache_apply(struct enc *x, const char *id, struct cfh_node *res)
 			      "customer-managed KMS key",
 			      NULL))
 		return -1;
-	if (cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true"))
-		return 0;
-	if (cfh_edit_set_take(x->t, p, "TransitEncryptionEnabled", json_true(),
+	/* The template's own transit encryption needs the token as much as
+	 * the one the pass turns on. */
+	if (!cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true") &&
+	    cfh_edit_set_take(x->t, p, "TransitEncryptionEnabled", json_true(),
 			      "encrypt traffic between clients and the cache",
 			      NULL))
 		return -1;
@@ -782,8 +786,19 @@ static int extend_key(struct enc *x)
  * Stores whose users need the key through IAM. Not log groups (CloudWatch
  * Logs uses the key itself, under the key policy) and not functions (their
  * key protects their own environment, which Lambda decrypts through a
- * grant of its own).
+ * grant of its own). Not build projects or pipelines either: their key
+ * encrypts the artifacts their own role writes (principal_uses() grants
+ * that role), while whoever else names one only starts or watches it (an
+ * EventBridge rule's StartPipelineExecution, a function's StartBuild),
+ * which touches no artifact; a principal that reads the artifacts names
+ * their bucket, which counts on its own.
  */
+static bool is_runner(const struct cfh_node *r)
+{
+	return cfh_res_is(r, "AWS::CodeBuild::Project") ||
+	       cfh_res_is(r, "AWS::CodePipeline::Pipeline");
+}
+
 static bool needs_iam_grant(struct enc *x, const char *id)
 {
 	const struct cfh_node *r = cfh_resource(x->t, id);
@@ -791,7 +806,7 @@ static bool needs_iam_grant(struct enc *x, const char *id)
 	return cfh_ids_has(&x->ours, id) &&
 	       !cfh_res_is(r, "AWS::Logs::LogGroup") &&
 	       !cfh_res_is(r, "AWS::Lambda::Function") &&
-	       !cfh_res_is(r, "AWS::Serverless::Function");
+	       !cfh_res_is(r, "AWS::Serverless::Function") && !is_runner(r);
 }
 
 /* Actions that write: a principal that writes needs GenerateDataKey. */
@@ -870,6 +885,36 @@ static void policy_needs(struct enc *x, const struct cfh_node *doc,
 		statement_needs(x, e->value, nd);
 }
 
+/*
+ * Does EventBridge rule @rule deliver to @id through its targets' role?
+ * Only what a target proper names counts: its dead-letter queue is sent to
+ * by EventBridge itself under the key policy (find_services() admits
+ * events.amazonaws.com for it), and what the event pattern matches is
+ * not touched at all. Targets not written as a list count whole.
+ */
+static bool rule_delivers_to(const struct cfh_node *rule, const char *id)
+{
+	const struct cfh_node *tg = cfh_map_get(props_of(rule), "Targets");
+	const struct cfh_entry *t, *f;
+
+	if (!cfh_node_is_seq(tg))
+		return cfh_refers_to(tg, id);
+	cfh_for_each_entry(cfh_node_deref(tg), t) {
+		const struct cfh_node *m = cfh_node_deref(t->value);
+
+		if (!cfh_node_is_map(m)) {
+			if (cfh_refers_to(m, id))
+				return true;
+			continue;
+		}
+		cfh_for_each_entry(m, f)
+			if (strcmp(f->key->text, "DeadLetterConfig") &&
+			    cfh_refers_to(f->value, id))
+				return true;
+	}
+	return false;
+}
+
 /* Does principal @self use any store the key encrypts, in a way that
  * needs the key (cfh_principal_uses())? A build project or a pipeline
  * encrypted with the key uses it itself, through its role. */
@@ -880,14 +925,14 @@ static bool principal_uses(struct enc *x, const struct cfh_node *p,
 	size_t n, i;
 	bool hit = false;
 
-	if ((cfh_res_is(p, "AWS::CodeBuild::Project") ||
-	     cfh_res_is(p, "AWS::CodePipeline::Pipeline")) &&
-	    needs_iam_grant(x, self))
+	if (is_runner(p) && cfh_ids_has(&x->ours, self))
 		return true;
 	if (cfh_principal_uses(x->t, self, &uses, &n))
 		return true;	/* out of memory: grant rather than break */
 	for (i = 0; i < n && !hit; i++)
-		hit = needs_iam_grant(x, uses[i]);
+		hit = needs_iam_grant(x, uses[i]) &&
+		      (!cfh_res_is(p, "AWS::Events::Rule") ||
+		       rule_delivers_to(p, uses[i]));
 	free(uses);
 	return hit;
 }
