@@ -801,8 +801,7 @@ CHECKLIST = {
     'media-cicd-pipeline': [
         ('S000-01', 'yes', ('build', 's3'), s000_01, None),
         ('S000-02', 'yes', ('pipeline-trigger',), s000_02, None),
-        ('S000-03', 'yes', ('iam',), s000_03,
-         'iam adds a scoped log statement but keeps the draft\'s own /aws/codebuild/* one'),
+        ('S000-03', 'yes', ('iam',), s000_03, None),
         ('S000-04', 'yes', ('deploy-stage',), s000_04, None),
         ('S000-05', 'yes', ('alarms',), s000_05, None),
         ('S000-06', 'yes', ('build',), s000_06, None),

@@ -524,12 +524,33 @@ static int grant_statements(struct role *r, struct placed *pl,
 
 #define INLINE_NAME "LeastPrivilege"
 
+/* Statements that name resources which depend on the role, in an
+ * AWS::IAM::Policy of their own attached to it: no cycle. */
+static int policy_resource(struct role *r, const char *name, json_t *stmts,
+			   const char *reason)
+{
+	char pid[256];
+	const char *policy;
+
+	if (!json_array_size(stmts))
+		return 0;
+	snprintf(pid, sizeof(pid), "%sPolicy", r->id);
+	policy = cfh_fresh_id(r->t, pid);
+	if (!policy)
+		return -1;
+	return cfh_edit_add_resource_take(
+		r->t, policy, r->id,
+		json_pack("{s:s, s:{s:s, s:{s:s, s:O}, s:[o]}}", "Type",
+			  "AWS::IAM::Policy", "Properties", "PolicyName",
+			  name, "PolicyDocument", "Version", "2012-10-17",
+			  "Statement", stmts, "Roles", cfh_json_ref(r->id)),
+		reason, NULL);
+}
+
 static int write_placed(struct role *r, struct placed *pl, const char *reason)
 {
 	struct cfh_node *props = cfh_res_props(r->t, r->res, "add Properties");
 	struct cfh_node *pols;
-	char pid[256];
-	const char *policy;
 	json_t *doc;
 
 	if (!props)
@@ -555,22 +576,10 @@ static int write_placed(struct role *r, struct placed *pl, const char *reason)
 				return -1;
 		}
 	}
-	if (!json_array_size(pl->policy_stmts))
-		return 0;
-	snprintf(pid, sizeof(pid), "%sPolicy", r->id);
-	policy = cfh_fresh_id(r->t, pid);
-	if (!policy)
-		return -1;
-	return cfh_edit_add_resource_take(
-		r->t, policy, r->id,
-		json_pack("{s:s, s:{s:s, s:{s:s, s:O}, s:[o]}}", "Type",
-			  "AWS::IAM::Policy", "Properties", "PolicyName",
-			  INLINE_NAME, "PolicyDocument", "Version",
-			  "2012-10-17", "Statement", pl->policy_stmts, "Roles",
-			  cfh_json_ref(r->id)),
-		"least-privilege statements that name resources which "
-		"depend on the role: a policy of their own adds no cycle",
-		NULL);
+	return policy_resource(r, INLINE_NAME, pl->policy_stmts,
+			       "least-privilege statements that name resources "
+			       "which depend on the role: a policy of their own "
+			       "adds no cycle");
 }
 
 /* ---- managed policies ---- */
@@ -1086,6 +1095,132 @@ static int narrow_wildcards(struct role *r, struct cfh_node *stmt)
 	return cfh_edit_replace_take(r->t, acts, list, reason, NULL);
 }
 
+/*
+ * The log groups an ARN names when it is every group of a service
+ * (log-group:/aws/codebuild/ then a star, with or without ":*"): the
+ * profile of that service's own groups, else NULL. The ARN is a literal
+ * or a one-string Fn::Sub.
+ */
+static const struct profile *log_wildcard(const struct cfh_node *n)
+{
+	static const struct {
+		const char *pattern;
+		const struct profile *prof;
+	} services[] = {
+		{ ":log-group:/aws/codebuild/*", &codebuild_logs },
+		{ ":log-group:/aws/lambda/*", &lambda_logs },
+	};
+	struct cfh_fn_view fv;
+	const char *text = NULL, *at;
+	size_t i, len;
+
+	if (cfh_node_is_str(n))
+		text = n->text;
+	else if (cfh_node_fn(n, &fv) && fv.fn == CFH_FN_SUB &&
+		 fv.arg->kind == CFH_SCALAR)
+		text = fv.arg->text;
+	if (!text || strncmp(text, "arn:", 4))
+		return NULL;
+	for (i = 0; i < sizeof(services) / sizeof(*services); i++) {
+		at = strstr(text, services[i].pattern);
+		len = at ? strlen(services[i].pattern) : 0;
+		if (at && (!at[len] || !strcmp(at + len, ":*")))
+			return services[i].prof;
+	}
+	return NULL;
+}
+
+/* The profile of the log groups @stmt grants on when it is a plain Allow
+ * of logs actions on every group of one service, else NULL. */
+static const struct profile *log_wildcard_statement(const struct cfh_node *stmt)
+{
+	const struct cfh_node *acts = cfh_node_deref(cfh_map_get(stmt, "Action"));
+	const struct cfh_node *res = cfh_node_deref(cfh_map_get(stmt, "Resource"));
+	const struct profile *prof = NULL, *p;
+	const struct cfh_entry *e;
+
+	if (!cfh_node_str_eq(cfh_map_get(stmt, "Effect"), "Allow") || !acts ||
+	    !res || cfh_map_get(stmt, "Condition"))
+		return NULL;
+	if (acts->kind == CFH_SEQ) {
+		cfh_for_each_entry(acts, e)
+			if (!cfh_node_is_str(e->value) ||
+			    strncmp(e->value->text, "logs:", 5))
+				return NULL;
+	} else if (!cfh_node_is_str(acts) || strncmp(acts->text, "logs:", 5)) {
+		return NULL;
+	}
+	if (res->kind != CFH_SEQ)
+		return log_wildcard(res);
+	cfh_for_each_entry(res, e) {
+		p = log_wildcard(e->value);
+		if (!p || (prof && p != prof))
+			return NULL;
+		prof = p;
+	}
+	return prof;
+}
+
+/*
+ * S000-03: a statement on every log group of a service (the draft's
+ * /aws/codebuild/ and a star) lets the role write into the logs of every
+ * other project. It is replaced by the same actions on the groups of the
+ * role's own principals of that service (the group and its streams),
+ * placed where they add no cycle; the statement goes only when the policy
+ * keeps others, so that no policy is left empty.
+ */
+static int scope_log_wildcards(struct role *r, struct cfh_node *stmts,
+			       struct cfh_node *stmt)
+{
+	const struct profile *prof = log_wildcard_statement(stmt);
+	struct placed pl = { json_array(), json_array() };
+	json_t *acts = NULL;
+	size_t i, n = 0;
+	int rc = -1;
+
+	if (!prof || cfh_node_count(stmts) < 2) {
+		rc = 0;
+		goto out;
+	}
+	acts = cfh_node_to_json(cfh_map_get(stmt, "Action"));
+	for (i = 0; acts && i < r->nprincipals; i++) {
+		const char *pid = r->principals[i];
+		json_t *st;
+
+		if (!cfh_res_is(cfh_resource(r->t, pid), prof->type))
+			continue;
+		st = json_pack("{s:s, s:O, s:[o, o]}", "Effect", "Allow",
+			       "Action", acts, "Resource", arn_of(prof, pid),
+			       sub_arn_of(prof, pid));
+		if (!st || place(r, &pl, pid, st))
+			goto out;
+		n++;
+	}
+	if (!acts || !n) {
+		rc = acts ? 0 : -1;
+		goto out;
+	}
+	rc = cfh_edit_remove_node(r->t, stmt,
+				  "a statement on every log group of the "
+				  "service lets the role write into other "
+				  "principals' logs: scoped to its own (S000-03)");
+	if (!rc && json_array_size(pl.inline_stmts))
+		rc = cfh_role_grant_take(r->t, r->id, "OwnLogs",
+					 json_incref(pl.inline_stmts),
+					 "write only the logs of the role's own "
+					 "principals (S000-03)");
+	if (!rc)
+		rc = policy_resource(r, "OwnLogs", pl.policy_stmts,
+				     "write only the logs of the role's own "
+				     "principals, in a policy of its own since "
+				     "they depend on the role (S000-03)");
+out:
+	json_decref(acts);
+	json_decref(pl.inline_stmts);
+	json_decref(pl.policy_stmts);
+	return rc;
+}
+
 static int refine_document(struct role *r, struct cfh_node *doc)
 {
 	struct cfh_node *stmts = cfh_map_get(doc, "Statement");
@@ -1099,7 +1234,8 @@ static int refine_document(struct role *r, struct cfh_node *doc)
 	cfh_for_each_entry(stmts, e)
 		if (cfh_node_is_map(e->value) && !cfh_is_dynamic(e->value) &&
 		    (narrow_wildcards(r, e->value) ||
-		     complete_statement(r->t, e->value)))
+		     complete_statement(r->t, e->value) ||
+		     scope_log_wildcards(r, stmts, e->value)))
 			return -1;
 	return 0;
 }
