@@ -237,25 +237,47 @@ static int approvals(struct deploy *x, struct cfh_node *stages)
 
 /* ---- the Deploy stage (S000-04) ---- */
 
-static bool has_deploy(const struct cfh_node *stages)
+/* True if an action of @category is in the stages, or if stages or
+ * actions are decided at deploy time (not ours to judge). */
+static bool has_category(const struct cfh_node *stages, const char *category)
 {
 	const struct cfh_entry *s, *a;
 
 	cfh_for_each_entry(stages, s) {
 		const struct cfh_node *acts = cfh_map_get(s->value, "Actions");
 
-		/* Stages or actions decided at deploy time: not ours to
-		 * judge. */
 		if (!cfh_node_is_seq(acts))
 			return true;
 		cfh_for_each_entry(acts, a)
 			if (cfh_is_dynamic(a->value) ||
 			    cfh_node_str_eq(cfh_map_path(a->value, "ActionTypeId",
 							 "Category", NULL),
-					    "Deploy"))
+					    category))
 				return true;
 	}
 	return false;
+}
+
+static bool has_deploy(const struct cfh_node *stages)
+{
+	return has_category(stages, "Deploy");
+}
+
+/*
+ * A pipeline that builds and deploys with nothing that tests or scans in
+ * between ships whatever the build produced (seed 001, S001-08). Which
+ * scanner fits is the team's choice: the pass says so and adds nothing.
+ */
+static int scan_advice(struct cfh_template *t, struct cfh_node *res,
+		       const struct cfh_node *stages)
+{
+	if (!has_category(stages, "Build") || has_category(stages, "Test"))
+		return 0;
+	return cfh_advise(t, res,
+			  "nothing tests or scans what the build produced "
+			  "before it is deployed: add a Test stage (a "
+			  "dependency and image scan, ECR scan findings) "
+			  "after Build (S001-08)");
 }
 
 /* The output artifact of the last build action, or NULL. */
@@ -710,7 +732,8 @@ static int pipeline(struct cfh_template *t, const char *id,
 	if (!cfh_node_is_seq(stages))
 		return 0;
 	x.role = pipeline_role(t, x.props);
-	if (run_orders(&x, stages) || approvals(&x, stages))
+	if (run_orders(&x, stages) || approvals(&x, stages) ||
+	    scan_advice(t, res, stages))
 		return -1;
 	if (has_deploy(stages))
 		return 0;

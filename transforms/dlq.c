@@ -502,10 +502,32 @@ static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
 	return grant_send(x, role, q);
 }
 
+/*
+ * S3 invoking a function directly: a burst of uploads becomes a burst of
+ * invocations, and what fails after the retries is gone (seed 004,
+ * S004-17). A queue in between is a change of architecture, so the pass
+ * says so and leaves it.
+ */
+static int buckets(struct dlq *x, const char *id, struct cfh_node *res)
+{
+	const struct cfh_node *fns = cfh_map_path(res, "Properties",
+						  "NotificationConfiguration",
+						  "LambdaConfigurations", NULL);
+
+	(void)id;
+	if (!cfh_node_is_seq(fns) || !cfh_node_count(fns))
+		return 0;
+	return cfh_advise(x->t, res,
+			  "S3 invokes the function directly: an SQS queue "
+			  "between them buffers bursts of uploads and keeps "
+			  "what fails for a retry (S004-17)");
+}
+
 static const struct {
 	const char *type;
 	int (*fn)(struct dlq *x, const char *id, struct cfh_node *res);
 } handlers[] = {
+	{ "AWS::S3::Bucket", buckets },
 	{ "AWS::SQS::Queue", queues },
 	{ "AWS::Lambda::Function", functions },
 	{ "AWS::Serverless::Function", functions },

@@ -343,6 +343,45 @@ static int ecr(struct trigger *x, const char *action, struct cfh_node *cfg)
 		"starts only through a rule (S000-02)");
 }
 
+/*
+ * What a CodeCommit source needs that the template cannot give: an empty
+ * repository fails the pipeline's first run at Source (seed 000, S000-11).
+ */
+static int empty_repository_advice(struct trigger *x,
+				   const struct cfh_node *cfg)
+{
+	const struct cfh_node *repo = cfh_map_get(cfg, "RepositoryName");
+	const char **refs = NULL;
+	struct cfh_entry *e;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (cfh_refs_in(x->t, repo, &refs, &n))
+		return -1;
+	cfh_for_each_resource(x->t, e) {
+		const struct cfh_node *name =
+			cfh_map_path(e->value, "Properties", "RepositoryName",
+				     NULL);
+		bool named = cfh_node_is_str(repo) && cfh_node_is_str(name) &&
+			     !strcmp(repo->text, name->text);
+
+		for (i = 0; i < n && !named; i++)
+			named = !strcmp(refs[i], e->key->text);
+		if (!named || !cfh_res_is(e->value, "AWS::CodeCommit::Repository") ||
+		    cfh_map_path(e->value, "Properties", "Code", NULL))
+			continue;
+		rc = cfh_advise(x->t, e->value,
+				"the repository is created empty, so the "
+				"pipeline's first run fails at Source: give it "
+				"initial content (Code, from an S3 object) or "
+				"push before the first run (S000-11)");
+		if (rc)
+			break;
+	}
+	free(refs);
+	return rc;
+}
+
 static int action(struct trigger *x, struct cfh_node *act)
 {
 	const struct cfh_node *type = cfh_map_get(act, "ActionTypeId");
@@ -365,7 +404,8 @@ static int action(struct trigger *x, struct cfh_node *act)
 	base[k] = '\0';
 	if (cfh_node_str_eq(cfh_map_get(type, "Owner"), "AWS")) {
 		if (!strcmp(provider, "CodeCommit"))
-			return codecommit(x, base, cfg);
+			return empty_repository_advice(x, cfg) ||
+			       codecommit(x, base, cfg);
 		if (!strcmp(provider, "S3"))
 			return s3(x, base, cfg);
 		if (!strcmp(provider, "ECR"))
@@ -409,7 +449,28 @@ static int pipeline(struct cfh_template *t, const char *id,
 	return 0;
 }
 
+/*
+ * Creating a CodeCommit repository fails in AWS accounts opened since
+ * CodeCommit closed to new customers (seed 001, S001-01): the stack fails
+ * on a resource it cannot change. Where the repository lives is the
+ * team's decision.
+ */
+static int repository(struct cfh_template *t, const char *id,
+		      struct cfh_node *res, void *arg)
+{
+	(void)id;
+	(void)arg;
+	return cfh_advise(t, res,
+			  "CodeCommit is closed to new AWS accounts, where "
+			  "creating this repository fails the stack: keep the "
+			  "code in S3 or behind a CodeStar connection and use "
+			  "that as the pipeline's source (S001-01)");
+}
+
 int cfh_pass_pipeline_trigger(struct cfh_template *t)
 {
-	return cfh_pass_each(t, "AWS::CodePipeline::Pipeline", pipeline, NULL);
+	return cfh_pass_each(t, "AWS::CodePipeline::Pipeline", pipeline, NULL) ||
+	       cfh_pass_each(t, "AWS::CodeCommit::Repository", repository, NULL)
+		       ? -1
+		       : 0;
 }

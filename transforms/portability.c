@@ -651,6 +651,30 @@ static int fix_mapped_zones(struct port *x, const struct cfh_ids *ids)
 	return 0;
 }
 
+/*
+ * One NAT gateway for subnets in several zones: when its zone fails, every
+ * private subnet loses its way out (seed 003, S003-02). One per zone costs
+ * more; the pass says so and leaves the choice.
+ */
+static int nat_advice(struct cfh_template *t)
+{
+	struct cfh_entry *e, *nat = NULL;
+	size_t nats = 0, subnets = 0;
+
+	cfh_for_each_resource(t, e) {
+		if (cfh_res_is(e->value, "AWS::EC2::NatGateway") && !nats++)
+			nat = e;
+		subnets += cfh_res_is(e->value, "AWS::EC2::Subnet");
+	}
+	if (nats != 1 || subnets < 3 || cfh_pass_skips(t, nat->value))
+		return 0;
+	return cfh_advise(t, nat->value,
+			  "one NAT gateway serves the subnets of every zone: "
+			  "when its zone fails, the others lose their way "
+			  "out; one NAT gateway per zone, each zone's route "
+			  "table to its own (S003-02)");
+}
+
 int cfh_pass_portability(struct cfh_template *t)
 {
 	struct port x = { .t = t };
@@ -679,7 +703,7 @@ int cfh_pass_portability(struct cfh_template *t)
 		if (!k && number_zones(x.zones))
 			goto out;
 	}
-	if (fix_mapped_zones(&x, &ids) || drop_mappings(&x))
+	if (fix_mapped_zones(&x, &ids) || drop_mappings(&x) || nat_advice(t))
 		goto out;
 	for (i = 0; i < ids.n; i++) {
 		struct cfh_node *res = cfh_resource(t, ids.v[i]);

@@ -318,6 +318,28 @@ static int ddb_global(struct st *s, struct cfh_node *res)
 	return 0;
 }
 
+/*
+ * A pinned engine version that the region or the service no longer offers
+ * fails the deployment (seed 002, S002-05). Which version to run is the
+ * owner's decision; the pass says what to check.
+ */
+static int engine_advice(struct cfh_template *t, struct cfh_node *res)
+{
+	const struct cfh_node *v = cfh_map_path(res, "Properties",
+						"EngineVersion", NULL);
+	char why[256];
+
+	if (!cfh_node_is_str(v) || !strchr(v->text, '.'))
+		return 0;
+	snprintf(why, sizeof(why),
+		 "EngineVersion %.40s is pinned to a minor version: check that "
+		 "the region offers it (aws rds describe-db-engine-versions), "
+		 "or give the major version and let minor upgrades apply "
+		 "(S002-05)",
+		 v->text);
+	return cfh_advise(t, res, why);
+}
+
 int cfh_pass_stateful(struct cfh_template *t)
 {
 	struct st s = {
@@ -340,6 +362,10 @@ int cfh_pass_stateful(struct cfh_template *t)
 		s.disposable = cfh_node_str_eq(cfh_map_get(res, "DeletionPolicy"),
 					       "Delete");
 		if (policies(&s, res, k))
+			goto out;
+		if ((cfh_res_is(res, "AWS::RDS::DBInstance") ||
+		     cfh_res_is(res, "AWS::RDS::DBCluster")) &&
+		    engine_advice(t, res))
 			goto out;
 		if (cfh_res_is(res, "AWS::DynamoDB::Table") && ddb_table(&s, res))
 			goto out;
