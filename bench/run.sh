@@ -58,6 +58,7 @@ for j in 1 2; do
 	"$build/cfn-harden" -r "$corpus" --out-dir "$tmp/batch-$j" -j "$j" \
 		> /dev/null 2>&1 || true
 	t1=$(now)
-	printf 'bench: batch of %d files, -j %d: %6.2f s, %6.0f files/s\n' "$n" "$j" \
-		"$(echo "$t1 - $t0" | bc)" "$(echo "$n / ($t1 - $t0)" | bc -l)"
+	files=$(wc -l < "$tmp/list")
+	printf 'bench: batch of %d files, -j %d: %6.2f s, %6.0f files/s\n' "$files" "$j" \
+		"$(echo "$t1 - $t0" | bc)" "$(echo "$files / ($t1 - $t0)" | bc -l)"
 done

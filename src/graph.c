@@ -40,6 +40,17 @@ const struct cfh_vertex *cfh_graph_find(const struct cfh_graph *g,
 	return i >= 0 ? &g->v[i] : NULL;
 }
 
+const struct cfh_vertex *cfh_graph_find_resource(const struct cfh_graph *g,
+						 const char *id)
+{
+	char key[512];
+	long i;
+
+	snprintf(key, sizeof(key), "!%s", id);
+	i = lookup(g->index, key);
+	return i >= 0 ? &g->v[i] : NULL;
+}
+
 const struct cfh_vertex *cfh_graph_find_cond(const struct cfh_graph *g,
 					     const char *id)
 {
@@ -281,6 +292,16 @@ static struct cfh_graph *build(struct cfh_template *t)
 			    json_object_set_new(g->index, key,
 						json_integer((json_int_t)g->n)))
 				goto fail;
+			/* Resources again under a key of their own, so that
+			 * a parameter of the same name (invalid, but seen)
+			 * cannot hide one from cfh_resource(). */
+			if (i == CFH_V_RESOURCE) {
+				snprintf(key, sizeof(key), "!%s", v->id);
+				if (!json_object_get(g->index, key) &&
+				    json_object_set_new(g->index, key,
+							json_integer((json_int_t)g->n)))
+					goto fail;
+			}
 			g->n++;
 		}
 	}

@@ -48,6 +48,10 @@ struct cfh_graph {
 struct cfh_graph *cfh_graph_get(struct cfh_template *t);
 void cfh_graph_free(struct cfh_graph *g);
 
+/* The vertex of the resource @id (never a parameter), or NULL. */
+const struct cfh_vertex *cfh_graph_find_resource(const struct cfh_graph *g,
+						 const char *id);
+
 /* The vertex of a parameter or resource @id, or NULL. */
 const struct cfh_vertex *cfh_graph_find(const struct cfh_graph *g,
 					const char *id);

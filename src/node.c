@@ -626,21 +626,18 @@ struct cfh_node *cfh_node_at(const struct cfh_template *t, const char *ptr)
 
 struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id)
 {
-	const struct cfh_vertex *v = t->graph ? cfh_graph_find(t->graph, id)
-					      : NULL;
+	const struct cfh_vertex *v;
+	json_t *added;
 
 	/* The graph's index is a hash: a linear search of Resources per
 	 * lookup made passes quadratic. Resources added since the graph was
-	 * built are not in it: search for those. */
-	json_t *added = t->added ? json_object_get(t->added, id) : NULL;
-
-	if (v && v->kind == CFH_V_RESOURCE)
+	 * built are not in it, but in t->added. */
+	if (!t->graph)
+		return cfh_map_get(cfh_template_section(t, "Resources"), id);
+	v = cfh_graph_find_resource(t->graph, id);
+	if (v)
 		return v->node;
-	if (added)
-		return (struct cfh_node *)(intptr_t)json_integer_value(added);
-	/* Every resource is in one or the other, unless a parameter of the
-	 * same name (invalid, but seen) took its place in the index. */
-	if (t->graph && !v)
-		return NULL;
-	return cfh_map_get(cfh_template_section(t, "Resources"), id);
+	added = t->added ? json_object_get(t->added, id) : NULL;
+	return added ? (struct cfh_node *)(intptr_t)json_integer_value(added)
+		     : NULL;
 }
