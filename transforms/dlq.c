@@ -536,30 +536,26 @@ static const struct {
 	{ "AWS::Lambda::EventSourceMapping", mappings },
 };
 
+static int dispatch(struct cfh_template *t, const char *id,
+		    struct cfh_node *res, void *arg)
+{
+	size_t k;
+
+	(void)t;
+	for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
+		if (cfh_res_is(res, handlers[k].type) &&
+		    handlers[k].fn(arg, id, res))
+			return -1;
+	return 0;
+}
+
 int cfh_pass_dlq(struct cfh_template *t)
 {
 	struct dlq x = { .t = t };
-	struct cfh_ids ids = { 0 };
-	size_t i, k;
-	int rc = -1;
+	int rc;
 
 	x.key = cfh_template_key(t);
-	if (find_dlqs(&x))
-		goto out;
-	/* Collect first: the pass adds resources as it goes. */
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
-			if (cfh_res_is(res, handlers[k].type) &&
-			    handlers[k].fn(&x, ids.v[i], res))
-				goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
+	rc = find_dlqs(&x) || cfh_pass_each(t, NULL, dispatch, &x) ? -1 : 0;
 	cfh_ids_release(&x.dlqs);
 	return rc;
 }

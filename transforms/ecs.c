@@ -1086,27 +1086,24 @@ static const struct {
 	{ "AWS::ECR::Repository", repositories },
 };
 
+static int dispatch(struct cfh_template *t, const char *id,
+		    struct cfh_node *res, void *arg)
+{
+	size_t k;
+
+	(void)t;
+	for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
+		if (cfh_res_is(res, handlers[k].type) &&
+		    handlers[k].fn(arg, id, res))
+			return -1;
+	return 0;
+}
+
 int cfh_pass_ecs(struct cfh_template *t)
 {
 	struct ecs x = { .t = t };
-	struct cfh_ids ids = { 0 };
-	size_t i, k;
-	int rc = -1;
+	int rc = cfh_pass_each(t, NULL, dispatch, &x);
 
-	/* Collect first: the pass adds resources as it goes. */
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
-			if (cfh_res_is(res, handlers[k].type) &&
-			    handlers[k].fn(&x, ids.v[i], res))
-				goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
 	cfh_ids_release(&x.exec_tasks);
 	return rc;
 }

@@ -651,14 +651,17 @@ static int global_name(struct s3 *x, const struct cfh_node *res)
 			  "replaces the bucket) (S004-06)");
 }
 
-static int bucket(struct s3 *x, const char *id, struct cfh_node *res)
+static int bucket(struct cfh_template *t, const char *id, struct cfh_node *res,
+		  void *arg)
 {
+	struct s3 *x = arg;
 	struct cfh_node *p = props_of(res);
 	bool website = cfh_map_get(p, "WebsiteConfiguration") != NULL;
 	bool pub = public_intent(x, id, res), cloudfront;
 	bool target = log_target(x, id, &cloudfront);
 	bool artifacts = artifact_store(x, id);
 
+	(void)t;	/* x->t */
 	if (p && !cfh_node_is_map(p))
 		return 0;
 	if (pub && cfh_advise(x->t, res,
@@ -698,30 +701,18 @@ static int bucket(struct s3 *x, const char *id, struct cfh_node *res)
 int cfh_pass_s3(struct cfh_template *t)
 {
 	struct s3 x = { .t = t };
-	struct cfh_ids ids = { 0 };
 	const struct cfh_entry *e;
-	size_t i;
 	int rc = -1;
 
 	cfh_for_each_resource(t, e)
 		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
 		    cfh_ids_add(&x.buckets, e->key->text))
 			goto out;
-	/* Collect first: the pass adds resources as it goes. */
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		if (cfh_res_is(res, "AWS::S3::Bucket") &&
-		    bucket(&x, ids.v[i], res))
-			goto out;
-	}
-	if (access_logs(&x))
+	if (cfh_pass_each(t, "AWS::S3::Bucket", bucket, &x) ||
+	    access_logs(&x))
 		goto out;
 	rc = 0;
 out:
-	cfh_ids_release(&ids);
 	cfh_ids_release(&x.buckets);
 	cfh_ids_release(&x.sources);
 	free(x.made);

@@ -351,26 +351,22 @@ out:
 	return rc;
 }
 
+static int dispatch(struct cfh_template *t, const char *id,
+		    struct cfh_node *res, void *arg)
+{
+	size_t k;
+
+	(void)arg;
+	if (!cfh_map_get(res, "Properties"))
+		return 0;
+	for (k = 0; k < sizeof(targets) / sizeof(*targets); k++)
+		if (cfh_res_is(res, targets[k].type) &&
+		    fix(t, id, res, &targets[k]))
+			return -1;
+	return 0;
+}
+
 int cfh_pass_secrets(struct cfh_template *t)
 {
-	struct cfh_ids ids = { 0 };
-	size_t i, k;
-	int rc = -1;
-
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		if (!cfh_map_get(res, "Properties"))
-			continue;
-		for (k = 0; k < sizeof(targets) / sizeof(*targets); k++)
-			if (cfh_res_is(res, targets[k].type) &&
-			    fix(t, ids.v[i], res, &targets[k]))
-				goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
+	return cfh_pass_each(t, NULL, dispatch, NULL);
 }
