@@ -40,26 +40,29 @@ const struct cfh_vertex *cfh_graph_find(const struct cfh_graph *g,
 	return i >= 0 ? &g->v[i] : NULL;
 }
 
-const struct cfh_vertex *cfh_graph_find_resource(const struct cfh_graph *g,
-						 const char *id)
+/* Resources and conditions are also indexed under a prefixed key: "!id"
+ * and "?id". */
+static const struct cfh_vertex *find_prefixed(const struct cfh_graph *g,
+					      char prefix, const char *id)
 {
 	char key[512];
 	long i;
 
-	snprintf(key, sizeof(key), "!%s", id);
+	snprintf(key, sizeof(key), "%c%s", prefix, id);
 	i = lookup(g->index, key);
 	return i >= 0 ? &g->v[i] : NULL;
+}
+
+const struct cfh_vertex *cfh_graph_find_resource(const struct cfh_graph *g,
+						 const char *id)
+{
+	return find_prefixed(g, '!', id);
 }
 
 const struct cfh_vertex *cfh_graph_find_cond(const struct cfh_graph *g,
 					     const char *id)
 {
-	char key[512];
-	long i;
-
-	snprintf(key, sizeof(key), "?%s", id);
-	i = lookup(g->index, key);
-	return i >= 0 ? &g->v[i] : NULL;
+	return find_prefixed(g, '?', id);
 }
 
 static void add_edge(struct builder *b, size_t from, long to)

@@ -252,17 +252,7 @@ static const struct broad *broad_of(const struct cfh_node *arn)
 
 static bool covers(const char *services, const char *service)
 {
-	size_t n = strlen(service);
-	const char *p = services;
-
-	if (!services)
-		return true;
-	while ((p = strstr(p, service))) {
-		if ((p == services || p[-1] == ' ') && (!p[n] || p[n] == ' '))
-			return true;
-		p += n;
-	}
-	return false;
+	return !services || cfh_word_in(services, service);
 }
 
 /* ---- the statements a role needs ---- */
@@ -401,6 +391,21 @@ static int find_grants(struct role *r)
 	return 0;
 }
 
+/* The log group a function or build project writes by the service's
+ * convention, /aws/lambda/NAME or /aws/codebuild/NAME, then @suffix. */
+static json_t *log_arn(const struct profile *prof, const char *id,
+		       const char *suffix)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf),
+		 "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+		 "log-group:/aws/%s/${%s}%s",
+		 prof->arn == ARN_LAMBDA_LOGS ? "lambda" : "codebuild", id,
+		 suffix);
+	return json_pack("{s:s}", "Fn::Sub", buf);
+}
+
 static json_t *arn_of(const struct profile *prof, const char *id)
 {
 	char buf[512];
@@ -416,13 +421,9 @@ static json_t *arn_of(const struct profile *prof, const char *id)
 		return json_pack("{s:s}", "Fn::Sub", buf);
 	case ARN_LAMBDA_LOGS:
 	case ARN_CODEBUILD_LOGS:
-		/* The group itself (CreateLogGroup) and its streams. */
-		snprintf(buf, sizeof(buf),
-			 "arn:${AWS::Partition}:logs:${AWS::Region}:"
-			 "${AWS::AccountId}:log-group:/aws/%s/${%s}",
-			 prof->arn == ARN_LAMBDA_LOGS ? "lambda" : "codebuild",
-			 id);
-		return json_pack("{s:s}", "Fn::Sub", buf);
+		/* The group itself (CreateLogGroup); sub_arn_of(): its
+		 * streams. */
+		return log_arn(prof, id, "");
 	default:
 		return cfh_json_getatt(id, "Arn");
 	}
@@ -432,14 +433,8 @@ static json_t *sub_arn_of(const struct profile *prof, const char *id)
 {
 	char buf[512];
 
-	if (prof->arn == ARN_LAMBDA_LOGS || prof->arn == ARN_CODEBUILD_LOGS) {
-		snprintf(buf, sizeof(buf),
-			 "arn:${AWS::Partition}:logs:${AWS::Region}:"
-			 "${AWS::AccountId}:log-group:/aws/%s/${%s}:*",
-			 prof->arn == ARN_LAMBDA_LOGS ? "lambda" : "codebuild",
-			 id);
-		return json_pack("{s:s}", "Fn::Sub", buf);
-	}
+	if (prof->arn == ARN_LAMBDA_LOGS || prof->arn == ARN_CODEBUILD_LOGS)
+		return log_arn(prof, id, ":*");
 	snprintf(buf, sizeof(buf), "${%s.Arn}%s", id, prof->sub);
 	return json_pack("{s:s}", "Fn::Sub", buf);
 }
