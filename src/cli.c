@@ -24,19 +24,6 @@ int cfh_cli_list_passes(void)
 	return CFH_EXIT_OK;
 }
 
-static bool word_in(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = list;
-
-	while ((p = strstr(p, word))) {
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static void print_setting(const struct cfh_option *o)
 {
 	printf("%s.%s (default %s", o->pass, o->key, o->def);
@@ -85,7 +72,7 @@ int cfh_cli_explain(const char *id)
 	}
 	for (i = 0; i < cfh_pass_count(); i++) {
 		p = cfh_pass_at(i);
-		if (word_in(p->fixes, id) || word_in(p->checks, id)) {
+		if (cfh_word_in(p->fixes, id) || cfh_word_in(p->checks, id)) {
 			if (found++)
 				printf("\n");
 			explain_pass(p);

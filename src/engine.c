@@ -194,6 +194,19 @@ bool cfh_meta_suppresses(const struct cfh_node *meta, const char *check)
 	return false;
 }
 
+bool cfh_word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while (n && p && (p = strstr(p, word))) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 static bool meta_skips(const struct cfh_node *meta, const struct cfh_pass *p)
 {
 	const struct cfh_node *skip = cfh_map_path(meta, "cfn-harden", "skip",

@@ -36,6 +36,10 @@ struct cfh_pass {
  */
 bool cfh_pass_skips(const struct cfh_template *t, const struct cfh_node *res);
 
+/* True if @word is one of the words of the space-separated @list (the
+ * registry's fixes and checks, a pass's list of services). */
+bool cfh_word_in(const char *list, const char *word);
+
 /* True if @check ("checkov:CKV_AWS_18") is suppressed in @meta. */
 bool cfh_meta_suppresses(const struct cfh_node *meta, const char *check);
 
