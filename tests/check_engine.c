@@ -318,6 +318,18 @@ START_TEST(test_setting_lookup)
 }
 END_TEST
 
+START_TEST(test_word_in)
+{
+	ck_assert(cfh_word_in("S004-01 S001-06", "S001-06"));
+	ck_assert(cfh_word_in("S004-01 S001-06", "S004-01"));
+	ck_assert(!cfh_word_in("S004-01 S001-06", "S004-0"));
+	ck_assert(!cfh_word_in("checkov:CKV_AWS_18", "CKV_AWS_18"));
+	/* An empty word is in no list (it used to loop forever). */
+	ck_assert(!cfh_word_in("S004-01", ""));
+	ck_assert(!cfh_word_in(NULL, "S004-01"));
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	size_t n = cfh_pass_count(), i;
@@ -510,6 +522,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_harden_unknown_in_list);
 	tcase_add_test(tc, test_harden_no_options);
 	tcase_add_test(tc, test_registry);
+	tcase_add_test(tc, test_word_in);
 	tcase_add_test(tc, test_option_defaults);
 	tcase_add_test(tc, test_setting_check);
 	tcase_add_test(tc, test_setting_lookup);
