@@ -476,8 +476,7 @@ static void harden_job(struct run *r, struct job *j)
 		j->outlen = outlen;
 		out = NULL;
 	}
-	if (cli->pairs_dir && write_pair(r, j, t, src, len,
-					 j->out ? j->out : out, outlen))
+	if (cli->pairs_dir && write_pair(r, j, t, src, len, out, outlen))
 		goto fail;
 	j->outcome = j->changes ? OUT_HARDENED : OUT_UNCHANGED;
 	j->code = 0;
@@ -508,9 +507,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&r->lock);
 		if (i == r->njobs)
 			return NULL;
-		if (r->jobs[i].outcome == OUT_SKIPPED)
-			;	/* excluded by its configuration */
-		else
+		/* Skipped already: excluded by its configuration. */
+		if (r->jobs[i].outcome != OUT_SKIPPED)
 			harden_job(r, &r->jobs[i]);
 		pthread_mutex_lock(&r->lock);
 		r->done++;
