@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cfh_run_opts opts = { 0 };
+	struct cfh_run *r;
 	struct cfh_template *t, *again;
 	struct cfh_diag d;
 	char *out, *conv;
@@ -38,7 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	free(out);
-	if (cfh_template_harden(t, &opts, &d) == 0) {
+	r = cfh_run_new(t, NULL);
+	if (!r)
+		abort();
+	if (cfh_run_harden(r, &d) == 0) {
 		out = cfh_template_print(t, &len);
 		if (!out)
 			abort();
@@ -51,14 +54,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfh_template_free(again);
 		free(out);
 	}
-	conv = cfh_report(t, CFH_REPORT_JSON, "fuzz");
+	conv = cfh_report(r, CFH_REPORT_JSON, "fuzz");
 	free(conv);
-	conv = cfh_report(t, CFH_REPORT_MD, "fuzz");
+	conv = cfh_report(r, CFH_REPORT_MD, "fuzz");
 	free(conv);
 	conv = cfh_template_convert(t, CFH_FORMAT_JSON, &clen);
 	free(conv);
 	conv = cfh_template_convert(t, CFH_FORMAT_YAML, &clen);
 	free(conv);
+	cfh_run_free(r);
 	cfh_template_free(t);
 	return 0;
 }

@@ -131,15 +131,44 @@ struct cfh_run_opts {
  */
 int cfh_setting_check(const char *setting, char *err, size_t errlen);
 
+/* Run options, parsed and checked once for any number of runs. */
+struct cfh_opts;
+
 /**
- * cfh_template_harden() - run the registered passes in order
+ * cfh_opts_new() - parse and check run options
+ * @o: what the user asked for; its strings must outlive the result
+ * @diag: filled in on failure (CFH_EXIT_USAGE: an unknown pass id, a bad
+ *        setting; CFH_EXIT_INTERNAL: out of memory)
+ * Returns: the parsed options (free with cfh_opts_free()), or NULL.
+ */
+struct cfh_opts *cfh_opts_new(const struct cfh_run_opts *o,
+			      struct cfh_diag *diag);
+void cfh_opts_free(struct cfh_opts *o);
+
+/* One hardening of one template: the template, the options and the change
+ * log. */
+struct cfh_run;
+
+/**
+ * cfh_run_new() - a run over @t
+ * @t: the template; borrowed, it must outlive the run
+ * @o: parsed options, borrowed; NULL for every pass with default settings
+ * Returns: the run (free with cfh_run_free()), or NULL when out of memory.
+ */
+struct cfh_run *cfh_run_new(struct cfh_template *t, const struct cfh_opts *o);
+void cfh_run_free(struct cfh_run *r);
+
+/* The template a run works on (borrowed). */
+struct cfh_template *cfh_run_template(const struct cfh_run *r);
+
+/**
+ * cfh_run_harden() - run the selected passes in registry order
  * @diag: filled in on failure
  *
- * Returns: 0, or -1 (unknown pass id in @opts, out of memory, a pass
- * failed); the changes made before a failure stay recorded.
+ * Returns: 0, or -1 (out of memory, a pass failed); the changes made
+ * before a failure stay recorded.
  */
-int cfh_template_harden(struct cfh_template *t,
-			const struct cfh_run_opts *opts, struct cfh_diag *diag);
+int cfh_run_harden(struct cfh_run *r, struct cfh_diag *diag);
 
 /* Change records, in the order the passes made them. */
 enum cfh_op {
@@ -162,9 +191,8 @@ struct cfh_change {
 	int line, col;		/* where in the input (nearest original node) */
 };
 
-size_t cfh_template_change_count(const struct cfh_template *t);
-const struct cfh_change *cfh_template_change_at(const struct cfh_template *t,
-						size_t i);
+size_t cfh_run_change_count(const struct cfh_run *r);
+const struct cfh_change *cfh_run_change_at(const struct cfh_run *r, size_t i);
 
 /* Reports. */
 enum cfh_report_format {
@@ -180,7 +208,7 @@ enum cfh_report_format {
  * @input_name: the template's name as the user gave it
  * Returns: the report text (caller frees), or NULL when out of memory.
  */
-char *cfh_report(struct cfh_template *t, enum cfh_report_format fmt,
+char *cfh_report(struct cfh_run *r, enum cfh_report_format fmt,
 		 const char *input_name);
 
 /* Files. */

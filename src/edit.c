@@ -121,33 +121,33 @@ static bool edit_replaces(const struct cfh_template *t,
 	return r;
 }
 
-static int record(struct cfh_template *t, enum cfh_op op,
+static int record(struct cfh_run *r, enum cfh_op op,
 		  const struct cfh_node *at, char *path, json_t *old,
 		  json_t *new, const char *reason, bool replaces)
 {
 	struct cfh_change *c;
 	const char *res;
 
-	if (t->nchanges == t->capchanges) {
-		size_t cap = t->capchanges ? t->capchanges * 2 : 16;
+	if (r->nchanges == r->capchanges) {
+		size_t cap = r->capchanges ? r->capchanges * 2 : 16;
 
-		c = realloc(t->changes, cap * sizeof(*c));
+		c = realloc(r->changes, cap * sizeof(*c));
 		if (!c)
 			goto fail;
-		t->changes = c;
-		t->capchanges = cap;
+		r->changes = c;
+		r->capchanges = cap;
 	}
-	c = &t->changes[t->nchanges];
+	c = &r->changes[r->nchanges];
 	memset(c, 0, sizeof(*c));
-	c->pass = t->current ? cfh_pass_id(t->current) : "core";
-	c->severity = t->current ? cfh_pass_severity(t->current) : CFH_SEV_LOW;
+	c->pass = r->current ? r->current->id : "core";
+	c->severity = r->current ? r->current->severity : CFH_SEV_LOW;
 	c->op = op;
 	c->path = path;
 	c->old_value = old;
 	c->new_value = new;
 	c->reason = strdup(reason ? reason : "");
 	c->replaces = replaces;
-	res = cfh_node_resource_id(t, at);
+	res = cfh_node_resource_id(r->t, at);
 	c->resource = res ? strdup(res) : NULL;
 	position_of(at, &c->line, &c->col);
 	if (!c->reason || (res && !c->resource)) {
@@ -155,7 +155,7 @@ static int record(struct cfh_template *t, enum cfh_op op,
 		free(c->resource);
 		goto fail;
 	}
-	t->nchanges++;
+	r->nchanges++;
 	return 0;
 fail:
 	free(path);
@@ -175,7 +175,7 @@ void cfh_change_release(struct cfh_change *c)
 
 /* An edit the API declines to make becomes an advisory: "not
  * changed<tag>: <reason>; <why>". */
-static int decline(struct cfh_template *t, const struct cfh_node *at,
+static int decline(struct cfh_run *r, const struct cfh_node *at,
 		   const char *tag, const char *reason, const char *why)
 {
 	struct cfh_buf b;
@@ -187,17 +187,54 @@ static int decline(struct cfh_template *t, const struct cfh_node *at,
 	msg = cfh_buf_steal(&b, NULL);
 	if (!msg)
 		return -1;
-	rc = cfh_advise(t, at, msg);
+	rc = cfh_advise(r, at, msg);
 	free(msg);
 	return rc;
 }
 
 /* Under --no-replace a replacing change becomes an advisory. */
-static int refuse_replacement(struct cfh_template *t, const struct cfh_node *at,
+static int refuse_replacement(struct cfh_run *r, const struct cfh_node *at,
 			      const char *reason)
 {
-	return decline(t, at, " (--no-replace)", reason,
+	return decline(r, at, " (--no-replace)", reason,
 		       "this change would replace the deployed resource");
+}
+
+/* Adding to an alias would add to its anchor, and so to every other user
+ * of it: not a change a pass may make for one resource. */
+static int refuse_alias(struct cfh_run *r, const struct cfh_node *n,
+			const char *reason)
+{
+	return decline(r, n, "", reason,
+		       "the value is a YAML alias: adding to it would change its "
+		       "anchor and every other alias of it");
+}
+
+static bool no_replace(const struct cfh_run *r)
+{
+	return r->opts && r->opts->no_replace;
+}
+
+/*
+ * Is @n inside a resource the running pass is suppressed for? The engine
+ * hands a pass only the resources it may change, but a pass also reaches
+ * others (a role through a function, a key through a bucket): refusing
+ * here makes a suppression hold whatever path the pass took. Such edits
+ * are counted, so that the tests can tell a pass that tries.
+ */
+static bool suppressed(struct cfh_run *r, const struct cfh_node *n)
+{
+	const char *id;
+	const struct cfh_node *res;
+
+	if (!r->current)
+		return false;
+	id = cfh_node_resource_id(r->t, n);
+	res = id ? cfh_resource(r->t, id) : NULL;
+	if (!res || !cfh_pass_skips(r, res))
+		return false;
+	r->refused++;
+	return true;
 }
 
 static struct cfh_node *map_of(struct cfh_node *n)
@@ -237,17 +274,22 @@ static size_t insert_pos(const struct cfh_node *map, const char *after)
 }
 
 /* Add a key @map does not have, at entry index @pos. */
-static int insert_new(struct cfh_template *t, struct cfh_node *map, size_t pos,
+static int insert_new(struct cfh_run *r, struct cfh_node *map, size_t pos,
 		      const char *key, json_t *value, const char *reason,
 		      struct cfh_node **out)
 {
+	struct cfh_template *t = r->t;
 	struct cfh_node *k, *v;
 	bool replaces;
 
-	replaces = edit_replaces(t, map, key);
-	if (replaces && t->no_replace) {
+	if (suppressed(r, map)) {
 		json_decref(value);
-		return refuse_replacement(t, map, reason);
+		return 0;
+	}
+	replaces = edit_replaces(t, map, key);
+	if (replaces && no_replace(r)) {
+		json_decref(value);
+		return refuse_replacement(r, map, reason);
 	}
 	k = cfh_node_new_str(t, key);
 	v = cfh_node_from_json(t, value);
@@ -255,7 +297,7 @@ static int insert_new(struct cfh_template *t, struct cfh_node *map, size_t pos,
 		json_decref(value);
 		return -1;
 	}
-	if (record(t, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
+	if (record(r, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
 		   replaces))
 		return -1;
 	if (out)
@@ -263,7 +305,7 @@ static int insert_new(struct cfh_template *t, struct cfh_node *map, size_t pos,
 	return 0;
 }
 
-int cfh_edit_insert_take(struct cfh_template *t, struct cfh_node *map,
+int cfh_edit_insert_take(struct cfh_run *r, struct cfh_node *map,
 			 const char *after, const char *key, json_t *value,
 			 const char *reason, struct cfh_node **out)
 {
@@ -271,6 +313,10 @@ int cfh_edit_insert_take(struct cfh_template *t, struct cfh_node *map,
 
 	if (out)
 		*out = NULL;
+	if (map && map->kind == CFH_ALIAS && value) {
+		json_decref(value);
+		return refuse_alias(r, map, reason);
+	}
 	map = map_of(map);
 	if (!map || !value) {
 		json_decref(value);
@@ -278,16 +324,16 @@ int cfh_edit_insert_take(struct cfh_template *t, struct cfh_node *map,
 	}
 	e = cfh_map_entry(map, key);
 	if (e)
-		return cfh_edit_replace_take(t, e->value, value, reason, out);
-	return insert_new(t, map, insert_pos(map, after), key, value, reason,
+		return cfh_edit_replace_take(r, e->value, value, reason, out);
+	return insert_new(r, map, insert_pos(map, after), key, value, reason,
 			  out);
 }
 
-int cfh_edit_set_take(struct cfh_template *t, struct cfh_node *map,
+int cfh_edit_set_take(struct cfh_run *r, struct cfh_node *map,
 		      const char *key, json_t *value, const char *reason,
 		      struct cfh_node **out)
 {
-	return cfh_edit_insert_take(t, map, NULL, key, value, reason, out);
+	return cfh_edit_insert_take(r, map, NULL, key, value, reason, out);
 }
 
 /* An anchor in @n's subtree: replacing or removing @n would leave the
@@ -308,18 +354,19 @@ static bool has_anchor(const struct cfh_node *n, int depth)
 	return false;
 }
 
-static int refuse_anchored(struct cfh_template *t, const struct cfh_node *n,
+static int refuse_anchored(struct cfh_run *r, const struct cfh_node *n,
 			   const char *reason)
 {
-	return decline(t, n, "", reason,
+	return decline(r, n, "", reason,
 		       "the value carries a YAML anchor that aliases elsewhere "
 		       "use");
 }
 
-int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
+int cfh_edit_replace_take(struct cfh_run *r, struct cfh_node *old,
 			  json_t *value, const char *reason,
 			  struct cfh_node **out)
 {
+	struct cfh_template *t = r->t;
 	struct cfh_entry *e;
 	struct cfh_node *v;
 	json_t *was;
@@ -329,14 +376,18 @@ int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
 		*out = NULL;
 	if (!old || !value || !(e = cfh_node_entry(old)) || e->value != old)
 		goto fail;
+	if (suppressed(r, old)) {
+		json_decref(value);
+		return 0;
+	}
 	if (!(old->flags & CFH_NF_NEW) && has_anchor(old, 0)) {
 		json_decref(value);
-		return refuse_anchored(t, old, reason);
+		return refuse_anchored(r, old, reason);
 	}
 	replaces = edit_replaces(t, old, NULL);
-	if (replaces && t->no_replace) {
+	if (replaces && no_replace(r)) {
 		json_decref(value);
-		return refuse_replacement(t, old, reason);
+		return refuse_replacement(r, old, reason);
 	}
 	was = cfh_node_to_json(old);
 	v = cfh_node_from_json(t, value);
@@ -351,7 +402,7 @@ int cfh_edit_replace_take(struct cfh_template *t, struct cfh_node *old,
 	e->value = v;
 	mark_dirty(t, old->parent);
 	/* The record points at the replaced value's place in the input. */
-	if (record(t, CFH_OP_REPLACE, old, cfh_node_pointer(v), was, value,
+	if (record(r, CFH_OP_REPLACE, old, cfh_node_pointer(v), was, value,
 		   reason, replaces))
 		return -1;
 	if (out)
@@ -362,26 +413,35 @@ fail:
 	return -1;
 }
 
-int cfh_edit_append_take(struct cfh_template *t, struct cfh_node *seq,
+int cfh_edit_append_take(struct cfh_run *r, struct cfh_node *seq,
 			 json_t *value, const char *reason,
 			 struct cfh_node **out)
 {
+	struct cfh_template *t = r->t;
 	struct cfh_node *v;
 	bool replaces;
 
 	if (out)
 		*out = NULL;
+	if (seq && seq->kind == CFH_ALIAS && value) {
+		json_decref(value);
+		return refuse_alias(r, seq, reason);
+	}
 	if (!seq || seq->kind != CFH_SEQ || !value)
 		goto fail;
-	replaces = edit_replaces(t, seq, NULL);
-	if (replaces && t->no_replace) {
+	if (suppressed(r, seq)) {
 		json_decref(value);
-		return refuse_replacement(t, seq, reason);
+		return 0;
+	}
+	replaces = edit_replaces(t, seq, NULL);
+	if (replaces && no_replace(r)) {
+		json_decref(value);
+		return refuse_replacement(r, seq, reason);
 	}
 	v = cfh_node_from_json(t, value);
 	if (!v || insert_entry(t, seq, seq->n, NULL, v))
 		goto fail;
-	if (record(t, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
+	if (record(r, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
 		   replaces))
 		return -1;
 	if (out)
@@ -392,9 +452,10 @@ fail:
 	return -1;
 }
 
-int cfh_edit_remove_node(struct cfh_template *t, struct cfh_node *n,
+int cfh_edit_remove_node(struct cfh_run *r, struct cfh_node *n,
 			 const char *reason)
 {
+	struct cfh_template *t = r->t;
 	struct cfh_node *coll = n ? n->parent : NULL;
 	struct cfh_entry *e;
 	json_t *was;
@@ -403,11 +464,13 @@ int cfh_edit_remove_node(struct cfh_template *t, struct cfh_node *n,
 
 	if (!coll || !(e = cfh_node_entry(n)) || e->value != n)
 		return -1;
+	if (suppressed(r, n))
+		return 0;
 	if (!(n->flags & CFH_NF_NEW) && has_anchor(n, 0))
-		return refuse_anchored(t, n, reason);
+		return refuse_anchored(r, n, reason);
 	replaces = edit_replaces(t, n, NULL);
-	if (replaces && t->no_replace)
-		return refuse_replacement(t, n, reason);
+	if (replaces && no_replace(r))
+		return refuse_replacement(r, n, reason);
 	was = cfh_node_to_json(n);
 	path = cfh_node_pointer(n);
 	if (!was || !path) {
@@ -424,21 +487,22 @@ int cfh_edit_remove_node(struct cfh_template *t, struct cfh_node *n,
 		e->flags |= CFH_EF_REMOVED;
 	}
 	mark_dirty(t, coll);
-	return record(t, CFH_OP_REMOVE, n, path, was, NULL, reason, replaces);
+	return record(r, CFH_OP_REMOVE, n, path, was, NULL, reason, replaces);
 }
 
-int cfh_edit_remove(struct cfh_template *t, struct cfh_node *map,
+int cfh_edit_remove(struct cfh_run *r, struct cfh_node *map,
 		    const char *key, const char *reason)
 {
 	struct cfh_node *v = cfh_map_get(map, key);
 
-	return v ? cfh_edit_remove_node(t, v, reason) : 0;
+	return v ? cfh_edit_remove_node(r, v, reason) : 0;
 }
 
-int cfh_edit_add_resource_take(struct cfh_template *t, const char *id,
+int cfh_edit_add_resource_take(struct cfh_run *r, const char *id,
 			       const char *after, json_t *resource,
 			       const char *reason, struct cfh_node **out)
 {
+	struct cfh_template *t = r->t;
 	struct cfh_node *resources = map_of(cfh_template_section(t, "Resources"));
 	struct cfh_node *node = NULL, *sib;
 	size_t pos, i;
@@ -460,7 +524,7 @@ int cfh_edit_add_resource_take(struct cfh_template *t, const char *id,
 			pos = i + 1;
 			break;
 		}
-	rc = insert_new(t, resources, pos, id, resource, reason, &node);
+	rc = insert_new(r, resources, pos, id, resource, reason, &node);
 	if (out)
 		*out = node;
 	if (rc || !node)
@@ -478,8 +542,9 @@ static const char *const section_order[] = {
 	"Outputs",
 };
 
-struct cfh_node *cfh_edit_section(struct cfh_template *t, const char *name)
+struct cfh_node *cfh_edit_section(struct cfh_run *r, const char *name)
 {
+	struct cfh_template *t = r->t;
 	struct cfh_node *sec = cfh_template_section(t, name), *out = NULL;
 	const char *after = NULL;
 	size_t i, k;
@@ -495,30 +560,41 @@ struct cfh_node *cfh_edit_section(struct cfh_template *t, const char *name)
 			after = section_order[k];
 	/* Recorded like any edit, so that a JSON Patch of the changes
 	 * creates the section before adding to it. */
-	if (cfh_edit_insert_take(t, t->root, after, name, json_object(),
+	if (cfh_edit_insert_take(r, t->root, after, name, json_object(),
 				 "add the section the next changes need", &out))
 		return NULL;
 	return out;
 }
 
-int cfh_advise(struct cfh_template *t, const struct cfh_node *at,
+int cfh_advise(struct cfh_run *r, const struct cfh_node *at,
 	       const char *reason)
 {
 	char *path = at ? cfh_node_pointer(at) : strdup("");
-	const char *pass = t->current ? cfh_pass_id(t->current) : "core";
-	size_t i;
+	const char *pass = r->current ? r->current->id : "core";
+	struct cfh_buf key;
+	char *k;
 
 	if (!path)
 		return -1;
-	/* The engine may run a pass again (a second round): say it once. */
-	for (i = 0; i < t->nchanges; i++)
-		if (t->changes[i].op == CFH_OP_ADVISORY &&
-		    !strcmp(t->changes[i].pass, pass) &&
-		    !strcmp(t->changes[i].path, path) &&
-		    !strcmp(t->changes[i].reason, reason)) {
-			free(path);
-			return 0;
-		}
-	return record(t, CFH_OP_ADVISORY, at, path, NULL, NULL, reason,
+	/* The engine may run a pass again (a second round): say it once.
+	 * A hash of what was said keeps this O(1) per advisory. */
+	cfh_buf_init(&key);
+	cfh_buf_addf(&key, "%s\n%s\n%s", pass, path, reason);
+	k = cfh_buf_steal(&key, NULL);
+	if (!k || (!r->advised && !(r->advised = json_object())))
+		goto fail;
+	if (json_object_get(r->advised, k)) {
+		free(k);
+		free(path);
+		return 0;
+	}
+	if (json_object_set_new(r->advised, k, json_true()))
+		goto fail;
+	free(k);
+	return record(r, CFH_OP_ADVISORY, at, path, NULL, NULL, reason,
 		      false);
+fail:
+	free(k);
+	free(path);
+	return -1;
 }

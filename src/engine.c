@@ -10,20 +10,24 @@
 
 #include "engine.h"
 #include "graph.h"
+#include "options.h"
 
 #define CFH_PASS(cname, id, title, sev, fixes, checks, why, ex) \
-	int cfh_pass_##cname(struct cfh_template *t);
+	extern const struct cfh_pass_ops cfh_pass_##cname;
 #include "passes.def"
 #undef CFH_PASS
 
 static const struct cfh_pass registry[] = {
 #define CFH_PASS(cname, id, title, sev, fixes, checks, why, ex) \
-	{ id, title, sev, fixes, checks, why, ex, cfh_pass_##cname },
+	{ id, title, sev, fixes, checks, why, ex, &cfh_pass_##cname },
 #include "passes.def"
 #undef CFH_PASS
 	/* ISO C allows no empty initialiser list; the sentinel is not a pass. */
 	{ NULL, NULL, CFH_SEV_LOW, NULL, NULL, NULL, NULL, NULL },
 };
+
+_Static_assert(CFH_ARRAY_SIZE(registry) - 1 <= CFH_MAX_PASSES,
+	       "a selection of passes is a 64-bit set");
 
 /* A function, not a macro: with an empty registry a constant bound would
  * make every loop a "comparison always false" warning. */
@@ -88,50 +92,6 @@ const char *cfh_severity_name(enum cfh_severity sev)
 					     "low" };
 
 	return sev < CFH_SEV_COUNT ? names[sev] : "unknown";
-}
-
-/* True if the comma-separated @list names @id. */
-static bool list_has(const char *list, const char *id)
-{
-	size_t n = strlen(id);
-	const char *p = list;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && !strncmp(p, id, n))
-			return true;
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
-/* Every id in @list must name a pass, so that a typo is an error rather
- * than a silent no-op. */
-static int check_list(const char *list, struct cfh_diag *diag)
-{
-	const char *p = list;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p), i;
-		bool found = false;
-
-		for (i = 0; i < npasses(); i++)
-			if (strlen(registry[i].id) == len &&
-			    !strncmp(registry[i].id, p, len))
-				found = true;
-		if (!found) {
-			diag->code = CFH_EXIT_USAGE;
-			snprintf(diag->msg, sizeof(diag->msg),
-				 "unknown pass '%.*s' (see --list-passes)",
-				 (int)len, p);
-			return -1;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
 }
 
 /* A scalar or a list of scalars (or of mappings with an "id") naming
@@ -233,44 +193,282 @@ static bool meta_skips(const struct cfh_node *meta, const struct cfh_pass *p)
 	return false;
 }
 
-bool cfh_pass_skips(const struct cfh_template *t, const struct cfh_node *res)
+size_t cfh_pass_index(const struct cfh_pass *p)
 {
-	const struct cfh_pass *p = t->current;
+	return (size_t)(p - registry);
+}
+
+bool cfh_pass_skips(const struct cfh_run *r, const struct cfh_node *res)
+{
+	const struct cfh_pass *p = r->current;
 
 	if (!p)
 		return false;
-	if (meta_skips(cfh_template_section(t, "Metadata"), p))
+	if (meta_skips(cfh_template_section(r->t, "Metadata"), p))
 		return true;
 	return res && meta_skips(cfh_map_get(res, "Metadata"), p);
 }
 
-/* One pass, then the check that it closed no dependency cycle (the
- * deployable invariant). */
-static int run_pass(struct cfh_template *t, const struct cfh_pass *p,
+bool cfh_pass_selected(const struct cfh_run *r, const char *id)
+{
+	const struct cfh_pass *p = cfh_pass_find(id);
+
+	if (!p)
+		return false;
+	return !r->opts || (r->opts->passes >> cfh_pass_index(p) & 1);
+}
+
+int cfh_pass_set(const char *list, unsigned long long *set,
 		    struct cfh_diag *diag)
 {
-	const char **path = NULL;
-	int cycle, after;
+	const char *p = list;
 
-	t->current = NULL;
-	if (!cfh_graph_get(t) || (cycle = cfh_graph_cycle(t->graph, &path)) < 0)
+	*set = 0;
+	while (p && *p) {
+		size_t len = strcspn(p, ","), i;
+		bool found = false;
+
+		for (i = 0; i < npasses() && !found; i++)
+			if (strlen(registry[i].id) == len &&
+			    !strncmp(registry[i].id, p, len)) {
+				*set |= 1ull << i;
+				found = true;
+			}
+		if (!found) {
+			diag->code = CFH_EXIT_USAGE;
+			snprintf(diag->msg, sizeof(diag->msg),
+				 "unknown pass '%.*s' (see --list-passes)",
+				 (int)len, p);
+			return -1;
+		}
+		p += len;
+		p += *p == ',';
+	}
+	return 0;
+}
+
+struct cfh_opts *cfh_opts_new(const struct cfh_run_opts *o,
+			      struct cfh_diag *diag)
+{
+	struct cfh_opts *opts = calloc(1, sizeof(*opts));
+	unsigned long long only = 0, skip = 0;
+	size_t i;
+
+	memset(diag, 0, sizeof(*diag));
+	if (!opts || !(opts->values = calloc(cfh_option_count() + 1,
+					     sizeof(*opts->values))))
 		goto oom;
-	free(path);
-	t->current = p;
-	if (cfh_pass_skips(t, NULL))
+	if (cfh_pass_set(o->only, &only, diag) ||
+	    cfh_pass_set(o->skip, &skip, diag))
+		goto fail;
+	opts->passes = o->only ? only : ~0ull;
+	opts->passes &= ~skip;
+	opts->no_replace = o->no_replace;
+	for (i = 0; i < o->nsettings; i++)
+		if (cfh_setting_check(o->settings[i], diag->msg,
+				      sizeof(diag->msg))) {
+			diag->code = CFH_EXIT_USAGE;
+			goto fail;
+		}
+	cfh_opts_resolve(opts->values, o->settings, o->nsettings);
+	return opts;
+oom:
+	diag->code = CFH_EXIT_INTERNAL;
+	snprintf(diag->msg, sizeof(diag->msg), "out of memory");
+fail:
+	cfh_opts_free(opts);
+	return NULL;
+}
+
+void cfh_opts_free(struct cfh_opts *o)
+{
+	if (!o)
+		return;
+	free(o->values);
+	free(o);
+}
+
+struct cfh_run *cfh_run_new(struct cfh_template *t, const struct cfh_opts *o)
+{
+	struct cfh_run *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->t = t;
+	r->opts = o;
+	return r;
+}
+
+void cfh_run_free(struct cfh_run *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nchanges; i++)
+		cfh_change_release(&r->changes[i]);
+	free(r->changes);
+	json_decref(r->advised);
+	free(r);
+}
+
+struct cfh_template *cfh_run_template(const struct cfh_run *r)
+{
+	return r->t;
+}
+
+size_t cfh_run_change_count(const struct cfh_run *r)
+{
+	return r->nchanges;
+}
+
+const struct cfh_change *cfh_run_change_at(const struct cfh_run *r, size_t i)
+{
+	return i < r->nchanges ? &r->changes[i] : NULL;
+}
+
+/* CloudFormation's rule for logical IDs. A resource that breaks it cannot
+ * deploy, and IDs made from its name would break it too. */
+static bool logical_id_ok(const struct cfh_node *key)
+{
+	const char *s = cfh_node_str(key);
+
+	if (!s || !*s || key->stype != CFH_T_STR)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+static bool type_matches(const char *pattern, const char *type)
+{
+	size_t n = strlen(pattern);
+
+	if (n && pattern[n - 1] == '*')
+		return !strncmp(pattern, type, n - 1);
+	return !strcmp(pattern, type);
+}
+
+/*
+ * The resources the running pass may change, in template order: a valid
+ * logical ID, not suppressed for the pass, Properties not decided at deploy
+ * time. Collected before the handlers run, since they add resources as
+ * they go.
+ */
+static int walk_list(struct cfh_run *r, const char ***out, size_t *n)
+{
+	const struct cfh_node *res =
+		cfh_node_deref(cfh_template_section(r->t, "Resources"));
+	const struct cfh_entry *e;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!res || res->kind != CFH_MAP)
 		return 0;
-	if (p->run(t)) {
+	cfh_for_each_entry(res, e) {
+		const struct cfh_node *v = e->value;
+
+		if (!cfh_node_is_map(v) || !logical_id_ok(e->key) ||
+		    cfh_pass_skips(r, v) || cfh_props_dynamic(v))
+			continue;
+		if (*n == cap) {
+			const char **p;
+
+			cap = cap ? cap * 2 : 16;
+			p = realloc(*out, cap * sizeof(*p));
+			if (!p)
+				return -1;
+			*out = p;
+		}
+		(*out)[(*n)++] = e->key->text;
+	}
+	return 0;
+}
+
+/* One pass: its hooks and its handlers over the resources it may change. */
+static int dispatch(struct cfh_run *r, const struct cfh_pass_ops *ops)
+{
+	void *st = NULL;
+	const char **ids = NULL;
+	size_t n = 0, i, k;
+	int rc = -1;
+
+	if (ops->state_size && !(st = calloc(1, ops->state_size)))
+		goto out;
+	if (ops->before && ops->before(r, st))
+		goto out;
+	if (ops->nhandlers && walk_list(r, &ids, &n))
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct cfh_node *res = cfh_resource(r->t, ids[i]);
+		const char *type = cfh_resource_type(res);
+
+		for (k = 0; type && k < ops->nhandlers; k++) {
+			const struct cfh_handler *h = &ops->handlers[k];
+
+			/* An earlier handler may have removed or replaced
+			 * the resource. */
+			res = cfh_resource(r->t, ids[i]);
+			if (!res || !type_matches(h->type, type))
+				continue;
+			if (h->fn(r, st, ids[i], res))
+				goto out;
+		}
+	}
+	if (ops->after && ops->after(r, st))
+		goto out;
+	rc = 0;
+out:
+	if (st && ops->release)
+		ops->release(st);
+	free(st);
+	free(ids);
+	return rc;
+}
+
+/* One pass, then the check that it closed no dependency cycle (the
+ * deployable invariant). */
+static int run_pass(struct cfh_run *r, const struct cfh_pass *p,
+		    struct cfh_diag *diag)
+{
+	struct cfh_template *t = r->t;
+	const char **path = NULL;
+	bool cycle;
+	int rc;
+
+	r->current = NULL;
+	if (!cfh_graph_get(t) || cfh_graph_cycle(t->graph, &path))
+		goto oom;
+	/* A cycle in the input is the user's: only new ones are ours. */
+	cycle = path != NULL;
+	free(path);
+	path = NULL;
+	r->current = p;
+	if (cfh_pass_skips(r, NULL)) {
+		r->current = NULL;
+		return 0;
+	}
+	/* While a pass runs it sees the graph of the template as the pass
+	 * found it: rebuilding after each of its edits would make every
+	 * pass quadratic, and pointers it holds into the graph stay valid. */
+	t->graph_pinned = true;
+	rc = dispatch(r, p->ops);
+	t->graph_pinned = false;
+	r->current = NULL;
+	if (rc) {
 		diag->code = CFH_EXIT_INTERNAL;
 		snprintf(diag->msg, sizeof(diag->msg),
 			 "pass '%s' failed (out of memory?)", p->id);
 		return -1;
 	}
-	t->current = NULL;
 	if (cycle || t->generation == t->graph_generation)
 		return 0;
-	if (!cfh_graph_get(t) || (after = cfh_graph_cycle(t->graph, &path)) < 0)
+	if (!cfh_graph_get(t) || cfh_graph_cycle(t->graph, &path))
 		goto oom;
-	if (after) {
+	if (path) {
 		diag->code = CFH_EXIT_INTERNAL;
 		snprintf(diag->msg, sizeof(diag->msg),
 			 "pass '%s' made a circular dependency (%s -> %s ...): "
@@ -298,35 +496,21 @@ oom:
  */
 #define MAX_ROUNDS 4
 
-int cfh_template_harden(struct cfh_template *t,
-			const struct cfh_run_opts *opts, struct cfh_diag *diag)
+int cfh_run_harden(struct cfh_run *r, struct cfh_diag *diag)
 {
+	struct cfh_template *t = r->t;
 	size_t i, round;
 	int rc = 0;
 
 	memset(diag, 0, sizeof(*diag));
-	if (check_list(opts->only, diag) || check_list(opts->skip, diag))
-		return -1;
-	for (i = 0; i < opts->nsettings; i++)
-		if (cfh_setting_check(opts->settings[i], diag->msg,
-				      sizeof(diag->msg))) {
-			diag->code = CFH_EXIT_USAGE;
-			return -1;
-		}
-	t->no_replace = opts->no_replace;
-	t->opts = opts;
 	for (round = 0; round < MAX_ROUNDS && !rc; round++) {
 		unsigned after_first = t->generation;
 		size_t ran = 0;
 
 		for (i = 0; i < npasses() && !rc; i++) {
-			const struct cfh_pass *p = &registry[i];
-
-			if (opts->only && !list_has(opts->only, p->id))
+			if (r->opts && !(r->opts->passes >> i & 1))
 				continue;
-			if (opts->skip && list_has(opts->skip, p->id))
-				continue;
-			rc = run_pass(t, p, diag);
+			rc = run_pass(r, &registry[i], diag);
 			if (!ran++)
 				after_first = t->generation;
 		}
@@ -335,7 +519,6 @@ int cfh_template_harden(struct cfh_template *t,
 		if (t->generation == after_first)
 			break;
 	}
-	t->current = NULL;
-	t->opts = NULL;
+	r->current = NULL;
 	return rc;
 }

@@ -5,6 +5,7 @@
  * then sorted and split into per-vertex lists; everything is linear or
  * n log n in the template's size.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,11 +357,9 @@ fail:
 
 struct cfh_graph *cfh_graph_get(struct cfh_template *t)
 {
-	/* While a pass runs it sees the graph of the template as the pass
-	 * found it: rebuilding after each of its edits would make every
-	 * pass quadratic, and pointers it holds into the graph stay valid.
-	 * The engine checks for new cycles after each pass. */
-	if (t->graph && (t->graph_generation == t->generation || t->current))
+	/* A pinned graph stays as it is (see the engine's run_pass()). */
+	if (t->graph && (t->graph_generation == t->generation ||
+			 t->graph_pinned))
 		return t->graph;
 	cfh_graph_free(t->graph);
 	t->graph = build(t);
@@ -449,37 +448,38 @@ bool cfh_graph_reaches(const struct cfh_graph *g, const char *from,
 }
 
 /* Iterative depth-first search with three colours; the stack holds the
- * path, so a back edge gives the cycle directly. */
+ * path, so a back edge gives the cycle directly. A tri-state inside; the
+ * caller sees 0/-1 and whether *path was set. */
 int cfh_graph_cycle(const struct cfh_graph *g, const char ***path)
 {
 	unsigned char *colour = calloc(g->n ? g->n : 1, 1);
 	size_t *stack = malloc((g->n ? g->n : 1) * sizeof(*stack));
 	size_t *next = calloc(g->n ? g->n : 1, sizeof(*next));
 	size_t root, sp, i, k;
-	int rc = -1;
+	int state = -1;	/* -1 out of memory, 0 no cycle yet, 1 found */
 
 	*path = NULL;
 	if (!colour || !stack || !next)
 		goto out;
-	rc = 0;
-	for (root = 0; root < g->n && !rc; root++) {
+	state = 0;
+	for (root = 0; root < g->n && !state; root++) {
 		if (colour[root] || g->v[root].kind != CFH_V_RESOURCE)
 			continue;
 		if (g->v[root].self) {
 			*path = malloc(3 * sizeof(**path));
 			if (!*path) {
-				rc = -1;
+				state = -1;
 				break;
 			}
 			(*path)[0] = (*path)[1] = g->v[root].id;
 			(*path)[2] = NULL;
-			rc = 1;
+			state = 1;
 			break;
 		}
 		sp = 0;
 		stack[sp++] = root;
 		colour[root] = 1;
-		while (sp && !rc) {
+		while (sp && !state) {
 			size_t u = stack[sp - 1];
 
 			if (next[u] == g->v[u].nout) {
@@ -500,21 +500,21 @@ int cfh_graph_cycle(const struct cfh_graph *g, const char ***path)
 				;
 			*path = malloc((sp - k + 2) * sizeof(**path));
 			if (!*path) {
-				rc = -1;
+				state = -1;
 				break;
 			}
 			for (i = k; i < sp; i++)
 				(*path)[i - k] = g->v[stack[i]].id;
 			(*path)[sp - k] = g->v[stack[k]].id;
 			(*path)[sp - k + 1] = NULL;
-			rc = 1;
+			state = 1;
 		}
 	}
 out:
 	free(colour);
 	free(stack);
 	free(next);
-	return rc;
+	return state < 0 ? -1 : 0;
 }
 
 static bool id_used(const struct cfh_template *t, const char *id)
@@ -545,4 +545,23 @@ const char *cfh_fresh_id(struct cfh_template *t, const char *base)
 	for (i = 2; id_used(t, id) && i < 100000; i++)
 		snprintf(id, sizeof(id), "%.240s%u", base, i);
 	return cfh_arena_strndup(&t->arena, id, strlen(id));
+}
+
+/* A model query (model.h), here because the graph holds its index. */
+struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id)
+{
+	const struct cfh_vertex *v;
+	json_t *added;
+
+	/* The graph's index is a hash: a linear search of Resources per
+	 * lookup made passes quadratic. Resources added since the graph was
+	 * built are not in it, but in t->added. */
+	if (!t->graph)
+		return cfh_map_get(cfh_template_section(t, "Resources"), id);
+	v = cfh_graph_find_resource(t->graph, id);
+	if (v)
+		return v->node;
+	added = t->added ? json_object_get(t->added, id) : NULL;
+	return added ? (struct cfh_node *)(intptr_t)json_integer_value(added)
+		     : NULL;
 }

@@ -80,8 +80,9 @@ bool cfh_graph_reaches(const struct cfh_graph *g, const char *from,
 /**
  * cfh_graph_cycle() - find a dependency cycle among resources
  * @path: receives a malloc'ed, NULL-terminated list of the IDs on the
- *        cycle, first repeated at the end (caller frees the array only)
- * Returns: 1 if there is a cycle, 0 if none, -1 when out of memory.
+ *        cycle, first repeated at the end (caller frees the array only),
+ *        or NULL when there is none
+ * Returns: 0, or -1 when out of memory.
  */
 int cfh_graph_cycle(const struct cfh_graph *g, const char ***path);
 

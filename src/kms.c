@@ -94,9 +94,9 @@ const char *cfh_template_key(struct cfh_template *t)
 	return NULL;
 }
 
-int cfh_kms_admit(struct cfh_template *t, const char *key, enum cfh_svc s)
+int cfh_kms_admit(struct cfh_run *r, const char *key, enum cfh_svc s)
 {
-	struct cfh_node *res = cfh_resource(t, key);
+	struct cfh_node *res = cfh_resource(r->t, key);
 	struct cfh_node *stmts = cfh_map_path(res, "Properties", "KeyPolicy",
 					      "Statement", NULL);
 	char reason[200];
@@ -104,13 +104,13 @@ int cfh_kms_admit(struct cfh_template *t, const char *key, enum cfh_svc s)
 	if (cfh_kms_has_sid(stmts, services[s].sid))
 		return 0;
 	if (!stmts || stmts->kind != CFH_SEQ)
-		return cfh_advise(t, res,
+		return cfh_advise(r, res,
 				  "the key policy is not a literal list of "
 				  "statements: let the services that deliver into "
 				  "encrypted resources use the key");
 	snprintf(reason, sizeof(reason),
 		 "let %s use the key: it delivers into resources the key "
 		 "encrypts", services[s].service);
-	return cfh_edit_append_take(t, stmts, cfh_kms_service_statement(s),
+	return cfh_edit_append_take(r, stmts, cfh_kms_service_statement(s),
 				    reason, NULL);
 }

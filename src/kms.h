@@ -12,7 +12,7 @@
 #ifndef CFH_KMS_H
 #define CFH_KMS_H
 
-#include "model.h"
+#include "engine.h"
 
 enum cfh_svc {
 	CFH_SVC_LOGS,
@@ -48,6 +48,6 @@ const char *cfh_template_key(struct cfh_template *t);
  * records an advisory when the policy is not a literal list.
  * Returns: 0, or -1 on error.
  */
-int cfh_kms_admit(struct cfh_template *t, const char *key, enum cfh_svc s);
+int cfh_kms_admit(struct cfh_run *r, const char *key, enum cfh_svc s);
 
 #endif

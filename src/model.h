@@ -120,12 +120,9 @@ struct cfh_template {
 	struct cfh_node *root;
 	struct cfh_conv conv;
 	unsigned generation;	/* bumped by every edit; lets caches rebuild */
-	struct cfh_change *changes;
-	size_t nchanges, capchanges;
-	const struct cfh_pass *current;	/* pass running now, for records */
-	bool no_replace;	/* skip changes that replace resources */
-	const struct cfh_run_opts *opts;	/* during a run; settings */
 	struct cfh_graph *graph;	/* lazily built, see graph.h */
+	bool graph_pinned;	/* keep the graph as it is despite edits, for
+				 * the length of one pass (engine.c) */
 	json_t *added;		/* resources added by passes: ID -> node, so
 				 * lookups stay O(1) before the graph has them */
 	unsigned graph_generation;
@@ -290,6 +287,15 @@ const char *cfh_resource_type(const struct cfh_node *res);
  * Resources), else that of the resource it lies in, else NULL. */
 const char *cfh_node_resource_id(const struct cfh_template *t,
 				 const struct cfh_node *n);
+
+/* True if @n is an intrinsic function call (its value is decided at
+ * deploy time, so a pass must not assume it). */
+bool cfh_is_dynamic(const struct cfh_node *n);
+
+/* True if the resource's Properties is decided at deploy time (an
+ * intrinsic such as Fn::If), an alias, or not a mapping: passes leave it
+ * alone. */
+bool cfh_props_dynamic(const struct cfh_node *res);
 
 /* Helpers shared by the model's files. */
 enum cfh_stype cfh_plain_type(const char *s, size_t len);

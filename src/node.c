@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
 #include "model.h"
 
 static const struct {
@@ -624,20 +623,18 @@ struct cfh_node *cfh_node_at(const struct cfh_template *t, const char *ptr)
 	return n;
 }
 
-struct cfh_node *cfh_resource(const struct cfh_template *t, const char *id)
+bool cfh_is_dynamic(const struct cfh_node *n)
 {
-	const struct cfh_vertex *v;
-	json_t *added;
+	struct cfh_fn_view fv;
 
-	/* The graph's index is a hash: a linear search of Resources per
-	 * lookup made passes quadratic. Resources added since the graph was
-	 * built are not in it, but in t->added. */
-	if (!t->graph)
-		return cfh_map_get(cfh_template_section(t, "Resources"), id);
-	v = cfh_graph_find_resource(t->graph, id);
-	if (v)
-		return v->node;
-	added = t->added ? json_object_get(t->added, id) : NULL;
-	return added ? (struct cfh_node *)(intptr_t)json_integer_value(added)
-		     : NULL;
+	return cfh_node_fn(n, &fv);
+}
+
+bool cfh_props_dynamic(const struct cfh_node *res)
+{
+	const struct cfh_node *p = cfh_map_get(res, "Properties");
+
+	/* An alias too: editing through it would change every other user of
+	 * its anchor. */
+	return p && (p->kind != CFH_MAP || cfh_is_dynamic(p));
 }

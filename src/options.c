@@ -53,13 +53,12 @@ static bool parse_int(const char *v, long long *out)
 	return *v && !*end && !errno;
 }
 
-static int parse_bool(const char *v)
+/* True if @v is a boolean word; its value goes to @out. */
+static bool parse_bool(const char *v, bool *out)
 {
-	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
-		return 1;
-	if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
-		return 0;
-	return -1;
+	*out = !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on");
+	return *out || !strcmp(v, "false") || !strcmp(v, "no") ||
+	       !strcmp(v, "off");
 }
 
 static bool choice_ok(const char *choices, const char *v)
@@ -82,6 +81,7 @@ int cfh_setting_check(const char *setting, char *err, size_t errlen)
 	const struct cfh_option *o;
 	const char *v;
 	long long n;
+	bool b;
 
 	if (!eq) {
 		snprintf(err, errlen, "setting '%s' is not PASS.KEY=VALUE",
@@ -105,7 +105,7 @@ int cfh_setting_check(const char *setting, char *err, size_t errlen)
 			 v);
 		return -1;
 	case CFH_OPT_BOOL:
-		if (parse_bool(v) >= 0)
+		if (parse_bool(v, &b))
 			return 0;
 		snprintf(err, errlen, "%s.%s must be true or false, not '%s'",
 			 o->pass, o->key, v);
@@ -122,51 +122,85 @@ int cfh_setting_check(const char *setting, char *err, size_t errlen)
 	return 0;
 }
 
-/* The value of @key: the last setting of it, else its default. */
-static const char *value_of(const struct cfh_template *t, const char *key,
-			    const struct cfh_option **op)
+/* Enumerations of numbers (log retention) read as numbers too. */
+static void typed(struct cfh_optval *v)
+{
+	long long num;
+
+	v->i = parse_int(v->s, &num) ? num : 0;
+	parse_bool(v->s, &v->b);	/* false unless a true word */
+}
+
+void cfh_opts_resolve_one(const struct cfh_option *o, struct cfh_optval *v)
+{
+	v->s = o->def;
+	typed(v);
+}
+
+void cfh_opts_resolve(struct cfh_optval *values, const char *const *settings,
+		      size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < cfh_option_count(); i++) {
+		const struct cfh_option *o = &table[i];
+		size_t pl = strlen(o->pass), kl = strlen(o->key);
+
+		cfh_opts_resolve_one(o, &values[i]);
+		/* The last setting of a key wins. */
+		for (k = n; k-- > 0;) {
+			const char *s = settings[k];
+
+			if (!strncmp(s, o->pass, pl) && s[pl] == '.' &&
+			    !strncmp(s + pl + 1, o->key, kl) &&
+			    s[pl + 1 + kl] == '=') {
+				values[i].s = s + pl + 2 + kl;
+				typed(&values[i]);
+				break;
+			}
+		}
+	}
+}
+
+/* The value of @key for the running pass ("max-receive-count") or of any
+ * pass ("general.profile"): the user's, else the default. */
+static const struct cfh_optval *value_of(const struct cfh_run *r,
+					 const char *key,
+					 struct cfh_optval *def)
 {
 	char name[128];
 	const struct cfh_option *o;
-	const struct cfh_run_opts *r = t->opts;
-	size_t len, i;
 
 	if (strchr(key, '.'))
 		snprintf(name, sizeof(name), "%s", key);
 	else
 		snprintf(name, sizeof(name), "%s.%s",
-			 t->current ? t->current->id : "general", key);
-	len = strlen(name);
-	o = cfh_option_find(name, len);
+			 r->current ? r->current->id : "general", key);
+	o = cfh_option_find(name, strlen(name));
 	assert(o && "every option a pass reads is in options.def");
-	*op = o;
-	for (i = r ? r->nsettings : 0; i-- > 0;)
-		if (!strncmp(r->settings[i], name, len) &&
-		    r->settings[i][len] == '=')
-			return r->settings[i] + len + 1;
-	return o->def;
+	if (r->opts)
+		return &r->opts->values[o - table];
+	cfh_opts_resolve_one(o, def);
+	return def;
 }
 
-long long cfh_opt_int(const struct cfh_template *t, const char *key)
+long long cfh_opt_int(const struct cfh_run *r, const char *key)
 {
-	const struct cfh_option *o;
-	const char *v = value_of(t, key, &o);
-	long long n;
+	struct cfh_optval def;
 
-	/* Enumerations of numbers (log retention) read as numbers too. */
-	return parse_int(v, &n) ? n : 0;
+	return value_of(r, key, &def)->i;
 }
 
-const char *cfh_opt_str(const struct cfh_template *t, const char *key)
+const char *cfh_opt_str(const struct cfh_run *r, const char *key)
 {
-	const struct cfh_option *o;
+	struct cfh_optval def;
 
-	return value_of(t, key, &o);
+	return value_of(r, key, &def)->s;
 }
 
-bool cfh_opt_bool(const struct cfh_template *t, const char *key)
+bool cfh_opt_bool(const struct cfh_run *r, const char *key)
 {
-	const struct cfh_option *o;
+	struct cfh_optval def;
 
-	return parse_bool(value_of(t, key, &o)) == 1;
+	return value_of(r, key, &def)->b;
 }

@@ -10,7 +10,7 @@
 #ifndef CFH_OPTIONS_H
 #define CFH_OPTIONS_H
 
-#include "model.h"
+#include "engine.h"
 
 enum cfh_opt_type {
 	CFH_OPT_INT,
@@ -35,12 +35,19 @@ const struct cfh_option *cfh_option_at(size_t i);
 /* The option named "pass.key", or NULL. */
 const struct cfh_option *cfh_option_find(const char *name, size_t len);
 
+/* Fill @values (one per option, table order) from the settings, the last
+ * of a key winning, defaults elsewhere; the settings are already checked
+ * and must outlive @values. */
+void cfh_opts_resolve(struct cfh_optval *values, const char *const *settings,
+		      size_t n);
+void cfh_opts_resolve_one(const struct cfh_option *o, struct cfh_optval *v);
+
 /*
  * The value of an option for the running pass (@key "max-receive-count")
  * or of any pass ("general.profile"). The key must be in options.def.
  */
-long long cfh_opt_int(const struct cfh_template *t, const char *key);
-const char *cfh_opt_str(const struct cfh_template *t, const char *key);
-bool cfh_opt_bool(const struct cfh_template *t, const char *key);
+long long cfh_opt_int(const struct cfh_run *r, const char *key);
+const char *cfh_opt_str(const struct cfh_run *r, const char *key);
+bool cfh_opt_bool(const struct cfh_run *r, const char *key);
 
 #endif

@@ -30,26 +30,18 @@ bool cfh_res_is(const struct cfh_node *res, const char *type)
 }
 
 
-struct cfh_node *cfh_res_props(struct cfh_template *t, struct cfh_node *res,
+struct cfh_node *cfh_res_props(struct cfh_run *r, struct cfh_node *res,
 			       const char *reason)
 {
 	struct cfh_node *p = cfh_map_get(res, "Properties");
 
 	if (p)
 		return cfh_props_dynamic(res) ? NULL : p;
-	if (cfh_edit_set_take(t, res, "Properties", json_object(), reason, &p))
+	if (cfh_edit_set_take(r, res, "Properties", json_object(), reason, &p))
 		return NULL;
 	return p;
 }
 
-bool cfh_props_dynamic(const struct cfh_node *res)
-{
-	const struct cfh_node *p = cfh_map_get(res, "Properties");
-
-	/* An alias too: editing through it would change every other user of
-	 * its anchor. */
-	return p && (p->kind != CFH_MAP || cfh_is_dynamic(p));
-}
 
 static bool sub_mentions(const char *s, const char *id)
 {
@@ -108,12 +100,6 @@ bool cfh_refers_to(const struct cfh_node *n, const char *id)
 	return false;
 }
 
-bool cfh_is_dynamic(const struct cfh_node *n)
-{
-	struct cfh_fn_view fv;
-
-	return cfh_node_fn(n, &fv);
-}
 
 json_t *cfh_json_getatt(const char *id, const char *attr)
 {
@@ -345,11 +331,11 @@ int cfh_refs_in(struct cfh_template *t, const struct cfh_node *n,
 	return refs_walk(n, out, cnt, t, 0);
 }
 
-int cfh_role_grant_take(struct cfh_template *t, const char *role,
+int cfh_role_grant_take(struct cfh_run *r, const char *role,
 			const char *policy, json_t *stmts, const char *reason)
 {
-	struct cfh_node *res = cfh_resource(t, role);
-	struct cfh_node *p = res ? cfh_res_props(t, res, "add Properties") : NULL;
+	struct cfh_node *res = cfh_resource(r->t, role);
+	struct cfh_node *p = res ? cfh_res_props(r, res, "add Properties") : NULL;
 	struct cfh_node *pols, *mine = NULL;
 	const struct cfh_entry *e;
 	json_t *s, *doc;
@@ -364,7 +350,7 @@ int cfh_role_grant_take(struct cfh_template *t, const char *role,
 
 		snprintf(msg, sizeof(msg),
 			 "Policies is not a literal list: %s, by hand", reason);
-		rc = cfh_advise(t, res, msg);
+		rc = cfh_advise(r, res, msg);
 		goto out;
 	}
 	if (pols)
@@ -383,7 +369,7 @@ int cfh_role_grant_take(struct cfh_template *t, const char *role,
 
 			json_array_foreach(have, k, h)
 				dup |= json_equal(h, s);
-			if (!dup && (rc = cfh_edit_append_take(t, mine,
+			if (!dup && (rc = cfh_edit_append_take(r, mine,
 							       json_incref(s),
 							       reason, NULL)))
 				break;
@@ -394,39 +380,12 @@ int cfh_role_grant_take(struct cfh_template *t, const char *role,
 	doc = json_pack("{s:s, s:{s:s, s:O}}", "PolicyName", policy,
 			"PolicyDocument", "Version", "2012-10-17", "Statement",
 			stmts);
-	rc = pols ? cfh_edit_append_take(t, pols, doc, reason, NULL)
-		  : cfh_edit_set_take(t, p, "Policies", json_pack("[o]", doc),
+	rc = pols ? cfh_edit_append_take(r, pols, doc, reason, NULL)
+		  : cfh_edit_set_take(r, p, "Policies", json_pack("[o]", doc),
 				      reason, NULL);
 out:
 	json_decref(stmts);
 	return rc;
-}
-
-/* CloudFormation's rule for logical IDs. A resource that breaks it cannot
- * deploy, and IDs made from its name would break it too. */
-static bool logical_id_ok(const struct cfh_node *key)
-{
-	const char *s = cfh_node_str(key);
-
-	if (!s || !*s || key->stype != CFH_T_STR)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9')))
-			return false;
-	return true;
-}
-
-int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids)
-{
-	const struct cfh_entry *e;
-
-	cfh_for_each_resource(t, e)
-		if (logical_id_ok(e->key) && !cfh_pass_skips(t, e->value) &&
-		    !cfh_props_dynamic(e->value) &&
-		    cfh_ids_add(ids, e->key->text))
-			return -1;
-	return 0;
 }
 
 const char *cfh_role_of(struct cfh_template *t, const struct cfh_node *res,
@@ -442,32 +401,6 @@ const char *cfh_role_of(struct cfh_template *t, const struct cfh_node *res,
 		id = by_name ? cfh_node_ref(role) : NULL;
 	return id && cfh_res_is(cfh_resource(t, id), "AWS::IAM::Role") ? id
 								  : NULL;
-}
-
-static bool csv_has(const char *list, const char *id)
-{
-	size_t n = strlen(id);
-
-	while (list && *list) {
-		size_t len = strcspn(list, ",");
-
-		if (len == n && !strncmp(list, id, n))
-			return true;
-		list += len;
-		list += *list == ',';
-	}
-	return false;
-}
-
-bool cfh_pass_selected(const struct cfh_template *t, const char *id)
-{
-	const struct cfh_run_opts *o = t->opts;
-
-	if (!o)
-		return true;
-	if (o->only && !csv_has(o->only, id))
-		return false;
-	return !(o->skip && csv_has(o->skip, id));
 }
 
 const char *cfh_env_param_str(const struct cfh_template *t)
@@ -530,28 +463,4 @@ const struct cfh_name_prop *cfh_name_prop(const char *type)
 			lo = mid + 1;
 	}
 	return NULL;
-}
-
-int cfh_pass_each(struct cfh_template *t, const char *type,
-		  int (*fn)(struct cfh_template *t, const char *id,
-			    struct cfh_node *res, void *arg),
-		  void *arg)
-{
-	struct cfh_ids ids = { 0 };
-	size_t i;
-	int rc = -1;
-
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		if ((!type || cfh_res_is(res, type)) &&
-		    fn(t, ids.v[i], res, arg))
-			goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
 }

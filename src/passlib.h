@@ -14,7 +14,14 @@
 #include "engine.h"
 #include "graph.h"
 
-/* Iterate over the resources: @e is a struct cfh_entry *, key = logical ID. */
+/*
+ * Iterate, to look things up, over the live resources (@e is a struct
+ * cfh_entry *; the key is the logical ID), in template order, including
+ * those the running pass added. What a pass changes, the engine hands it
+ * through its handlers (struct cfh_pass_ops), and the edit layer refuses
+ * edits inside resources the pass is suppressed for, whichever way the
+ * pass found them.
+ */
 #define cfh_for_each_resource(t, e)                                          \
 	for ((e) = cfh_resources_begin(t); (e) && (e) < cfh_resources_end(t); \
 	     (e)++)                                                          \
@@ -32,13 +39,9 @@ bool cfh_res_is(const struct cfh_node *res, const char *type);
  * Returns: the mapping, or NULL if Properties is not a mapping (an
  * intrinsic, say) or out of memory.
  */
-struct cfh_node *cfh_res_props(struct cfh_template *t, struct cfh_node *res,
+struct cfh_node *cfh_res_props(struct cfh_run *r, struct cfh_node *res,
 			       const char *reason);
 
-/* True if the resource's Properties is decided at deploy time (an
- * intrinsic such as Fn::If), an alias, or not a mapping: passes leave it
- * alone. */
-bool cfh_props_dynamic(const struct cfh_node *res);
 
 /* True if @n (any subtree) refers to logical ID @id by Ref, GetAtt or Sub. */
 bool cfh_refers_to(const struct cfh_node *n, const char *id);
@@ -54,7 +57,7 @@ bool cfh_refers_to(const struct cfh_node *n, const char *id);
  * an advisory says what to grant by hand.
  * Returns: 0, or -1 on error.
  */
-int cfh_role_grant_take(struct cfh_template *t, const char *role,
+int cfh_role_grant_take(struct cfh_run *r, const char *role,
 			const char *policy, json_t *stmts, const char *reason);
 
 /**
@@ -66,9 +69,6 @@ int cfh_role_grant_take(struct cfh_template *t, const char *role,
 int cfh_refs_in(struct cfh_template *t, const struct cfh_node *n,
 		const char ***out, size_t *cnt);
 
-/* True if @n is an intrinsic function call (its value is decided at
- * deploy time, so a pass must not assume it). */
-bool cfh_is_dynamic(const struct cfh_node *n);
 
 /* {"Fn::GetAtt": [id, attr]} and {"Ref": id}. */
 json_t *cfh_json_getatt(const char *id, const char *attr);
@@ -137,30 +137,8 @@ struct cfh_ids {
 
 int cfh_ids_add(struct cfh_ids *s, const char *id);
 
-/* The resources the running pass may change, in template order: not
- * suppressed for it, Properties not decided at deploy time. Collected
- * before the pass edits, since it adds resources as it goes. */
-int cfh_pass_resources(struct cfh_template *t, struct cfh_ids *ids);
 bool cfh_ids_has(const struct cfh_ids *s, const char *id);
 void cfh_ids_release(struct cfh_ids *s);
-
-/**
- * cfh_pass_each() - call @fn for each resource of @type the pass may change
- * @type: a resource type, or NULL for every type
- * @fn: returns 0, or -1 to stop the walk with an error
- *
- * The walk most passes are: cfh_pass_resources(), then one call per
- * resource, in template order.
- * Returns: 0, or -1 when @fn failed or out of memory.
- */
-int cfh_pass_each(struct cfh_template *t, const char *type,
-		  int (*fn)(struct cfh_template *t, const char *id,
-			    struct cfh_node *res, void *arg),
-		  void *arg);
-
-/* True if the pass @id runs in this run (--only and --skip), so that a
- * pass may prepare what a later one will use. */
-bool cfh_pass_selected(const struct cfh_template *t, const char *id);
 
 /* The environment parameter (cfh_env_param()) when its Ref is a string
  * (Type String, or no Type), so that it can go into names and tags;

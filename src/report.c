@@ -14,15 +14,15 @@
 static const char *const op_names[] = { "add", "replace", "remove",
 					"advisory" };
 
-static json_t *summary(const struct cfh_template *t)
+static json_t *summary(const struct cfh_run *r)
 {
 	json_t *sev = json_object(), *pass = json_object(), *s;
 	size_t i, adv = 0, repl = 0, ch = 0;
 
 	for (i = 0; i < CFH_SEV_COUNT; i++)
 		json_object_set_new(sev, cfh_severity_name(i), json_integer(0));
-	for (i = 0; i < t->nchanges; i++) {
-		const struct cfh_change *c = &t->changes[i];
+	for (i = 0; i < r->nchanges; i++) {
+		const struct cfh_change *c = &r->changes[i];
 		const char *sn = cfh_severity_name(c->severity);
 		json_t *n;
 
@@ -46,14 +46,15 @@ static json_t *summary(const struct cfh_template *t)
 	return s;
 }
 
-json_t *cfh_report_value(struct cfh_template *t, const char *name)
+json_t *cfh_report_value(struct cfh_run *r, const char *name)
 {
+	struct cfh_template *t = r->t;
 	json_t *list, *c;
 	size_t i;
 
 	list = json_array();
-	for (i = 0; list && i < t->nchanges; i++) {
-		const struct cfh_change *ch = &t->changes[i];
+	for (i = 0; list && i < r->nchanges; i++) {
+		const struct cfh_change *ch = &r->changes[i];
 
 		c = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:i, s:i, s:s, s:b}",
 			      "pass", ch->pass, "severity",
@@ -73,7 +74,7 @@ json_t *cfh_report_value(struct cfh_template *t, const char *name)
 	return json_pack("{s:s, s:s, s:s, s:s, s:o*, s:o*}", "tool",
 			 "cfn-harden", "version", CFH_VERSION, "template", name,
 			 "format", t->conv.json ? "json" : "yaml", "summary",
-			 summary(t), "changes", list);
+			 summary(r), "changes", list);
 }
 
 char *cfh_json_dump_take(json_t *v)
@@ -136,13 +137,13 @@ static json_t *sarif_rule(const struct cfh_pass *p)
 			 "checks", checks);
 }
 
-json_t *cfh_sarif_results(struct cfh_template *t, const char *name)
+json_t *cfh_sarif_results(struct cfh_run *r, const char *name)
 {
-	json_t *results = json_array(), *r, *loc;
+	json_t *results = json_array(), *res, *loc;
 	size_t i, pi;
 
-	for (i = 0; results && i < t->nchanges; i++) {
-		const struct cfh_change *c = &t->changes[i];
+	for (i = 0; results && i < r->nchanges; i++) {
+		const struct cfh_change *c = &r->changes[i];
 
 		for (pi = 0; pi < cfh_pass_count() &&
 			     strcmp(cfh_pass_at(pi)->id, c->pass);
@@ -154,7 +155,7 @@ json_t *cfh_sarif_results(struct cfh_template *t, const char *name)
 					    json_pack("{s:i, s:i}", "startLine",
 						      c->line, "startColumn",
 						      c->col > 0 ? c->col : 1));
-		r = json_pack("{s:s, s:I, s:s, s:s, s:{s:s}, s:[{s:o*, s:[{s:s, s:s}]}], "
+		res = json_pack("{s:s, s:I, s:s, s:s, s:{s:s}, s:[{s:o*, s:[{s:s, s:s}]}], "
 			      "s:{s:s, s:s, s:b}}",
 			      "ruleId", c->pass, "ruleIndex", (json_int_t)pi,
 			      "level",
@@ -167,7 +168,7 @@ json_t *cfh_sarif_results(struct cfh_template *t, const char *name)
 			      "kind", "object", "properties", "op",
 			      op_names[c->op], "pointer", c->path, "replaces",
 			      c->replaces);
-		if (!r || json_array_append_new(results, r)) {
+		if (!res || json_array_append_new(results, res)) {
 			json_decref(results);
 			results = NULL;
 		}
@@ -198,13 +199,13 @@ json_t *cfh_sarif_log_take(json_t *results)
  * each path is where the edit landed when it was made, so applying them
  * one after the other to the input gives the output.
  */
-static json_t *json_patch(const struct cfh_template *t)
+static json_t *json_patch(const struct cfh_run *r)
 {
 	json_t *ops = json_array(), *op;
 	size_t i;
 
-	for (i = 0; ops && i < t->nchanges; i++) {
-		const struct cfh_change *c = &t->changes[i];
+	for (i = 0; ops && i < r->nchanges; i++) {
+		const struct cfh_change *c = &r->changes[i];
 
 		if (c->op == CFH_OP_ADVISORY)
 			continue;
@@ -321,18 +322,18 @@ static void md_change(struct cfh_buf *b, struct cfh_template *t,
  * A finding is what one pass did to one resource: the seed analyses'
  * unit (issue, impact, fix), with every change of it listed under Fix.
  */
-static void md_finding(struct cfh_buf *b, struct cfh_template *t,
+static void md_finding(struct cfh_buf *b, struct cfh_run *r,
 		       const json_t *members, size_t num, bool advisory)
 {
 	const struct cfh_change *first =
-		&t->changes[json_integer_value(json_array_get(members, 0))];
+		&r->changes[json_integer_value(json_array_get(members, 0))];
 	const struct cfh_pass *p = cfh_pass_find(first->pass);
 	const char *type = NULL;
 	json_t *m;
 	size_t i;
 
 	if (first->resource)
-		type = cfh_resource_type(cfh_resource(t, first->resource));
+		type = cfh_resource_type(cfh_resource(r->t, first->resource));
 	cfh_buf_addf(b, "### %zu. %s", num, p ? cfh_pass_title(p) : first->pass);
 	if (first->resource)
 		cfh_buf_addf(b, ": `%s`", first->resource);
@@ -352,21 +353,21 @@ static void md_finding(struct cfh_buf *b, struct cfh_template *t,
 	cfh_buf_adds(b, advisory ? "**Left for a human decision**:\n\n"
 				 : "**Fix**:\n\n");
 	json_array_foreach(members, i, m)
-		md_change(b, t, &t->changes[json_integer_value(m)]);
+		md_change(b, r->t, &r->changes[json_integer_value(m)]);
 	cfh_buf_adds(b, "---\n\n");
 }
 
 /* Group the changes into findings, in order of first appearance:
  * "pass\tresource" -> [change indexes]. */
-static json_t *findings(struct cfh_template *t, bool advisories)
+static json_t *findings(struct cfh_run *r, bool advisories)
 {
 	json_t *groups = json_object(), *list;
 	struct cfh_buf key;
 	size_t i;
 
 	cfh_buf_init(&key);
-	for (i = 0; groups && i < t->nchanges; i++) {
-		const struct cfh_change *c = &t->changes[i];
+	for (i = 0; groups && i < r->nchanges; i++) {
+		const struct cfh_change *c = &r->changes[i];
 
 		if ((c->op == CFH_OP_ADVISORY) != advisories)
 			continue;
@@ -386,18 +387,18 @@ static json_t *findings(struct cfh_template *t, bool advisories)
 	return groups;
 }
 
-static char *report_md(struct cfh_template *t, const char *name)
+static char *report_md(struct cfh_run *r, const char *name)
 {
 	struct cfh_buf b;
 	size_t count[CFH_SEV_COUNT] = { 0 }, i, adv = 0, num = 0;
-	json_t *changes = findings(t, false), *advs = findings(t, true);
+	json_t *changes = findings(r, false), *advs = findings(r, true);
 	json_t *passes = json_object(), *members;
 	const char *key;
 	int s;
 
 	cfh_buf_init(&b);
-	for (i = 0; i < t->nchanges; i++) {
-		const struct cfh_change *c = &t->changes[i];
+	for (i = 0; i < r->nchanges; i++) {
+		const struct cfh_change *c = &r->changes[i];
 		json_t *n = json_object_get(passes, c->pass);
 
 		if (!n) {
@@ -426,7 +427,7 @@ static char *report_md(struct cfh_template *t, const char *name)
 	}
 	cfh_buf_addf(&b, " in %zu findings\n\n**Advisories**: %zu\n\n",
 		     json_object_size(changes), adv);
-	if (!t->nchanges) {
+	if (!r->nchanges) {
 		cfh_buf_adds(&b, "No pass found anything to change.\n\n");
 	} else {
 		cfh_buf_adds(&b, "| pass | changes | advisories |\n"
@@ -450,13 +451,13 @@ static char *report_md(struct cfh_template *t, const char *name)
 				cfh_buf_adds(&b, " Findings\n\n");
 				head = true;
 			}
-			md_finding(&b, t, members, ++num, false);
+			md_finding(&b, r, members, ++num, false);
 		}
 	}
 	if (json_object_size(advs)) {
 		cfh_buf_adds(&b, "## Advisories (not changed)\n\n");
 		json_object_foreach(advs, key, members)
-			md_finding(&b, t, members, ++num, true);
+			md_finding(&b, r, members, ++num, true);
 	}
 	json_decref(changes);
 	json_decref(advs);
@@ -464,20 +465,21 @@ static char *report_md(struct cfh_template *t, const char *name)
 	return cfh_buf_steal(&b, NULL);
 }
 
-char *cfh_report(struct cfh_template *t, enum cfh_report_format fmt,
+char *cfh_report(struct cfh_run *r, enum cfh_report_format fmt,
 		 const char *input_name)
 {
+	struct cfh_template *t = r->t;
 	char *out, *s;
 	size_t len;
 
 	switch (fmt) {
 	case CFH_REPORT_MD:
-		return report_md(t, input_name);
+		return report_md(r, input_name);
 	case CFH_REPORT_SARIF:
 		return cfh_json_dump_take(
-			cfh_sarif_log_take(cfh_sarif_results(t, input_name)));
+			cfh_sarif_log_take(cfh_sarif_results(r, input_name)));
 	case CFH_REPORT_JSON_PATCH:
-		return cfh_json_dump_take(json_patch(t));
+		return cfh_json_dump_take(json_patch(r));
 	case CFH_REPORT_DIFF:
 		out = cfh_template_print(t, &len);
 		if (!out)
@@ -488,5 +490,5 @@ char *cfh_report(struct cfh_template *t, enum cfh_report_format fmt,
 	case CFH_REPORT_JSON:
 		break;
 	}
-	return cfh_json_dump_take(cfh_report_value(t, input_name));
+	return cfh_json_dump_take(cfh_report_value(r, input_name));
 }

@@ -10,14 +10,14 @@
 #ifndef CFH_REPORT_H
 #define CFH_REPORT_H
 
-#include "model.h"
+#include "engine.h"
 
 /* The JSON report of one template (the object --report json writes). */
-json_t *cfh_report_value(struct cfh_template *t, const char *name);
+json_t *cfh_report_value(struct cfh_run *r, const char *name);
 
 /* The SARIF results of one template, and a SARIF 2.1.0 log with one run
  * holding @results and the rules of every pass. */
-json_t *cfh_sarif_results(struct cfh_template *t, const char *name);
+json_t *cfh_sarif_results(struct cfh_run *r, const char *name);
 json_t *cfh_sarif_log_take(json_t *results);
 
 /* @v as indented JSON text ending in a newline; NULL when out of memory. */

@@ -3,6 +3,7 @@
 #define CFH_SCHEMA_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 /* Ownership: everything here is static, read-only data; nothing to free. */
 
 /*
@@ -28,21 +29,43 @@ enum cfh_tag_shape {
  * PropagateAtLaunch.
  */
 
+/*
+ * The four string lists of a type, for cfh_rtype_item():
+ *  - CREATE_ONLY: top-level property names, nested ones as "A/B"
+ *    (JSON-Pointer-like, without the leading /properties/);
+ *  - ATTRS: GetAtt attribute names, sorted; nested ones dotted
+ *    ("Endpoint.Address");
+ *  - PRIMARY_ID: primaryIdentifier property names, in the schema's order;
+ *  - PROPS: top-level property names, sorted; read-only ones ("Arn"),
+ *    which a template may not set, are only in ATTRS.
+ */
+enum cfh_rlist {
+	CFH_RLIST_CREATE_ONLY,
+	CFH_RLIST_ATTRS,
+	CFH_RLIST_PRIMARY_ID,
+	CFH_RLIST_PROPS,
+	CFH_RLIST_COUNT
+};
+
+/* An offset of cfh_rtype's string fields that stands for "no string". */
+#define CFH_RTYPE_NOSTR UINT32_MAX
+
+/*
+ * One entry of the generated table.  Only tag_shape is meant to be read
+ * directly; the rest are offsets into one string pool and one array of
+ * list items, read through the functions below.  Offsets instead of
+ * pointers leave the table with no relocation: as pointers it needed some
+ * 28,000, which the dynamic loader applied at every start of a
+ * position-independent executable, a third of the run time on a small
+ * template.
+ */
 struct cfh_rtype {
-	const char *name;		/* "AWS::S3::Bucket" */
 	enum cfh_tag_shape tag_shape;
-	const char *tag_prop;		/* name of the tags property ("Tags", "TagList", "UserPoolTags", ...) or NULL */
-	const char *const *create_only;	/* NULL-terminated; top-level property names, nested ones as "A/B" (JSON-Pointer-like, without the leading /properties/) */
-	const char *const *attrs;	/* NULL-terminated; GetAtt attribute names, nested ones dotted ("Endpoint.Address") */
-	const char *const *primary_id;	/* NULL-terminated; primaryIdentifier property names */
-	const char *const *props;	/* NULL-terminated; all top-level property names, sorted; read-only ones ("Arn"), which a template may not set, are only in attrs */
-	/*
-	 * GetAtt also accepts any name that starts with this: "Outputs." for
-	 * AWS::CloudFormation::Stack and ServiceCatalog provisioned products,
-	 * "" (anything) for custom resources and SAM types; NULL when attrs is
-	 * the whole list.  This is what cfn-lint accepts.
-	 */
-	const char *attr_prefix;
+	uint32_t name_off;		/* see cfh_rtype_name() */
+	uint32_t tag_prop_off;		/* see cfh_rtype_tag_prop() */
+	uint32_t attr_prefix_off;	/* see cfh_rtype_attr_prefix() */
+	uint32_t list_off[CFH_RLIST_COUNT];	/* first item of each list */
+	uint16_t list_len[CFH_RLIST_COUNT];
 };
 
 /**
@@ -54,6 +77,53 @@ struct cfh_rtype {
 const struct cfh_rtype *cfh_rtype_find(const char *name);	/* binary search; NULL if unknown */
 
 /**
+ * cfh_rtype_name() - a type's name
+ * @t: the type, or NULL
+ *
+ * Returns: the static name, such as "AWS::S3::Bucket", or NULL if @t is NULL.
+ */
+const char *cfh_rtype_name(const struct cfh_rtype *t);
+
+/**
+ * cfh_rtype_tag_prop() - the name of a type's tags property
+ * @t: the type, or NULL
+ *
+ * Returns: the static name ("Tags", "TagList", "UserPoolTags", ...), or
+ * NULL if @t is NULL or its tag_shape is CFH_TAGS_NONE.
+ */
+const char *cfh_rtype_tag_prop(const struct cfh_rtype *t);
+
+/**
+ * cfh_rtype_attr_prefix() - the open part of a type's GetAtt names
+ * @t: the type, or NULL
+ *
+ * GetAtt also accepts any name that starts with this prefix: "Outputs."
+ * for AWS::CloudFormation::Stack and ServiceCatalog provisioned products,
+ * "" (anything) for custom resources and SAM types.  This is what
+ * cfn-lint accepts.
+ *
+ * Returns: the static prefix, or NULL if @t is NULL or the
+ * CFH_RLIST_ATTRS list is the whole set of names.
+ */
+const char *cfh_rtype_attr_prefix(const struct cfh_rtype *t);
+
+/**
+ * cfh_rtype_item() - one item of one of a type's string lists
+ * @t: the type, or NULL
+ * @list: which list
+ * @i: index in the list
+ *
+ * The lists end where this returns NULL, so they walk like the
+ * NULL-terminated arrays they replace:
+ *
+ *     for (i = 0; (a = cfh_rtype_item(t, CFH_RLIST_ATTRS, i)); i++)
+ *
+ * Returns: the static string, or NULL if @t is NULL or @i is past the end.
+ */
+const char *cfh_rtype_item(const struct cfh_rtype *t, enum cfh_rlist list,
+			   size_t i);
+
+/**
  * cfh_rtype_has_prop() - whether a type has a top-level property
  * @t: the type, or NULL (then the answer is false)
  * @prop: property name, such as "BucketName"
@@ -61,6 +131,16 @@ const struct cfh_rtype *cfh_rtype_find(const char *name);	/* binary search; NULL
  * Returns: true if @prop is one of @t's top-level properties.
  */
 bool cfh_rtype_has_prop(const struct cfh_rtype *t, const char *prop);
+
+/**
+ * cfh_rtype_has_attr() - whether GetAtt accepts an attribute of a type
+ * @t: the type, or NULL (then the answer is false)
+ * @attr: attribute name, such as "Arn" or "Endpoint.Address"
+ *
+ * Returns: true if @attr is one of @t's attributes or starts with its
+ * attribute prefix (cfh_rtype_attr_prefix()).
+ */
+bool cfh_rtype_has_attr(const struct cfh_rtype *t, const char *attr);
 
 /**
  * cfh_rtype_is_create_only() - whether changing a property replaces the resource

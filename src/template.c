@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "graph.h"
 
 static int check_shape(struct cfh_template *t, struct cfh_diag *diag)
@@ -103,13 +102,8 @@ struct cfh_template *cfh_yaml_load(const char *src, size_t len,
 
 void cfh_template_free(struct cfh_template *t)
 {
-	size_t i;
-
 	if (!t)
 		return;
-	for (i = 0; i < t->nchanges; i++)
-		cfh_change_release(&t->changes[i]);
-	free(t->changes);
 	cfh_graph_free(t->graph);
 	json_decref(t->added);
 	cfh_arena_release(&t->arena);
@@ -121,17 +115,6 @@ void cfh_template_free(struct cfh_template *t)
 bool cfh_template_is_json(const struct cfh_template *t)
 {
 	return t->conv.json;
-}
-
-size_t cfh_template_change_count(const struct cfh_template *t)
-{
-	return t->nchanges;
-}
-
-const struct cfh_change *cfh_template_change_at(const struct cfh_template *t,
-						size_t i)
-{
-	return i < t->nchanges ? &t->changes[i] : NULL;
 }
 
 char *cfh_template_convert(struct cfh_template *t, enum cfh_format fmt,

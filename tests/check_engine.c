@@ -23,6 +23,30 @@ static struct cfh_template *load(const char *src)
 	return t;
 }
 
+/*
+ * Parse @o and harden @t: the run is returned through @rp (free it with
+ * cfh_run_free()), NULL when the options were refused.
+ */
+static int harden(struct cfh_template *t, const struct cfh_run_opts *o,
+		  struct cfh_diag *d, struct cfh_run **rp)
+{
+	struct cfh_opts *opts = cfh_opts_new(o, d);
+	struct cfh_run *r;
+	int rc;
+
+	*rp = NULL;
+	if (!opts)
+		return -1;
+	r = cfh_run_new(t, opts);
+	ck_assert_ptr_nonnull(r);
+	rc = cfh_run_harden(r, d);
+	/* The run borrows the options: the tests read only its log after. */
+	r->opts = NULL;
+	cfh_opts_free(opts);
+	*rp = r;
+	return rc;
+}
+
 /* The Metadata of resource A. */
 static const struct cfh_node *meta(const struct cfh_template *t)
 {
@@ -188,11 +212,12 @@ START_TEST(test_harden_unknown_only)
 	struct cfh_template *t = load(plain_src);
 	struct cfh_run_opts opts = { .only = "nope" };
 	struct cfh_diag d;
+	struct cfh_run *r;
 
-	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
 	ck_assert_str_eq(d.msg, "unknown pass 'nope' (see --list-passes)");
-	ck_assert_uint_eq(cfh_template_change_count(t), 0);
+	ck_assert_ptr_null(r);
 	cfh_template_free(t);
 }
 END_TEST
@@ -202,8 +227,9 @@ START_TEST(test_harden_unknown_skip)
 	struct cfh_template *t = load(plain_src);
 	struct cfh_run_opts opts = { .skip = "also-not-a-pass" };
 	struct cfh_diag d;
+	struct cfh_run *r;
 
-	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
 	ck_assert_ptr_nonnull(strstr(d.msg, "'also-not-a-pass'"));
 	cfh_template_free(t);
@@ -216,6 +242,7 @@ START_TEST(test_harden_unknown_in_list)
 	struct cfh_template *t = load(plain_src);
 	struct cfh_run_opts opts = { 0 };
 	struct cfh_diag d;
+	struct cfh_run *r;
 	char list[512];
 	size_t i;
 
@@ -228,13 +255,13 @@ START_TEST(test_harden_unknown_in_list)
 	}
 	strncat(list, "bogus-pass", sizeof(list) - strlen(list) - 1);
 	opts.only = list;
-	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
 	ck_assert_str_eq(d.msg, "unknown pass 'bogus-pass' (see --list-passes)");
 	/* The skip list is checked too, a trailing comma ending it. */
 	opts.only = NULL;
 	opts.skip = "bogus,";
-	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), -1);
+	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
 	ck_assert_str_eq(d.msg, "unknown pass 'bogus' (see --list-passes)");
 	cfh_template_free(t);
 }
@@ -245,16 +272,21 @@ START_TEST(test_harden_no_options)
 	struct cfh_template *t = load(plain_src);
 	struct cfh_run_opts opts = { .no_replace = true };
 	struct cfh_diag d;
+	struct cfh_opts *o = cfh_opts_new(&opts, &d);
+	struct cfh_run *r = cfh_run_new(t, o);
 	size_t i;
 
-	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(o->no_replace);
+	ck_assert_int_eq(cfh_run_harden(r, &d), 0);
 	ck_assert_int_eq(d.code, CFH_EXIT_OK);
 	ck_assert_str_eq(d.msg, "");
-	ck_assert(t->no_replace);
-	ck_assert_ptr_null(t->current);
+	ck_assert_ptr_null(r->current);
 	/* Whatever the passes did, each record names a registered pass. */
-	for (i = 0; i < cfh_template_change_count(t); i++)
-		ck_assert_ptr_nonnull(cfh_pass_find(cfh_template_change_at(t, i)->pass));
+	for (i = 0; i < cfh_run_change_count(r); i++)
+		ck_assert_ptr_nonnull(cfh_pass_find(cfh_run_change_at(r, i)->pass));
+	cfh_run_free(r);
+	cfh_opts_free(o);
 	cfh_template_free(t);
 }
 END_TEST
@@ -304,16 +336,24 @@ START_TEST(test_setting_lookup)
 	const char *set[] = { "dlq.max-receive-count=3", "general.profile=dev",
 			      "dlq.max-receive-count=9" };
 	struct cfh_run_opts opts = { .settings = set, .nsettings = 3 };
+	struct cfh_diag d;
+	struct cfh_opts *o = cfh_opts_new(&opts, &d);
+	struct cfh_run *r = cfh_run_new(t, NULL);
 
-	ck_assert_int_eq(cfh_opt_int(t, "dlq.max-receive-count"), 5);
-	t->opts = &opts;
-	ck_assert_int_eq(cfh_opt_int(t, "dlq.max-receive-count"), 9);
-	ck_assert_str_eq(cfh_opt_str(t, "profile"), "dev");
-	t->current = cfh_pass_find("dlq");
-	ck_assert_int_eq(cfh_opt_int(t, "max-receive-count"), 9);
-	ck_assert_int_eq(cfh_opt_int(t, "logs.retention-days"), 30);
-	t->current = NULL;
-	t->opts = NULL;
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(r);
+	/* No options: the defaults. */
+	ck_assert_int_eq(cfh_opt_int(r, "dlq.max-receive-count"), 5);
+	ck_assert(cfh_opt_bool(r, "stateful.multi-az"));
+	r->opts = o;
+	ck_assert_int_eq(cfh_opt_int(r, "dlq.max-receive-count"), 9);
+	ck_assert_str_eq(cfh_opt_str(r, "profile"), "dev");
+	r->current = cfh_pass_find("dlq");
+	ck_assert_int_eq(cfh_opt_int(r, "max-receive-count"), 9);
+	ck_assert_int_eq(cfh_opt_int(r, "logs.retention-days"), 30);
+	r->current = NULL;
+	cfh_run_free(r);
+	cfh_opts_free(o);
 	cfh_template_free(t);
 }
 END_TEST
@@ -363,10 +403,12 @@ START_TEST(test_pass_skips_idle)
 				      "Resources:\n"
 				      "  A:\n"
 				      "    Type: X\n");
+	struct cfh_run *r = cfh_run_new(t, NULL);
 
-	ck_assert_ptr_null(t->current);
-	ck_assert(!cfh_pass_skips(t, NULL));
-	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/A")));
+	ck_assert_ptr_null(r->current);
+	ck_assert(!cfh_pass_skips(r, NULL));
+	ck_assert(!cfh_pass_skips(r, cfh_node_at(t, "/Resources/A")));
+	cfh_run_free(r);
 	cfh_template_free(t);
 }
 END_TEST
@@ -419,17 +461,19 @@ START_TEST(test_pass_skips_resource)
 				      "    Type: X\n"
 				      "    Metadata: {cfn-harden: {skip: [fake]}}\n");
 
-	t->current = &fake_pass;
-	ck_assert(!cfh_pass_skips(t, NULL));
-	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/Plain")));
-	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByCheckov")));
-	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByNag")));
-	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByGuard")));
-	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/OtherCheck")));
-	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ById")));
-	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/ByAll")));
-	ck_assert(!cfh_pass_skips(t, cfh_node_at(t, "/Resources/OtherId")));
-	t->current = NULL;
+	struct cfh_run *r = cfh_run_new(t, NULL);
+
+	r->current = &fake_pass;
+	ck_assert(!cfh_pass_skips(r, NULL));
+	ck_assert(!cfh_pass_skips(r, cfh_node_at(t, "/Resources/Plain")));
+	ck_assert(cfh_pass_skips(r, cfh_node_at(t, "/Resources/ByCheckov")));
+	ck_assert(cfh_pass_skips(r, cfh_node_at(t, "/Resources/ByNag")));
+	ck_assert(cfh_pass_skips(r, cfh_node_at(t, "/Resources/ByGuard")));
+	ck_assert(!cfh_pass_skips(r, cfh_node_at(t, "/Resources/OtherCheck")));
+	ck_assert(cfh_pass_skips(r, cfh_node_at(t, "/Resources/ById")));
+	ck_assert(cfh_pass_skips(r, cfh_node_at(t, "/Resources/ByAll")));
+	ck_assert(!cfh_pass_skips(r, cfh_node_at(t, "/Resources/OtherId")));
+	cfh_run_free(r);
 	cfh_template_free(t);
 }
 END_TEST
@@ -449,14 +493,16 @@ START_TEST(test_pass_skips_template)
 				      "  A:\n"
 				      "    Type: X\n");
 
-	t->current = &fake_pass;
-	u->current = &fake_pass;
-	ck_assert(cfh_pass_skips(t, NULL));
-	ck_assert(cfh_pass_skips(t, cfh_node_at(t, "/Resources/A")));
-	ck_assert(cfh_pass_skips(u, NULL));
-	ck_assert(cfh_pass_skips(u, cfh_node_at(u, "/Resources/A")));
-	t->current = NULL;
-	u->current = NULL;
+	struct cfh_run *rt = cfh_run_new(t, NULL), *ru = cfh_run_new(u, NULL);
+
+	rt->current = &fake_pass;
+	ru->current = &fake_pass;
+	ck_assert(cfh_pass_skips(rt, NULL));
+	ck_assert(cfh_pass_skips(rt, cfh_node_at(t, "/Resources/A")));
+	ck_assert(cfh_pass_skips(ru, NULL));
+	ck_assert(cfh_pass_skips(ru, cfh_node_at(u, "/Resources/A")));
+	cfh_run_free(rt);
+	cfh_run_free(ru);
 	cfh_template_free(t);
 	cfh_template_free(u);
 }
@@ -482,11 +528,13 @@ START_TEST(test_harden_skip_all)
 	struct cfh_run_opts opts = { 0 };
 	struct cfh_template *t = load(src);
 	struct cfh_diag d;
+	struct cfh_run *r;
 	size_t i, len;
 	char *out;
 
-	ck_assert_int_eq(cfh_template_harden(t, &opts, &d), 0);
-	ck_assert_uint_eq(cfh_template_change_count(t), 0);
+	ck_assert_int_eq(harden(t, &opts, &d, &r), 0);
+	ck_assert_uint_eq(cfh_run_change_count(r), 0);
+	cfh_run_free(r);
 	out = cfh_template_print(t, &len);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_str_eq(out, src);
@@ -500,9 +548,10 @@ START_TEST(test_harden_skip_all)
 			 strstr(src, "Resources:"));
 		t = load(meta);
 		opts.only = cfh_pass_id(cfh_pass_at(i));
-		ck_assert_int_eq(cfh_template_harden(t, &opts, &d), 0);
-		ck_assert_msg(cfh_template_change_count(t) == 0,
+		ck_assert_int_eq(harden(t, &opts, &d, &r), 0);
+		ck_assert_msg(cfh_run_change_count(r) == 0,
 			      "pass '%s' ran though skipped", opts.only);
+		cfh_run_free(r);
 		cfh_template_free(t);
 	}
 }

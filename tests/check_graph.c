@@ -373,7 +373,7 @@ START_TEST(test_cycle)
 	const struct cfh_graph *g = graph(t);
 	const char **path = NULL;
 
-	ck_assert_int_eq(cfh_graph_cycle(g, &path), 1);
+	ck_assert_int_eq(cfh_graph_cycle(g, &path), 0);
 	ck_assert_ptr_nonnull(path);
 	ck_assert_ptr_nonnull(path[0]);
 	ck_assert_ptr_nonnull(path[1]);
@@ -401,7 +401,8 @@ START_TEST(test_cycle_self)
 	const char **path = NULL;
 
 	ck_assert_int_eq(cfh_graph_find(g, "Pipe")->nin, 0);
-	ck_assert_int_eq(cfh_graph_cycle(g, &path), 1);
+	ck_assert_int_eq(cfh_graph_cycle(g, &path), 0);
+	ck_assert_ptr_nonnull(path);
 	ck_assert_str_eq(path[0], "Pipe");
 	ck_assert_str_eq(path[1], "Pipe");
 	ck_assert_ptr_null(path[2]);
@@ -421,7 +422,7 @@ START_TEST(test_cycle_long)
 	const char **path = NULL;
 	size_t n;
 
-	ck_assert_int_eq(cfh_graph_cycle(g, &path), 1);
+	ck_assert_int_eq(cfh_graph_cycle(g, &path), 0);
 	ck_assert_ptr_nonnull(path);
 	for (n = 0; path[n]; n++)
 		;
@@ -487,14 +488,16 @@ END_TEST
 START_TEST(test_fresh_id_after_edit)
 {
 	struct cfh_template *t = load("Resources:\n  Key: {Type: X}\n");
+	struct cfh_run *r = cfh_run_new(t, NULL);
 	const char *id = cfh_fresh_id(t, "Key");
 
 	ck_assert_str_eq(id, "Key2");
-	ck_assert_int_eq(cfh_edit_add_resource_take(t, id, NULL,
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, id, NULL,
 						    json_pack("{ss}", "Type", "X"),
 						    "r", NULL),
 			 0);
 	ck_assert_str_eq(cfh_fresh_id(t, "Key"), "Key3");
+	cfh_run_free(r);
 	cfh_template_free(t);
 }
 END_TEST
@@ -507,6 +510,7 @@ START_TEST(test_rebuild_after_edit)
 				      "    Properties: {}\n"
 				      "  B:\n"
 				      "    Type: X\n");
+	struct cfh_run *r = cfh_run_new(t, NULL);
 	struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v;
 
@@ -514,7 +518,7 @@ START_TEST(test_rebuild_after_edit)
 	ck_assert_uint_eq(vertex(g, "A")->nout, 0);
 	/* Unchanged template: the same graph. */
 	ck_assert_ptr_eq(cfh_graph_get(t), g);
-	ck_assert_int_eq(cfh_edit_set_take(t, cfh_node_at(t, "/Resources/A/Properties"),
+	ck_assert_int_eq(cfh_edit_set_take(r, cfh_node_at(t, "/Resources/A/Properties"),
 					   "Target", json_pack("{ss}", "Ref", "B"),
 					   "r", NULL),
 			 0);
@@ -524,7 +528,7 @@ START_TEST(test_rebuild_after_edit)
 	ck_assert_uint_eq(v->nin, 1);
 	ck_assert(in_has(g, v, "A"));
 	/* New resources are vertices too. */
-	ck_assert_int_eq(cfh_edit_add_resource_take(t, "C", NULL,
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, "C", NULL,
 						    json_pack("{sss[s]}", "Type", "X",
 							      "DependsOn", "A"),
 						    "r", NULL),
@@ -533,12 +537,13 @@ START_TEST(test_rebuild_after_edit)
 	ck_assert(cfh_graph_refers(g, "C", "A"));
 	ck_assert_uint_eq(vertex(g, "A")->nin, 1);
 	/* Removing the reference removes the edge. */
-	ck_assert_int_eq(cfh_edit_remove(t, cfh_node_at(t, "/Resources/A/Properties"),
+	ck_assert_int_eq(cfh_edit_remove(r, cfh_node_at(t, "/Resources/A/Properties"),
 					 "Target", "r"),
 			 0);
 	g = graph(t);
 	ck_assert(!cfh_graph_refers(g, "A", "B"));
 	ck_assert_uint_eq(vertex(g, "B")->nin, 0);
+	cfh_run_free(r);
 	cfh_template_free(t);
 }
 END_TEST
@@ -579,6 +584,7 @@ START_TEST(test_no_edges)
 	ck_assert_uint_eq(vertex(g, "A")->nout, 0);
 	ck_assert_uint_eq(vertex(g, "B")->nin, 0);
 	ck_assert_int_eq(cfh_graph_cycle(g, &path), 0);
+	ck_assert_ptr_null(path);
 	cfh_template_free(t);
 }
 END_TEST

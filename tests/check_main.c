@@ -9,9 +9,14 @@ int main(void)
 	int failed;
 
 	srunner_add_suite(sr, load_suite());
+	srunner_add_suite(sr, refuse_suite());
+	srunner_add_suite(sr, node_suite());
 	srunner_add_suite(sr, reprint_suite());
+	srunner_add_suite(sr, edit_suite());
 	srunner_add_suite(sr, graph_suite());
 	srunner_add_suite(sr, engine_suite());
+	srunner_add_suite(sr, policy_suite());
+	srunner_add_suite(sr, contract_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

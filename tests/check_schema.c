@@ -12,10 +12,14 @@
 
 #include "schema.h"
 
-static bool list_has(const char *const *list, const char *s)
+static bool list_has(const struct cfh_rtype *t, enum cfh_rlist list,
+		     const char *s)
 {
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
+	const char *item;
+	size_t i;
+
+	for (i = 0; (item = cfh_rtype_item(t, list, i)); i++)
+		if (strcmp(item, s) == 0)
 			return true;
 	return false;
 }
@@ -25,7 +29,7 @@ static const struct cfh_rtype *must_find(const char *name)
 	const struct cfh_rtype *t = cfh_rtype_find(name);
 
 	ck_assert_msg(t != NULL, "type '%s' not found", name);
-	ck_assert_str_eq(t->name, name);
+	ck_assert_str_eq(cfh_rtype_name(t), name);
 	return t;
 }
 
@@ -34,18 +38,19 @@ START_TEST(test_s3_bucket)
 	const struct cfh_rtype *t = must_find("AWS::S3::Bucket");
 
 	ck_assert_int_eq(t->tag_shape, CFH_TAGS_LIST);
-	ck_assert_str_eq(t->tag_prop, "Tags");
+	ck_assert_str_eq(cfh_rtype_tag_prop(t), "Tags");
 	ck_assert(cfh_rtype_is_create_only(t, "BucketName"));
 	ck_assert(!cfh_rtype_is_create_only(t, "Tags"));
-	ck_assert(list_has(t->attrs, "Arn"));
-	ck_assert(list_has(t->attrs, "DomainName"));
-	ck_assert(list_has(t->attrs, "RegionalDomainName"));
-	ck_assert_str_eq(t->primary_id[0], "BucketName");
-	ck_assert_ptr_null(t->primary_id[1]);
+	ck_assert(list_has(t, CFH_RLIST_ATTRS, "Arn"));
+	ck_assert(list_has(t, CFH_RLIST_ATTRS, "DomainName"));
+	ck_assert(list_has(t, CFH_RLIST_ATTRS, "RegionalDomainName"));
+	ck_assert_str_eq(cfh_rtype_item(t, CFH_RLIST_PRIMARY_ID, 0),
+			 "BucketName");
+	ck_assert_ptr_null(cfh_rtype_item(t, CFH_RLIST_PRIMARY_ID, 1));
 	ck_assert(cfh_rtype_has_prop(t, "BucketEncryption"));
 	/* Read-only: GetAtt only, a template may not set it. */
 	ck_assert(!cfh_rtype_has_prop(t, "Arn"));
-	ck_assert_ptr_null(t->attr_prefix);
+	ck_assert_ptr_null(cfh_rtype_attr_prefix(t));
 }
 END_TEST
 
@@ -54,7 +59,7 @@ START_TEST(test_ssm_parameter_map)
 	const struct cfh_rtype *t = must_find("AWS::SSM::Parameter");
 
 	ck_assert_int_eq(t->tag_shape, CFH_TAGS_MAP);
-	ck_assert_str_eq(t->tag_prop, "Tags");
+	ck_assert_str_eq(cfh_rtype_tag_prop(t), "Tags");
 }
 END_TEST
 
@@ -74,7 +79,7 @@ START_TEST(test_dynamodb_table)
 	const struct cfh_rtype *t = must_find("AWS::DynamoDB::Table");
 
 	ck_assert(cfh_rtype_is_create_only(t, "TableName"));
-	ck_assert(list_has(t->create_only, "TableName"));
+	ck_assert(list_has(t, CFH_RLIST_CREATE_ONLY, "TableName"));
 	ck_assert(!cfh_rtype_is_create_only(t, "BillingMode"));
 }
 END_TEST
@@ -84,7 +89,7 @@ START_TEST(test_iam_role)
 	const struct cfh_rtype *t = must_find("AWS::IAM::Role");
 
 	ck_assert(cfh_rtype_is_create_only(t, "RoleName"));
-	ck_assert(list_has(t->attrs, "Arn"));
+	ck_assert(list_has(t, CFH_RLIST_ATTRS, "Arn"));
 	ck_assert_int_eq(t->tag_shape, CFH_TAGS_LIST);
 }
 END_TEST
@@ -95,9 +100,9 @@ START_TEST(test_untaggable)
 	const struct cfh_rtype *perm = must_find("AWS::Lambda::Permission");
 
 	ck_assert_int_eq(policy->tag_shape, CFH_TAGS_NONE);
-	ck_assert_ptr_null(policy->tag_prop);
+	ck_assert_ptr_null(cfh_rtype_tag_prop(policy));
 	ck_assert_int_eq(perm->tag_shape, CFH_TAGS_NONE);
-	ck_assert_ptr_null(perm->tag_prop);
+	ck_assert_ptr_null(cfh_rtype_tag_prop(perm));
 }
 END_TEST
 
@@ -107,14 +112,14 @@ START_TEST(test_odd_tag_properties)
 
 	t = must_find("AWS::Cognito::UserPool");
 	ck_assert_int_eq(t->tag_shape, CFH_TAGS_MAP);
-	ck_assert_str_eq(t->tag_prop, "UserPoolTags");
+	ck_assert_str_eq(cfh_rtype_tag_prop(t), "UserPoolTags");
 	t = must_find("AWS::EFS::AccessPoint");
 	ck_assert_int_eq(t->tag_shape, CFH_TAGS_LIST);
-	ck_assert_str_eq(t->tag_prop, "AccessPointTags");
+	ck_assert_str_eq(cfh_rtype_tag_prop(t), "AccessPointTags");
 	/* Tags nested in TagSpecifications: no shape a caller could write. */
 	t = must_find("AWS::EC2::CapacityReservation");
 	ck_assert_int_eq(t->tag_shape, CFH_TAGS_NONE);
-	ck_assert_ptr_null(t->tag_prop);
+	ck_assert_ptr_null(cfh_rtype_tag_prop(t));
 	/* Free-form JSON Tags in an old schema without a tagging section. */
 	t = must_find("AWS::Glue::Workflow");
 	ck_assert_int_eq(t->tag_shape, CFH_TAGS_MAP);
@@ -145,14 +150,34 @@ START_TEST(test_getatt_extras)
 
 	/* Not read-only, yet a documented GetAtt cfn-lint accepts. */
 	t = must_find("AWS::SQS::Queue");
-	ck_assert(list_has(t->attrs, "QueueName"));
-	ck_assert(list_has(t->attrs, "Arn"));
+	ck_assert(list_has(t, CFH_RLIST_ATTRS, "QueueName"));
+	ck_assert(list_has(t, CFH_RLIST_ATTRS, "Arn"));
 	t = must_find("AWS::RDS::DBCluster");
-	ck_assert(list_has(t->attrs, "Endpoint.Address"));
+	ck_assert(list_has(t, CFH_RLIST_ATTRS, "Endpoint.Address"));
 	t = must_find("AWS::CloudFormation::Stack");
-	ck_assert_str_eq(t->attr_prefix, "Outputs.");
+	ck_assert_str_eq(cfh_rtype_attr_prefix(t), "Outputs.");
 	t = must_find("AWS::CloudFormation::CustomResource");
-	ck_assert_str_eq(t->attr_prefix, "");
+	ck_assert_str_eq(cfh_rtype_attr_prefix(t), "");
+}
+END_TEST
+
+/* cfh_rtype_has_attr(): the list, then the open prefix. */
+START_TEST(test_has_attr)
+{
+	const struct cfh_rtype *t;
+
+	t = must_find("AWS::S3::Bucket");
+	ck_assert(cfh_rtype_has_attr(t, "Arn"));
+	ck_assert(!cfh_rtype_has_attr(t, "NoSuchAttribute"));
+	ck_assert(!cfh_rtype_has_attr(t, ""));
+	t = must_find("AWS::CloudFormation::Stack");
+	ck_assert(cfh_rtype_has_attr(t, "Outputs.BucketName"));
+	ck_assert(!cfh_rtype_has_attr(t, "BucketName"));
+	t = must_find("AWS::Serverless::Function");
+	ck_assert(cfh_rtype_has_attr(t, "Arn"));
+	ck_assert(!cfh_rtype_has_attr(NULL, "Arn"));
+	ck_assert_ptr_null(cfh_rtype_item(NULL, CFH_RLIST_PROPS, 0));
+	ck_assert_ptr_null(cfh_rtype_name(NULL));
 }
 END_TEST
 
@@ -173,7 +198,7 @@ START_TEST(test_sam_types)
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		t = must_find(map[i]);
 		ck_assert_int_eq(t->tag_shape, CFH_TAGS_MAP);
-		ck_assert_str_eq(t->tag_prop, "Tags");
+		ck_assert_str_eq(cfh_rtype_tag_prop(t), "Tags");
 	}
 	t = must_find("AWS::Serverless::Function");
 	ck_assert(cfh_rtype_has_prop(t, "CodeUri"));
@@ -197,42 +222,74 @@ START_TEST(test_unknown)
 }
 END_TEST
 
+/*
+ * Every list of every type ends, and holds names (the table is offsets now,
+ * so a bad one would show as a walk that runs on or an empty string).
+ */
+static void check_lists(const struct cfh_rtype *t, const char *name)
+{
+	static const enum cfh_rlist lists[] = {
+		CFH_RLIST_CREATE_ONLY, CFH_RLIST_ATTRS, CFH_RLIST_PRIMARY_ID,
+		CFH_RLIST_PROPS,
+	};
+	const char *item;
+	size_t l, i;
+
+	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		for (i = 0; (item = cfh_rtype_item(t, lists[l], i)); i++) {
+			ck_assert_msg(i < 10000, "%s: list %zu does not end",
+				      name, l);
+			ck_assert_msg(item[0] != '\0', "%s: list %zu item %zu "
+				      "is empty", name, l, i);
+		}
+	}
+}
+
 /* Every entry must be reachable by find(), so the table must be sorted. */
 START_TEST(test_table_sorted)
 {
 	size_t n = cfh_rtype_count();
-	size_t i;
+	size_t i, j;
 
 	ck_assert_uint_gt(n, 1000);
 	ck_assert_ptr_null(cfh_rtype_at(n));
 	for (i = 0; i < n; i++) {
 		const struct cfh_rtype *t = cfh_rtype_at(i);
-		const char *const *p;
+		const char *name = cfh_rtype_name(t);
+		const char *tag_prop = cfh_rtype_tag_prop(t);
+		const char *p, *q;
 
 		ck_assert_ptr_nonnull(t);
+		ck_assert_ptr_nonnull(name);
 		if (i > 0)
-			ck_assert_msg(strcmp(cfh_rtype_at(i - 1)->name, t->name) < 0,
+			ck_assert_msg(strcmp(cfh_rtype_name(cfh_rtype_at(i - 1)),
+					     name) < 0,
 				      "'%s' is not before '%s'",
-				      cfh_rtype_at(i - 1)->name, t->name);
-		ck_assert_ptr_eq(cfh_rtype_find(t->name), t);
-		ck_assert_ptr_nonnull(t->create_only);
-		ck_assert_ptr_nonnull(t->attrs);
-		ck_assert_ptr_nonnull(t->primary_id);
-		ck_assert_ptr_nonnull(t->props);
-		/* has_prop() stops early on sorted props. */
-		for (p = t->props; *p && p[1]; p++)
-			ck_assert_msg(strcmp(p[0], p[1]) < 0,
+				      cfh_rtype_name(cfh_rtype_at(i - 1)), name);
+		ck_assert_ptr_eq(cfh_rtype_find(name), t);
+		check_lists(t, name);
+		/* has_prop() and has_attr() stop early on sorted lists. */
+		for (j = 0; (p = cfh_rtype_item(t, CFH_RLIST_PROPS, j)) &&
+			    (q = cfh_rtype_item(t, CFH_RLIST_PROPS, j + 1)); j++)
+			ck_assert_msg(strcmp(p, q) < 0,
 				      "%s: props '%s', '%s' out of order",
-				      t->name, p[0], p[1]);
-		for (p = t->props; *p; p++)
-			ck_assert(cfh_rtype_has_prop(t, *p));
+				      name, p, q);
+		for (j = 0; (p = cfh_rtype_item(t, CFH_RLIST_PROPS, j)); j++)
+			ck_assert(cfh_rtype_has_prop(t, p));
+		for (j = 0; (p = cfh_rtype_item(t, CFH_RLIST_ATTRS, j)) &&
+			    (q = cfh_rtype_item(t, CFH_RLIST_ATTRS, j + 1)); j++)
+			ck_assert_msg(strcmp(p, q) < 0,
+				      "%s: attrs '%s', '%s' out of order",
+				      name, p, q);
+		for (j = 0; (p = cfh_rtype_item(t, CFH_RLIST_ATTRS, j)); j++)
+			ck_assert(cfh_rtype_has_attr(t, p));
 		ck_assert_msg((t->tag_shape == CFH_TAGS_NONE) ==
-				      (t->tag_prop == NULL),
-			      "%s: tag_shape and tag_prop disagree", t->name);
-		if (t->tag_prop)
-			ck_assert_msg(cfh_rtype_has_prop(t, t->tag_prop),
+				      (tag_prop == NULL),
+			      "%s: tag_shape and tag_prop disagree", name);
+		if (tag_prop)
+			ck_assert_msg(cfh_rtype_has_prop(t, tag_prop),
 				      "%s: tag property '%s' is not a property",
-				      t->name, t->tag_prop);
+				      name, tag_prop);
 	}
 }
 END_TEST
@@ -251,6 +308,7 @@ Suite *schema_suite(void)
 	tcase_add_test(tc, test_odd_tag_properties);
 	tcase_add_test(tc, test_nested_create_only);
 	tcase_add_test(tc, test_getatt_extras);
+	tcase_add_test(tc, test_has_attr);
 	tcase_add_test(tc, test_sam_types);
 	tcase_add_test(tc, test_unknown);
 	tcase_add_test(tc, test_table_sorted);

@@ -122,9 +122,23 @@ static void sample(struct totals *tot, const char *path, const char *out,
 	tot->sampled++;
 }
 
+/* Harden @t with every pass and default settings; the run is @*rp's to
+ * free (cfh_run_free() takes NULL). */
+static int harden(struct cfh_template *t, struct cfh_run **rp,
+		  struct cfh_diag *d)
+{
+	cfh_run_free(*rp);
+	*rp = cfh_run_new(t, NULL);
+	if (!*rp) {
+		snprintf(d->msg, sizeof(d->msg), "out of memory");
+		return -1;
+	}
+	return cfh_run_harden(*rp, d);
+}
+
 static bool check_file(const char *path, struct totals *tot, bool bench)
 {
-	struct cfh_run_opts opts = { 0 };
+	struct cfh_run *r = NULL;
 	struct cfh_template *t;
 	struct cfh_diag d;
 	struct cfh_node **v = NULL;
@@ -152,7 +166,7 @@ static bool check_file(const char *path, struct totals *tot, bool bench)
 	if (bench) {
 		/* The real path: passes, then the reprint. */
 		t0 = now();
-		if (cfh_template_harden(t, &opts, &d))
+		if (harden(t, &r, &d))
 			ok = false;
 		tot->t_pass += now() - t0;
 		t0 = now();
@@ -175,8 +189,10 @@ static bool check_file(const char *path, struct totals *tot, bool bench)
 
 	t = cfh_template_load(src, len, path, &d);
 	collect(t->root, &v, &nv, &cap);
-	for (i = 0; i < nv; i++)
-		if (cfh_edit_replace_take(t, v[i], cfh_node_to_json(v[i]),
+	cfh_run_free(r);
+	r = cfh_run_new(t, NULL);
+	for (i = 0; r && i < nv; i++)
+		if (cfh_edit_replace_take(r, v[i], cfh_node_to_json(v[i]),
 					  "rerender", NULL))
 			break;
 	out = cfh_template_print(t, &olen);
@@ -188,15 +204,17 @@ static bool check_file(const char *path, struct totals *tot, bool bench)
 	}
 	free(out);
 	out = NULL;
+	cfh_run_free(r);
+	r = NULL;
 	cfh_template_free(t);
 
 	t = cfh_template_load(src, len, path, &d);
-	if (cfh_template_harden(t, &opts, &d)) {
+	if (harden(t, &r, &d)) {
 		printf("harden: %s: %s\n", path, d.msg);
 		ok = false;
 		goto out;
 	}
-	tot->changes += cfh_template_change_count(t);
+	tot->changes += cfh_run_change_count(r);
 	out = cfh_template_print(t, &olen);
 	if (out && (olen != len || memcmp(out, src, len))) {
 		sample(tot, path, out, olen);
@@ -208,9 +226,11 @@ static bool check_file(const char *path, struct totals *tot, bool bench)
 		goto out;
 	}
 	tot->hardened++;
+	cfh_run_free(r);
+	r = NULL;
 	cfh_template_free(t);
 	t = cfh_template_load(out, olen, path, &d);
-	if (t && !cfh_template_harden(t, &opts, &d) &&
+	if (t && !harden(t, &r, &d) &&
 	    (out2 = cfh_template_print(t, &len)) && len == olen &&
 	    !memcmp(out, out2, len))
 		tot->idem++;
@@ -222,6 +242,7 @@ out:
 	free(v);
 	free(out);
 	free(out2);
+	cfh_run_free(r);
 	cfh_template_free(t);
 	free(src);
 	return ok;

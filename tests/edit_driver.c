@@ -16,8 +16,9 @@
 
 #include "edit.h"
 
-static int apply(struct cfh_template *t, json_t *e)
+static int apply(struct cfh_run *r, json_t *e)
 {
+	struct cfh_template *t = cfh_run_template(r);
 	const char *op = json_string_value(json_object_get(e, "op"));
 	const char *path = json_string_value(json_object_get(e, "path"));
 	const char *key = json_string_value(json_object_get(e, "key"));
@@ -31,26 +32,27 @@ static int apply(struct cfh_template *t, json_t *e)
 	if (!op)
 		return -1;
 	if (!strcmp(op, "set"))
-		return cfh_edit_set_take(t, n, key, value, "test", NULL);
+		return cfh_edit_set_take(r, n, key, value, "test", NULL);
 	if (!strcmp(op, "insert"))
-		return cfh_edit_insert_take(t, n, after, key, value, "test",
+		return cfh_edit_insert_take(r, n, after, key, value, "test",
 					    NULL);
 	if (!strcmp(op, "replace"))
-		return cfh_edit_replace_take(t, n, value, "test", NULL);
+		return cfh_edit_replace_take(r, n, value, "test", NULL);
 	if (!strcmp(op, "append"))
-		return cfh_edit_append_take(t, n, value, "test", NULL);
+		return cfh_edit_append_take(r, n, value, "test", NULL);
 	if (!strcmp(op, "add-resource"))
-		return cfh_edit_add_resource_take(t, id, after, value, "test",
+		return cfh_edit_add_resource_take(r, id, after, value, "test",
 						  NULL);
 	json_decref(value);
 	if (!strcmp(op, "remove"))
-		return n ? cfh_edit_remove_node(t, n, "test") : -1;
+		return n ? cfh_edit_remove_node(r, n, "test") : -1;
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
 	struct cfh_template *t = NULL;
+	struct cfh_run *r = NULL;
 	struct cfh_diag d;
 	json_error_t jerr;
 	json_t *edits = NULL, *e;
@@ -74,8 +76,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: bad edit script: %s\n", argv[2], jerr.text);
 		goto out;
 	}
+	r = cfh_run_new(t, NULL);
+	if (!r)
+		goto out;
 	json_array_foreach(edits, i, e)
-		if (apply(t, e)) {
+		if (apply(r, e)) {
 			fprintf(stderr, "%s: edit %zu failed\n", argv[2], i);
 			goto out;
 		}
@@ -86,6 +91,7 @@ int main(int argc, char **argv)
 out:
 	free(out);
 	json_decref(edits);
+	cfh_run_free(r);
 	cfh_template_free(t);
 	free(src);
 	return rc;

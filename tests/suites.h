@@ -7,8 +7,13 @@
 
 Suite *schema_suite(void);
 Suite *load_suite(void);
+Suite *refuse_suite(void);
+Suite *node_suite(void);
 Suite *reprint_suite(void);
+Suite *edit_suite(void);
 Suite *graph_suite(void);
 Suite *engine_suite(void);
+Suite *policy_suite(void);
+Suite *contract_suite(void);
 
 #endif

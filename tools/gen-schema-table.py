@@ -9,9 +9,10 @@ its primary identifier and its top-level property names.  The generated file is
 committed, so building cfn-harden never needs cfn-lint; rerun this script after
 upgrading cfn-lint and review the diff.
 
-Run it from the top of the repository:
+Run it from the top of the repository, through make (which also checks, in
+`make check`, that the committed file is what this script writes now):
 
-    python3 tools/gen-schema-table.py > src/schema_table.c
+    make schema
 
 Requirements: python3 and an installed cfn-lint (the `cfnlint` package, found
 with `import cfnlint`, so the same interpreter must be able to import it).  The
@@ -391,27 +392,65 @@ def c_str(s):
     return '"' + s + '"'
 
 
-def emit(rows, out):
-    names = sorted(rows)  # code-point order, which is strcmp order for ASCII
-    lists = {(): "sl_0"}
-    order = [()]
+def c_off(off):
+    return "CFH_RTYPE_NOSTR" if off is None else str(off)
 
-    def ref(items):
-        key = tuple(items)
+
+LIST_KEYS = ("create_only", "attrs", "primary_id", "props")  # enum cfh_rlist
+
+
+def emit(rows, out):
+    """Write the table as offsets, never pointers.
+
+    A pointer in static data costs a relocation at every start of a
+    position-independent executable, and the table would hold some 28,000.
+    So every string is an offset into one pool (each distinct string once,
+    in sorted order), a list is a run of such offsets in one item array
+    (each distinct list once, in order of first use by the sorted types),
+    and a type holds its lists' starts and lengths.  Everything is sorted
+    or derived from sorted data, so the output depends on the schemas only.
+    """
+    names = sorted(rows)  # code-point order, which is strcmp order for ASCII
+
+    strings = set(names)
+    for r in rows.values():
+        strings.update(s for s in (r["tag_prop"], r["attr_prefix"])
+                       if s is not None)
+        for k in LIST_KEYS:
+            strings.update(r[k])
+    pool, pool_len = {}, 0
+    for s in sorted(strings):
+        pool[s] = pool_len
+        pool_len += len(s) + 1
+    if pool_len >= 0xffffffff:
+        sys.exit("gen-schema-table: string pool too large for uint32_t")
+
+    def off(s):
+        return None if s is None else pool[s]
+
+    lists, items = {(): 0}, []
+
+    def ref(seq):
+        key = tuple(seq)
+        if len(key) > 0xffff:
+            sys.exit(f"gen-schema-table: list of {len(key)} items is too "
+                     f"long for uint16_t")
         if key not in lists:
-            lists[key] = f"sl_{len(lists)}"
-            order.append(key)
+            lists[key] = len(items)
+            items.extend(pool[s] for s in key)
         return lists[key]
 
     lines = []
     for name in names:
         r = rows[name]
+        starts = [str(ref(r[k])) for k in LIST_KEYS]
+        lens = [str(len(r[k])) for k in LIST_KEYS]
         fields = [
-            c_str(name), r["shape"], c_str(r["tag_prop"]),
-            ref(r["create_only"]), ref(r["attrs"]), ref(r["primary_id"]),
-            ref(r["props"]), c_str(r["attr_prefix"]),
+            r["shape"], c_off(off(name)), c_off(off(r["tag_prop"])),
+            c_off(off(r["attr_prefix"])),
+            "{" + ", ".join(starts) + "}", "{" + ", ".join(lens) + "}",
         ]
-        lines.append("\t{" + ", ".join(fields) + "},\n")
+        lines.append("\t{" + ", ".join(fields) + "},\t/* " + name + " */\n")
 
     w = out.write
     w("/* SPDX-License-Identifier: MIT */\n")
@@ -422,32 +461,46 @@ def emit(rows, out):
     w(f" * schemas of cfn-lint {CFNLINT_VERSION} ({REGION} provider set), plus\n")
     w(" * the script's hand-written table of AWS::Serverless (SAM) types.\n")
     w(f" * {len(names)} resource types.  To regenerate after a cfn-lint\n")
-    w(" * upgrade:\n")
-    w(" *\n")
-    w(" *     python3 tools/gen-schema-table.py > src/schema_table.c\n")
+    w(" * upgrade, run `make schema` and review the diff; `make check` fails\n")
+    w(" * while this file is stale.\n")
     w(" *\n")
     w(" * It is committed so that building cfn-harden never needs cfn-lint.\n")
-    w(" * Identical lists are emitted once and shared between types.\n")
+    w(" * It holds offsets, not pointers, so that it needs no relocation at\n")
+    w(" * start-up: strings are offsets into cfh_rtype_pool (each distinct\n")
+    w(" * string once), lists are runs of cfh_rtype_items (each distinct list\n")
+    w(" * once).\n")
     w(" */\n")
-    w("#include <stddef.h>\n\n")
+    w("#include <stddef.h>\n")
+    w("#include <stdint.h>\n\n")
     w('#include "schema.h"\n\n')
-    for key in order:
-        items = ", ".join(c_str(s) for s in key)
-        sep = ", " if items else ""
-        w(f"static const char *const {lists[key]}[] = {{{items}{sep}NULL}};\n")
-    w("\n")
     w("/* Read only by schema.c, which declares them too. */\n")
+    w("extern const char cfh_rtype_pool[];\n")
+    w("extern const uint32_t cfh_rtype_items[];\n")
     w("extern const struct cfh_rtype cfh_rtype_table[];\n")
     w("extern const size_t cfh_rtype_table_len;\n\n")
-    w("/* name, tag_shape, tag_prop, create_only, attrs, primary_id, props,\n")
-    w("   attr_prefix; sorted by name for cfh_rtype_find()'s binary search */\n")
+    w(f"/* {len(pool)} strings, {pool_len} bytes, in strcmp() order. */\n")
+    w("const char cfh_rtype_pool[] =\n")
+    for s in sorted(pool):
+        w(f"\t{c_str(s)[:-1]}\\0\"\n")
+    w(";\n\n")
+    w(f"/* {len(lists)} distinct lists, {len(items)} items: pool offsets. */\n")
+    w("const uint32_t cfh_rtype_items[] = {\n")
+    starts = sorted(v for k, v in lists.items() if k)
+    for i, start in enumerate(starts):
+        stop = starts[i + 1] if i + 1 < len(starts) else len(items)
+        w(f"\t/* {start} */ " + ", ".join(str(x) for x in items[start:stop])
+          + ",\n")
+    w("};\n\n")
+    w("/* tag_shape, name, tag_prop, attr_prefix, list starts in\n")
+    w("   cfh_rtype_items and list lengths (create_only, attrs, primary_id,\n")
+    w("   props); sorted by name for cfh_rtype_find()'s binary search */\n")
     w("const struct cfh_rtype cfh_rtype_table[] = {\n")
     for line in lines:
         w(line)
     w("};\n\n")
     w("const size_t cfh_rtype_table_len =\n")
     w("\tsizeof(cfh_rtype_table) / sizeof(cfh_rtype_table[0]);\n")
-    return len(order)
+    return len(lists)
 
 
 def main():

@@ -32,6 +32,7 @@
 
 #include "options.h"
 #include "passlib.h"
+#include "policy.h"
 
 enum dim {
 	DIM_REF,		/* !Ref X */
@@ -115,11 +116,12 @@ static const struct metric metrics[] = {
 };
 
 struct alarms {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	const char *topic;	/* logical ID, once known or made */
 	struct cfh_ids dlqs;
 	struct cfh_ids have;	/* "resource/metric" pairs already alarmed */
 	const char *prev_res, *prev_alarm;	/* to keep alarms in order */
+	struct cfh_ids seen;	/* the resources walked, for after() */
 };
 
 static struct cfh_node *props_of(const struct cfh_node *res)
@@ -136,10 +138,10 @@ static int dead_letter_targets(struct alarms *x, const struct cfh_node *p)
 	size_t n, i, k;
 
 	for (k = 0; k < sizeof(keys) / sizeof(*keys); k++) {
-		if (cfh_refs_in(x->t, cfh_map_get(p, keys[k]), &refs, &n))
+		if (cfh_refs_in(x->r->t, cfh_map_get(p, keys[k]), &refs, &n))
 			return -1;
 		for (i = 0; i < n; i++)
-			if (cfh_res_is(cfh_resource(x->t, refs[i]),
+			if (cfh_res_is(cfh_resource(x->r->t, refs[i]),
 				       "AWS::SQS::Queue") &&
 			    cfh_ids_add(&x->dlqs, refs[i])) {
 				free(refs);
@@ -157,7 +159,7 @@ static int survey(struct alarms *x)
 	const struct cfh_entry *e, *d;
 	char key[512];
 
-	cfh_for_each_resource(x->t, e) {
+	cfh_for_each_resource(x->r->t, e) {
 		const struct cfh_node *p = props_of(e->value);
 		const char *metric = cfh_node_str(cfh_map_get(p, "MetricName"));
 		const struct cfh_node *dims = cfh_map_get(p, "Dimensions");
@@ -174,7 +176,7 @@ static int survey(struct alarms *x)
 		if (!cfh_res_is(e->value, "AWS::CloudWatch::Alarm"))
 			continue;
 		if (!x->topic && cfh_node_ref(act) &&
-		    cfh_res_is(cfh_resource(x->t, cfh_node_ref(act)),
+		    cfh_res_is(cfh_resource(x->r->t, cfh_node_ref(act)),
 			       "AWS::SNS::Topic"))
 			x->topic = cfh_node_ref(act);
 		if (!metric || !cfh_node_is_seq(dims))
@@ -191,19 +193,19 @@ static int survey(struct alarms *x)
 				snprintf(key, sizeof(key), "=%s/%s",
 					 cfh_node_str(cfh_map_get(d->value, "Value")),
 					 metric);
-				k = cfh_arena_strndup(&x->t->arena, key,
+				k = cfh_arena_strndup(&x->r->t->arena, key,
 						      strlen(key));
 				if (!k || cfh_ids_add(&x->have, k))
 					return -1;
 			}
-			if (cfh_refs_in(x->t, cfh_map_get(d->value, "Value"),
+			if (cfh_refs_in(x->r->t, cfh_map_get(d->value, "Value"),
 					&refs, &n))
 				return -1;
 			for (i = 0; i < n; i++) {
 				char *k;
 
 				snprintf(key, sizeof(key), "%s/%s", refs[i], metric);
-				k = cfh_arena_strndup(&x->t->arena, key,
+				k = cfh_arena_strndup(&x->r->t->arena, key,
 						      strlen(key));
 				if (!k || cfh_ids_add(&x->have, k)) {
 					free(refs);
@@ -222,40 +224,40 @@ static int make_topic(struct alarms *x)
 	const char *topic, *param, *cond, *sub;
 	char expr[256];
 
-	topic = cfh_fresh_id(x->t, "AlarmTopic");
-	param = cfh_fresh_id(x->t, "AlarmEmail");
-	cond = cfh_fresh_id(x->t, "HasAlarmEmail");
+	topic = cfh_fresh_id(x->r->t, "AlarmTopic");
+	param = cfh_fresh_id(x->r->t, "AlarmEmail");
+	cond = cfh_fresh_id(x->r->t, "HasAlarmEmail");
 	if (!topic || !param || !cond)
 		return -1;
 	if (cfh_edit_add_resource_take(
-		    x->t, topic, NULL,
+		    x->r, topic, NULL,
 		    json_pack("{s:s, s:{s:s}}", "Type", "AWS::SNS::Topic",
 			      "Properties", "DisplayName", "Alarms"),
 		    "one topic that every alarm notifies, so that failures "
 		    "reach someone (S004-10)",
 		    NULL))
 		return -1;
-	params = cfh_edit_section(x->t, "Parameters");
+	params = cfh_edit_section(x->r, "Parameters");
 	if (!params ||
-	    cfh_edit_set_take(x->t, params, param,
+	    cfh_edit_set_take(x->r, params, param,
 			      json_pack("{s:s, s:s, s:s}", "Type", "String",
 					"Default", "", "Description",
 					"E-mail address told of alarms (empty: "
 					"no subscription)"),
 			      "where alarm e-mails go, if anywhere", NULL))
 		return -1;
-	conds = cfh_edit_section(x->t, "Conditions");
+	conds = cfh_edit_section(x->r, "Conditions");
 	if (!conds ||
-	    cfh_edit_set_take(x->t, conds, cond,
+	    cfh_edit_set_take(x->r, conds, cond,
 			      json_pack("{s:[{s:[{s:s}, s]}]}", "Fn::Not",
 					"Fn::Equals", "Ref", param, ""),
 			      "subscribe only when an address is given", NULL))
 		return -1;
-	sub = cfh_fresh_id(x->t, "AlarmEmailSubscription");
+	sub = cfh_fresh_id(x->r->t, "AlarmEmailSubscription");
 	snprintf(expr, sizeof(expr), "%s", param);
 	if (!sub ||
 	    cfh_edit_add_resource_take(
-		    x->t, sub, topic,
+		    x->r, sub, topic,
 		    json_pack("{s:s, s:s, s:{s:s, s:{s:s}, s:{s:s}}}", "Type",
 			      "AWS::SNS::Subscription", "Condition", cond,
 			      "Properties", "Protocol", "email", "Endpoint",
@@ -278,20 +280,20 @@ static const char *balancer_of(struct alarms *x, const char *tg)
 	const char **refs, *lb = NULL, *res, *attr;
 	size_t n, i;
 
-	if (cfh_referrers(x->t, tg, "AWS::ElasticLoadBalancingV2::Listener",
+	if (cfh_referrers(x->r->t, tg, "AWS::ElasticLoadBalancingV2::Listener",
 			  &refs, &n))
 		return NULL;
 	for (i = 0; i < n && !lb; i++) {
-		const struct cfh_node *arn = cfh_map_path(cfh_resource(x->t, refs[i]),
-							  "Properties",
-							  "LoadBalancerArn", NULL);
+		const struct cfh_node *arn = cfh_map_path(
+			cfh_resource(x->r->t, refs[i]), "Properties",
+			"LoadBalancerArn", NULL);
 
 		lb = cfh_node_ref(arn);
-		if (!lb && !cfh_node_getatt(x->t, arn, &res, &attr))
+		if (!lb && !cfh_node_getatt(x->r->t, arn, &res, &attr))
 			lb = res;
 	}
 	free(refs);
-	return lb && cfh_resource(x->t, lb) ? lb : NULL;
+	return lb && cfh_resource(x->r->t, lb) ? lb : NULL;
 }
 
 /* The Dimensions of an alarm on @m of resource @id, or NULL when the
@@ -299,7 +301,7 @@ static const char *balancer_of(struct alarms *x, const char *tg)
 static json_t *dimensions(struct alarms *x, const struct metric *m,
 			  const char *id)
 {
-	const struct cfh_node *p = props_of(cfh_resource(x->t, id));
+	const struct cfh_node *p = props_of(cfh_resource(x->r->t, id));
 	const struct cfh_node *n;
 	const char *s, *lb;
 
@@ -339,7 +341,7 @@ static json_t *dimensions(struct alarms *x, const struct metric *m,
 
 /* The metric's description, "@" replaced by the configured threshold. */
 static void describe(const struct metric *m, char *buf, size_t size,
-		     const struct cfh_template *t)
+		     const struct cfh_run *r)
 {
 	const char *at = strchr(m->what, '@');
 
@@ -347,13 +349,13 @@ static void describe(const struct metric *m, char *buf, size_t size,
 		snprintf(buf, size, "%s", m->what);
 	else
 		snprintf(buf, size, "%.*s%lld%s", (int)(at - m->what), m->what,
-			 cfh_opt_int(t, m->setting), at + 1);
+			 cfh_opt_int(r, m->setting), at + 1);
 }
 
 static int add_alarm(struct alarms *x, const struct metric *m,
 		     const char *id)
 {
-	struct cfh_node *res = cfh_resource(x->t, id);
+	struct cfh_node *res = cfh_resource(x->r->t, id);
 	const struct cfh_node *cond = cfh_map_get(res, "Condition");
 	char base[256], what[200], desc[300], key[512], reason[300];
 	const char *aid, *metric_word = strrchr(m->name, '.');
@@ -404,14 +406,15 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 				*w++ = *r;
 		*w = '\0';
 	}
-	aid = cfh_fresh_id(x->t, base);
+	aid = cfh_fresh_id(x->r->t, base);
 	if (!aid) {
 		json_decref(dims);
 		return -1;
 	}
-	threshold = m->setting ? (double)cfh_opt_int(x->t, m->setting) * m->scale
-			       : m->threshold;
-	describe(m, what, sizeof(what), x->t);
+	threshold = m->setting
+			    ? (double)cfh_opt_int(x->r, m->setting) * m->scale
+			    : m->threshold;
+	describe(m, what, sizeof(what), x->r);
 	snprintf(desc, sizeof(desc), "%s: %s", id, what);
 	alarm = json_pack("{s:s, s:{s:s, s:s, s:s, s:o, s:s, s:i, "
 			  "s:i, s:f, s:s, s:s, s:[{s:s}]}}",
@@ -433,7 +436,7 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 				    json_string(cfh_node_str(cond)));
 	snprintf(reason, sizeof(reason),
 		 "an alarm when %s, to the alarm topic (S004-05)", what);
-	if (cfh_edit_add_resource_take(x->t, aid,
+	if (cfh_edit_add_resource_take(x->r, aid,
 				       x->prev_res && !strcmp(x->prev_res, id)
 					       ? x->prev_alarm
 					       : id,
@@ -442,7 +445,7 @@ static int add_alarm(struct alarms *x, const struct metric *m,
 	x->prev_res = id;
 	x->prev_alarm = aid;
 	{
-		char *k = cfh_arena_strndup(&x->t->arena, key, strlen(key));
+		char *k = cfh_arena_strndup(&x->r->t->arena, key, strlen(key));
 
 		return !k || cfh_ids_add(&x->have, k);
 	}
@@ -469,12 +472,15 @@ static bool is_pipeline_rule(const struct cfh_node *pattern)
  * notifies on every started, resumed and superseded execution: alert
  * fatigue. Filter to the states someone acts on.
  */
-static int filter_states(struct alarms *x, struct cfh_node *rule)
+static int filter_states(struct cfh_run *r, void *st, const char *id,
+			 struct cfh_node *rule)
 {
+	struct alarms *x = st;
 	struct cfh_node *pattern = cfh_map_path(rule, "Properties",
 						"EventPattern", NULL);
 	struct cfh_node *detail;
 
+	(void)id;
 	if (!cfh_node_is_map(pattern) || pattern->kind != CFH_MAP ||
 	    cfh_is_dynamic(pattern) || !is_pipeline_rule(pattern))
 		return 0;
@@ -487,12 +493,12 @@ static int filter_states(struct alarms *x, struct cfh_node *rule)
 		return 0;
 	if (!detail)
 		return cfh_edit_set_take(
-			x->t, pattern, "detail",
+			r, pattern, "detail",
 			json_pack("{s:[s,s]}", "state", "FAILED", "SUCCEEDED"),
 			"notify on the outcomes someone acts on, not on every "
 			"state change (S000-05)",
 			NULL);
-	return cfh_edit_set_take(x->t, detail, "state",
+	return cfh_edit_set_take(r, detail, "state",
 				 json_pack("[s,s]", "FAILED", "SUCCEEDED"),
 				 "notify on the outcomes someone acts on, not on "
 				 "every state change (S000-05)",
@@ -506,12 +512,12 @@ static bool watched(struct alarms *x, const char *pipeline)
 	size_t n, i;
 	bool hit = false;
 
-	if (cfh_referrers(x->t, pipeline, "AWS::Events::Rule", &refs, &n))
+	if (cfh_referrers(x->r->t, pipeline, "AWS::Events::Rule", &refs, &n))
 		return true;
 	for (i = 0; i < n && !hit; i++)
-		hit = is_pipeline_rule(cfh_map_path(cfh_resource(x->t, refs[i]),
-						    "Properties", "EventPattern",
-						    NULL));
+		hit = is_pipeline_rule(cfh_map_path(
+			cfh_resource(x->r->t, refs[i]), "Properties",
+			"EventPattern", NULL));
 	free(refs);
 	return hit;
 }
@@ -520,14 +526,14 @@ static bool watched(struct alarms *x, const char *pipeline)
  * admits EventBridge for these rules only (S001-10, S003-16). */
 static int pipelines(struct alarms *x, const struct cfh_ids *ids)
 {
-	json_t *sources = json_array();
+	json_t *sources = json_array(), *stmt;
 	const char *rule, *pol;
 	char base[256];
 	size_t i;
 	int rc = -1;
 
 	for (i = 0; i < ids->n; i++) {
-		struct cfh_node *res = cfh_resource(x->t, ids->v[i]);
+		struct cfh_node *res = cfh_resource(x->r->t, ids->v[i]);
 
 		if (!cfh_res_is(res, "AWS::CodePipeline::Pipeline") ||
 		    watched(x, ids->v[i]))
@@ -535,10 +541,10 @@ static int pipelines(struct alarms *x, const struct cfh_ids *ids)
 		if (!x->topic && make_topic(x))
 			goto out;
 		snprintf(base, sizeof(base), "%sFailedRule", ids->v[i]);
-		rule = cfh_fresh_id(x->t, base);
+		rule = cfh_fresh_id(x->r->t, base);
 		if (!rule ||
 		    cfh_edit_add_resource_take(
-			    x->t, rule, ids->v[i],
+			    x->r, rule, ids->v[i],
 			    json_pack("{s:s, s:{s:s, s:{s:[s], s:[s], s:{s:[o], s:[s]}}, "
 				      "s:[{s:o, s:s}]}}",
 				      "Type", "AWS::Events::Rule", "Properties",
@@ -560,22 +566,24 @@ static int pipelines(struct alarms *x, const struct cfh_ids *ids)
 		goto out;
 	}
 	snprintf(base, sizeof(base), "%sPolicy", x->topic);
-	pol = cfh_fresh_id(x->t, base);
-	rc = !pol || cfh_edit_add_resource_take(
-			     x->t, pol, x->topic,
-			     json_pack("{s:s, s:{s:[o], s:{s:s, s:[{s:s, s:{s:s}, "
-				       "s:s, s:o, s:{s:{s:O}}}]}}}",
-				       "Type", "AWS::SNS::TopicPolicy", "Properties",
-				       "Topics", cfh_json_ref(x->topic),
-				       "PolicyDocument", "Version", "2012-10-17",
-				       "Statement", "Effect", "Allow", "Principal",
-				       "Service", "events.amazonaws.com", "Action",
-				       "sns:Publish", "Resource",
-				       cfh_json_ref(x->topic), "Condition",
-				       "ArnEquals", "aws:SourceArn", sources),
-			     "let EventBridge publish the pipelines' failures to "
-			     "the alarm topic, for these rules only",
-			     NULL);
+	pol = cfh_fresh_id(x->r->t, base);
+	if (!pol)
+		goto out;
+	stmt = cfh_stmt_when_take(
+		cfh_stmt_service_take("events.amazonaws.com", "sns:Publish",
+				      cfh_json_ref(x->topic)),
+		"ArnEquals", "aws:SourceArn", json_incref(sources));
+	if (cfh_edit_add_resource_take(
+		    x->r, pol, x->topic,
+		    json_pack("{s:s, s:{s:[o], s:o}}", "Type",
+			      "AWS::SNS::TopicPolicy", "Properties", "Topics",
+			      cfh_json_ref(x->topic), "PolicyDocument",
+			      cfh_policy_doc_take(json_pack("[o]", stmt))),
+		    "let EventBridge publish the pipelines' failures to the "
+		    "alarm topic, for these rules only",
+		    NULL))
+		goto out;
+	rc = 0;
 out:
 	json_decref(sources);
 	return rc;
@@ -615,13 +623,13 @@ static int dashboard(struct alarms *x, const struct cfh_ids *ids)
 	size_t i, k, m;
 	int rc = -1, y = 0;
 
-	cfh_for_each_resource(x->t, e)
+	cfh_for_each_resource(x->r->t, e)
 		if (cfh_res_is(e->value, "AWS::CloudWatch::Dashboard")) {
 			json_decref(list);
 			return 0;	/* the author has one */
 		}
 	for (i = 0; i < ids->n; i++) {
-		struct cfh_node *res = cfh_resource(x->t, ids->v[i]);
+		struct cfh_node *res = cfh_resource(x->r->t, ids->v[i]);
 
 		for (k = 0; k < sizeof(widgets) / sizeof(*widgets); k++) {
 			const struct widget *w = &widgets[k];
@@ -660,10 +668,10 @@ static int dashboard(struct alarms *x, const struct cfh_ids *ids)
 	list = NULL;
 	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
-	id = cfh_fresh_id(x->t, "Dashboard");
+	id = cfh_fresh_id(x->r->t, "Dashboard");
 	rc = !text || !id ||
 	     cfh_edit_add_resource_take(
-		     x->t, id, NULL,
+		     x->r, id, NULL,
 		     json_pack("{s:s, s:{s:{s:s}}}", "Type",
 			       "AWS::CloudWatch::Dashboard", "Properties",
 			       "DashboardBody", "Fn::Sub", text),
@@ -677,42 +685,69 @@ out:
 	return rc;
 }
 
-int cfh_pass_alarms(struct cfh_template *t)
+static int before(struct cfh_run *r, void *st)
 {
-	struct alarms x = { .t = t };
-	struct cfh_ids ids = { 0 };
-	size_t i, k;
-	int rc = -1;
+	struct alarms *x = st;
 
-	if (survey(&x))
-		goto out;
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		for (k = 0; k < sizeof(metrics) / sizeof(*metrics); k++) {
-			const struct metric *m = &metrics[k];
-
-			if (!cfh_res_is(res, m->type))
-				continue;
-			if (m->dlq == 1 && !cfh_ids_has(&x.dlqs, ids.v[i]))
-				continue;
-			if (m->dlq == -1 && cfh_ids_has(&x.dlqs, ids.v[i]))
-				continue;
-			if (add_alarm(&x, m, ids.v[i]))
-				goto out;
-		}
-		if (cfh_res_is(res, "AWS::Events::Rule") &&
-		    filter_states(&x, res))
-			goto out;
-	}
-	if (pipelines(&x, &ids) || dashboard(&x, &ids))
-		goto out;
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	cfh_ids_release(&x.dlqs);
-	cfh_ids_release(&x.have);
-	return rc;
+	x->r = r;
+	return survey(x);
 }
+
+/* Every resource: the metrics table says which types are watched and how,
+ * so that it stays the one list of them. The id is kept for after(). */
+static int watch(struct cfh_run *r, void *st, const char *id,
+		 struct cfh_node *res)
+{
+	struct alarms *x = st;
+	size_t k;
+
+	(void)r;
+	for (k = 0; k < CFH_ARRAY_SIZE(metrics); k++) {
+		const struct metric *m = &metrics[k];
+
+		if (!cfh_res_is(res, m->type))
+			continue;
+		if (m->dlq == 1 && !cfh_ids_has(&x->dlqs, id))
+			continue;
+		if (m->dlq == -1 && cfh_ids_has(&x->dlqs, id))
+			continue;
+		if (add_alarm(x, m, id))
+			return -1;
+	}
+	return cfh_ids_add(&x->seen, id);
+}
+
+/* Pipeline rules and the dashboard come after every alarm, as they
+ * always did: the rules and the dashboard follow the resources walked,
+ * in template order. */
+static int after(struct cfh_run *r, void *st)
+{
+	struct alarms *x = st;
+
+	(void)r;
+	return pipelines(x, &x->seen) || dashboard(x, &x->seen) ? -1 : 0;
+}
+
+static void release(void *st)
+{
+	struct alarms *x = st;
+
+	cfh_ids_release(&x->dlqs);
+	cfh_ids_release(&x->have);
+	cfh_ids_release(&x->seen);
+}
+
+/* Per resource, its alarms first, then (a rule) its state filter. */
+static const struct cfh_handler handlers[] = {
+	{ "*", watch },
+	{ "AWS::Events::Rule", filter_states },
+};
+
+const struct cfh_pass_ops cfh_pass_alarms = {
+	.state_size = sizeof(struct alarms),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.after = after,
+	.release = release,
+};

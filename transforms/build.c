@@ -35,27 +35,27 @@
 #include "options.h"
 #include "passlib.h"
 
-static int timeouts(struct cfh_template *t, struct cfh_node *p)
+static int timeouts(struct cfh_run *r, struct cfh_node *p)
 {
 	char why[160];
 	long long v;
 
 	if (!cfh_map_get(p, "TimeoutInMinutes")) {
-		v = cfh_opt_int(t, "timeout-minutes");
+		v = cfh_opt_int(r, "timeout-minutes");
 		snprintf(why, sizeof(why),
 			 "a stuck build stops after %lld minutes instead of "
 			 "running, and costing, for an hour (S000-06)", v);
-		if (cfh_edit_set_take(t, p, "TimeoutInMinutes",
+		if (cfh_edit_set_take(r, p, "TimeoutInMinutes",
 				      json_integer(v), why, NULL))
 			return -1;
 	}
 	if (!cfh_map_get(p, "QueuedTimeoutInMinutes")) {
-		v = cfh_opt_int(t, "queued-timeout-minutes");
+		v = cfh_opt_int(r, "queued-timeout-minutes");
 		snprintf(why, sizeof(why),
 			 "a build that cannot start within %lld minutes fails "
 			 "instead of waiting eight hours in the queue (S000-06)",
 			 v);
-		if (cfh_edit_set_take(t, p, "QueuedTimeoutInMinutes",
+		if (cfh_edit_set_take(r, p, "QueuedTimeoutInMinutes",
 				      json_integer(v), why, NULL))
 			return -1;
 	}
@@ -75,11 +75,11 @@ static bool has_var(const struct cfh_node *vars, const char *name)
 }
 
 /* The variables a buildspec needs to know where it runs (S000-07). */
-static int variables(struct cfh_template *t, struct cfh_node *res,
+static int variables(struct cfh_run *r, struct cfh_node *res,
 		     struct cfh_node *p)
 {
 	struct cfh_node *env = cfh_map_get(p, "Environment"), *vars;
-	const char *param = cfh_env_param(t);
+	const char *param = cfh_env_param(r->t);
 	json_t *want;
 	size_t i;
 	int rc = 0;
@@ -89,7 +89,7 @@ static int variables(struct cfh_template *t, struct cfh_node *res,
 	vars = cfh_map_get(env, "EnvironmentVariables");
 	if (vars && !cfh_node_is_seq(vars))
 		return cfh_is_dynamic(vars) ? 0 : cfh_advise(
-				t, res, "EnvironmentVariables is not a list: "
+				r, res, "EnvironmentVariables is not a list: "
 				"add AWS_DEFAULT_REGION by hand");
 	want = json_array();
 	if (!has_var(vars, "AWS_DEFAULT_REGION"))
@@ -105,7 +105,7 @@ static int variables(struct cfh_template *t, struct cfh_node *res,
 	if (!json_array_size(want))
 		goto out;
 	if (!vars) {
-		rc = cfh_edit_set_take(t, env, "EnvironmentVariables",
+		rc = cfh_edit_set_take(r, env, "EnvironmentVariables",
 				       json_incref(want),
 				       "the buildspec learns the region and "
 				       "environment it builds for (S000-07)",
@@ -119,7 +119,7 @@ static int variables(struct cfh_template *t, struct cfh_node *res,
 			 "the buildspec learns %s from the stack (S000-07)",
 			 json_string_value(json_object_get(
 				 json_array_get(want, i), "Name")));
-		rc = cfh_edit_append_take(t, vars,
+		rc = cfh_edit_append_take(r, vars,
 					  json_incref(json_array_get(want, i)),
 					  why, NULL);
 	}
@@ -131,7 +131,7 @@ out:
 /* A local cache where the build runs on a Linux container, the only kind
  * local caching supports; docker layers only for privileged (docker)
  * builds, which are the ones that have them (S001-09). */
-static int cache(struct cfh_template *t, struct cfh_node *p)
+static int cache(struct cfh_run *r, struct cfh_node *p)
 {
 	const struct cfh_node *env = cfh_map_get(p, "Environment");
 	json_t *modes;
@@ -143,7 +143,7 @@ static int cache(struct cfh_template *t, struct cfh_node *p)
 	if (cfh_node_str_eq(cfh_map_get(env, "PrivilegedMode"), "true"))
 		json_array_append_new(modes,
 				      json_string("LOCAL_DOCKER_LAYER_CACHE"));
-	return cfh_edit_set_take(t, p, "Cache",
+	return cfh_edit_set_take(r, p, "Cache",
 				 json_pack("{s:s, s:o}", "Type", "LOCAL",
 					   "Modes", modes),
 				 "builds reuse what the last build on the same "
@@ -152,19 +152,23 @@ static int cache(struct cfh_template *t, struct cfh_node *p)
 				 NULL);
 }
 
-static int project(struct cfh_template *t, const char *id,
-		   struct cfh_node *res, void *arg)
+static int project(struct cfh_run *r, void *st, const char *id,
+		   struct cfh_node *res)
 {
-	struct cfh_node *p = cfh_res_props(t, res, "add Properties");
+	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
 
+	(void)st;
 	(void)id;
-	(void)arg;
-	return !p || timeouts(t, p) || variables(t, res, p) || cache(t, p)
+	return !p || timeouts(r, p) || variables(r, res, p) || cache(r, p)
 		       ? -1
 		       : 0;
 }
 
-int cfh_pass_build(struct cfh_template *t)
-{
-	return cfh_pass_each(t, "AWS::CodeBuild::Project", project, NULL);
-}
+static const struct cfh_handler handlers[] = {
+	{ "AWS::CodeBuild::Project", project },
+};
+
+const struct cfh_pass_ops cfh_pass_build = {
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+};

@@ -45,16 +45,19 @@
 
 #include "options.h"
 #include "passlib.h"
+#include "policy.h"
 
 /* The policy the pass's own roles carry: it marks them as the pass's. */
 #define ACTION_POLICY "DeployAction"
 
+/* Per pipeline: the pass keeps no state across them. */
 struct deploy {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	const char *pipeline;
 	struct cfh_node *res, *props;
 	const struct cfh_node *cond;	/* the pipeline's Condition */
 	const char *role;		/* the pipeline's role, if ours */
+	bool role_locked;		/* the pass is suppressed on it */
 	const char *topic;		/* the approval topic, once made */
 };
 
@@ -93,7 +96,7 @@ static int run_orders(struct deploy *x, struct cfh_node *stages)
 			if (cfh_node_is_map(a->value) &&
 			    !cfh_is_dynamic(a->value) &&
 			    !cfh_map_get(a->value, "RunOrder") &&
-			    cfh_edit_set_take(x->t, a->value, "RunOrder",
+			    cfh_edit_set_take(x->r, a->value, "RunOrder",
 					      json_integer(1),
 					      "state the order actions run in "
 					      "rather than rely on the default "
@@ -135,10 +138,10 @@ static int approval_topic(struct deploy *x)
 	if (x->topic)
 		return 0;
 	snprintf(base, sizeof(base), "%sApprovalTopic", x->pipeline);
-	x->topic = cfh_fresh_id(x->t, base);
+	x->topic = cfh_fresh_id(x->r->t, base);
 	if (!x->topic ||
 	    cfh_edit_add_resource_take(
-		    x->t, x->topic, x->pipeline,
+		    x->r, x->topic, x->pipeline,
 		    conditional(x, json_pack("{s:s, s:{s:s}}", "Type",
 					     "AWS::SNS::Topic", "Properties",
 					     "DisplayName",
@@ -148,9 +151,9 @@ static int approval_topic(struct deploy *x)
 		    NULL))
 		return -1;
 	return cfh_role_grant_take(
-		x->t, x->role, ACTION_POLICY,
-		json_pack("[{s:s, s:s, s:o}]", "Effect", "Allow", "Action",
-			  "sns:Publish", "Resource", cfh_json_ref(x->topic)),
+		x->r, x->role, ACTION_POLICY,
+		json_pack("[o]", cfh_stmt_allow_take("sns:Publish",
+						     cfh_json_ref(x->topic))),
 		"let the pipeline tell approvers, on its approval topic alone "
 		"(S003-08)");
 }
@@ -180,6 +183,17 @@ static bool is_approval(const struct cfh_node *act)
 	       cfh_node_str_eq(cfh_map_get(type, "Provider"), "Manual");
 }
 
+/*
+ * May the pass grant the pipeline's role what a new topic or deploy bucket
+ * needs? The role is reached through the pipeline: where the pass is
+ * suppressed on it, the role stays as it is, and nothing that needs a
+ * grant on it is added.
+ */
+static bool may_grant(const struct deploy *x)
+{
+	return x->role && !x->role_locked;
+}
+
 static int approvals(struct deploy *x, struct cfh_node *stages)
 {
 	struct cfh_entry *s, *a;
@@ -196,16 +210,17 @@ static int approvals(struct deploy *x, struct cfh_node *stages)
 				continue;
 			cfg = cfh_map_get(a->value, "Configuration");
 			if (!cfg) {
-				if (!x->role)
+				if (!may_grant(x))
 					continue;
 				if (approval_topic(x) ||
 				    cfh_edit_set_take(
-					    x->t, a->value, "Configuration",
+					    x->r, a->value, "Configuration",
 					    json_pack("{s:o, s:o}",
 						      "NotificationArn",
 						      cfh_json_ref(x->topic),
 						      "CustomData",
-						      custom_data(x->t, x->pipeline)),
+						      custom_data(x->r->t,
+								  x->pipeline)),
 					    "the approver is told, and told what "
 					    "is being approved (S003-08)",
 					    NULL))
@@ -215,15 +230,16 @@ static int approvals(struct deploy *x, struct cfh_node *stages)
 			if (!cfh_node_is_map(cfg) || cfh_is_dynamic(cfg))
 				continue;
 			if (!cfh_map_get(cfg, "CustomData") &&
-			    cfh_edit_set_take(x->t, cfg, "CustomData",
-					      custom_data(x->t, x->pipeline),
+			    cfh_edit_set_take(x->r, cfg, "CustomData",
+					      custom_data(x->r->t, x->pipeline),
 					      "the approver sees what is being "
 					      "approved (S003-08)",
 					      NULL))
 				return -1;
-			if (!cfh_map_get(cfg, "NotificationArn") && x->role &&
+			if (!cfh_map_get(cfg, "NotificationArn") &&
+			    may_grant(x) &&
 			    (approval_topic(x) ||
-			     cfh_edit_set_take(x->t, cfg, "NotificationArn",
+			     cfh_edit_set_take(x->r, cfg, "NotificationArn",
 					       cfh_json_ref(x->topic),
 					       "approvers are told that a "
 					       "deployment waits for them "
@@ -268,12 +284,12 @@ static bool has_deploy(const struct cfh_node *stages)
  * between ships whatever the build produced (seed 001, S001-08). Which
  * scanner fits is the team's choice: the pass says so and adds nothing.
  */
-static int scan_advice(struct cfh_template *t, struct cfh_node *res,
+static int scan_advice(struct cfh_run *r, struct cfh_node *res,
 		       const struct cfh_node *stages)
 {
 	if (!has_category(stages, "Build") || has_category(stages, "Test"))
 		return 0;
-	return cfh_advise(t, res,
+	return cfh_advise(r, res,
 			  "nothing tests or scans what the build produced "
 			  "before it is deployed: add a Test stage (a "
 			  "dependency and image scan, ECR scan findings) "
@@ -331,11 +347,12 @@ static json_t *artifact_objects(struct deploy *x)
 {
 	const struct cfh_node *loc = cfh_map_path(x->props, "ArtifactStore",
 						  "Location", NULL);
+	char arn[128];
 
-	if (!loc)
+	if (!loc || cfh_arn_format(arn, sizeof(arn), "s3", CFH_ARN_GLOBAL,
+				   NULL, NULL, "${Bucket}/*"))
 		return NULL;
-	return json_pack("{s:[s, {s:o}]}", "Fn::Sub",
-			 "arn:${AWS::Partition}:s3:::${Bucket}/*", "Bucket",
+	return json_pack("{s:[s, {s:o}]}", "Fn::Sub", arn, "Bucket",
 			 cfh_node_to_json(loc));
 }
 
@@ -401,17 +418,17 @@ static int depend_on(struct deploy *x, const char *id)
 			  "the deploy action's role (S000-04)";
 
 	if (!dep)
-		return cfh_edit_set_take(x->t, x->res, "DependsOn",
+		return cfh_edit_set_take(x->r, x->res, "DependsOn",
 					 json_string(id), why, NULL);
 	if (cfh_node_is_seq(dep))
-		return cfh_edit_append_take(x->t, dep, json_string(id), why,
+		return cfh_edit_append_take(x->r, dep, json_string(id), why,
 					    NULL);
 	if (cfh_node_is_str(dep))
-		return cfh_edit_replace_take(x->t, dep,
+		return cfh_edit_replace_take(x->r, dep,
 					     json_pack("[s, s]",
 						       cfh_node_str(dep), id),
 					     why, NULL);
-	return cfh_advise(x->t, dep, why);
+	return cfh_advise(x->r, dep, why);
 }
 
 /*
@@ -426,19 +443,20 @@ static int assume_policy(struct deploy *x, const char *role)
 	const char *id;
 
 	snprintf(base, sizeof(base), "%sAssume", role);
-	id = cfh_fresh_id(x->t, base);
+	id = cfh_fresh_id(x->r->t, base);
 	if (!id ||
 	    cfh_edit_add_resource_take(
-		    x->t, id, role,
+		    x->r, id, role,
 		    conditional(x, json_pack(
-			    "{s:s, s:{s:s, s:[o], s:{s:s, s:[{s:s, s:s, "
-			    "s:o}]}}}",
-			    "Type", "AWS::IAM::Policy", "Properties",
-			    "PolicyName", "AssumeDeployRole", "Roles",
-			    cfh_json_ref(x->role), "PolicyDocument", "Version",
-			    "2012-10-17", "Statement", "Effect", "Allow",
-			    "Action", "sts:AssumeRole", "Resource",
-			    cfh_json_getatt(role, "Arn"))),
+			    "{s:s, s:{s:s, s:[o], s:o}}", "Type",
+			    "AWS::IAM::Policy", "Properties", "PolicyName",
+			    "AssumeDeployRole", "Roles", cfh_json_ref(x->role),
+			    "PolicyDocument",
+			    cfh_policy_doc_take(json_pack(
+				    "[o]", cfh_stmt_allow_take(
+						   "sts:AssumeRole",
+						   cfh_json_getatt(role,
+								   "Arn")))))),
 		    "let the pipeline run its deploy action as that action's "
 		    "role, and assume no other (S000-04)",
 		    NULL))
@@ -459,7 +477,7 @@ static int action_role(struct deploy *x, json_t *stmts, const char *reason,
 						  "EncryptionKey", "Id", NULL);
 
 	snprintf(base, sizeof(base), "%sDeployRole", x->pipeline);
-	*id = cfh_fresh_id(x->t, base);
+	*id = cfh_fresh_id(x->r->t, base);
 	if (!*id || !stmts) {
 		json_decref(objects);
 		json_decref(stmts);
@@ -467,28 +485,28 @@ static int action_role(struct deploy *x, json_t *stmts, const char *reason,
 	}
 	if (objects)
 		json_array_append_new(
-			stmts, json_pack("{s:s, s:[s,s], s:o}", "Effect",
-					 "Allow", "Action", "s3:GetObject",
-					 "s3:GetObjectVersion", "Resource",
-					 objects));
+			stmts, cfh_stmt_allow_take("s3:GetObject "
+						   "s3:GetObjectVersion",
+						   objects));
 	if (key)
 		json_array_append_new(
-			stmts, json_pack("{s:s, s:s, s:o}", "Effect", "Allow",
-					 "Action", "kms:Decrypt", "Resource",
-					 cfh_node_to_json(key)));
+			stmts, cfh_stmt_allow_take("kms:Decrypt",
+						   cfh_node_to_json(key)));
+	/* The trust statement has no Resource, which the statement
+	 * builders always write: it stays spelled out. */
 	if (cfh_edit_add_resource_take(
-		    x->t, *id, x->pipeline,
+		    x->r, *id, x->pipeline,
 		    conditional(x, json_pack(
 			    "{s:s, s:{s:{s:s, s:[{s:s, s:{s:o}, s:s}]}, "
-			    "s:[{s:s, s:{s:s, s:o}}]}}",
+			    "s:[{s:s, s:o}]}}",
 			    "Type", "AWS::IAM::Role", "Properties",
 			    "AssumeRolePolicyDocument", "Version",
 			    "2012-10-17", "Statement", "Effect", "Allow",
 			    "Principal", "AWS",
 			    cfh_json_getatt(x->role, "Arn"), "Action",
 			    "sts:AssumeRole", "Policies", "PolicyName",
-			    ACTION_POLICY, "PolicyDocument", "Version",
-			    "2012-10-17", "Statement", stmts)),
+			    ACTION_POLICY, "PolicyDocument",
+			    cfh_policy_doc_take(stmts))),
 		    reason, NULL))
 		return -1;
 	return assume_policy(x, *id);
@@ -501,21 +519,21 @@ static json_t *ecs_action(struct deploy *x, const char *service,
 	json_t *stmts, *roles;
 
 	stmts = json_pack(
-		"[{s:s, s:[s,s], s:o}, {s:s, s:[s,s,s,s], s:s}]",
-		"Effect", "Allow", "Action", "ecs:DescribeServices",
-		"ecs:UpdateService", "Resource", cfh_json_ref(service),
-		"Effect", "Allow", "Action", "ecs:DescribeTaskDefinition",
-		"ecs:RegisterTaskDefinition", "ecs:DescribeTasks",
-		"ecs:ListTasks", "Resource", "*");
-	roles = task_roles(x->t, service);
+		"[o, o]",
+		cfh_stmt_allow_take("ecs:DescribeServices ecs:UpdateService",
+				    cfh_json_ref(service)),
+		cfh_stmt_allow_take("ecs:DescribeTaskDefinition "
+				    "ecs:RegisterTaskDefinition "
+				    "ecs:DescribeTasks ecs:ListTasks",
+				    json_string("*")));
+	roles = task_roles(x->r->t, service);
 	if (stmts && json_array_size(roles))
 		json_array_append_new(
-			stmts, json_pack("{s:s, s:s, s:O, s:{s:{s:s}}}",
-					 "Effect", "Allow", "Action",
-					 "iam:PassRole", "Resource", roles,
-					 "Condition", "StringEquals",
-					 "iam:PassedToService",
-					 "ecs-tasks.amazonaws.com"));
+			stmts, cfh_stmt_when_take(
+				       cfh_stmt_allow_take("iam:PassRole",
+							   json_incref(roles)),
+				       "StringEquals", "iam:PassedToService",
+				       json_string("ecs-tasks.amazonaws.com")));
 	json_decref(roles);
 	if (action_role(x, stmts,
 			"the deploy action's own role: it may update this "
@@ -529,7 +547,7 @@ static json_t *ecs_action(struct deploy *x, const char *service,
 		"Name", "Deploy", "ActionTypeId", "Category", "Deploy", "Owner",
 		"AWS", "Provider", "ECS", "Version", "1", "Configuration",
 		"ClusterName",
-		cfh_node_to_json(cfh_map_path(cfh_resource(x->t, service),
+		cfh_node_to_json(cfh_map_path(cfh_resource(x->r->t, service),
 					      "Properties", "Cluster", NULL)),
 		"ServiceName", cfh_json_getatt(service, "Name"), "FileName",
 		"imagedefinitions.json", "InputArtifacts", "Name", input,
@@ -547,15 +565,15 @@ static json_t *ecs_action(struct deploy *x, const char *service,
  */
 static json_t *cfn_action(struct deploy *x, const char *input)
 {
-	char base[256], path[300];
+	char base[256], path[300], transform[128];
 	const char *stack_role, *role;
 	json_t *stmts;
 
 	snprintf(base, sizeof(base), "%sStackRole", x->pipeline);
-	stack_role = cfh_fresh_id(x->t, base);
+	stack_role = cfh_fresh_id(x->r->t, base);
 	if (!stack_role ||
 	    cfh_edit_add_resource_take(
-		    x->t, stack_role, x->pipeline,
+		    x->r, stack_role, x->pipeline,
 		    conditional(x, json_pack(
 			    "{s:s, s:{s:{s:s, s:[{s:s, s:{s:s}, s:s, "
 			    "s:{s:{s:o}}}]}}}",
@@ -570,31 +588,36 @@ static json_t *cfn_action(struct deploy *x, const char *input)
 		    "the role CloudFormation deploys the application's stack "
 		    "with (S000-04)",
 		    NULL) ||
-	    cfh_advise(x->t, cfh_resource(x->t, stack_role),
+	    cfh_advise(x->r, cfh_resource(x->r->t, stack_role),
 		       "the application stack's role may do nothing yet: "
 		       "grant it what the application's template creates, "
 		       "on those resources (S000-04)"))
 		return NULL;
+	/* The SAM transform is AWS's, in the stack's region. */
+	if (cfh_arn_format(transform, sizeof(transform), "cloudformation",
+			   CFH_ARN_HERE, NULL, "aws",
+			   "transform/Serverless-2016-10-31"))
+		return NULL;
 	stmts = json_pack(
-		"[{s:s, s:[s,s,s,s,s,s,s,s], s:{s:s}}, {s:s, s:s, s:{s:s}}, "
-		"{s:s, s:s, s:o, s:{s:{s:s}}}]",
-		"Effect", "Allow", "Action", "cloudformation:CreateStack",
-		"cloudformation:UpdateStack", "cloudformation:DescribeStacks",
-		"cloudformation:DescribeStackEvents",
-		"cloudformation:CreateChangeSet",
-		"cloudformation:DescribeChangeSet",
-		"cloudformation:ExecuteChangeSet",
-		"cloudformation:DeleteChangeSet", "Resource", "Fn::Sub",
-		"arn:${AWS::Partition}:cloudformation:${AWS::Region}:"
-		"${AWS::AccountId}:stack/${AWS::StackName}-app/*",
-		"Effect", "Allow", "Action", "cloudformation:CreateChangeSet",
-		"Resource", "Fn::Sub",
-		"arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:"
-		"transform/Serverless-2016-10-31",
-		"Effect", "Allow", "Action", "iam:PassRole", "Resource",
-		cfh_json_getatt(stack_role, "Arn"), "Condition",
-		"StringEquals", "iam:PassedToService",
-		"cloudformation.amazonaws.com");
+		"[o, o, o]",
+		cfh_stmt_allow_take("cloudformation:CreateStack "
+				    "cloudformation:UpdateStack "
+				    "cloudformation:DescribeStacks "
+				    "cloudformation:DescribeStackEvents "
+				    "cloudformation:CreateChangeSet "
+				    "cloudformation:DescribeChangeSet "
+				    "cloudformation:ExecuteChangeSet "
+				    "cloudformation:DeleteChangeSet",
+				    cfh_arn_sub("cloudformation", CFH_ARN_HERE,
+						"stack/${AWS::StackName}"
+						"-app/*")),
+		cfh_stmt_allow_take("cloudformation:CreateChangeSet",
+				    json_pack("{s:s}", "Fn::Sub", transform)),
+		cfh_stmt_when_take(
+			cfh_stmt_allow_take("iam:PassRole",
+					    cfh_json_getatt(stack_role, "Arn")),
+			"StringEquals", "iam:PassedToService",
+			json_string("cloudformation.amazonaws.com")));
 	if (action_role(x, stmts,
 			"the deploy action's own role: it may deploy the "
 			"application's stack alone and pass it its role, and "
@@ -602,7 +625,7 @@ static json_t *cfn_action(struct deploy *x, const char *input)
 			&role))
 		return NULL;
 	snprintf(path, sizeof(path), "%s::%s", input,
-		 cfh_opt_str(x->t, "template-file"));
+		 cfh_opt_str(x->r, "template-file"));
 	return json_pack(
 		"{s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s}, s:s, s:s, "
 		"s:o}, s:[{s:s}], s:o}",
@@ -623,10 +646,10 @@ static json_t *s3_action(struct deploy *x, const char *input)
 	const char *bucket;
 
 	snprintf(base, sizeof(base), "%sDeployBucket", x->pipeline);
-	bucket = cfh_fresh_id(x->t, base);
+	bucket = cfh_fresh_id(x->r->t, base);
 	if (!bucket ||
 	    cfh_edit_add_resource_take(
-		    x->t, bucket, x->pipeline,
+		    x->r, bucket, x->pipeline,
 		    conditional(x, json_pack(
 			    "{s:s, s:{s:{s:b, s:b, s:b, s:b}}}", "Type",
 			    "AWS::S3::Bucket", "Properties",
@@ -639,10 +662,11 @@ static json_t *s3_action(struct deploy *x, const char *input)
 		return NULL;
 	snprintf(objects, sizeof(objects), "${%s.Arn}/*", bucket);
 	if (cfh_role_grant_take(
-		    x->t, x->role, ACTION_POLICY,
-		    json_pack("[{s:s, s:s, s:{s:s}}]", "Effect", "Allow",
-			      "Action", "s3:PutObject",
-			      "Resource", "Fn::Sub", objects),
+		    x->r, x->role, ACTION_POLICY,
+		    json_pack("[o]", cfh_stmt_allow_take(
+					     "s3:PutObject",
+					     json_pack("{s:s}", "Fn::Sub",
+						       objects))),
 		    "let the pipeline write the build output to its deploy "
 		    "bucket, and nowhere else (S000-04)"))
 		return NULL;
@@ -657,27 +681,35 @@ static json_t *s3_action(struct deploy *x, const char *input)
 static int add_stage(struct deploy *x, struct cfh_node *stages)
 {
 	const char *input = build_output(stages), *service;
-	bool approve = production(x->t), lambda;
+	bool approve = production(x->r->t), lambda;
 	char name[64], why[200];
 	json_t *act, *acts;
 
 	if (!input)
-		return cfh_advise(x->t, stages,
+		return cfh_advise(x->r, stages,
 				  "the pipeline ends without deploying, and no "
 				  "build action has an output artifact to "
 				  "deploy: add a Deploy stage (S000-04)");
 	if (!x->role)
-		return cfh_advise(x->t, stages,
+		return cfh_advise(x->r, stages,
 				  "the pipeline ends without deploying, and its "
 				  "role is not the template's: add a Deploy "
 				  "stage and the permissions it needs (S000-04)");
+	/* Every kind of Deploy stage changes what the pipeline's role may
+	 * do: a grant, or a policy that lets it assume the action's role. */
+	if (x->role_locked)
+		return cfh_advise(x->r, stages,
+				  "the pipeline ends without deploying, and "
+				  "this pass is suppressed on its role: add a "
+				  "Deploy stage and the permissions it needs "
+				  "(S000-04)");
 	if (!cfh_map_path(x->props, "ArtifactStore", "Location", NULL))
-		return cfh_advise(x->t, stages,
+		return cfh_advise(x->r, stages,
 				  "the pipeline ends without deploying, and its "
 				  "artifacts are in one store per region: add a "
 				  "Deploy stage for each region (S000-04)");
-	service = ecs_service(x->t);
-	lambda = !service && lambda_app(x->t);
+	service = ecs_service(x->r->t);
+	lambda = !service && lambda_app(x->r->t);
 	act = service  ? ecs_action(x, service, input)
 	      : lambda ? cfn_action(x, input)
 		       : s3_action(x, input);
@@ -700,7 +732,7 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 				  "Provider", "Manual", "Version", "1",
 				  "Configuration", "NotificationArn",
 				  cfh_json_ref(x->topic), "CustomData",
-				  custom_data(x->t, x->pipeline), "RunOrder",
+				  custom_data(x->r->t, x->pipeline), "RunOrder",
 				  1));
 	}
 	json_array_append_new(acts, act);
@@ -712,35 +744,39 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 			  : "to a deploy bucket",
 		 approve ? ", after a person approves it for production" : "",
 		 approve ? ", S003-08" : "");
-	return cfh_edit_append_take(x->t, stages,
+	return cfh_edit_append_take(x->r, stages,
 				    json_pack("{s:s, s:o}", "Name", name,
 					      "Actions", acts),
 				    why, NULL);
 }
 
-static int pipeline(struct cfh_template *t, const char *id,
-		    struct cfh_node *res, void *arg)
+static int pipeline(struct cfh_run *r, void *st, const char *id,
+		    struct cfh_node *res)
 {
-	struct deploy x = { .t = t, .pipeline = id, .res = res,
+	struct deploy x = { .r = r, .pipeline = id, .res = res,
 			    .cond = cfh_map_get(res, "Condition") };
 	struct cfh_node *stages;
 
-	(void)arg;
-
+	(void)st;
 	x.props = cfh_map_get(res, "Properties");
 	stages = cfh_map_get(x.props, "Stages");
 	if (!cfh_node_is_seq(stages))
 		return 0;
-	x.role = pipeline_role(t, x.props);
+	x.role = pipeline_role(r->t, x.props);
+	x.role_locked = x.role && cfh_pass_skips(r, cfh_resource(r->t, x.role));
 	if (run_orders(&x, stages) || approvals(&x, stages) ||
-	    scan_advice(t, res, stages))
+	    scan_advice(r, res, stages))
 		return -1;
 	if (has_deploy(stages))
 		return 0;
 	return add_stage(&x, stages);
 }
 
-int cfh_pass_deploy_stage(struct cfh_template *t)
-{
-	return cfh_pass_each(t, "AWS::CodePipeline::Pipeline", pipeline, NULL);
-}
+static const struct cfh_handler handlers[] = {
+	{ "AWS::CodePipeline::Pipeline", pipeline },
+};
+
+const struct cfh_pass_ops cfh_pass_deploy_stage = {
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+};

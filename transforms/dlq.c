@@ -34,11 +34,12 @@
 #include "kms.h"
 #include "options.h"
 #include "passlib.h"
+#include "policy.h"
 
 #define DLQ_RETENTION 1209600	/* 14 days, the SQS maximum */
 
 struct dlq {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	const char *key;	/* the template's key, or NULL */
 	struct cfh_ids dlqs;	/* queues that already serve as DLQs */
 };
@@ -53,7 +54,7 @@ static struct cfh_node *props_of(const struct cfh_node *res)
 static const char *queue_named(struct dlq *x, const char *from,
 			       const struct cfh_node *arn)
 {
-	const struct cfh_graph *g = cfh_graph_get(x->t);
+	const struct cfh_graph *g = cfh_graph_get(x->r->t);
 	const struct cfh_vertex *v = g ? cfh_graph_find(g, from) : NULL;
 	size_t i;
 
@@ -83,7 +84,7 @@ static int find_dlqs(struct dlq *x)
 {
 	const struct cfh_entry *e, *t;
 
-	cfh_for_each_resource(x->t, e) {
+	cfh_for_each_resource(x->r->t, e) {
 		const struct cfh_node *p = props_of(e->value);
 
 		if (note_dlq(x, e->key->text, cfh_map_path(p, "RedrivePolicy",
@@ -113,13 +114,13 @@ static int find_dlqs(struct dlq *x)
 static int add_queue(struct dlq *x, const char *source, bool fifo,
 		     const char **id)
 {
-	const struct cfh_node *src = cfh_resource(x->t, source);
+	const struct cfh_node *src = cfh_resource(x->r->t, source);
 	const struct cfh_node *cond = cfh_map_get(src, "Condition");
 	char base[256], reason[300];
 	json_t *props, *res;
 
 	snprintf(base, sizeof(base), "%sDLQ", source);
-	*id = cfh_fresh_id(x->t, base);
+	*id = cfh_fresh_id(x->r->t, base);
 	if (!*id)
 		return -1;
 	props = json_pack("{s:i}", "MessageRetentionPeriod", DLQ_RETENTION);
@@ -140,40 +141,39 @@ static int add_queue(struct dlq *x, const char *source, bool fifo,
 		 "a dead-letter queue for %s: failed work is kept 14 days "
 		 "instead of being lost (S004-03)",
 		 source);
-	return cfh_edit_add_resource_take(x->t, *id, source, res, reason, NULL);
+	return cfh_edit_add_resource_take(x->r, *id, source, res, reason, NULL);
 }
 
 /* Let @service send to @queue, only for the source @source_arn. */
 static int queue_policy(struct dlq *x, const char *queue, const char *service,
 			json_t *source_arn)
 {
-	const struct cfh_node *cond = cfh_map_get(cfh_resource(x->t, queue),
+	const struct cfh_node *cond = cfh_map_get(cfh_resource(x->r->t, queue),
 						  "Condition");
 	char base[256];
 	const char *id;
-	json_t *res;
+	json_t *stmt, *res;
 
 	snprintf(base, sizeof(base), "%sPolicy", queue);
-	id = cfh_fresh_id(x->t, base);
+	id = cfh_fresh_id(x->r->t, base);
 	if (!id) {
 		json_decref(source_arn);
 		return -1;
 	}
-	res = json_pack("{s:s, s:{s:[o], s:{s:s, s:[{s:s, s:{s:s}, s:s, s:o, "
-			  "s:{s:{s:o}}}]}}}",
-			  "Type", "AWS::SQS::QueuePolicy", "Properties",
-			  "Queues", cfh_json_ref(queue), "PolicyDocument",
-			  "Version", "2012-10-17", "Statement", "Effect", "Allow",
-			  "Principal", "Service", service, "Action",
-			  "sqs:SendMessage", "Resource",
-			  cfh_json_getatt(queue, "Arn"), "Condition", "ArnEquals",
-			  "aws:SourceArn", source_arn);
+	stmt = cfh_stmt_when_take(
+		cfh_stmt_service_take(service, "sqs:SendMessage",
+				      cfh_json_getatt(queue, "Arn")),
+		"ArnEquals", "aws:SourceArn", source_arn);
+	res = json_pack("{s:s, s:{s:[o], s:o}}", "Type",
+			"AWS::SQS::QueuePolicy", "Properties", "Queues",
+			cfh_json_ref(queue), "PolicyDocument",
+			cfh_policy_doc_take(json_pack("[o]", stmt)));
 	/* The queue's condition, which it took from its source. */
 	if (res && cond && cfh_node_str(cond))
 		json_object_set_new(res, "Condition",
 				    json_string(cfh_node_str(cond)));
 	return cfh_edit_add_resource_take(
-		x->t, id, queue, res,
+		x->r, id, queue, res,
 		"let the service deliver failed events to the dead-letter "
 		"queue, for this source only",
 		NULL);
@@ -181,31 +181,63 @@ static int queue_policy(struct dlq *x, const char *queue, const char *service,
 
 #define GRANT_POLICY "DeadLetterDelivery"
 
+/* What a sender needs of the key that encrypts the queue it sends to. */
+static json_t *key_use(const char *key)
+{
+	return cfh_stmt_allow_take("kms:GenerateDataKey kms:Decrypt",
+				   cfh_json_getatt(key, "Arn"));
+}
+
 /* Let @role send to @queue (and use the key that encrypts it). */
 static int grant_send(struct dlq *x, const char *role, const char *queue)
 {
-	json_t *stmts = json_pack("[{s:s, s:s, s:o}]", "Effect", "Allow",
-				  "Action", "sqs:SendMessage", "Resource",
-				  cfh_json_getatt(queue, "Arn"));
+	json_t *stmts = json_pack(
+		"[o]", cfh_stmt_allow_take("sqs:SendMessage",
+					   cfh_json_getatt(queue, "Arn")));
 
 	if (stmts && x->key)
-		json_array_append_new(
-			stmts, json_pack("{s:s, s:[s,s], s:o}", "Effect",
-					 "Allow", "Action", "kms:GenerateDataKey",
-					 "kms:Decrypt", "Resource",
-					 cfh_json_getatt(x->key, "Arn")));
-	return cfh_role_grant_take(x->t, role, GRANT_POLICY, stmts,
+		json_array_append_new(stmts, key_use(x->key));
+	return cfh_role_grant_take(x->r, role, GRANT_POLICY, stmts,
 				   "let the role send to its dead-letter queue, "
 				   "and nothing else");
 }
 
+/*
+ * Let the service @s use the template's key, which encrypts the queue it
+ * delivers to. The key is reached through the resource @res the pass
+ * handles: where the pass is suppressed on the key, its policy is left
+ * alone and a human is told what it lacks.
+ */
+static int admit(struct dlq *x, const struct cfh_node *res, enum cfh_svc s)
+{
+	struct cfh_node *key;
+	char why[300];
+
+	if (!x->key)
+		return 0;
+	key = cfh_resource(x->r->t, x->key);
+	if (!cfh_pass_skips(x->r, key))
+		return cfh_kms_admit(x->r, x->key, s);
+	if (cfh_kms_has_sid(cfh_map_path(key, "Properties", "KeyPolicy",
+					 "Statement", NULL),
+			    cfh_kms_service_sid(s)))
+		return 0;
+	snprintf(why, sizeof(why),
+		 "its dead-letter queue is encrypted with the key %s, on which "
+		 "this pass is suppressed: let %s use the key by hand",
+		 x->key, cfh_kms_service_name(s));
+	return cfh_advise(x->r, res, why);
+}
+
 /* ---- queues ---- */
 
-static int queues(struct dlq *x, const char *id, struct cfh_node *res)
+static int queues(struct cfh_run *r, void *st, const char *id,
+		   struct cfh_node *res)
 {
+	struct dlq *x = st;
 	struct cfh_node *p = props_of(res);
 	bool fifo = cfh_node_str_eq(cfh_map_get(p, "FifoQueue"), "true");
-	long long receives = cfh_opt_int(x->t, "max-receive-count");
+	long long receives = cfh_opt_int(r, "max-receive-count");
 	char why[160];
 	const char *q;
 
@@ -216,9 +248,9 @@ static int queues(struct dlq *x, const char *id, struct cfh_node *res)
 		return -1;
 	snprintf(why, sizeof(why), "messages that fail %lld times move to the "
 		 "dead-letter queue instead of cycling or expiring", receives);
-	p = cfh_res_props(x->t, res, "add Properties");
+	p = cfh_res_props(r, res, "add Properties");
 	return !p || cfh_edit_set_take(
-			     x->t, p, "RedrivePolicy",
+			     r, p, "RedrivePolicy",
 			     json_pack("{s:o, s:i}", "deadLetterTargetArn",
 				       cfh_json_getatt(q, "Arn"),
 				       "maxReceiveCount", (json_int_t)receives),
@@ -241,10 +273,10 @@ static bool invoked_async(struct dlq *x, const char *fn)
 	size_t n, i, k;
 	bool hit = false;
 
-	if (cfh_referrers(x->t, fn, NULL, &refs, &n))
+	if (cfh_referrers(x->r->t, fn, NULL, &refs, &n))
 		return false;
 	for (i = 0; i < n && !hit; i++) {
-		const struct cfh_node *r = cfh_resource(x->t, refs[i]);
+		const struct cfh_node *r = cfh_resource(x->r->t, refs[i]);
 		const struct cfh_node *p = props_of(r);
 		const char *pr;
 
@@ -283,11 +315,13 @@ static bool has_failure_destination(struct dlq *x, const char *fn,
 	    cfh_map_path(p, "EventInvokeConfig", "DestinationConfig",
 			 "OnFailure", NULL))
 		return true;
-	if (cfh_referrers(x->t, fn, "AWS::Lambda::EventInvokeConfig", &refs, &n))
+	if (cfh_referrers(x->r->t, fn, "AWS::Lambda::EventInvokeConfig", &refs,
+			  &n))
 		return true;
 	for (i = 0; i < n; i++)
-		hit |= cfh_map_path(cfh_resource(x->t, refs[i]), "Properties",
-				    "DestinationConfig", "OnFailure", NULL) != NULL;
+		hit |= cfh_map_path(cfh_resource(x->r->t, refs[i]),
+				    "Properties", "DestinationConfig",
+				    "OnFailure", NULL) != NULL;
 	free(refs);
 	return hit;
 }
@@ -314,8 +348,10 @@ static bool sam_async(const struct cfh_node *res)
 	return false;
 }
 
-static int functions(struct dlq *x, const char *id, struct cfh_node *res)
+static int functions(struct cfh_run *r, void *st, const char *id,
+		      struct cfh_node *res)
 {
+	struct dlq *x = st;
 	struct cfh_node *p = props_of(res);
 	const char *q, *role;
 
@@ -324,15 +360,25 @@ static int functions(struct dlq *x, const char *id, struct cfh_node *res)
 							    : invoked_async(x, id)))
 		return 0;
 	if (cfh_res_is(res, "AWS::Lambda::Function")) {
-		role = cfh_role_of(x->t, res, false);
+		role = cfh_role_of(r->t, res, false);
 		if (!role)
-			return cfh_advise(x->t, res,
+			return cfh_advise(r, res,
 					  "invoked asynchronously with no "
 					  "dead-letter queue, and its role is not "
 					  "in the template: add DeadLetterConfig "
 					  "and let the role send to it");
+		/* The role is reached through the function: where the pass
+		 * is suppressed on it, the grant cannot be made, and Lambda
+		 * refuses a dead-letter queue its role may not send to. */
+		if (cfh_pass_skips(r, cfh_resource(r->t, role)))
+			return cfh_advise(r, res,
+					  "invoked asynchronously with no "
+					  "dead-letter queue, and this pass is "
+					  "suppressed on its role: add "
+					  "DeadLetterConfig and let the role "
+					  "send to it");
 		if (add_queue(x, id, false, &q) ||
-		    cfh_edit_set_take(x->t, p, "DeadLetterConfig",
+		    cfh_edit_set_take(r, p, "DeadLetterConfig",
 				      json_pack("{s:o}", "TargetArn",
 						cfh_json_getatt(q, "Arn")),
 				      "events the function fails on after its "
@@ -343,7 +389,7 @@ static int functions(struct dlq *x, const char *id, struct cfh_node *res)
 	}
 	/* SAM adds the sqs:SendMessage permission for DeadLetterQueue. */
 	if (add_queue(x, id, false, &q) ||
-	    cfh_edit_set_take(x->t, p, "DeadLetterQueue",
+	    cfh_edit_set_take(r, p, "DeadLetterQueue",
 			      json_pack("{s:s, s:o}", "Type", "SQS",
 					"TargetArn", cfh_json_getatt(q, "Arn")),
 			      "events the function fails on after its retries "
@@ -354,19 +400,16 @@ static int functions(struct dlq *x, const char *id, struct cfh_node *res)
 		return 0;
 	{
 		struct cfh_node *pols = cfh_map_get(p, "Policies");
-		json_t *stmt = json_pack("{s:[{s:s, s:[s,s], s:o}]}",
-					 "Statement", "Effect", "Allow",
-					 "Action", "kms:GenerateDataKey",
-					 "kms:Decrypt", "Resource",
-					 cfh_json_getatt(x->key, "Arn"));
+		json_t *stmt = json_pack("{s:[o]}", "Statement",
+					 key_use(x->key));
 
 		if (pols && pols->kind == CFH_SEQ)
-			return cfh_edit_append_take(x->t, pols, stmt,
+			return cfh_edit_append_take(r, pols, stmt,
 						    "let the function use the key "
 						    "of its dead-letter queue",
 						    NULL);
 		if (!pols)
-			return cfh_edit_set_take(x->t, p, "Policies",
+			return cfh_edit_set_take(r, p, "Policies",
 						 json_pack("[o]", stmt),
 						 "let the function use the key "
 						 "of its dead-letter queue",
@@ -378,8 +421,10 @@ static int functions(struct dlq *x, const char *id, struct cfh_node *res)
 
 /* ---- rule targets ---- */
 
-static int rules(struct dlq *x, const char *id, struct cfh_node *res)
+static int rules(struct cfh_run *r, void *st, const char *id,
+		  struct cfh_node *res)
 {
+	struct dlq *x = st;
 	struct cfh_node *targets = cfh_map_get(props_of(res), "Targets");
 	struct cfh_entry *e;
 	const char *q = NULL;
@@ -394,10 +439,9 @@ static int rules(struct dlq *x, const char *id, struct cfh_node *res)
 		if (!q && (add_queue(x, id, false, &q) ||
 			   queue_policy(x, q, "events.amazonaws.com",
 					cfh_json_getatt(id, "Arn")) ||
-			   (x->key && cfh_kms_admit(x->t, x->key,
-						    CFH_SVC_EVENTS))))
+			   admit(x, res, CFH_SVC_EVENTS)))
 			return -1;
-		if (cfh_edit_set_take(x->t, tgt, "DeadLetterConfig",
+		if (cfh_edit_set_take(r, tgt, "DeadLetterConfig",
 				      json_pack("{s:o}", "Arn",
 						cfh_json_getatt(q, "Arn")),
 				      "events EventBridge cannot deliver go to a "
@@ -405,7 +449,7 @@ static int rules(struct dlq *x, const char *id, struct cfh_node *res)
 				      NULL))
 			return -1;
 		if (!cfh_map_get(tgt, "RetryPolicy") &&
-		    cfh_edit_set_take(x->t, tgt, "RetryPolicy",
+		    cfh_edit_set_take(r, tgt, "RetryPolicy",
 				      json_pack("{s:i, s:i}",
 						"MaximumRetryAttempts", 8,
 						"MaximumEventAgeInSeconds",
@@ -420,8 +464,10 @@ static int rules(struct dlq *x, const char *id, struct cfh_node *res)
 
 /* ---- SNS subscriptions ---- */
 
-static int subscriptions(struct dlq *x, const char *id, struct cfh_node *res)
+static int subscriptions(struct cfh_run *r, void *st, const char *id,
+			  struct cfh_node *res)
 {
+	struct dlq *x = st;
 	struct cfh_node *p = props_of(res);
 	const char *q;
 
@@ -434,9 +480,9 @@ static int subscriptions(struct dlq *x, const char *id, struct cfh_node *res)
 	if (add_queue(x, id, false, &q) ||
 	    queue_policy(x, q, "sns.amazonaws.com",
 			 cfh_node_to_json(cfh_map_get(p, "TopicArn"))) ||
-	    (x->key && cfh_kms_admit(x->t, x->key, CFH_SVC_SNS)))
+	    admit(x, res, CFH_SVC_SNS))
 		return -1;
-	return cfh_edit_set_take(x->t, p, "RedrivePolicy",
+	return cfh_edit_set_take(r, p, "RedrivePolicy",
 				 json_pack("{s:o}", "deadLetterTargetArn",
 					   cfh_json_getatt(q, "Arn")),
 				 "messages SNS cannot deliver to the endpoint go "
@@ -446,8 +492,10 @@ static int subscriptions(struct dlq *x, const char *id, struct cfh_node *res)
 
 /* ---- stream event source mappings ---- */
 
-static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
+static int mappings(struct cfh_run *r, void *st, const char *id,
+		     struct cfh_node *res)
 {
+	struct dlq *x = st;
 	struct cfh_node *p = props_of(res);
 	const struct cfh_node *src = cfh_map_get(p, "EventSourceArn");
 	const char *fn = NULL, *role, *q, *ga, *attr;
@@ -456,7 +504,7 @@ static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
 	if (cfh_map_path(p, "DestinationConfig", "OnFailure", NULL))
 		return 0;
 	{
-		const struct cfh_graph *g = cfh_graph_get(x->t);
+		const struct cfh_graph *g = cfh_graph_get(r->t);
 		const struct cfh_vertex *v = g ? cfh_graph_find(g, id) : NULL;
 		size_t i;
 
@@ -473,14 +521,23 @@ static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
 	if (!stream)
 		return 0;
 	fn = cfh_node_ref(cfh_map_get(p, "FunctionName"));
-	if (!fn && !cfh_node_getatt(x->t, cfh_map_get(p, "FunctionName"), &ga,
+	if (!fn && !cfh_node_getatt(r->t, cfh_map_get(p, "FunctionName"), &ga,
 				    &attr))
 		fn = ga;
-	role = fn ? cfh_role_of(x->t, cfh_resource(x->t, fn), false) : NULL;
+	role = fn ? cfh_role_of(r->t, cfh_resource(r->t, fn), false) : NULL;
 	if (!role)
 		return 0;
+	/* The function's role, reached through the mapping, must send to
+	 * the queue: where the pass is suppressed on it, say so instead. */
+	if (cfh_pass_skips(r, cfh_resource(r->t, role)))
+		return cfh_advise(r, res,
+				  "batches that keep failing block the "
+				  "shard, and this pass is suppressed on the "
+				  "function's role: add "
+				  "DestinationConfig.OnFailure and let the "
+				  "role send to it");
 	if (add_queue(x, id, false, &q) ||
-	    cfh_edit_set_take(x->t, p, "DestinationConfig",
+	    cfh_edit_set_take(r, p, "DestinationConfig",
 			      json_pack("{s:{s:o}}", "OnFailure", "Destination",
 					cfh_json_getatt(q, "Arn")),
 			      "records of batches that keep failing go to a "
@@ -488,13 +545,13 @@ static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
 			      NULL))
 		return -1;
 	if (!cfh_map_get(p, "MaximumRetryAttempts") &&
-	    cfh_edit_set_take(x->t, p, "MaximumRetryAttempts", json_integer(3),
+	    cfh_edit_set_take(r, p, "MaximumRetryAttempts", json_integer(3),
 			      "a failing batch is retried 3 times, not until "
 			      "its records expire",
 			      NULL))
 		return -1;
 	if (!cfh_map_get(p, "BisectBatchOnFunctionError") &&
-	    cfh_edit_set_take(x->t, p, "BisectBatchOnFunctionError",
+	    cfh_edit_set_take(r, p, "BisectBatchOnFunctionError",
 			      json_true(),
 			      "split a failing batch to isolate the bad record",
 			      NULL))
@@ -508,25 +565,26 @@ static int mappings(struct dlq *x, const char *id, struct cfh_node *res)
  * S004-17). A queue in between is a change of architecture, so the pass
  * says so and leaves it.
  */
-static int buckets(struct dlq *x, const char *id, struct cfh_node *res)
+static int buckets(struct cfh_run *r, void *st, const char *id,
+		    struct cfh_node *res)
 {
 	const struct cfh_node *fns = cfh_map_path(res, "Properties",
 						  "NotificationConfiguration",
 						  "LambdaConfigurations", NULL);
 
+	(void)st;
 	(void)id;
 	if (!cfh_node_is_seq(fns) || !cfh_node_count(fns))
 		return 0;
-	return cfh_advise(x->t, res,
+	return cfh_advise(r, res,
 			  "S3 invokes the function directly: an SQS queue "
 			  "between them buffers bursts of uploads and keeps "
 			  "what fails for a retry (S004-17)");
 }
 
-static const struct {
-	const char *type;
-	int (*fn)(struct dlq *x, const char *id, struct cfh_node *res);
-} handlers[] = {
+/* One walk, as the pass always made: each resource goes to the rows of
+ * its type, in this order. */
+static const struct cfh_handler handlers[] = {
 	{ "AWS::S3::Bucket", buckets },
 	{ "AWS::SQS::Queue", queues },
 	{ "AWS::Lambda::Function", functions },
@@ -536,26 +594,26 @@ static const struct {
 	{ "AWS::Lambda::EventSourceMapping", mappings },
 };
 
-static int dispatch(struct cfh_template *t, const char *id,
-		    struct cfh_node *res, void *arg)
+static int before(struct cfh_run *r, void *st)
 {
-	size_t k;
+	struct dlq *x = st;
 
-	(void)t;
-	for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
-		if (cfh_res_is(res, handlers[k].type) &&
-		    handlers[k].fn(arg, id, res))
-			return -1;
-	return 0;
+	x->r = r;
+	x->key = cfh_template_key(r->t);
+	return find_dlqs(x);
 }
 
-int cfh_pass_dlq(struct cfh_template *t)
+static void release(void *st)
 {
-	struct dlq x = { .t = t };
-	int rc;
+	struct dlq *x = st;
 
-	x.key = cfh_template_key(t);
-	rc = find_dlqs(&x) || cfh_pass_each(t, NULL, dispatch, &x) ? -1 : 0;
-	cfh_ids_release(&x.dlqs);
-	return rc;
+	cfh_ids_release(&x->dlqs);
 }
+
+const struct cfh_pass_ops cfh_pass_dlq = {
+	.state_size = sizeof(struct dlq),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.release = release,
+};

@@ -37,18 +37,30 @@
  * ECS Exec needs ssmmessages permissions on the task role. A task
  * definition without a task role gets one that allows those alone; a role
  * the template already gives it is not widened: the service is reported.
+ *
+ * What a task's containers need, and how a service is wired to its task
+ * definition, cluster and listener, is read by src/ecs_data.c; this file
+ * decides what to change.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecs_data.h"
 #include "options.h"
 #include "passlib.h"
+#include "policy.h"
 
+/* Per run. */
 struct ecs {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	struct cfh_ids exec_tasks;	/* task definitions with an exec role */
 };
+
+static bool no_replace(const struct cfh_run *r)
+{
+	return r->opts && r->opts->no_replace;
+}
 
 static struct cfh_node *props_of(const struct cfh_node *res)
 {
@@ -67,7 +79,7 @@ static json_t *conditional(struct cfh_template *t, const char *of, json_t *res)
 }
 
 /* Add @res as "<of><suffix>" after @after; *@id receives the ID. */
-static int add(struct cfh_template *t, const char *of, const char *suffix,
+static int add(struct cfh_run *r, const char *of, const char *suffix,
 	       const char *after, json_t *res, const char *reason,
 	       const char **id)
 {
@@ -75,35 +87,22 @@ static int add(struct cfh_template *t, const char *of, const char *suffix,
 	const char *nid;
 
 	snprintf(base, sizeof(base), "%s%s", of, suffix);
-	nid = cfh_fresh_id(t, base);
+	nid = cfh_fresh_id(r->t, base);
 	if (!nid) {
 		json_decref(res);
 		return -1;
 	}
 	if (id)
 		*id = nid;
-	return cfh_edit_add_resource_take(t, nid, after, conditional(t, of, res),
-					  reason, NULL);
-}
-
-/* A role ECS tasks assume, for this account, with @stmts. */
-static json_t *task_role(const char *policy, json_t *stmts)
-{
-	return json_pack("{s:s, s:{s:{s:s, s:[{s:s, s:{s:s}, s:s, "
-			 "s:{s:{s:{s:s}}}}]}, s:[{s:s, s:{s:s, s:o}}]}}",
-			 "Type", "AWS::IAM::Role", "Properties",
-			 "AssumeRolePolicyDocument", "Version", "2012-10-17",
-			 "Statement", "Effect", "Allow", "Principal", "Service",
-			 "ecs-tasks.amazonaws.com", "Action", "sts:AssumeRole",
-			 "Condition", "StringEquals", "aws:SourceAccount",
-			 "Fn::Sub", "${AWS::AccountId}", "Policies",
-			 "PolicyName", policy, "PolicyDocument", "Version",
-			 "2012-10-17", "Statement", stmts);
+	return cfh_edit_add_resource_take(r, nid, after,
+					  conditional(r->t, of, res), reason,
+					  NULL);
 }
 
 /* ---- clusters ---- */
 
-static int clusters(struct ecs *x, const char *id, struct cfh_node *res)
+static int clusters(struct cfh_run *r, void *st, const char *id,
+		    struct cfh_node *res)
 {
 	struct cfh_node *p = props_of(res), *cs;
 	const struct cfh_entry *e;
@@ -112,11 +111,12 @@ static int clusters(struct ecs *x, const char *id, struct cfh_node *res)
 	const char *why = "Container Insights: CPU, memory, network and "
 			  "restarts per service and task (S003-14)";
 
+	(void)st;
 	(void)id;
 	cs = cfh_map_get(p, "ClusterSettings");
 	if (!cs) {
-		p = cfh_res_props(x->t, res, "add Properties");
-		return !p || cfh_edit_set_take(x->t, p, "ClusterSettings",
+		p = cfh_res_props(r, res, "add Properties");
+		return !p || cfh_edit_set_take(r, p, "ClusterSettings",
 					       json_pack("[o]", set), why, NULL);
 	}
 	if (cs->kind == CFH_SEQ) {
@@ -124,7 +124,7 @@ static int clusters(struct ecs *x, const char *id, struct cfh_node *res)
 			if (cfh_node_str_eq(cfh_map_get(e->value, "Name"),
 					    "containerInsights"))
 				goto keep;
-		return cfh_edit_append_take(x->t, cs, set, why, NULL);
+		return cfh_edit_append_take(r, cs, set, why, NULL);
 	}
 keep:
 	json_decref(set);
@@ -133,7 +133,7 @@ keep:
 
 /* ---- ECR repositories ---- */
 
-static char *ecr_lifecycle_text(struct ecs *x)
+static char *ecr_lifecycle_text(struct cfh_run *r)
 {
 	json_t *j = json_pack(
 		"{s:[{s:i, s:s, s:{s:s, s:s, s:s, s:I}, s:{s:s}}, "
@@ -142,11 +142,11 @@ static char *ecr_lifecycle_text(struct ecs *x)
 		"expire untagged images", "selection", "tagStatus",
 		"untagged", "countType", "sinceImagePushed", "countUnit",
 		"days", "countNumber",
-		(json_int_t)cfh_opt_int(x->t, "ecr-untagged-days"), "action",
+		(json_int_t)cfh_opt_int(r, "ecr-untagged-days"), "action",
 		"type", "expire", "rulePriority", 2, "description",
 		"keep the most recent images", "selection", "tagStatus", "any",
 		"countType", "imageCountMoreThan", "countNumber",
-		(json_int_t)cfh_opt_int(x->t, "ecr-keep-images"), "action",
+		(json_int_t)cfh_opt_int(r, "ecr-keep-images"), "action",
 		"type", "expire");
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
@@ -154,25 +154,27 @@ static char *ecr_lifecycle_text(struct ecs *x)
 	return s;
 }
 
-static int repositories(struct ecs *x, const char *id, struct cfh_node *res)
+static int repositories(struct cfh_run *r, void *st, const char *id,
+			struct cfh_node *res)
 {
-	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
+	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
 	char *text;
 	int rc;
 
+	(void)st;
 	(void)id;
 	if (!p)
 		return -1;
 	if (!cfh_map_get(p, "ImageScanningConfiguration") &&
-	    cfh_edit_set_take(x->t, p, "ImageScanningConfiguration",
+	    cfh_edit_set_take(r, p, "ImageScanningConfiguration",
 			      json_pack("{s:b}", "ScanOnPush", 1),
 			      "scan every pushed image for known "
 			      "vulnerabilities (S003-04)",
 			      NULL))
 		return -1;
 	if (!cfh_map_get(p, "ImageTagMutability") &&
-	    cfh_opt_bool(x->t, "immutable-tags") &&
-	    cfh_edit_set_take(x->t, p, "ImageTagMutability",
+	    cfh_opt_bool(r, "immutable-tags") &&
+	    cfh_edit_set_take(r, p, "ImageTagMutability",
 			      json_string("IMMUTABLE"),
 			      "immutable tags: a tag names one image for good, "
 			      "so what was tested is what runs; push a new tag "
@@ -181,10 +183,10 @@ static int repositories(struct ecs *x, const char *id, struct cfh_node *res)
 		return -1;
 	if (cfh_map_get(p, "LifecyclePolicy"))
 		return 0;
-	text = ecr_lifecycle_text(x);
+	text = ecr_lifecycle_text(r);
 	if (!text)
 		return -1;
-	rc = cfh_edit_set_take(x->t, p, "LifecyclePolicy",
+	rc = cfh_edit_set_take(r, p, "LifecyclePolicy",
 			       json_pack("{s:s}", "LifecyclePolicyText", text),
 			       "expire untagged images and keep the most "
 			       "recent ones: the repository stops growing "
@@ -203,7 +205,8 @@ static long long int_of(const struct cfh_node *n)
 	return s && n->stype == CFH_T_INT ? atoll(s) : 0;
 }
 
-static int target_groups(struct ecs *x, const char *id, struct cfh_node *res)
+static int target_groups(struct cfh_run *r, void *st, const char *id,
+			 struct cfh_node *res)
 {
 	struct cfh_node *p = props_of(res);
 	const char *proto = cfh_node_str(cfh_map_get(p, "Protocol"));
@@ -214,6 +217,7 @@ static int target_groups(struct ecs *x, const char *id, struct cfh_node *res)
 			  "how many answers make a target healthy or "
 			  "unhealthy (S003-10)";
 
+	(void)st;
 	(void)id;
 	/* Lambda targets have health checks off by default; GENEVE
 	 * appliances answer on their own terms. */
@@ -225,14 +229,14 @@ static int target_groups(struct ecs *x, const char *id, struct cfh_node *res)
 	if (!hproto)
 		hproto = proto;
 	http = !hproto || !strcmp(hproto, "HTTP") || !strcmp(hproto, "HTTPS");
-	p = cfh_res_props(x->t, res, "add Properties");
+	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
 	interval = int_of(cfh_map_get(p, "HealthCheckIntervalSeconds"));
 	timeout = int_of(cfh_map_get(p, "HealthCheckTimeoutSeconds"));
 	if (!cfh_map_get(p, "HealthCheckIntervalSeconds")) {
 		interval = timeout >= 30 ? timeout + 5 : 30;
-		if (cfh_edit_set_take(x->t, p, "HealthCheckIntervalSeconds",
+		if (cfh_edit_set_take(r, p, "HealthCheckIntervalSeconds",
 				      json_integer(interval), why, NULL))
 			return -1;
 	}
@@ -241,225 +245,26 @@ static int target_groups(struct ecs *x, const char *id, struct cfh_node *res)
 		timeout = http ? 5 : 10;
 		if (interval && timeout >= interval)
 			timeout = interval > 2 ? interval - 1 : 2;
-		if (cfh_edit_set_take(x->t, p, "HealthCheckTimeoutSeconds",
+		if (cfh_edit_set_take(r, p, "HealthCheckTimeoutSeconds",
 				      json_integer(timeout), why, NULL))
 			return -1;
 	}
 	if (!cfh_map_get(p, "HealthyThresholdCount") &&
-	    cfh_edit_set_take(x->t, p, "HealthyThresholdCount",
+	    cfh_edit_set_take(r, p, "HealthyThresholdCount",
 			      json_integer(3), why, NULL))
 		return -1;
 	if (!cfh_map_get(p, "UnhealthyThresholdCount") &&
-	    cfh_edit_set_take(x->t, p, "UnhealthyThresholdCount",
+	    cfh_edit_set_take(r, p, "UnhealthyThresholdCount",
 			      json_integer(3), why, NULL))
 		return -1;
 	if (http && !cfh_map_get(p, "HealthCheckPath") &&
-	    cfh_edit_set_take(x->t, p, "HealthCheckPath", json_string("/"),
+	    cfh_edit_set_take(r, p, "HealthCheckPath", json_string("/"),
 			      why, NULL))
 		return -1;
 	return 0;
 }
 
 /* ---- task definitions: the execution role ---- */
-
-/* The ARN of the ECR repository an image names, or NULL (a public image,
- * or one we cannot read). *@ecr says whether it is an ECR image at all. */
-static json_t *image_repo(struct ecs *x, const struct cfh_node *img,
-			  bool *ecr)
-{
-	const struct cfh_entry *e;
-	struct cfh_fn_view fv;
-	const char *s = NULL, *at, *reg, *name;
-	char acct[128], region[128], repo[300], arn[700];
-	size_t n;
-
-	*ecr = false;
-	cfh_for_each_resource(x->t, e)
-		if (cfh_res_is(e->value, "AWS::ECR::Repository") &&
-		    cfh_refers_to(img, e->key->text)) {
-			*ecr = true;
-			return cfh_json_getatt(e->key->text, "Arn");
-		}
-	if (cfh_node_is_str(img))
-		s = cfh_node_str(img);
-	else if (cfh_node_fn(img, &fv) && fv.fn == CFH_FN_SUB &&
-		 fv.arg->kind == CFH_SCALAR)
-		s = cfh_node_str(fv.arg);
-	if (!s) {
-		*ecr = true;	/* unknown: ask a human */
-		return NULL;
-	}
-	at = strstr(s, ".dkr.ecr.");
-	if (!at)
-		return NULL;
-	*ecr = true;
-	reg = at + strlen(".dkr.ecr.");
-	name = strchr(reg, '/');
-	n = (size_t)(at - s);
-	if (!name || n >= sizeof(acct) || !strstr(reg, ".amazonaws.com"))
-		return NULL;
-	memcpy(acct, s, n);
-	acct[n] = '\0';
-	n = (size_t)(strstr(reg, ".amazonaws.com") - reg);
-	if (n >= sizeof(region))
-		return NULL;
-	memcpy(region, reg, n);
-	region[n] = '\0';
-	snprintf(repo, sizeof(repo), "%s", name + 1);
-	/* Drop the tag or digest, unless it lies inside ${...}. */
-	repo[strcspn(repo, "@")] = '\0';
-	{
-		char *colon = strrchr(repo, ':');
-
-		if (colon && !strchr(colon, '}'))
-			*colon = '\0';
-	}
-	if (strchr(acct, '/') || !*repo)
-		return NULL;
-	snprintf(arn, sizeof(arn),
-		 "arn:${AWS::Partition}:ecr:%s:%s:repository/%s", region, acct,
-		 repo);
-	return json_pack("{s:s}", "Fn::Sub", arn);
-}
-
-/* The ARN of the log group an awslogs-group option names, or NULL. */
-static json_t *log_group_arn(struct ecs *x, const struct cfh_node *g)
-{
-	const char *id = cfh_node_ref(g);
-	char arn[700];
-
-	if (id && cfh_res_is(cfh_resource(x->t, id), "AWS::Logs::LogGroup"))
-		return cfh_json_getatt(id, "Arn");
-	if (!cfh_node_is_str(g) || strchr(cfh_node_str(g), '$'))
-		return NULL;
-	snprintf(arn, sizeof(arn),
-		 "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
-		 "log-group:%s:*",
-		 cfh_node_str(g));
-	return json_pack("{s:s}", "Fn::Sub", arn);
-}
-
-static void add_unique(json_t *list, json_t *v)
-{
-	size_t i;
-	json_t *w;
-
-	json_array_foreach(list, i, w)
-		if (json_equal(w, v)) {
-			json_decref(v);
-			return;
-		}
-	json_array_append_new(list, v);
-}
-
-/* The template KMS key resource @n (KmsKeyId) names, or NULL. */
-static const char *key_of(struct ecs *x, const struct cfh_node *n)
-{
-	const char *id = cfh_node_ref(n), *attr;
-
-	if (!id && cfh_node_getatt(x->t, n, &id, &attr))
-		id = NULL;
-	return id && cfh_res_is(cfh_resource(x->t, id), "AWS::KMS::Key") ?
-		id : NULL;
-}
-
-/*
- * What a container secret's ValueFrom (or a CredentialsParameter) names,
- * as the statement it needs: a Secrets Manager secret or an SSM parameter
- * of the template, "${Secret}:json-key::" on one, or a literal ARN. The
- * ARN goes to @sm or @ssm, a template key the secret is encrypted with to
- * @keys. Returns: 0 when granted exactly, 1 when it cannot be read.
- */
-static int secret_of(struct ecs *x, const struct cfh_node *v, json_t *sm,
-		     json_t *ssm, json_t *keys, bool *literal)
-{
-	struct cfh_fn_view fv;
-	const struct cfh_node *res;
-	const char *id = cfh_node_ref(v), *s, *name;
-	char buf[700], idbuf[256];
-
-	if (!id && cfh_node_fn(v, &fv) && fv.fn == CFH_FN_SUB &&
-	    fv.arg->kind == CFH_SCALAR) {
-		/* "${Secret}" or "${Secret}:json-key:stage:version" */
-		s = cfh_node_str(fv.arg);
-		if (s && !strncmp(s, "${", 2)) {
-			size_t n = strcspn(s + 2, "}");
-
-			if (s[2 + n] == '}' && n < 256 &&
-			    (!s[3 + n] || s[3 + n] == ':') &&
-			    !strchr(s + 3 + n, '$')) {
-				memcpy(idbuf, s + 2, n);
-				idbuf[n] = '\0';
-				if (cfh_res_is(cfh_resource(x->t, idbuf),
-					       "AWS::SecretsManager::Secret"))
-					id = idbuf;
-			}
-		}
-		if (!id)
-			return 1;
-	}
-	if (id) {
-		res = cfh_resource(x->t, id);
-		if (cfh_res_is(res, "AWS::SecretsManager::Secret")) {
-			const struct cfh_node *k = cfh_map_path(res, "Properties",
-								"KmsKeyId", NULL);
-			const char *key = key_of(x, k);
-
-			if (k && !key)
-				return 1;
-			if (key)
-				add_unique(keys, cfh_json_getatt(key, "Arn"));
-			add_unique(sm, cfh_json_ref(id));
-			return 0;
-		}
-		if (!cfh_res_is(res, "AWS::SSM::Parameter"))
-			return 1;
-		/* Ref gives the name; a name of its own may begin with "/". */
-		name = cfh_node_str(cfh_map_path(res, "Properties", "Name", NULL));
-		if (cfh_map_path(res, "Properties", "Name", NULL) &&
-		    (!cfh_node_is_str(cfh_map_path(res, "Properties", "Name",
-						   NULL)) ||
-		     strchr(name, '$')))
-			return 1;
-		if (name)
-			snprintf(buf, sizeof(buf),
-				 "arn:${AWS::Partition}:ssm:${AWS::Region}:"
-				 "${AWS::AccountId}:parameter/%s",
-				 name + (*name == '/'));
-		else
-			snprintf(buf, sizeof(buf),
-				 "arn:${AWS::Partition}:ssm:${AWS::Region}:"
-				 "${AWS::AccountId}:parameter/${%s}", id);
-		add_unique(ssm, json_pack("{s:s}", "Fn::Sub", buf));
-		return 0;
-	}
-	if (!cfh_node_is_str(v))
-		return 1;
-	s = cfh_node_str(v);
-	if (strncmp(s, "arn:", 4) || strchr(s, '*') || strchr(s, '?') ||
-	    strlen(s) >= sizeof(buf))
-		return 1;
-	snprintf(buf, sizeof(buf), "%s", s);
-	if (strstr(buf, ":secretsmanager:") && strstr(buf, ":secret:")) {
-		/* arn:aws:secretsmanager:r:a:secret:name[:key:stage:version] */
-		char *p = buf;
-		int f;
-
-		for (f = 0; f < 7 && p; f++)
-			p = strchr(p + (f > 0), ':');
-		if (p)
-			*p = '\0';
-		*literal = true;
-		add_unique(sm, json_string(buf));
-		return 0;
-	}
-	if (strstr(buf, ":ssm:") && strstr(buf, ":parameter/")) {
-		*literal = true;
-		add_unique(ssm, json_string(buf));
-		return 0;
-	}
-	return 1;
-}
 
 /* The path and port a load balancer probes container @name of task
  * definition @td on, when the template says: for the advisory. */
@@ -471,11 +276,11 @@ static bool probe_of(struct ecs *x, const char *td, const char *name,
 	size_t n, i;
 	bool hit = false;
 
-	if (!name || cfh_referrers(x->t, td, "AWS::ECS::Service", &refs, &n))
+	if (!name || cfh_referrers(x->r->t, td, "AWS::ECS::Service", &refs, &n))
 		return false;
 	for (i = 0; i < n && !hit; i++) {
 		const struct cfh_node *lbs = cfh_map_path(
-			cfh_resource(x->t, refs[i]), "Properties",
+			cfh_resource(x->r->t, refs[i]), "Properties",
 			"LoadBalancers", NULL);
 
 		if (!cfh_node_is_seq(lbs))
@@ -484,7 +289,7 @@ static bool probe_of(struct ecs *x, const char *td, const char *name,
 			const char *tg = cfh_node_ref(cfh_map_get(e->value,
 								  "TargetGroupArn"));
 			const struct cfh_node *h = cfh_map_path(
-				cfh_resource(x->t, tg), "Properties",
+				cfh_resource(x->r->t, tg), "Properties",
 				"HealthCheckPath", NULL);
 
 			if (!cfh_node_str_eq(cfh_map_get(e->value, "ContainerName"),
@@ -540,7 +345,7 @@ static int health_checks(struct ecs *x, const char *id, struct cfh_node *res,
 				 "HealthCheck with a command the image can run "
 				 "(S003-17)",
 				 name ? name : "(unnamed)");
-		if (cfh_advise(x->t, res, why))
+		if (cfh_advise(x->r, res, why))
 			return -1;
 	}
 	return 0;
@@ -566,25 +371,27 @@ static int container_logs(struct ecs *x, const char *id, struct cfh_node *defs,
 			continue;
 		if (!group) {
 			snprintf(base, sizeof(base), "%sLogGroup", id);
-			group = cfh_fresh_id(x->t, base);
+			group = cfh_fresh_id(x->r->t, base);
 			if (!group ||
 			    cfh_edit_add_resource_take(
-				    x->t, group, id,
-				    conditional(x->t, id,
+				    x->r, group, id,
+				    conditional(x->r->t, id,
 						json_pack("{s:s, s:{s:i}}", "Type",
 							  "AWS::Logs::LogGroup",
 							  "Properties",
 							  "RetentionInDays",
-							  (int)cfh_opt_int(x->t,
+							  (int)cfh_opt_int(x->r,
 									   "logs.retention-days"))),
 				    "a log group for the task's containers, "
 				    "owned by the stack (S003-15)",
 				    NULL))
 				return -1;
-			add_unique(groups, cfh_json_getatt(group, "Arn"));
+			/* New, so not in the list yet. */
+			json_array_append_new(groups,
+					      cfh_json_getatt(group, "Arn"));
 		}
 		if (cfh_edit_set_take(
-			    x->t, c, "LogConfiguration",
+			    x->r, c, "LogConfiguration",
 			    json_pack("{s:s, s:{s:o, s:{s:s}, s:s}}",
 				      "LogDriver", "awslogs", "Options",
 				      "awslogs-group", cfh_json_ref(group),
@@ -598,250 +405,154 @@ static int container_logs(struct ecs *x, const char *id, struct cfh_node *defs,
 	return 0;
 }
 
-static int task_definitions(struct ecs *x, const char *id,
+/* What the execution role is for, " pulls the task's images, writes its
+ * logs and reads ...": only what it grants. */
+static void role_uses(const struct cfh_ecs_needs *n, char *buf, size_t size)
+{
+	const char *w[3];
+	size_t k, nw = 0;
+
+	if (n->ecr)
+		w[nw++] = "pulls the task's images";
+	if (json_array_size(n->groups))
+		w[nw++] = "writes its logs";
+	if (json_array_size(n->secrets) || json_array_size(n->params))
+		w[nw++] = "reads the secrets its containers name";
+	buf[0] = '\0';
+	for (k = 0; k < nw; k++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+			 k == 0 ? " " : k + 1 < nw ? ", " : " and ", w[k]);
+}
+
+static int task_definitions(struct cfh_run *r, void *st, const char *id,
 			    struct cfh_node *res)
 {
+	struct ecs *x = st;
 	struct cfh_node *p = props_of(res);
 	const struct cfh_node *defs = cfh_map_get(p, "ContainerDefinitions");
-	const struct cfh_entry *e;
-	json_t *repos = json_array(), *groups = json_array(), *stmts = NULL;
-	json_t *sm = json_array(), *ssm = json_array(), *keys = json_array();
-	const char *unknown = NULL, *role;
-	bool ecr = false, unlogged = false, literal = false;
+	struct cfh_ecs_needs n = { 0 };
+	const char *role;
 	char uses[128], why[300];
 	int rc = -1;
 
-	if (!cfh_node_is_seq(defs) || cfh_props_dynamic(res)) {
-		rc = 0;
-		goto out;
-	}
+	if (!cfh_node_is_seq(defs) || cfh_props_dynamic(res))
+		return 0;
 	if (health_checks(x, id, res, defs))
-		goto out;
-	if (cfh_map_get(p, "ExecutionRoleArn")) {
-		rc = 0;
-		goto out;
-	}
-	cfh_for_each_entry(cfh_node_deref(defs), e) {
-		const struct cfh_node *c = e->value, *log, *cred, *sec;
-		const struct cfh_entry *s;
-		bool is_ecr;
-		json_t *r;
-
-		if (!cfh_node_is_map(c)) {
-			unknown = "a container definition that cannot be read";
-			continue;
-		}
-		r = image_repo(x, cfh_map_get(c, "Image"), &is_ecr);
-		ecr |= is_ecr;
-		if (r)
-			add_unique(repos, r);
-		else if (is_ecr)
-			unknown = "an image whose repository cannot be read";
-		log = cfh_map_get(c, "LogConfiguration");
-		if (!log) {
-			unlogged = true;
-		} else if (cfh_node_str_eq(cfh_map_get(log, "LogDriver"),
-					   "awslogs")) {
-			json_t *g = log_group_arn(x, cfh_map_path(log, "Options",
-								  "awslogs-group",
-								  NULL));
-			if (g)
-				add_unique(groups, g);
-			else
-				unknown = "a log group whose name cannot be read";
-		}
-		sec = cfh_map_get(c, "Secrets");
-		if (sec && !cfh_node_is_seq(sec))
-			unknown = "secrets that cannot be read";
-		else if (sec)
-			cfh_for_each_entry(cfh_node_deref(sec), s)
-				if (secret_of(x, cfh_map_get(s->value, "ValueFrom"),
-					      sm, ssm, keys, &literal))
-					unknown = "secrets that are neither the "
-						  "template's nor literal ARNs";
-		cred = cfh_map_get(c, "RepositoryCredentials");
-		if (cred) {
-			json_t *dummy = json_array();
-
-			/* Credentials live in Secrets Manager only. */
-			if (secret_of(x, cfh_map_get(cred, "CredentialsParameter"),
-				      sm, dummy, keys, &literal) ||
-			    json_array_size(dummy))
-				unknown = "repository credentials that cannot "
-					  "be read";
-			json_decref(dummy);
-		}
-	}
-	if (unknown) {
+		return -1;
+	if (cfh_map_get(p, "ExecutionRoleArn"))
+		return 0;
+	if (cfh_ecs_needs_init(&n))
+		return -1;
+	cfh_ecs_needs_read(&n, r->t, defs);
+	if (n.unknown) {
 		snprintf(why, sizeof(why),
 			 "no execution role, and the containers use %s: add "
 			 "one by hand (S003-15)",
-			 unknown);
-		rc = cfh_advise(x->t, res, why);
+			 n.unknown);
+		rc = cfh_advise(r, res, why);
 		goto out;
 	}
 	/* Under --no-replace the role could not be attached: say so, and
 	 * leave no role behind. */
-	if (x->t->no_replace && cfh_prop_replaces(res, "ExecutionRoleArn")) {
-		rc = cfh_advise(x->t, res,
+	if (no_replace(r) && cfh_prop_replaces(res, "ExecutionRoleArn")) {
+		rc = cfh_advise(r, res,
 				"no execution role; adding one replaces the task "
 				"definition (a new revision), which --no-replace "
 				"skips (S003-15)");
 		goto out;
 	}
-	if (unlogged &&
+	if (n.unlogged &&
 	    container_logs(x, id, (struct cfh_node *)cfh_node_deref(defs),
-			   groups))
+			   n.groups))
 		goto out;
-	if (!ecr && !json_array_size(groups) && !json_array_size(sm) &&
-	    !json_array_size(ssm)) {
+	if (!n.ecr && !json_array_size(n.groups) &&
+	    !json_array_size(n.secrets) && !json_array_size(n.params)) {
 		rc = 0;		/* public images, no logs: nothing to do */
 		goto out;
 	}
-	stmts = json_array();
-	if (ecr) {
-		json_array_append_new(stmts,
-				      json_pack("{s:s, s:s, s:s}", "Effect",
-						"Allow", "Action",
-						"ecr:GetAuthorizationToken",
-						"Resource", "*"));
-		json_array_append_new(
-			stmts, json_pack("{s:s, s:[s,s,s], s:O}", "Effect",
-					 "Allow", "Action",
-					 "ecr:BatchCheckLayerAvailability",
-					 "ecr:GetDownloadUrlForLayer",
-					 "ecr:BatchGetImage", "Resource",
-					 repos));
-	}
-	if (json_array_size(groups))
-		json_array_append_new(
-			stmts, json_pack("{s:s, s:[s,s], s:O}", "Effect",
-					 "Allow", "Action", "logs:CreateLogStream",
-					 "logs:PutLogEvents", "Resource", groups));
-	if (json_array_size(sm))
-		json_array_append_new(
-			stmts, json_pack("{s:s, s:s, s:O}", "Effect", "Allow",
-					 "Action", "secretsmanager:GetSecretValue",
-					 "Resource", sm));
-	if (json_array_size(ssm))
-		json_array_append_new(
-			stmts, json_pack("{s:s, s:s, s:O}", "Effect", "Allow",
-					 "Action", "ssm:GetParameters",
-					 "Resource", ssm));
-	if (json_array_size(keys))
-		json_array_append_new(
-			stmts, json_pack("{s:s, s:s, s:O}", "Effect", "Allow",
-					 "Action", "kms:Decrypt", "Resource",
-					 keys));
-	/* Say what the role is for: only what it grants. */
-	{
-		const char *w[3];
-		size_t k, nw = 0;
-
-		if (ecr)
-			w[nw++] = "pulls the task's images";
-		if (json_array_size(groups))
-			w[nw++] = "writes its logs";
-		if (json_array_size(sm) || json_array_size(ssm))
-			w[nw++] = "reads the secrets its containers name";
-		uses[0] = '\0';
-		for (k = 0; k < nw; k++)
-			snprintf(uses + strlen(uses), sizeof(uses) - strlen(uses),
-				 "%s%s", k == 0 ? " " : k + 1 < nw ? ", " : " and ",
-				 w[k]);
-	}
+	role_uses(&n, uses, sizeof(uses));
 	snprintf(why, sizeof(why),
 		 "an execution role for the task: ECS%s with it, and may do "
 		 "nothing else (S003-15)", uses);
-	if (add(x->t, id, "ExecutionRole", id,
-		task_role("TaskExecution", stmts), why, &role))
+	if (add(r, id, "ExecutionRole", id,
+		cfh_ecs_task_role_take("TaskExecution",
+				       cfh_ecs_needs_statements(&n)),
+		why, &role))
 		goto out;
-	stmts = NULL;
 	snprintf(why, sizeof(why), "ECS%s as the execution role (S003-15)",
 		 uses);
-	p = cfh_res_props(x->t, res, "add Properties");
-	if (!p || cfh_edit_set_take(x->t, p, "ExecutionRoleArn",
+	p = cfh_res_props(r, res, "add Properties");
+	if (!p || cfh_edit_set_take(r, p, "ExecutionRoleArn",
 				    cfh_json_getatt(role, "Arn"), why, NULL))
 		goto out;
-	rc = literal ? cfh_advise(x->t, res,
-				  "the execution role may read the secrets the "
-				  "containers name by ARN; if one is encrypted "
-				  "with a customer managed key, let the role "
-				  "kms:Decrypt with it (S003-15)")
-		     : 0;
+	rc = n.literal ? cfh_advise(r, res,
+				    "the execution role may read the secrets "
+				    "the containers name by ARN; if one is "
+				    "encrypted with a customer managed key, let "
+				    "the role kms:Decrypt with it (S003-15)")
+		       : 0;
 out:
-	json_decref(repos);
-	json_decref(groups);
-	json_decref(sm);
-	json_decref(ssm);
-	json_decref(keys);
+	cfh_ecs_needs_release(&n);
 	return rc;
 }
 
 /* ---- services ---- */
 
-/* The task definition of the template a service runs, or NULL. */
-static const char *task_of(struct ecs *x, const struct cfh_node *p)
-{
-	const char *td = cfh_node_ref(cfh_map_get(p, "TaskDefinition"));
-
-	return td && cfh_res_is(cfh_resource(x->t, td),
-				"AWS::ECS::TaskDefinition") ? td : NULL;
-}
+/* What ECS Exec needs of the task role. */
+#define EXEC_ACTIONS                                                      \
+	"ssmmessages:CreateControlChannel ssmmessages:CreateDataChannel " \
+	"ssmmessages:OpenControlChannel ssmmessages:OpenDataChannel"
 
 /* ECS Exec: the task role must open SSM message channels. A task
  * definition without a task role gets one that may do that alone. */
 static int exec_command(struct ecs *x, struct cfh_node *res,
 			struct cfh_node *p)
 {
-	const char *td = task_of(x, p), *role;
+	const char *td = cfh_ecs_task_of(x->r->t, p), *role;
 	struct cfh_node *tdres, *tdp;
 
 	if (cfh_map_get(p, "EnableExecuteCommand"))
 		return 0;
 	if (!td)
 		return 0;
-	tdres = cfh_resource(x->t, td);
+	tdres = cfh_resource(x->r->t, td);
 	tdp = props_of(tdres);
 	if (!cfh_ids_has(&x->exec_tasks, td)) {
 		if (cfh_map_get(tdp, "TaskRoleArn"))
-			return cfh_advise(x->t, res,
+			return cfh_advise(x->r, res,
 					  "ECS Exec not turned on: its task role "
 					  "needs ssmmessages:CreateControlChannel, "
 					  "CreateDataChannel, OpenControlChannel "
 					  "and OpenDataChannel; grant them, then "
 					  "set EnableExecuteCommand (S003-17)");
-		if (cfh_props_dynamic(tdres) || cfh_pass_skips(x->t, tdres))
+		if (cfh_props_dynamic(tdres) || cfh_pass_skips(x->r, tdres))
 			return 0;
-		if (x->t->no_replace && cfh_prop_replaces(tdres, "TaskRoleArn"))
-			return cfh_advise(x->t, res,
+		if (no_replace(x->r) && cfh_prop_replaces(tdres, "TaskRoleArn"))
+			return cfh_advise(x->r, res,
 					  "ECS Exec not turned on: its task "
 					  "definition needs a task role, which "
 					  "replaces it (a new revision); --no-replace "
 					  "skips that (S003-17)");
-		if (add(x->t, td, "TaskRole", td,
-			task_role("EcsExec",
-				  json_pack("[{s:s, s:[s,s,s,s], s:s}]",
-					    "Effect", "Allow", "Action",
-					    "ssmmessages:CreateControlChannel",
-					    "ssmmessages:CreateDataChannel",
-					    "ssmmessages:OpenControlChannel",
-					    "ssmmessages:OpenDataChannel",
-					    "Resource", "*")),
+		if (add(x->r, td, "TaskRole", td,
+			cfh_ecs_task_role_take(
+				"EcsExec",
+				json_pack("[o]", cfh_stmt_allow_take(
+							 EXEC_ACTIONS,
+							 json_string("*")))),
 			"a task role that may open ECS Exec sessions and "
 			"nothing else (its actions accept only \"*\") (S003-17)",
 			&role) ||
 		    cfh_ids_add(&x->exec_tasks, td))
 			return -1;
-		tdp = cfh_res_props(x->t, tdres, "add Properties");
-		if (!tdp || cfh_edit_set_take(x->t, tdp, "TaskRoleArn",
+		tdp = cfh_res_props(x->r, tdres, "add Properties");
+		if (!tdp || cfh_edit_set_take(x->r, tdp, "TaskRoleArn",
 					      cfh_json_getatt(role, "Arn"),
 					      "the task role ECS Exec needs "
 					      "(S003-17)",
 					      NULL))
 			return -1;
 	}
-	return cfh_edit_set_take(x->t, p, "EnableExecuteCommand", json_true(),
+	return cfh_edit_set_take(x->r, p, "EnableExecuteCommand", json_true(),
 				 "ECS Exec: a shell in a running container, "
 				 "audited, without SSH (S003-17)",
 				 NULL);
@@ -855,7 +566,7 @@ static int circuit_breaker(struct ecs *x, struct cfh_node *p)
 			  "rolls back to the last working one (S003-17)";
 
 	if (!dc)
-		return cfh_edit_set_take(x->t, p, "DeploymentConfiguration",
+		return cfh_edit_set_take(x->r, p, "DeploymentConfiguration",
 					 json_pack("{s:o}",
 						   "DeploymentCircuitBreaker", cb),
 					 why, NULL);
@@ -863,25 +574,8 @@ static int circuit_breaker(struct ecs *x, struct cfh_node *p)
 		json_decref(cb);
 		return 0;
 	}
-	return cfh_edit_set_take(x->t, dc, "DeploymentCircuitBreaker", cb, why,
+	return cfh_edit_set_take(x->r, dc, "DeploymentCircuitBreaker", cb, why,
 				 NULL);
-}
-
-/* The cluster's name for a scalable target's ResourceId, or NULL. */
-static json_t *cluster_name(struct ecs *x, const struct cfh_node *c)
-{
-	const char *id, *attr;
-
-	if (!c)
-		return json_string("default");
-	if (cfh_node_ref(c))
-		return cfh_node_to_json(c);
-	if (!cfh_node_getatt(x->t, c, &id, &attr) &&
-	    cfh_res_is(cfh_resource(x->t, id), "AWS::ECS::Cluster"))
-		return cfh_json_ref(id);
-	if (cfh_node_is_str(c) && strncmp(cfh_node_str(c), "arn:", 4))
-		return cfh_node_to_json(c);
-	return NULL;
 }
 
 static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
@@ -893,26 +587,26 @@ static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
 	size_t n;
 	char why[200];
 
-	if (cfh_referrers(x->t, id, "AWS::ApplicationAutoScaling::ScalableTarget",
+	if (cfh_referrers(x->r->t, id, "AWS::ApplicationAutoScaling::ScalableTarget",
 			  &refs, &n))
 		return -1;
 	free(refs);
 	if (n || cfh_node_str_eq(cfh_map_get(p, "SchedulingStrategy"), "DAEMON"))
 		return 0;
-	cluster = cluster_name(x, cfh_map_get(p, "Cluster"));
+	cluster = cfh_ecs_cluster_name(x->r->t, cfh_map_get(p, "Cluster"));
 	if (!cluster)
-		return cfh_advise(x->t, res,
+		return cfh_advise(x->r, res,
 				  "no auto scaling: its cluster's name cannot be "
 				  "read; add a scalable target by hand (S003-13)");
 	min = int_of(cfh_map_get(p, "DesiredCount"));
 	if (min < 1)
 		min = 1;
-	max = cfh_opt_int(x->t, "max-tasks");
+	max = cfh_opt_int(x->r, "max-tasks");
 	if (max < min)
 		max = min;
 	rid = json_pack("{s:[s, [s, o, o]]}", "Fn::Join", "/", "service",
 			cluster, cfh_json_getatt(id, "Name"));
-	if (add(x->t, id, "ScalableTarget", id,
+	if (add(x->r, id, "ScalableTarget", id,
 		json_pack("{s:s, s:{s:s, s:s, s:o, s:I, s:I}}", "Type",
 			  "AWS::ApplicationAutoScaling::ScalableTarget",
 			  "Properties", "ServiceNamespace", "ecs",
@@ -926,15 +620,15 @@ static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
 	snprintf(why, sizeof(why),
 		 "add tasks when the service's average CPU passes %lld%% "
 		 "(S003-13)",
-		 cfh_opt_int(x->t, "cpu-target"));
-	if (add(x->t, id, "CpuScaling", target,
+		 cfh_opt_int(x->r, "cpu-target"));
+	if (add(x->r, id, "CpuScaling", target,
 		json_pack("{s:s, s:{s:s, s:s, s:o, s:{s:I, s:{s:s}}}}", "Type",
 			  "AWS::ApplicationAutoScaling::ScalingPolicy",
 			  "Properties", "PolicyName", "cpu-target-tracking",
 			  "PolicyType", "TargetTrackingScaling",
 			  "ScalingTargetId", cfh_json_ref(target),
 			  "TargetTrackingScalingPolicyConfiguration",
-			  "TargetValue", (json_int_t)cfh_opt_int(x->t, "cpu-target"),
+			  "TargetValue", (json_int_t)cfh_opt_int(x->r, "cpu-target"),
 			  "PredefinedMetricSpecification",
 			  "PredefinedMetricType",
 			  "ECSServiceAverageCPUUtilization"),
@@ -943,8 +637,8 @@ static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
 	snprintf(why, sizeof(why),
 		 "add tasks when the service's average memory passes %lld%% "
 		 "(S003-13)",
-		 cfh_opt_int(x->t, "memory-target"));
-	return add(x->t, id, "MemoryScaling", cpu,
+		 cfh_opt_int(x->r, "memory-target"));
+	return add(x->r, id, "MemoryScaling", cpu,
 		   json_pack("{s:s, s:{s:s, s:s, s:o, s:{s:I, s:{s:s}}}}",
 			     "Type", "AWS::ApplicationAutoScaling::ScalingPolicy",
 			     "Properties", "PolicyName",
@@ -953,31 +647,11 @@ static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
 			     cfh_json_ref(target),
 			     "TargetTrackingScalingPolicyConfiguration",
 			     "TargetValue",
-			     (json_int_t)cfh_opt_int(x->t, "memory-target"),
+			     (json_int_t)cfh_opt_int(x->r, "memory-target"),
 			     "PredefinedMetricSpecification",
 			     "PredefinedMetricType",
 			     "ECSServiceAverageMemoryUtilization"),
 		   why, NULL);
-}
-
-/* The listener of the template that forwards to target group @tg, or
- * NULL. */
-static const char *listener_of(struct ecs *x, const char *tg)
-{
-	const char **refs, *hit = NULL;
-	size_t n, i;
-
-	if (cfh_referrers(x->t, tg, "AWS::ElasticLoadBalancingV2::Listener",
-			  &refs, &n))
-		return NULL;
-	for (i = 0; i < n && !hit; i++)
-		if (cfh_refers_to(cfh_map_path(cfh_resource(x->t, refs[i]),
-					       "Properties", "DefaultActions",
-					       NULL),
-				  tg))
-			hit = refs[i];
-	free(refs);
-	return hit;
 }
 
 /* Blue/green through CodeDeploy needs a second target group and a test
@@ -995,23 +669,23 @@ static int blue_green(struct ecs *x, const char *id, struct cfh_node *res,
 	bool has_test = false;
 
 	(void)id;
-	if (!tg || !cfh_res_is(cfh_resource(x->t, tg),
+	if (!tg || !cfh_res_is(cfh_resource(x->r->t, tg),
 			       "AWS::ElasticLoadBalancingV2::TargetGroup"))
-		return cfh_advise(x->t, res,
+		return cfh_advise(x->r, res,
 				  "CODE_DEPLOY service without a target group "
 				  "of the template: blue/green needs two target "
 				  "groups and a test listener (S003-03)");
-	lis = listener_of(x, tg);
-	lp = props_of(cfh_resource(x->t, lis));
+	lis = cfh_ecs_listener_of(x->r->t, tg);
+	lp = props_of(cfh_resource(x->r->t, lis));
 	lbarn = cfh_map_get(lp, "LoadBalancerArn");
 	if (!lis || !cfh_node_ref(lbarn))
-		return cfh_advise(x->t, res,
+		return cfh_advise(x->r, res,
 				  "CODE_DEPLOY service whose production "
 				  "listener is not in the template: add a "
 				  "second target group and a test listener "
 				  "(S003-03)");
 	/* Another listener on the same load balancer is the test one. */
-	if (cfh_referrers(x->t, cfh_node_ref(lbarn),
+	if (cfh_referrers(x->r->t, cfh_node_ref(lbarn),
 			  "AWS::ElasticLoadBalancingV2::Listener", &refs, &n))
 		return -1;
 	for (i = 0; i < n; i++)
@@ -1019,11 +693,11 @@ static int blue_green(struct ecs *x, const char *id, struct cfh_node *res,
 	free(refs);
 	if (has_test)
 		return 0;
-	tgp = cfh_node_to_json(props_of(cfh_resource(x->t, tg)));
+	tgp = cfh_node_to_json(props_of(cfh_resource(x->r->t, tg)));
 	if (!tgp)
 		return -1;
 	json_object_del(tgp, "Name");	/* names are unique per account */
-	if (add(x->t, tg, "Green", tg,
+	if (add(x->r, tg, "Green", tg,
 		json_pack("{s:s, s:o}", "Type",
 			  "AWS::ElasticLoadBalancingV2::TargetGroup",
 			  "Properties", tgp),
@@ -1032,7 +706,7 @@ static int blue_green(struct ecs *x, const char *id, struct cfh_node *res,
 		&green))
 		return -1;
 	port = int_of(cfh_map_get(lp, "Port"));
-	test = cfh_opt_int(x->t, "test-listener-port");
+	test = cfh_opt_int(x->r, "test-listener-port");
 	if (test == port)
 		test = port + 1;
 	lisp = cfh_node_to_json(lp);
@@ -1042,7 +716,7 @@ static int blue_green(struct ecs *x, const char *id, struct cfh_node *res,
 	json_object_set_new(lisp, "DefaultActions",
 			    json_pack("[{s:s, s:o}]", "Type", "forward",
 				      "TargetGroupArn", cfh_json_ref(green)));
-	if (add(x->t, lis, "Test", lis,
+	if (add(x->r, lis, "Test", lis,
 		json_pack("{s:s, s:o}", "Type",
 			  "AWS::ElasticLoadBalancingV2::Listener", "Properties",
 			  lisp),
@@ -1050,16 +724,18 @@ static int blue_green(struct ecs *x, const char *id, struct cfh_node *res,
 		"before it shifts production traffic (S003-03)",
 		NULL))
 		return -1;
-	return cfh_advise(x->t, res,
+	return cfh_advise(x->r, res,
 			  "blue/green: let the load balancer's security group "
 			  "admit the test listener's port, and name both target "
 			  "groups and listeners in the CodeDeploy deployment "
 			  "group (S003-03)");
 }
 
-static int services(struct ecs *x, const char *id, struct cfh_node *res)
+static int services(struct cfh_run *r, void *st, const char *id,
+		    struct cfh_node *res)
 {
-	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
+	struct ecs *x = st;
+	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
 	const char *ctl;
 
 	if (!p)
@@ -1075,10 +751,22 @@ static int services(struct ecs *x, const char *id, struct cfh_node *res)
 	return exec_command(x, res, p) || scaling(x, id, res, p);
 }
 
-static const struct {
-	const char *type;
-	int (*fn)(struct ecs *x, const char *id, struct cfh_node *res);
-} handlers[] = {
+static int before(struct cfh_run *r, void *st)
+{
+	struct ecs *x = st;
+
+	x->r = r;
+	return 0;
+}
+
+static void release(void *st)
+{
+	struct ecs *x = st;
+
+	cfh_ids_release(&x->exec_tasks);
+}
+
+static const struct cfh_handler handlers[] = {
 	{ "AWS::ECS::Cluster", clusters },
 	{ "AWS::ECS::Service", services },
 	{ "AWS::ECS::TaskDefinition", task_definitions },
@@ -1086,24 +774,10 @@ static const struct {
 	{ "AWS::ECR::Repository", repositories },
 };
 
-static int dispatch(struct cfh_template *t, const char *id,
-		    struct cfh_node *res, void *arg)
-{
-	size_t k;
-
-	(void)t;
-	for (k = 0; k < sizeof(handlers) / sizeof(*handlers); k++)
-		if (cfh_res_is(res, handlers[k].type) &&
-		    handlers[k].fn(arg, id, res))
-			return -1;
-	return 0;
-}
-
-int cfh_pass_ecs(struct cfh_template *t)
-{
-	struct ecs x = { .t = t };
-	int rc = cfh_pass_each(t, NULL, dispatch, &x);
-
-	cfh_ids_release(&x.exec_tasks);
-	return rc;
-}
+const struct cfh_pass_ops cfh_pass_ecs = {
+	.state_size = sizeof(struct ecs),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.release = release,
+};

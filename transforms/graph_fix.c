@@ -29,12 +29,13 @@
 #include <string.h>
 
 #include "passlib.h"
+#include "policy.h"
 
-#define S3_ARN "arn:${AWS::Partition}:s3:::"
 #define EVENT "s3:ObjectCreated:*"
 
+/* Per run of the pass. */
 struct gfix {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	const struct cfh_graph *g;	/* as the pass started */
 };
 
@@ -55,18 +56,18 @@ static const char *bucket_name(struct gfix *x, const struct cfh_node *name,
 	if (cfh_node_is_str(name))
 		return cfh_node_str(name);
 	if (cfh_node_ref(name) &&
-	    cfh_map_get(cfh_template_section(x->t, "Parameters"),
+	    cfh_map_get(cfh_template_section(x->r->t, "Parameters"),
 			cfh_node_ref(name))) {
-		char *t = malloc(strlen(cfh_node_ref(name)) + 4);
-		const char *r;
+		char *buf = malloc(strlen(cfh_node_ref(name)) + 4);
+		const char *out;
 
-		if (!t)
+		if (!buf)
 			return NULL;
-		sprintf(t, "${%s}", cfh_node_ref(name));
-		r = cfh_arena_strndup(&x->t->arena, t, strlen(t));
-		free(t);
+		sprintf(buf, "${%s}", cfh_node_ref(name));
+		out = cfh_arena_strndup(&x->r->t->arena, buf, strlen(buf));
+		free(buf);
 		*sub = true;
-		return r;
+		return out;
 	}
 	if (!cfh_node_fn(name, &fv) || fv.fn != CFH_FN_SUB ||
 	    fv.arg->kind != CFH_SCALAR)
@@ -85,7 +86,8 @@ static const char *bucket_name(struct gfix *x, const struct cfh_node *name,
 		memcpy(id, p, len);
 		id[len] = '\0';
 		if (strncmp(id, "AWS::", 5) &&
-		    !cfh_map_get(cfh_template_section(x->t, "Parameters"), id))
+		    !cfh_map_get(cfh_template_section(x->r->t, "Parameters"),
+				 id))
 			return NULL;
 		p += len;
 	}
@@ -127,16 +129,16 @@ static bool sub_names(const char *s, const char *id, bool *other)
 }
 
 static void collect(struct gfix *x, struct cfh_node *n, const char *b,
-		    struct refs *r, int depth)
+		    struct refs *out, int depth)
 {
 	struct cfh_entry *e;
 	struct cfh_fn_view fv;
 	const char *id, *attr;
 
-	if (!n || depth > 64 || r->other)
+	if (!n || depth > 64 || out->other)
 		return;
 	if (n->kind == CFH_ALIAS) {
-		r->other |= cfh_refers_to(n, b);
+		out->other |= cfh_refers_to(n, b);
 		return;
 	}
 	if (cfh_node_fn(n, &fv)) {
@@ -146,33 +148,33 @@ static void collect(struct gfix *x, struct cfh_node *n, const char *b,
 				goto add_name;
 			return;
 		case CFH_FN_GETATT:
-			if (cfh_node_getatt(x->t, n, &id, &attr) ||
+			if (cfh_node_getatt(x->r->t, n, &id, &attr) ||
 			    strcmp(id, b))
 				return;
 			if (strcmp(attr, "Arn")) {
-				r->other = true;
+				out->other = true;
 				return;
 			}
-			if (r->n == sizeof(r->v) / sizeof(*r->v)) {
-				r->other = true;
+			if (out->n == sizeof(out->v) / sizeof(*out->v)) {
+				out->other = true;
 				return;
 			}
-			r->v[r->n].node = n;
-			r->v[r->n++].kind = REF_ARN;
+			out->v[out->n].node = n;
+			out->v[out->n++].kind = REF_ARN;
 			return;
 		case CFH_FN_SUB:
 			if (fv.arg->kind != CFH_SCALAR) {
-				r->other |= cfh_refers_to(n, b);
+				out->other |= cfh_refers_to(n, b);
 				return;
 			}
-			if (!sub_names(fv.arg->text, b, &r->other))
+			if (!sub_names(fv.arg->text, b, &out->other))
 				return;
-			if (r->n == sizeof(r->v) / sizeof(*r->v)) {
-				r->other = true;
+			if (out->n == sizeof(out->v) / sizeof(*out->v)) {
+				out->other = true;
 				return;
 			}
-			r->v[r->n].node = n;
-			r->v[r->n++].kind = REF_SUB;
+			out->v[out->n].node = n;
+			out->v[out->n++].kind = REF_SUB;
 			return;
 		default:
 			break;
@@ -181,21 +183,21 @@ static void collect(struct gfix *x, struct cfh_node *n, const char *b,
 	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
 		return;
 	cfh_for_each_entry(n, e)
-		collect(x, e->value, b, r, depth + 1);
+		collect(x, e->value, b, out, depth + 1);
 	return;
 add_name:
-	if (r->n == sizeof(r->v) / sizeof(*r->v)) {
-		r->other = true;
+	if (out->n == sizeof(out->v) / sizeof(*out->v)) {
+		out->other = true;
 		return;
 	}
-	r->v[r->n].node = n;
-	r->v[r->n++].kind = REF_NAME;
+	out->v[out->n].node = n;
+	out->v[out->n++].kind = REF_NAME;
 }
 
 /* Does resource @rid name @b outside its Properties (DependsOn, ...)? */
 static bool names_outside(struct gfix *x, const char *rid, const char *b)
 {
-	const struct cfh_node *res = cfh_resource(x->t, rid);
+	const struct cfh_node *res = cfh_resource(x->r->t, rid);
 	const struct cfh_node *dep = cfh_map_get(res, "DependsOn");
 	const struct cfh_entry *e;
 
@@ -231,19 +233,23 @@ static char *replace_all(const char *s, const char *from, const char *to)
 }
 
 /* Rewrite one reference to bucket @b by its name. */
-static int rewrite(struct gfix *x, const struct ref *r, const char *b,
+static int rewrite(struct gfix *x, const struct ref *ref, const char *b,
 		   const char *name, bool sub, const char *reason)
 {
-	char *arn = malloc(strlen(S3_ARN) + strlen(name) + 1);
+	/* Room for "arn:${AWS::Partition}:s3:::" and the name. */
+	size_t size = strlen(name) + 32;
+	char *arn = malloc(size);
 	char *pat = NULL, *t1 = NULL, *t2 = NULL;
 	struct cfh_fn_view fv;
 	json_t *v = NULL;
 	int rc = -1;
 
-	if (!arn)
+	if (!arn || cfh_arn_format(arn, size, "s3", CFH_ARN_GLOBAL, NULL, NULL,
+				   name)) {
+		free(arn);
 		return -1;
-	sprintf(arn, "%s%s", S3_ARN, name);
-	switch (r->kind) {
+	}
+	switch (ref->kind) {
 	case REF_NAME:
 		v = sub ? json_pack("{s:s}", "Fn::Sub", name) : json_string(name);
 		break;
@@ -251,7 +257,7 @@ static int rewrite(struct gfix *x, const struct ref *r, const char *b,
 		v = json_pack("{s:s}", "Fn::Sub", arn);
 		break;
 	case REF_SUB:
-		cfh_node_fn(r->node, &fv);
+		cfh_node_fn(ref->node, &fv);
 		pat = malloc(strlen(b) + 8);
 		if (!pat)
 			goto out;
@@ -264,7 +270,7 @@ static int rewrite(struct gfix *x, const struct ref *r, const char *b,
 		v = json_pack("{s:s}", "Fn::Sub", t2);
 		break;
 	}
-	rc = v ? cfh_edit_replace_take(x->t, r->node, v, reason, NULL) : -1;
+	rc = v ? cfh_edit_replace_take(x->r, ref->node, v, reason, NULL) : -1;
 out:
 	free(arn);
 	free(pat);
@@ -297,7 +303,7 @@ struct wire {
 /* The name of bucket @b, given one when it has none. */
 static const char *name_bucket(struct gfix *x, const char *b, bool *sub)
 {
-	struct cfh_node *res = cfh_resource(x->t, b), *p;
+	struct cfh_node *res = cfh_resource(x->r->t, b), *p;
 	const struct cfh_node *name = cfh_map_get(props_of(res), "BucketName");
 	char text[160], low[32];
 	size_t i, k = 0;
@@ -310,8 +316,8 @@ static const char *name_bucket(struct gfix *x, const char *b, bool *sub)
 			low[k++] = (char)tolower((unsigned char)b[i]);
 	low[k] = '\0';
 	snprintf(text, sizeof(text), "%s-${AWS::AccountId}-${AWS::Region}", low);
-	p = cfh_res_props(x->t, res, "add Properties");
-	if (!p || cfh_edit_set_take(x->t, p, "BucketName",
+	p = cfh_res_props(x->r, res, "add Properties");
+	if (!p || cfh_edit_set_take(x->r, p, "BucketName",
 				    json_pack("{s:s}", "Fn::Sub", text),
 				    "a name known before the bucket exists, unique "
 				    "per account and region, so that others can "
@@ -321,7 +327,7 @@ static const char *name_bucket(struct gfix *x, const char *b, bool *sub)
 	/* Under --no-replace the name is not given: nothing may use it. */
 	if (!cfh_map_get(props_of(res), "BucketName"))
 		return NULL;
-	s = cfh_arena_strndup(&x->t->arena, text, strlen(text));
+	s = cfh_arena_strndup(&x->r->t->arena, text, strlen(text));
 	*sub = true;
 	return s;
 }
@@ -336,32 +342,32 @@ static bool reaches_or_is(struct gfix *x, const char *from, const char *to)
 static size_t missing_notifications(struct gfix *x, const char *b,
 				    struct wire *w, size_t max)
 {
-	const struct cfh_node *lc = cfh_map_path(cfh_resource(x->t, b),
+	const struct cfh_node *lc = cfh_map_path(cfh_resource(x->r->t, b),
 						 "Properties",
 						 "NotificationConfiguration",
 						 "LambdaConfigurations", NULL);
 	const char **refs, *fn, *attr;
 	size_t n, i, k = 0;
 
-	if (cfh_referrers(x->t, b, "AWS::Lambda::Permission", &refs, &n))
+	if (cfh_referrers(x->r->t, b, "AWS::Lambda::Permission", &refs, &n))
 		return 0;
 	for (i = 0; i < n && k < max; i++) {
-		const struct cfh_node *res = cfh_resource(x->t, refs[i]);
+		const struct cfh_node *res = cfh_resource(x->r->t, refs[i]);
 		const struct cfh_node *p = props_of(res);
 		const struct cfh_node *f = cfh_map_get(p, "FunctionName");
 
 		if (!cfh_node_str_eq(cfh_map_get(p, "Principal"),
 				     "s3.amazonaws.com") ||
 		    !cfh_refers_to(cfh_map_get(p, "SourceArn"), b) ||
-		    cfh_pass_skips(x->t, res))
+		    cfh_pass_skips(x->r, res))
 			continue;
 		fn = cfh_node_ref(f);
-		if (!fn && !cfh_node_getatt(x->t, f, &fn, &attr) &&
+		if (!fn && !cfh_node_getatt(x->r->t, f, &fn, &attr) &&
 		    strcmp(attr, "Arn"))
 			fn = NULL;
-		if (!fn || (!cfh_res_is(cfh_resource(x->t, fn),
+		if (!fn || (!cfh_res_is(cfh_resource(x->r->t, fn),
 					"AWS::Lambda::Function") &&
-			    !cfh_res_is(cfh_resource(x->t, fn),
+			    !cfh_res_is(cfh_resource(x->r->t, fn),
 					"AWS::Serverless::Function")))
 			continue;
 		if (cfh_refers_to(lc, fn))
@@ -381,13 +387,13 @@ static int add_depends(struct gfix *x, struct cfh_node *res, const char *on)
 			  "first (S004-11)";
 
 	if (!dep)
-		return cfh_edit_set_take(x->t, res, "DependsOn",
+		return cfh_edit_set_take(x->r, res, "DependsOn",
 					 json_string(on), why, NULL);
 	if (dep->kind == CFH_SEQ)
-		return cfh_edit_append_take(x->t, dep, json_string(on), why,
+		return cfh_edit_append_take(x->r, dep, json_string(on), why,
 					    NULL);
 	if (cfh_node_str(dep))
-		return cfh_edit_replace_take(x->t, dep,
+		return cfh_edit_replace_take(x->r, dep,
 					     json_pack("[s,s]", cfh_node_str(dep),
 						       on),
 					     why, NULL);
@@ -396,8 +402,8 @@ static int add_depends(struct gfix *x, struct cfh_node *res, const char *on)
 
 static int notify(struct gfix *x, const char *b, const struct wire *w)
 {
-	struct cfh_node *res = cfh_resource(x->t, b);
-	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties");
+	struct cfh_node *res = cfh_resource(x->r->t, b);
+	struct cfh_node *p = cfh_res_props(x->r, res, "add Properties");
 	struct cfh_node *nc, *lc;
 	json_t *cfg;
 	const char *why = "a permission lets S3 invoke the function for this "
@@ -411,21 +417,21 @@ static int notify(struct gfix *x, const char *b, const struct wire *w)
 	nc = cfh_map_get(p, "NotificationConfiguration");
 	lc = cfh_map_get(nc, "LambdaConfigurations");
 	if (!nc) {
-		if (cfh_edit_set_take(x->t, p, "NotificationConfiguration",
+		if (cfh_edit_set_take(x->r, p, "NotificationConfiguration",
 				      json_pack("{s:[o]}", "LambdaConfigurations",
 						cfg),
 				      why, NULL))
 			return -1;
 	} else if (!lc && nc->kind == CFH_MAP) {
-		if (cfh_edit_set_take(x->t, nc, "LambdaConfigurations",
+		if (cfh_edit_set_take(x->r, nc, "LambdaConfigurations",
 				      json_pack("[o]", cfg), why, NULL))
 			return -1;
 	} else if (lc && lc->kind == CFH_SEQ) {
-		if (cfh_edit_append_take(x->t, lc, cfg, why, NULL))
+		if (cfh_edit_append_take(x->r, lc, cfg, why, NULL))
 			return -1;
 	} else {
 		json_decref(cfg);
-		return cfh_advise(x->t, res,
+		return cfh_advise(x->r, res,
 				  "its notification configuration is not "
 				  "literal: wire the function by hand (S004-11)");
 	}
@@ -440,6 +446,7 @@ static int bucket(struct gfix *x, const char *b)
 	struct refs found[64];
 	size_t nw, nr = 0, i, k;
 	bool sub, cyc = false;
+	bool no_replace = x->r->opts && x->r->opts->no_replace;
 	char why[300];
 
 	if (!v)
@@ -463,7 +470,7 @@ static int bucket(struct gfix *x, const char *b)
 			close = reaches_or_is(x, w[k].fn, r->id) ||
 				reaches_or_is(x, w[k].perm, r->id);
 		if (close && nr == sizeof(rids) / sizeof(*rids))
-			return cfh_advise(x->t, cfh_resource(x->t, b),
+			return cfh_advise(x->r, cfh_resource(x->r->t, b),
 					  "too many resources close dependency "
 					  "cycles through this bucket to name it "
 					  "by its name: break them by hand "
@@ -474,20 +481,20 @@ static int bucket(struct gfix *x, const char *b)
 	if (!nr && !nw)
 		return 0;
 	for (i = 0; i < nr; i++) {
-		struct cfh_node *res = cfh_resource(x->t, rids[i]);
+		struct cfh_node *res = cfh_resource(x->r->t, rids[i]);
 
 		memset(&found[i], 0, sizeof(found[i]));
 		found[i].other = names_outside(x, rids[i], b) ||
-				 cfh_pass_skips(x->t, res) ||
+				 cfh_pass_skips(x->r, res) ||
 				 cfh_props_dynamic(res);
 		collect(x, props_of(res), b, &found[i], 0);
 		/* Under --no-replace a rewrite that replaces the referrer (a
 		 * permission's SourceArn) is not made: the cycle would stay,
 		 * or a wired notification would close one. */
-		for (k = 0; k < found[i].n && x->t->no_replace; k++)
+		for (k = 0; k < found[i].n && no_replace; k++)
 			found[i].other |= replaces(res, found[i].v[k].node);
 		if (found[i].other)
-			return cfh_advise(x->t, res,
+			return cfh_advise(x->r, res,
 					  cyc ? "closes a dependency cycle through "
 						"the bucket with a reference the "
 						"pass cannot rewrite to the bucket's "
@@ -505,7 +512,7 @@ static int bucket(struct gfix *x, const char *b)
 	if (nr) {
 		name = name_bucket(x, b, &sub);
 		if (!name)
-			return cfh_advise(x->t, cfh_resource(x->t, b),
+			return cfh_advise(x->r, cfh_resource(x->r->t, b),
 					  "no name known before the bucket exists "
 					  "(none given, or one other resources "
 					  "decide): break the dependency cycle by "
@@ -558,12 +565,12 @@ static int unused_groups(struct gfix *x)
 	for (i = 0; i < n && !rc; i++) {
 		bool used = false;
 
-		if (cfh_pass_skips(x->t, sgs[i]->node))
+		if (cfh_pass_skips(x->r, sgs[i]->node))
 			continue;
 		for (k = 0; k < sgs[i]->nin && !used; k++)
 			used = sg_user(x, &x->g->v[sgs[i]->in[k]], sgs[i]->id);
 		if (!used)
-			rc = cfh_advise(x->t, sgs[i]->node,
+			rc = cfh_advise(x->r, sgs[i]->node,
 					"security group that nothing in the "
 					"template uses: remove it, or attach it "
 					"where it was meant to be (S002-10)");
@@ -574,8 +581,8 @@ static int unused_groups(struct gfix *x)
 
 static bool defined(struct gfix *x, const char *id)
 {
-	return !strncmp(id, "AWS::", 5) || cfh_resource(x->t, id) ||
-	       cfh_map_get(cfh_template_section(x->t, "Parameters"), id);
+	return !strncmp(id, "AWS::", 5) || cfh_resource(x->r->t, id) ||
+	       cfh_map_get(cfh_template_section(x->r->t, "Parameters"), id);
 }
 
 static int dangle(struct gfix *x, const struct cfh_node *at, const char *id)
@@ -588,7 +595,7 @@ static int dangle(struct gfix *x, const struct cfh_node *at, const char *id)
 		 "refers to '%.200s', which the template does not define: the "
 		 "stack cannot deploy until it does (S002-03)",
 		 id);
-	return cfh_advise(x->t, at, why);
+	return cfh_advise(x->r, at, why);
 }
 
 static int dangling_in(struct gfix *x, const struct cfh_node *n, int depth)
@@ -606,7 +613,7 @@ static int dangling_in(struct gfix *x, const struct cfh_node *n, int depth)
 			s = cfh_node_str(fv.arg);
 			return s ? dangle(x, n, s) : 0;
 		case CFH_FN_GETATT:
-			return cfh_node_getatt(x->t, n, &id, &attr)
+			return cfh_node_getatt(x->r->t, n, &id, &attr)
 				       ? 0
 				       : dangle(x, n, id);
 		case CFH_FN_SUB:
@@ -646,12 +653,12 @@ static int dangling(struct gfix *x)
 
 	/* A transform makes resources of its own (SAM's roles, stages,
 	 * APIs) that its templates refer to. */
-	if (cfh_template_section(x->t, "Transform"))
+	if (cfh_template_section(x->r->t, "Transform"))
 		return 0;
-	cfh_for_each_resource(x->t, e) {
+	cfh_for_each_resource(x->r->t, e) {
 		const struct cfh_node *dep = cfh_map_get(e->value, "DependsOn");
 
-		if (cfh_pass_skips(x->t, e->value))
+		if (cfh_pass_skips(x->r, e->value))
 			continue;
 		if (dangling_in(x, cfh_map_get(e->value, "Properties"), 0))
 			return -1;
@@ -663,29 +670,44 @@ static int dangling(struct gfix *x)
 				    dangle(x, d->value, cfh_node_str(d->value)))
 					return -1;
 	}
-	outs = cfh_template_section(x->t, "Outputs");
+	outs = cfh_template_section(x->r->t, "Outputs");
 	return outs ? dangling_in(x, outs, 0) : 0;
 }
 
-int cfh_pass_graph(struct cfh_template *t)
+static int before(struct cfh_run *r, void *st)
 {
-	struct gfix x = { .t = t };
-	struct cfh_ids ids = { 0 };
-	size_t i;
-	int rc = -1;
+	struct gfix *x = st;
 
-	x.g = cfh_graph_get(t);
-	if (!x.g)
-		return -1;
-	/* Collect first: the pass adds resources as it goes. */
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++)
-		if (cfh_res_is(cfh_resource(t, ids.v[i]), "AWS::S3::Bucket") &&
-		    bucket(&x, ids.v[i]))
-			goto out;
-	rc = unused_groups(&x) || dangling(&x) ? -1 : 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
+	x->r = r;
+	x->g = cfh_graph_get(r->t);
+	return x->g ? 0 : -1;
 }
+
+/* Each bucket in template order, as the walk found them when the pass
+ * started; the graph stays the one the pass started with. */
+static int bucket_handler(struct cfh_run *r, void *st, const char *id,
+			  struct cfh_node *res)
+{
+	(void)r;
+	(void)res;
+	return bucket(st, id);
+}
+
+/* The advisories read the whole template, once every bucket is done. */
+static int after(struct cfh_run *r, void *st)
+{
+	(void)r;
+	return unused_groups(st) || dangling(st) ? -1 : 0;
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "AWS::S3::Bucket", bucket_handler },
+};
+
+const struct cfh_pass_ops cfh_pass_graph = {
+	.state_size = sizeof(struct gfix),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.after = after,
+};

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "passlib.h"
+#include "policy.h"
 
 #define DEFAULT_TIMEOUT 3		/* Lambda's, in seconds */
 #define DEFAULT_VISIBILITY 30		/* SQS's, in seconds */
@@ -75,52 +76,67 @@ static bool role_traces(const struct cfh_node *role)
 	return false;
 }
 
-static int trace(struct cfh_template *t, struct cfh_node *res)
+static int trace(struct cfh_run *r, void *st, const char *id,
+		 struct cfh_node *res)
 {
-	struct cfh_node *p = cfh_res_props(t, res, "add Properties");
+	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
+	const struct cfh_node *rres;
 	const char *role;
+	bool traces;
 
+	(void)st;
+	(void)id;
 	if (!p || cfh_map_get(p, "TracingConfig") || cfh_map_get(p, "Tracing"))
 		return 0;
 	if (cfh_res_is(res, "AWS::Serverless::Function"))
-		return cfh_edit_set_take(t, p, "Tracing", json_string("Active"),
+		return cfh_edit_set_take(r, p, "Tracing", json_string("Active"),
 					 "trace requests through the function "
 					 "with X-Ray (S004-09)",
 					 NULL);
-	role = cfh_role_of(t, res, false);
+	role = cfh_role_of(r->t, res, false);
 	if (!role)
-		return cfh_advise(t, res,
+		return cfh_advise(r, res,
 				  "X-Ray tracing is off, and the function's role "
 				  "is not in the template: turn it on and let the "
 				  "role write traces");
-	if (cfh_edit_set_take(t, p, "TracingConfig",
+	rres = cfh_resource(r->t, role);
+	traces = role_traces(rres);
+	/* The role is reached through the function: where the pass is
+	 * suppressed on it, the grant cannot be made, and Lambda refuses
+	 * active tracing for a role that may not write traces. */
+	if (!traces && cfh_pass_skips(r, rres))
+		return cfh_advise(r, res,
+				  "X-Ray tracing is off, and this pass is "
+				  "suppressed on the function's role: turn it "
+				  "on and let the role write traces");
+	if (cfh_edit_set_take(r, p, "TracingConfig",
 			      json_pack("{s:s}", "Mode", "Active"),
 			      "trace requests through the function with X-Ray "
 			      "(S004-09)",
 			      NULL))
 		return -1;
-	if (role_traces(cfh_resource(t, role)))
+	if (traces)
 		return 0;
 	return cfh_role_grant_take(
-		t, role, TRACE_POLICY,
-		json_pack("[{s:s, s:[s,s], s:s}]", "Effect", "Allow", "Action",
-			  "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-			  "Resource", "*"),
+		r, role, TRACE_POLICY,
+		json_pack("[o]", cfh_stmt_allow_take("xray:PutTraceSegments "
+						     "xray:PutTelemetryRecords",
+						     json_string("*"))),
 		"let the function write its traces (these actions accept only "
 		"\"*\")");
 }
 
 /* Make @queue hide a message for six times the timeout of @fn. */
-static int visibility(struct cfh_template *t, const char *queue,
+static int visibility(struct cfh_run *r, const char *queue,
 		      const struct cfh_node *fn)
 {
-	struct cfh_node *q = cfh_resource(t, queue), *qp;
+	struct cfh_node *q = cfh_resource(r->t, queue), *qp;
 	long timeout = int_prop(props_of(fn), "Timeout");
 	long vis, want;
 	char reason[200];
 
 	if (timeout == -2 || !q || cfh_props_dynamic(q) ||
-	    cfh_pass_skips(t, q))
+	    cfh_pass_skips(r, q))
 		return 0;
 	if (timeout == -1)
 		timeout = DEFAULT_TIMEOUT;
@@ -132,25 +148,44 @@ static int visibility(struct cfh_template *t, const char *queue,
 	want = 6 * timeout;
 	if (vis >= want)
 		return 0;
-	qp = cfh_res_props(t, q, "add Properties");
+	qp = cfh_res_props(r, q, "add Properties");
 	if (!qp)
 		return -1;
 	snprintf(reason, sizeof(reason),
 		 "a message must stay hidden for six times the timeout of the "
 		 "function it feeds (%ld s), or it is processed twice",
 		 timeout);
-	return cfh_edit_set_take(t, qp, "VisibilityTimeout", json_integer(want),
+	return cfh_edit_set_take(r, qp, "VisibilityTimeout", json_integer(want),
 				 reason, NULL);
+}
+
+/* Per run: the resources that may feed a function from a queue, in
+ * template order. Every function is traced before any queue changes, as
+ * the pass always did: the queues wait for after(). */
+struct lambda {
+	struct cfh_ids feeders;
+};
+
+static int collect(struct cfh_run *r, void *st, const char *id,
+		   struct cfh_node *res)
+{
+	struct lambda *x = st;
+
+	(void)r;
+	(void)res;
+	return cfh_ids_add(&x->feeders, id);
 }
 
 /* Queues that feed functions: event source mappings, and SAM's SQS
  * events. */
-static int queues(struct cfh_template *t, const struct cfh_ids *ids)
+static int queues(struct cfh_run *r, void *st)
 {
+	struct lambda *x = st;
+	struct cfh_template *t = r->t;
 	size_t i;
 
-	for (i = 0; i < ids->n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids->v[i]);
+	for (i = 0; i < x->feeders.n; i++) {
+		struct cfh_node *res = cfh_resource(t, x->feeders.v[i]);
 		const struct cfh_node *p = props_of(res);
 		const struct cfh_entry *e;
 		const char *fn, *q = NULL, *ga, *attr;
@@ -165,7 +200,7 @@ static int queues(struct cfh_template *t, const struct cfh_ids *ids)
 			    cfh_res_is(cfh_resource(t, ga), "AWS::SQS::Queue"))
 				q = ga;
 			if (fn && q && cfh_resource(t, fn) &&
-			    visibility(t, q, cfh_resource(t, fn)))
+			    visibility(r, q, cfh_resource(t, fn)))
 				return -1;
 			continue;
 		}
@@ -181,33 +216,33 @@ static int queues(struct cfh_template *t, const struct cfh_ids *ids)
 			    cfh_node_getatt(t, qn, &ga, &attr) ||
 			    !cfh_res_is(cfh_resource(t, ga), "AWS::SQS::Queue"))
 				continue;
-			if (visibility(t, ga, res))
+			if (visibility(r, ga, res))
 				return -1;
 		}
 	}
 	return 0;
 }
 
-int cfh_pass_lambda(struct cfh_template *t)
+static void release(void *st)
 {
-	struct cfh_ids ids = { 0 };
-	size_t i;
-	int rc = -1;
+	struct lambda *x = st;
 
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-
-		if ((cfh_res_is(res, "AWS::Lambda::Function") ||
-		     cfh_res_is(res, "AWS::Serverless::Function")) &&
-		    trace(t, res))
-			goto out;
-	}
-	if (queues(t, &ids))
-		goto out;
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
+	cfh_ids_release(&x->feeders);
 }
+
+/* A SAM function is both traced and, through its SQS events, a reader of
+ * queues: it matches two rows, tried in this order. */
+static const struct cfh_handler handlers[] = {
+	{ "AWS::Lambda::Function", trace },
+	{ "AWS::Serverless::Function", trace },
+	{ "AWS::Lambda::EventSourceMapping", collect },
+	{ "AWS::Serverless::Function", collect },
+};
+
+const struct cfh_pass_ops cfh_pass_lambda = {
+	.state_size = sizeof(struct lambda),
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.after = queues,
+	.release = release,
+};

@@ -29,6 +29,7 @@
 
 #include "options.h"
 #include "passlib.h"
+#include "policy.h"
 
 
 static struct cfh_node *props_of(const struct cfh_node *res)
@@ -91,56 +92,65 @@ static bool has_log_group(struct cfh_template *t, const char *id,
 #define GRANT_POLICY "LogDelivery"
 
 /* Let the role write to the group: streams and events, on it alone. */
-static int grant(struct cfh_template *t, const char *role, const char *group)
+static int grant(struct cfh_run *r, const char *role, const char *group)
 {
 	return cfh_role_grant_take(
-		t, role, GRANT_POLICY,
-		json_pack("[{s:s, s:[s,s], s:o}]", "Effect", "Allow", "Action",
-			  "logs:CreateLogStream", "logs:PutLogEvents",
-			  "Resource", cfh_json_getatt(group, "Arn")),
+		r, role, GRANT_POLICY,
+		json_pack("[o]",
+			  cfh_stmt_allow_take("logs:CreateLogStream "
+					      "logs:PutLogEvents",
+					      cfh_json_getatt(group, "Arn"))),
 		"let the role write to its log group, and to nothing else");
 }
 
-static int add_group(struct cfh_template *t, const char *id,
-		     struct cfh_node *res, bool build)
+static int add_group(struct cfh_run *r, const char *id, struct cfh_node *res,
+		     bool build)
 {
 	struct cfh_node *p;
-	const char *group, *role = cfh_role_of(t, res, true);
+	const char *group, *role = cfh_role_of(r->t, res, true);
 	char base[256];
 
 	/* A SAM function's role is SAM's: it adds the permissions for a
 	 * LoggingConfig log group itself. Anywhere else the role must be
 	 * the template's, or the principal could not write its logs. */
 	if (!role && !cfh_res_is(res, "AWS::Serverless::Function"))
-		return cfh_advise(t, res,
+		return cfh_advise(r, res,
 				  "no log group with a retention, and its role "
 				  "is not in the template: add one and let the "
 				  "role write to it");
+	/* The role is reached through the principal: where the pass is
+	 * suppressed for it, it may not grant, and a log group the role
+	 * cannot write to would lose the logs. */
+	if (role && cfh_pass_skips(r, cfh_resource(r->t, role)))
+		return cfh_advise(r, res,
+				  "no log group with a retention, and the pass "
+				  "is suppressed for its role: add one and let "
+				  "the role write to it");
 	snprintf(base, sizeof(base), "%sLogGroup", id);
-	group = cfh_fresh_id(t, base);
+	group = cfh_fresh_id(r->t, base);
 	if (!group ||
 	    cfh_edit_add_resource_take(
-		    t, group, id,
+		    r, group, id,
 		    json_pack("{s:s, s:{s:i}}", "Type", "AWS::Logs::LogGroup",
 			      "Properties", "RetentionInDays",
-			      (int)cfh_opt_int(t, "retention-days")),
+			      (int)cfh_opt_int(r, "retention-days")),
 		    "a log group the stack owns, with a retention: otherwise "
 		    "the service creates one on first use, kept forever and "
 		    "left behind (S003-17)",
 		    NULL))
 		return -1;
-	p = cfh_res_props(t, res, "add Properties");
+	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
 	if (build) {
-		if (cfh_edit_set_take(t, p, "LogsConfig",
+		if (cfh_edit_set_take(r, p, "LogsConfig",
 				      json_pack("{s:{s:s, s:o}}", "CloudWatchLogs",
 						"Status", "ENABLED", "GroupName",
 						cfh_json_ref(group)),
 				      "build logs go to the stack's log group",
 				      NULL))
 			return -1;
-	} else if (cfh_edit_set_take(t, p, "LoggingConfig",
+	} else if (cfh_edit_set_take(r, p, "LoggingConfig",
 				     json_pack("{s:o}", "LogGroup",
 					       cfh_json_ref(group)),
 				     "function logs go to the stack's log group, "
@@ -148,61 +158,89 @@ static int add_group(struct cfh_template *t, const char *id,
 				     NULL)) {
 		return -1;
 	}
-	return role ? grant(t, role, group) : 0;
+	return role ? grant(r, role, group) : 0;
 }
 
-int cfh_pass_logs(struct cfh_template *t)
-{
-	struct cfh_ids ids = { 0 }, names = { 0 };
-	long long days = cfh_opt_int(t, "retention-days");
-	struct cfh_entry *e;
+struct logs {
+	struct cfh_ids names;	/* LogGroupName of every log group */
 	char why[96];
-	size_t i;
-	int rc = -1;
+};
 
-	snprintf(why, sizeof(why), "logs kept forever cost forever: keep them "
-		 "%lld days (S003-17)", days);
+static int before(struct cfh_run *r, void *st)
+{
+	struct logs *x = st;
+	struct cfh_entry *e;
 
-	cfh_for_each_resource(t, e) {
+	snprintf(x->why, sizeof(x->why), "logs kept forever cost forever: "
+		 "keep them %lld days (S003-17)",
+		 cfh_opt_int(r, "retention-days"));
+	/* The names taken, to look up: suppressed groups count too. */
+	cfh_for_each_resource(r->t, e) {
 		const char *name = name_text(cfh_map_path(e->value, "Properties",
 							  "LogGroupName", NULL));
 
 		if (cfh_res_is(e->value, "AWS::Logs::LogGroup") && name &&
-		    cfh_ids_add(&names, name))
-			goto out;
+		    cfh_ids_add(&x->names, name))
+			return -1;
 	}
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]), *p;
-
-		if (cfh_res_is(res, "AWS::Logs::LogGroup")) {
-			p = cfh_res_props(t, res, "add Properties");
-			if (!p)
-				continue;
-			if (!cfh_map_get(p, "RetentionInDays") &&
-			    cfh_edit_set_take(t, p, "RetentionInDays",
-					      json_integer(days), why, NULL))
-				goto out;
-			continue;
-		}
-		if ((cfh_res_is(res, "AWS::Lambda::Function") ||
-		     cfh_res_is(res, "AWS::Serverless::Function")) &&
-		    !has_log_group(t, ids.v[i], res, &names) &&
-		    add_group(t, ids.v[i], res, false))
-			goto out;
-		if (cfh_res_is(res, "AWS::CodeBuild::Project") &&
-		    !cfh_node_str_eq(cfh_map_path(props_of(res), "LogsConfig",
-						  "CloudWatchLogs", "Status",
-						  NULL),
-				     "DISABLED") &&
-		    !has_log_group(t, ids.v[i], res, &names) &&
-		    add_group(t, ids.v[i], res, true))
-			goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	cfh_ids_release(&names);
-	return rc;
+	return 0;
 }
+
+static int retention(struct cfh_run *r, void *st, const char *id,
+		     struct cfh_node *res)
+{
+	struct logs *x = st;
+	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
+
+	(void)id;
+	if (!p || cfh_map_get(p, "RetentionInDays"))
+		return 0;
+	return cfh_edit_set_take(r, p, "RetentionInDays",
+				 json_integer(cfh_opt_int(r, "retention-days")),
+				 x->why, NULL);
+}
+
+static int function(struct cfh_run *r, void *st, const char *id,
+		    struct cfh_node *res)
+{
+	struct logs *x = st;
+
+	if (has_log_group(r->t, id, res, &x->names))
+		return 0;
+	return add_group(r, id, res, false);
+}
+
+static int build(struct cfh_run *r, void *st, const char *id,
+		 struct cfh_node *res)
+{
+	struct logs *x = st;
+
+	if (cfh_node_str_eq(cfh_map_path(props_of(res), "LogsConfig",
+					 "CloudWatchLogs", "Status", NULL),
+			    "DISABLED") ||
+	    has_log_group(r->t, id, res, &x->names))
+		return 0;
+	return add_group(r, id, res, true);
+}
+
+static void release(void *st)
+{
+	struct logs *x = st;
+
+	cfh_ids_release(&x->names);
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "AWS::Logs::LogGroup", retention },
+	{ "AWS::Lambda::Function", function },
+	{ "AWS::Serverless::Function", function },
+	{ "AWS::CodeBuild::Project", build },
+};
+
+const struct cfh_pass_ops cfh_pass_logs = {
+	.state_size = sizeof(struct logs),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.release = release,
+};

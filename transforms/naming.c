@@ -139,55 +139,51 @@ static size_t plain_len(const char *s, bool sub)
 	return n;
 }
 
-static int collect(struct cfh_template *t, const struct cfh_ids *ids,
-		   const char *env, struct cand **out, size_t *nout)
+/* Per run of the pass. */
+struct naming {
+	const char *env, *envdef;	/* the parameter and its default */
+	char mention[300];		/* "${env}" */
+	struct cand *c;			/* names to rename, in template order */
+	size_t n;
+	struct cfh_ids ids;		/* the resources the engine handed */
+};
+
+/* The resource's explicit name, if it is a candidate. */
+static int collect(struct naming *x, const char *id, struct cfh_node *res)
 {
-	struct cand *c = NULL;
-	size_t i, n = 0;
-	char mention[300];
+	const struct cfh_name_prop *np = cfh_name_prop(cfh_resource_type(res));
+	struct cfh_node *v = np ? cfh_map_path(res, "Properties", np->prop,
+					       NULL)
+				: NULL;
+	struct cfh_fn_view fv;
+	const char *text = NULL;
+	bool sub = false;
+	struct cand *g;
 
-	snprintf(mention, sizeof(mention), "${%s}", env);
-	for (i = 0; i < ids->n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids->v[i]);
-		const struct cfh_name_prop *np = cfh_name_prop(
-			cfh_resource_type(res));
-		struct cfh_node *v = np ? cfh_map_path(res, "Properties",
-						       np->prop, NULL)
-					: NULL;
-		struct cfh_fn_view fv;
-		const char *text = NULL;
-		bool sub = false;
-		struct cand *g;
-
-		if (!v)
-			continue;
-		if (cfh_node_is_str(v) && !strstr(v->text, "${")) {
-			text = v->text;
-		} else if (cfh_node_fn(v, &fv) && fv.fn == CFH_FN_SUB &&
-			   fv.arg->kind == CFH_SCALAR) {
-			/* !Sub 'x' is a tagged scalar, {"Fn::Sub": "x"} a
-			 * mapping; the list form, with its variables, is
-			 * left alone. */
-			text = fv.arg->text;
-			sub = true;
-		}
-		if (!text || !*text || strstr(text, mention) ||
-		    !strncmp(text, "/aws/", 5))
-			continue;
-		g = realloc(c, (n + 1) * sizeof(*c));
-		if (!g) {
-			free(c);
-			return -1;
-		}
-		c = g;
-		c[n++] = (struct cand){ ids->v[i], v, text, sub, false, np };
+	if (!v)
+		return 0;
+	if (cfh_node_is_str(v) && !strstr(v->text, "${")) {
+		text = v->text;
+	} else if (cfh_node_fn(v, &fv) && fv.fn == CFH_FN_SUB &&
+		   fv.arg->kind == CFH_SCALAR) {
+		/* !Sub 'x' is a tagged scalar, {"Fn::Sub": "x"} a
+		 * mapping; the list form, with its variables, is
+		 * left alone. */
+		text = fv.arg->text;
+		sub = true;
 	}
-	*out = c;
-	*nout = n;
+	if (!text || !*text || strstr(text, x->mention) ||
+	    !strncmp(text, "/aws/", 5))
+		return 0;
+	g = realloc(x->c, (x->n + 1) * sizeof(*x->c));
+	if (!g)
+		return -1;
+	x->c = g;
+	x->c[x->n++] = (struct cand){ id, v, text, sub, false, np };
 	return 0;
 }
 
-static int rename_one(struct cfh_template *t, const struct cand *c,
+static int rename_one(struct cfh_run *r, const struct cand *c,
 		      const char *env, const char *envdef)
 {
 	char name[1024], why[300];
@@ -199,21 +195,21 @@ static int rename_one(struct cfh_template *t, const struct cand *c,
 			 "it, but other text of the template repeats it: add "
 			 "${%s} to it and to that text by hand",
 			 c->np->prop, env);
-		return cfh_advise(t, c->node, why);
+		return cfh_advise(r, c->node, why);
 	}
 	if (plain_len(c->text, c->sub) + SUFFIX_ROOM > c->np->max) {
 		snprintf(why, sizeof(why),
 			 "%s is fixed, so a second environment collides with "
 			 "it, and it is too long to take the environment",
 			 c->np->prop);
-		return cfh_advise(t, c->node, why);
+		return cfh_advise(r, c->node, why);
 	}
 	fix = new_name(c, env, envdef, name, sizeof(name));
 	snprintf(why, sizeof(why),
 		 "a fixed %s exists once per account and region: with the "
 		 "environment in it, environments do not collide (%s)",
 		 c->np->prop, fix);
-	return cfh_edit_replace_take(t, c->node,
+	return cfh_edit_replace_take(r, c->node,
 				     json_pack("{s:s}", "Fn::Sub", name), why,
 				     NULL);
 }
@@ -256,7 +252,7 @@ static bool env_word(const char *v)
  * When the parameter's default differs, the reason says what a deploy
  * with the default now passes.
  */
-static int use_param(struct cfh_template *t, struct cfh_node *value,
+static int use_param(struct cfh_run *r, struct cfh_node *value,
 		     const char *env, const char *envdef)
 {
 	char why[320];
@@ -273,10 +269,10 @@ static int use_param(struct cfh_template *t, struct cfh_node *value,
 		snprintf(why, sizeof(why),
 			 "the code sees the environment it is deployed to, "
 			 "not a literal copied from another one (S003-11)");
-	return cfh_edit_replace_take(t, value, cfh_json_ref(env), why, NULL);
+	return cfh_edit_replace_take(r, value, cfh_json_ref(env), why, NULL);
 }
 
-static int env_vars(struct cfh_template *t, struct cfh_node *res,
+static int env_vars(struct cfh_run *r, struct cfh_node *res,
 		    const char *env, const char *envdef)
 {
 	struct cfh_node *p = cfh_map_get(res, "Properties"), *vars, *defs;
@@ -289,7 +285,7 @@ static int env_vars(struct cfh_template *t, struct cfh_node *res,
 			return 0;
 		cfh_for_each_entry(vars, e)
 			if (env_var(e->key->text) &&
-			    use_param(t, e->value, env, envdef))
+			    use_param(r, e->value, env, envdef))
 				return -1;
 		return 0;
 	}
@@ -307,7 +303,7 @@ static int env_vars(struct cfh_template *t, struct cfh_node *res,
 								  "Name");
 
 			if (cfh_node_is_str(name) && env_var(name->text) &&
-			    use_param(t, cfh_map_get(v->value, "Value"), env,
+			    use_param(r, cfh_map_get(v->value, "Value"), env,
 				      envdef))
 				return -1;
 		}
@@ -322,7 +318,7 @@ static int env_vars(struct cfh_template *t, struct cfh_node *res,
  * get a name with the stack and the environment in it; adding a name
  * replaces the group, which is marked (and --no-replace skips).
  */
-static int name_subnet_group(struct cfh_template *t, const char *id,
+static int name_subnet_group(struct cfh_run *r, const char *id,
 			     struct cfh_node *res, const char *env)
 {
 	const struct cfh_name_prop *np = cfh_name_prop(cfh_resource_type(res));
@@ -343,42 +339,87 @@ static int name_subnet_group(struct cfh_template *t, const char *id,
 		lower[i] = (char)tolower((unsigned char)id[i]);
 	lower[i] = '\0';
 	snprintf(name, sizeof(name), "${AWS::StackName}-%s-${%s}", lower, env);
-	return cfh_edit_set_take(t, p, np->prop, json_pack("{s:s}", "Fn::Sub", name),
+	return cfh_edit_set_take(r, p, np->prop,
+				 json_pack("{s:s}", "Fn::Sub", name),
 				 "a subnet group named like the resources it "
 				 "serves, with the environment in the name "
 				 "(S002-11)",
 				 NULL);
 }
 
-int cfh_pass_naming(struct cfh_template *t)
+static int before(struct cfh_run *r, void *st)
 {
-	const char *env = cfh_env_param_str(t), *envdef = NULL;
+	struct naming *x = st;
 	const struct cfh_node *def;
-	struct cfh_ids ids = { 0 };
-	struct cand *c = NULL;
-	size_t i, n = 0;
-	int rc = -1;
 
-	if (!env)
+	x->env = cfh_env_param_str(r->t);
+	if (!x->env)
 		return 0;
-	def = cfh_map_path(cfh_template_section(t, "Parameters"), env,
+	def = cfh_map_path(cfh_template_section(r->t, "Parameters"), x->env,
 			   "Default", NULL);
 	if (cfh_node_is_str(def) && def->text[0])
-		envdef = def->text;
-	if (cfh_pass_resources(t, &ids) || collect(t, &ids, env, &c, &n))
-		goto out;
-	find_repeats(t->root, c, n, 0);
-	for (i = 0; i < n; i++)
-		if (rename_one(t, &c[i], env, envdef))
-			goto out;
-	for (i = 0; i < ids.n; i++)
-		if (env_vars(t, cfh_resource(t, ids.v[i]), env, envdef) ||
-		    name_subnet_group(t, ids.v[i], cfh_resource(t, ids.v[i]),
-				      env))
-			goto out;
-	rc = 0;
-out:
-	free(c);
-	cfh_ids_release(&ids);
-	return rc;
+		x->envdef = def->text;
+	snprintf(x->mention, sizeof(x->mention), "${%s}", x->env);
+	return 0;
 }
+
+/*
+ * Whether a name is repeated elsewhere is known only once every candidate
+ * is: the handler collects the names and the resources, and after()
+ * renames, then fixes environment variables and subnet groups, in the
+ * order the pass always did.
+ */
+static int handle(struct cfh_run *r, void *st, const char *id,
+		  struct cfh_node *res)
+{
+	struct naming *x = st;
+
+	(void)r;
+	if (!x->env)
+		return 0;
+	if (cfh_ids_add(&x->ids, id))
+		return -1;
+	return collect(x, id, res);
+}
+
+static int after(struct cfh_run *r, void *st)
+{
+	struct naming *x = st;
+	size_t i;
+
+	if (!x->env)
+		return 0;
+	find_repeats(r->t->root, x->c, x->n, 0);
+	for (i = 0; i < x->n; i++)
+		if (rename_one(r, &x->c[i], x->env, x->envdef))
+			return -1;
+	for (i = 0; i < x->ids.n; i++) {
+		struct cfh_node *res = cfh_resource(r->t, x->ids.v[i]);
+
+		if (env_vars(r, res, x->env, x->envdef) ||
+		    name_subnet_group(r, x->ids.v[i], res, x->env))
+			return -1;
+	}
+	return 0;
+}
+
+static void release(void *st)
+{
+	struct naming *x = st;
+
+	free(x->c);
+	cfh_ids_release(&x->ids);
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "*", handle },
+};
+
+const struct cfh_pass_ops cfh_pass_naming = {
+	.state_size = sizeof(struct naming),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.after = after,
+	.release = release,
+};

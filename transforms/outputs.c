@@ -101,21 +101,6 @@ static const struct key_output key_outputs[] = {
 	{ "AWS::Logs::LogGroup", "Arn", "Arn", "ARN", "log group" },
 };
 
-static bool has_attr(const struct cfh_rtype *rt, const char *attr)
-{
-	const char *const *a;
-
-	if (!rt)
-		return false;
-	if (rt->attr_prefix && !strncmp(attr, rt->attr_prefix,
-					strlen(rt->attr_prefix)))
-		return true;
-	for (a = rt->attrs; *a; a++)
-		if (!strcmp(*a, attr))
-			return true;
-	return false;
-}
-
 /* What an output gives, "X" for Ref X and "X.A" for GetAtt X.A (also
  * written as a Sub of just "${X}" or "${X.A}"), in the arena; NULL for
  * anything else. */
@@ -184,7 +169,7 @@ static int collect(struct cfh_template *t, const struct cfh_node *outs,
 	return 0;
 }
 
-static int add_output(struct cfh_template *t, struct cfh_node **outsp,
+static int add_output(struct cfh_run *r, struct cfh_node **outsp,
 		      struct have *h, const char *id,
 		      const struct cfh_node *res, const struct key_output *k)
 {
@@ -212,7 +197,7 @@ static int add_output(struct cfh_template *t, struct cfh_node **outsp,
 		return 0;
 	/* The section only when there is something to put in it: an empty
 	 * Outputs is an error. */
-	if (!outs && !(outs = *outsp = cfh_edit_section(t, "Outputs")))
+	if (!outs && !(outs = *outsp = cfh_edit_section(r, "Outputs")))
 		return -1;
 	snprintf(desc, sizeof(desc), "%s of the %s %s", k->what, k->kind, id);
 	/* Condition first, as people write it; an output of a resource
@@ -235,50 +220,70 @@ static int add_output(struct cfh_template *t, struct cfh_node **outsp,
 		 "instead of hardcoding it (%s)",
 		 k->kind, k->what,
 		 !strcmp(k->suffix, "Arn") ? "S000-10" : "S004-16");
-	if (cfh_edit_set_take(t, outs, name, o, why, NULL))
+	if (cfh_edit_set_take(r, outs, name, o, why, NULL))
 		return -1;
-	kp = cfh_arena_strndup(&t->arena, key, strlen(key));
+	kp = cfh_arena_strndup(&r->t->arena, key, strlen(key));
 	if (!kp || cfh_ids_add(&h->values, kp))
 		return -1;
 	h->count++;
 	return 0;
 }
 
-int cfh_pass_outputs(struct cfh_template *t)
+struct outputs {
+	struct have h;
+	struct cfh_node *outs;	/* NULL until there is one */
+	bool off;		/* Outputs is not a literal mapping */
+};
+
+static int before(struct cfh_run *r, void *st)
 {
-	struct have h = { 0 };
-	struct cfh_node *outs = NULL;
-	struct cfh_ids ids = { 0 };
-	size_t i, k;
-	int rc = -1;
+	struct outputs *x = st;
 
-	outs = cfh_template_section(t, "Outputs");
-	if (outs && outs->kind != CFH_MAP) {
-		rc = 0;	/* an alias or an intrinsic: not ours to extend */
-		goto out;
+	x->outs = cfh_template_section(r->t, "Outputs");
+	/* An alias or an intrinsic: not ours to extend. */
+	if (x->outs && x->outs->kind != CFH_MAP) {
+		x->off = true;
+		return 0;
 	}
-	if ((outs && collect(t, outs, &h)) || cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-		const char *type = cfh_resource_type(res);
-		const struct cfh_rtype *rt = type ? cfh_rtype_find(type) : NULL;
-
-		for (k = 0; rt && k < sizeof(key_outputs) / sizeof(*key_outputs);
-		     k++) {
-			const struct key_output *ko = &key_outputs[k];
-
-			if (strcmp(ko->type, type) ||
-			    (ko->attr && !has_attr(rt, ko->attr)))
-				continue;
-			if (add_output(t, &outs, &h, ids.v[i], res, ko))
-				goto out;
-		}
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	cfh_ids_release(&h.values);
-	cfh_ids_release(&h.exports);
-	return rc;
+	return x->outs ? collect(r->t, x->outs, &x->h) : 0;
 }
+
+static int add_outputs(struct cfh_run *r, void *st, const char *id,
+		       struct cfh_node *res)
+{
+	struct outputs *x = st;
+	const char *type = cfh_resource_type(res);
+	const struct cfh_rtype *rt = type ? cfh_rtype_find(type) : NULL;
+	size_t k;
+
+	for (k = 0; !x->off && rt && k < CFH_ARRAY_SIZE(key_outputs); k++) {
+		const struct key_output *ko = &key_outputs[k];
+
+		if (strcmp(ko->type, type) ||
+		    (ko->attr && !cfh_rtype_has_attr(rt, ko->attr)))
+			continue;
+		if (add_output(r, &x->outs, &x->h, id, res, ko))
+			return -1;
+	}
+	return 0;
+}
+
+static void release(void *st)
+{
+	struct outputs *x = st;
+
+	cfh_ids_release(&x->h.values);
+	cfh_ids_release(&x->h.exports);
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "*", add_outputs },
+};
+
+const struct cfh_pass_ops cfh_pass_outputs = {
+	.state_size = sizeof(struct outputs),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.release = release,
+};

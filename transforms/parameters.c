@@ -40,15 +40,16 @@
 #define DEFAULT_PATTERN "^[a-z0-9][a-z0-9-]{0,19}$"
 
 /* Does a later pass of this run need an environment parameter? */
-static bool env_needed(struct cfh_template *t)
+static bool env_needed(struct cfh_run *r)
 {
-	bool tags = cfh_pass_selected(t, "tags");
-	bool naming = cfh_pass_selected(t, "naming");
+	bool tags = cfh_pass_selected(r, "tags");
+	bool naming = cfh_pass_selected(r, "naming");
 	const struct cfh_entry *e;
 
 	if (!tags && !naming)
 		return false;
-	cfh_for_each_resource(t, e) {
+	/* Reads only: would any resource take the parameter? */
+	cfh_for_each_resource(r->t, e) {
 		const char *type = cfh_resource_type(e->value);
 		const struct cfh_rtype *rt = type ? cfh_rtype_find(type) : NULL;
 		const struct cfh_name_prop *np = cfh_name_prop(type);
@@ -89,10 +90,10 @@ static bool matches(const char *pattern, const char *s)
 	return ok;
 }
 
-static int add_env(struct cfh_template *t, const char *pattern)
+static int add_env(struct cfh_run *r, const char *pattern)
 {
-	const char *def = cfh_opt_str(t, "environment-default");
-	const char *id = cfh_fresh_id(t, ENV_PARAM);
+	const char *def = cfh_opt_str(r, "environment-default");
+	const char *id = cfh_fresh_id(r->t, ENV_PARAM);
 	struct cfh_node *params;
 
 	if (!id)
@@ -100,22 +101,22 @@ static int add_env(struct cfh_template *t, const char *pattern)
 	/* The name is taken by a resource, a condition, ...: another name
 	 * would not be found as the environment parameter next time. */
 	if (strcmp(id, ENV_PARAM))
-		return cfh_advise(t, NULL,
+		return cfh_advise(r, NULL,
 				  "no environment parameter, and the name "
 				  "EnvironmentSuffix is taken: add one by hand "
 				  "(S004-15)");
 	if (!matches(pattern, def))
-		return cfh_advise(t, NULL,
+		return cfh_advise(r, NULL,
 				  "no environment parameter, and "
 				  "parameters.environment-default does not match "
 				  "parameters.environment-pattern: none added");
-	params = cfh_edit_section(t, "Parameters");
+	params = cfh_edit_section(r, "Parameters");
 	if (!params)
 		return -1;
 	if (params->kind != CFH_MAP)
 		return 0;
 	return cfh_edit_set_take(
-		t, params, ENV_PARAM,
+		r, params, ENV_PARAM,
 		json_pack("{s:s, s:s, s:s, s:s, s:s}", "Type", "String",
 			  "Default", def, "Description",
 			  "Environment the stack is for: it goes into resource "
@@ -127,23 +128,23 @@ static int add_env(struct cfh_template *t, const char *pattern)
 		NULL);
 }
 
-static int validate_env(struct cfh_template *t, const char *name,
+static int validate_env(struct cfh_run *r, const char *name,
 			const char *pattern)
 {
-	struct cfh_node *p = cfh_map_get(cfh_template_section(t, "Parameters"),
-					 name);
+	struct cfh_node *p = cfh_map_get(
+		cfh_template_section(r->t, "Parameters"), name);
 	const struct cfh_node *def = cfh_map_get(p, "Default");
 
 	if (!p || p->kind != CFH_MAP || cfh_map_get(p, "AllowedPattern") ||
 	    cfh_map_get(p, "AllowedValues"))
 		return 0;
 	if (def && (!cfh_node_is_str(def) || !matches(pattern, def->text)))
-		return cfh_advise(t, p,
+		return cfh_advise(r, p,
 				  "the environment parameter accepts any value, "
 				  "and its default does not match "
 				  "parameters.environment-pattern: give it an "
 				  "AllowedPattern by hand (S004-15)");
-	if (cfh_edit_set_take(t, p, "AllowedPattern", json_string(pattern),
+	if (cfh_edit_set_take(r, p, "AllowedPattern", json_string(pattern),
 			      "a value that breaks the resource names built "
 			      "from it is refused before anything is deployed "
 			      "(S004-15)",
@@ -151,7 +152,7 @@ static int validate_env(struct cfh_template *t, const char *name,
 		return -1;
 	if (cfh_map_get(p, "ConstraintDescription"))
 		return 0;
-	return cfh_edit_set_take(t, p, "ConstraintDescription",
+	return cfh_edit_set_take(r, p, "ConstraintDescription",
 				 json_string(constraint_of(pattern)),
 				 "say what the pattern wants when a value is "
 				 "refused (S004-15)",
@@ -250,13 +251,13 @@ static bool secret_name(const char *name)
 	return true;
 }
 
-static int secrets(struct cfh_template *t, struct cfh_node *params)
+static int secrets(struct cfh_run *r, struct cfh_node *params)
 {
 	struct cfh_ids used = { 0 };
 	struct cfh_entry *e;
 	int rc = -1;
 
-	if (password_refs(cfh_template_section(t, "Resources"), &used, 0))
+	if (password_refs(cfh_template_section(r->t, "Resources"), &used, 0))
 		goto out;
 	cfh_for_each_entry(params, e) {
 		struct cfh_node *p = e->value;
@@ -270,19 +271,19 @@ static int secrets(struct cfh_template *t, struct cfh_node *params)
 		      secret_name(e->key->text)))
 			continue;
 		if (!cfh_map_get(p, "NoEcho") &&
-		    cfh_edit_set_take(t, p, "NoEcho", json_true(),
+		    cfh_edit_set_take(r, p, "NoEcho", json_true(),
 				      "a secret is not shown in the console, "
 				      "in describe calls or in events "
 				      "(S004-15, cfn-lint W2501)",
 				      NULL))
 			goto out;
 		if (cfh_node_is_str(def) && def->text[0]) {
-			if (cfh_edit_remove(t, p, "Default",
+			if (cfh_edit_remove(r, p, "Default",
 					    "a secret written into the template "
 					    "is in every copy and in version "
 					    "control: remove the default (S004-15)"))
 				goto out;
-			if (cfh_advise(t, p,
+			if (cfh_advise(r, p,
 				       "the secret's default was removed: pass "
 				       "the value when deploying, or keep it in "
 				       "Secrets Manager and use a dynamic "
@@ -297,20 +298,33 @@ out:
 	return rc;
 }
 
-int cfh_pass_parameters(struct cfh_template *t)
+/* The environment parameter, first: validated if the template has one,
+ * else added when a later pass will use it. */
+static int environment(struct cfh_run *r, void *st)
 {
-	const char *pattern = cfh_opt_str(t, "environment-pattern");
-	const char *env = cfh_env_param(t);
-	struct cfh_node *params;
+	const char *pattern = cfh_opt_str(r, "environment-pattern");
+	const char *env = cfh_env_param(r->t);
 
-	if (env) {
-		if (cfh_env_param_str(t) && validate_env(t, env, pattern))
-			return -1;
-	} else if (env_needed(t) && add_env(t, pattern)) {
-		return -1;
-	}
-	params = cfh_template_section(t, "Parameters");
-	if (params && params->kind == CFH_MAP && secrets(t, params))
-		return -1;
+	(void)st;
+	if (env)
+		return cfh_env_param_str(r->t) ? validate_env(r, env, pattern)
+					       : 0;
+	return env_needed(r) ? add_env(r, pattern) : 0;
+}
+
+/* Then the parameters that hold secrets. */
+static int secret_params(struct cfh_run *r, void *st)
+{
+	struct cfh_node *params = cfh_template_section(r->t, "Parameters");
+
+	(void)st;
+	if (params && params->kind == CFH_MAP)
+		return secrets(r, params);
 	return 0;
 }
+
+/* The pass changes the Parameters section alone: no resource handlers. */
+const struct cfh_pass_ops cfh_pass_parameters = {
+	.before = environment,
+	.after = secret_params,
+};

@@ -38,30 +38,29 @@
 #include <string.h>
 
 #include "passlib.h"
+#include "policy.h"
 
+/*
+ * Per run: the CodeCommit repositories, in template order. Every pipeline
+ * is handled before any repository is advised on, as the pass always did
+ * (pipelines, then repositories): the repositories wait for after().
+ */
+struct triggers {
+	struct cfh_ids repos;
+};
+
+/* Per pipeline. */
 struct trigger {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	const char *pipeline;		/* logical ID */
 	const struct cfh_node *cond;	/* the pipeline's Condition, or NULL */
 	const char *role;		/* the role the rules use, once made */
 	const char *last;		/* the last rule added: the next follows */
 };
 
-/* !Sub "<pre><name>", or "<pre>${name}" when @var. */
-static json_t *sub(const char *pre, const char *name, bool var)
-{
-	char s[512];
-
-	snprintf(s, sizeof(s), "%s%s%s%s", pre, var ? "${" : "", name,
-		 var ? "}" : "");
-	return json_pack("{s:s}", "Fn::Sub", s);
-}
-
-#define ARN(svc) "arn:${AWS::Partition}:" svc ":${AWS::Region}:${AWS::AccountId}:"
-
 static json_t *pipeline_arn(const char *pipeline)
 {
-	return sub(ARN("codepipeline"), pipeline, true);
+	return cfh_arn_sub("codepipeline", CFH_ARN_HERE, "${%s}", pipeline);
 }
 
 /* A new resource takes the pipeline's condition: it exists only with it. */
@@ -81,11 +80,12 @@ static bool has_rule(struct trigger *x, const char *source)
 	size_t n, i;
 	bool hit = false;
 
-	if (cfh_referrers(x->t, x->pipeline, "AWS::Events::Rule", &refs, &n))
+	if (cfh_referrers(x->r->t, x->pipeline, "AWS::Events::Rule", &refs,
+			  &n))
 		return true;	/* out of memory: add nothing */
 	for (i = 0; i < n && !hit; i++) {
-		const struct cfh_node *p = cfh_map_get(cfh_resource(x->t, refs[i]),
-						       "Properties");
+		const struct cfh_node *res = cfh_resource(x->r->t, refs[i]);
+		const struct cfh_node *p = cfh_map_get(res, "Properties");
 		const struct cfh_node *src = cfh_map_path(p, "EventPattern",
 							  "source", NULL);
 		const struct cfh_entry *e;
@@ -112,12 +112,14 @@ static int make_role(struct trigger *x)
 	if (x->role)
 		return 0;
 	snprintf(base, sizeof(base), "%sEventRole", x->pipeline);
-	x->role = cfh_fresh_id(x->t, base);
+	x->role = cfh_fresh_id(x->r->t, base);
 	if (!x->role)
 		return -1;
+	/* The trust statement has no Resource, which the statement
+	 * builders always write: it stays spelled out. */
 	res = json_pack(
 		"{s:s, s:{s:{s:s, s:[{s:s, s:{s:s}, s:s, s:{s:{s:o}}}]}, "
-		"s:[{s:s, s:{s:s, s:[{s:s, s:s, s:o}]}}]}}",
+		"s:[{s:s, s:o}]}}",
 		"Type", "AWS::IAM::Role", "Properties",
 		"AssumeRolePolicyDocument", "Version", "2012-10-17",
 		"Statement", "Effect", "Allow", "Principal", "Service",
@@ -125,11 +127,12 @@ static int make_role(struct trigger *x)
 		"StringEquals", "aws:SourceAccount",
 		cfh_json_ref("AWS::AccountId"),
 		"Policies", "PolicyName", "StartPipeline", "PolicyDocument",
-		"Version", "2012-10-17", "Statement", "Effect", "Allow",
-		"Action", "codepipeline:StartPipelineExecution", "Resource",
-		pipeline_arn(x->pipeline));
+		cfh_policy_doc_take(json_pack(
+			"[o]", cfh_stmt_allow_take(
+				       "codepipeline:StartPipelineExecution",
+				       pipeline_arn(x->pipeline)))));
 	return cfh_edit_add_resource_take(
-		x->t, x->role, x->pipeline, conditional(x, res),
+		x->r, x->role, x->pipeline, conditional(x, res),
 		"the role the source rules start the pipeline with: "
 		"codepipeline:StartPipelineExecution on this pipeline and "
 		"nothing else (S000-02)",
@@ -148,7 +151,7 @@ static int add_rule(struct trigger *x, const char *action, json_t *pattern,
 		return -1;
 	}
 	snprintf(base, sizeof(base), "%s%sRule", x->pipeline, action);
-	id = cfh_fresh_id(x->t, base);
+	id = cfh_fresh_id(x->r->t, base);
 	if (!id) {
 		json_decref(pattern);
 		return -1;
@@ -161,7 +164,7 @@ static int add_rule(struct trigger *x, const char *action, json_t *pattern,
 			"EventPattern", pattern, "Targets", "Arn",
 			pipeline_arn(x->pipeline), "Id", "codepipeline",
 			"RoleArn", cfh_json_getatt(x->role, "Arn"));
-	if (cfh_edit_add_resource_take(x->t, id, x->last ? x->last : x->role,
+	if (cfh_edit_add_resource_take(x->r, id, x->last ? x->last : x->role,
 				       conditional(x, res), reason, NULL))
 		return -1;
 	x->last = id;
@@ -178,12 +181,12 @@ static int stop_polling(struct trigger *x, struct cfh_node *cfg, bool *keep)
 		return 0;
 	if (poll) {
 		*keep = true;
-		return cfh_advise(x->t, poll,
+		return cfh_advise(x->r, poll,
 				  "the source action polls for changes: set "
 				  "PollForSourceChanges to false and start the "
 				  "pipeline with an EventBridge rule (S000-02)");
 	}
-	return cfh_edit_set_take(x->t, cfg, "PollForSourceChanges",
+	return cfh_edit_set_take(x->r, cfg, "PollForSourceChanges",
 				 json_false(),
 				 "the pipeline is started by an EventBridge "
 				 "rule instead of polling its source (S000-02)",
@@ -198,13 +201,13 @@ static const char *named(struct trigger *x, const struct cfh_node *n,
 	const char *id = cfh_node_ref(n), *attr;
 	struct cfh_entry *e;
 
-	if (!id && cfh_node_getatt(x->t, n, &id, &attr))
+	if (!id && cfh_node_getatt(x->r->t, n, &id, &attr))
 		id = NULL;
 	if (id)
-		return cfh_res_is(cfh_resource(x->t, id), type) ? id : NULL;
+		return cfh_res_is(cfh_resource(x->r->t, id), type) ? id : NULL;
 	if (!cfh_node_is_str(n))
 		return NULL;
-	cfh_for_each_resource(x->t, e)
+	cfh_for_each_resource(x->r->t, e)
 		if (cfh_res_is(e->value, type) &&
 		    cfh_node_str_eq(cfh_map_path(e->value, "Properties",
 						 name_prop, NULL),
@@ -230,16 +233,20 @@ static int codecommit(struct trigger *x, const char *action,
 	if (repo)
 		arn = cfh_json_getatt(repo, "Arn");
 	else if (cfh_node_is_str(name))
-		arn = sub(ARN("codecommit"), cfh_node_str(name), false);
-	else if (param && !cfh_resource(x->t, param))
-		arn = sub(ARN("codecommit"), param, true);
+		arn = cfh_arn_sub("codecommit", CFH_ARN_HERE, "%s",
+				  cfh_node_str(name));
+	else if (param && !cfh_resource(x->r->t, param))
+		arn = cfh_arn_sub("codecommit", CFH_ARN_HERE, "${%s}", param);
 	else if (cfh_node_fn(name, &fv) && fv.fn == CFH_FN_SUB &&
 		 fv.arg->kind == CFH_SCALAR)
-		arn = sub(ARN("codecommit"), cfh_node_str(fv.arg), false);
+		arn = cfh_arn_sub("codecommit", CFH_ARN_HERE, "%s",
+				  cfh_node_str(fv.arg));
 	else
-		return cfh_advise(x->t, cfg, "the repository is not known "
+		return cfh_advise(x->r, cfg, "the repository is not known "
 				  "before deployment: start the pipeline with "
 				  "an EventBridge rule on its pushes (S000-02)");
+	if (!arn)
+		return -1;	/* out of memory, or no ARN is that long */
 	if (stop_polling(x, cfg, &keep)) {
 		json_decref(arn);
 		return -1;
@@ -260,11 +267,21 @@ static int codecommit(struct trigger *x, const char *action,
 		"happens (S000-02)");
 }
 
+/* True if the bucket sends its events to EventBridge already. */
+static bool sends_events(const struct cfh_node *res)
+{
+	return cfh_node_str_eq(cfh_map_path(res, "Properties",
+					    "NotificationConfiguration",
+					    "EventBridgeConfiguration",
+					    "EventBridgeEnabled", NULL),
+			       "true");
+}
+
 /* The bucket sends its events to EventBridge, so that a rule sees them. */
 static int bucket_events(struct trigger *x, const char *bucket)
 {
-	struct cfh_node *res = cfh_resource(x->t, bucket);
-	struct cfh_node *p = cfh_res_props(x->t, res, "add Properties"), *nc;
+	struct cfh_node *res = cfh_resource(x->r->t, bucket);
+	struct cfh_node *p = cfh_res_props(x->r, res, "add Properties"), *nc;
 
 	if (!p)
 		return -1;
@@ -275,7 +292,7 @@ static int bucket_events(struct trigger *x, const char *bucket)
 		return 0;
 	if (!nc)
 		return cfh_edit_set_take(
-			x->t, p, "NotificationConfiguration",
+			x->r, p, "NotificationConfiguration",
 			json_pack("{s:{s:b}}", "EventBridgeConfiguration",
 				  "EventBridgeEnabled", 1),
 			"the source bucket tells EventBridge of new objects, "
@@ -283,10 +300,10 @@ static int bucket_events(struct trigger *x, const char *bucket)
 			NULL);
 	if (!cfh_node_is_map(nc) || cfh_is_dynamic(nc) ||
 	    cfh_map_get(nc, "EventBridgeConfiguration"))
-		return cfh_advise(x->t, res, "the source bucket must send its "
+		return cfh_advise(x->r, res, "the source bucket must send its "
 				  "events to EventBridge: set "
 				  "EventBridgeConfiguration.EventBridgeEnabled");
-	return cfh_edit_set_take(x->t, nc, "EventBridgeConfiguration",
+	return cfh_edit_set_take(x->r, nc, "EventBridgeConfiguration",
 				 json_pack("{s:b}", "EventBridgeEnabled", 1),
 				 "the source bucket tells EventBridge of new "
 				 "objects, so that the pipeline starts on them "
@@ -297,17 +314,36 @@ static int bucket_events(struct trigger *x, const char *bucket)
 static int s3(struct trigger *x, const char *action, struct cfh_node *cfg)
 {
 	const struct cfh_node *key = cfh_map_get(cfg, "S3ObjectKey");
+	const struct cfh_node *poll = cfh_map_get(cfg, "PollForSourceChanges");
 	const char *bucket = named(x, cfh_map_get(cfg, "S3Bucket"),
 				   "AWS::S3::Bucket", "BucketName");
+	const struct cfh_node *bres;
 	bool keep;
 
 	if (!key)
 		return 0;
 	if (!bucket)
-		return cfh_advise(x->t, cfg, "the source bucket is not the "
+		return cfh_advise(x->r, cfg, "the source bucket is not the "
 				  "template's: start the pipeline with an "
 				  "EventBridge rule on its Object Created "
 				  "events instead of polling (S000-02)");
+	/*
+	 * The bucket is reached through the pipeline: where the pass is
+	 * suppressed on it, it cannot be made to send its events, and a
+	 * rule on events that never come, with polling off, would never
+	 * start the pipeline. Say so and change nothing, in exactly the
+	 * case where the bucket would have been changed.
+	 */
+	bres = cfh_resource(x->r->t, bucket);
+	if ((!poll || cfh_node_str_eq(poll, "false")) && !sends_events(bres) &&
+	    cfh_pass_skips(x->r, bres) && !has_rule(x, "aws.s3"))
+		return cfh_advise(x->r, cfg,
+				  "the source bucket sends no events to "
+				  "EventBridge, and this pass is suppressed on "
+				  "it: turn on its EventBridgeConfiguration, "
+				  "then start the pipeline with an EventBridge "
+				  "rule on its Object Created events instead "
+				  "of polling (S000-02)");
 	if (stop_polling(x, cfg, &keep))
 		return -1;
 	if (keep || has_rule(x, "aws.s3"))
@@ -356,9 +392,10 @@ static int empty_repository_advice(struct trigger *x,
 	size_t n = 0, i;
 	int rc = 0;
 
-	if (cfh_refs_in(x->t, repo, &refs, &n))
+	if (cfh_refs_in(x->r->t, repo, &refs, &n))
 		return -1;
-	cfh_for_each_resource(x->t, e) {
+	/* Advisories only: nothing here edits the repository. */
+	cfh_for_each_resource(x->r->t, e) {
 		const struct cfh_node *name =
 			cfh_map_path(e->value, "Properties", "RepositoryName",
 				     NULL);
@@ -370,7 +407,7 @@ static int empty_repository_advice(struct trigger *x,
 		if (!named || !cfh_res_is(e->value, "AWS::CodeCommit::Repository") ||
 		    cfh_map_path(e->value, "Properties", "Code", NULL))
 			continue;
-		rc = cfh_advise(x->t, e->value,
+		rc = cfh_advise(x->r, e->value,
 				"the repository is created empty, so the "
 				"pipeline's first run fails at Source: give it "
 				"initial content (Code, from an S3 object) or "
@@ -414,7 +451,7 @@ static int action(struct trigger *x, struct cfh_node *act)
 	}
 	if (cfh_node_str_eq(cfh_map_get(type, "Owner"), "ThirdParty") &&
 	    !strcmp(provider, "GitHub"))
-		return cfh_advise(x->t, act,
+		return cfh_advise(x->r, act,
 				  "GitHub version 1 sources use an OAuth token "
 				  "and are deprecated: connect the repository "
 				  "through a CodeStar connection "
@@ -424,17 +461,16 @@ static int action(struct trigger *x, struct cfh_node *act)
 	return 0;
 }
 
-static int pipeline(struct cfh_template *t, const char *id,
-		    struct cfh_node *res, void *arg)
+static int pipeline(struct cfh_run *r, void *st, const char *id,
+		    struct cfh_node *res)
 {
-	struct trigger x = { .t = t, .pipeline = id,
+	struct trigger x = { .r = r, .pipeline = id,
 			     .cond = cfh_map_get(res, "Condition") };
 	struct cfh_node *stages = cfh_map_path(res, "Properties", "Stages",
 					       NULL);
 	struct cfh_entry *s, *a;
 
-	(void)arg;
-
+	(void)st;
 	if (!cfh_node_is_seq(stages))
 		return 0;
 	cfh_for_each_entry(stages, s) {
@@ -449,28 +485,58 @@ static int pipeline(struct cfh_template *t, const char *id,
 	return 0;
 }
 
+static int repository(struct cfh_run *r, void *st, const char *id,
+		      struct cfh_node *res)
+{
+	struct triggers *x = st;
+
+	(void)r;
+	(void)res;
+	return cfh_ids_add(&x->repos, id);
+}
+
 /*
  * Creating a CodeCommit repository fails in AWS accounts opened since
  * CodeCommit closed to new customers (seed 001, S001-01): the stack fails
  * on a resource it cannot change. Where the repository lives is the
  * team's decision.
  */
-static int repository(struct cfh_template *t, const char *id,
-		      struct cfh_node *res, void *arg)
+static int repositories(struct cfh_run *r, void *st)
 {
-	(void)id;
-	(void)arg;
-	return cfh_advise(t, res,
-			  "CodeCommit is closed to new AWS accounts, where "
-			  "creating this repository fails the stack: keep the "
-			  "code in S3 or behind a CodeStar connection and use "
-			  "that as the pipeline's source (S001-01)");
+	struct triggers *x = st;
+	size_t i;
+
+	for (i = 0; i < x->repos.n; i++) {
+		const struct cfh_node *res = cfh_resource(r->t, x->repos.v[i]);
+
+		if (res && cfh_advise(r, res,
+				      "CodeCommit is closed to new AWS "
+				      "accounts, where creating this "
+				      "repository fails the stack: keep the "
+				      "code in S3 or behind a CodeStar "
+				      "connection and use that as the "
+				      "pipeline's source (S001-01)"))
+			return -1;
+	}
+	return 0;
 }
 
-int cfh_pass_pipeline_trigger(struct cfh_template *t)
+static void release(void *st)
 {
-	return cfh_pass_each(t, "AWS::CodePipeline::Pipeline", pipeline, NULL) ||
-	       cfh_pass_each(t, "AWS::CodeCommit::Repository", repository, NULL)
-		       ? -1
-		       : 0;
+	struct triggers *x = st;
+
+	cfh_ids_release(&x->repos);
 }
+
+static const struct cfh_handler handlers[] = {
+	{ "AWS::CodePipeline::Pipeline", pipeline },
+	{ "AWS::CodeCommit::Repository", repository },
+};
+
+const struct cfh_pass_ops cfh_pass_pipeline_trigger = {
+	.state_size = sizeof(struct triggers),
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.after = repositories,
+	.release = release,
+};

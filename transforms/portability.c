@@ -40,6 +40,7 @@
 #include <strings.h>
 
 #include "passlib.h"
+#include "policy.h"
 
 /* Where cfn-lint's W3010 looks for zones; "*" is every item of a list. */
 static const struct {
@@ -73,12 +74,14 @@ static const char *const policy_keys[] = {
 	"PermissionsBoundary", "Statement",
 };
 
+/* Per run of the pass. */
 struct port {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	json_t *zones;		/* zone name -> its index, sorted */
 	json_t *params;		/* external ARN -> parameter made for it */
 	json_t *mapped;		/* mappings of zones no longer read here */
 	struct cfh_ids names;	/* literal names of the template's resources */
+	struct cfh_ids ids;	/* the resources the engine handed, in order */
 };
 
 /* us-east-1a, eu-central-2c, us-gov-west-1b: a region and one letter. */
@@ -157,7 +160,7 @@ static int fix_zone(struct port *x, const char *id, struct cfh_node *n)
 		 "zone %lld instead (S002-04)",
 		 cfh_node_str(n), (long long)json_integer_value(i));
 	return cfh_edit_replace_take(
-		x->t, n,
+		x->r, n,
 		json_pack("{s:[I,{s:s}]}", "Fn::Select",
 			  (json_int_t)json_integer_value(i), "Fn::GetAZs", ""),
 		why, NULL);
@@ -220,7 +223,8 @@ static size_t mapped_zones(struct port *x, const struct cfh_node *n,
 	    strcmp(region, "AWS::Region"))
 		return 0;
 	key = cfh_node_str(k);
-	mp = cfh_map_get(cfh_map_get(x->t->root, "Mappings"), cfh_node_str(m));
+	mp = cfh_map_get(cfh_map_get(x->r->t->root, "Mappings"),
+			 cfh_node_str(m));
 	if (!mp || mp->kind != CFH_MAP)
 		return 0;
 	cfh_for_each_entry(mp, e) {
@@ -282,7 +286,7 @@ static int fix_mapped(struct port *x, const char *id, struct cfh_node *n)
 	if (note_mapping(x, map))
 		return -1;
 	return cfh_edit_replace_take(
-		x->t, n,
+		x->r, n,
 		json_pack("{s:[I,{s:s}]}", "Fn::Select", (json_int_t)idx,
 			  "Fn::GetAZs", ""),
 		why, NULL);
@@ -308,7 +312,7 @@ static int fix_mapped_list(struct port *x, const char *id, struct cfh_node *n)
 			 "many as you need with !Select [i, !GetAZs ''] "
 			 "(S002-04)",
 			 map);
-		return cfh_advise(x->t, n, why);
+		return cfh_advise(x->r, n, why);
 	}
 	list = json_array();
 	for (i = 0; list && i < count; i++)
@@ -325,7 +329,7 @@ static int fix_mapped_list(struct port *x, const char *id, struct cfh_node *n)
 		 map, count);
 	if (note_mapping(x, map))
 		goto oom;
-	return cfh_edit_replace_take(x->t, n, list, why, NULL);
+	return cfh_edit_replace_take(x->r, n, list, why, NULL);
 oom:
 	json_decref(list);
 	return -1;
@@ -360,24 +364,25 @@ static bool mapping_used(const struct cfh_node *n, const char *map, int depth)
  * last one the Mappings section. */
 static int drop_mappings(struct port *x)
 {
-	struct cfh_node *maps = cfh_map_get(x->t->root, "Mappings");
+	struct cfh_node *maps = cfh_map_get(x->r->t->root, "Mappings");
 	const char *map;
 	json_t *v;
 	char why[300];
 
 	json_object_foreach(x->mapped, map, v) {
-		if (!maps || mapping_used(x->t->root, map, 0))
+		if (!maps || mapping_used(x->r->t->root, map, 0))
 			continue;
 		snprintf(why, sizeof(why),
 			 "the mapping '%s' is read no more, its zones now the "
 			 "region's own (S002-04)",
 			 map);
 		if (cfh_node_count(maps) == 1) {
-			if (cfh_edit_remove(x->t, x->t->root, "Mappings", why))
+			if (cfh_edit_remove(x->r, x->r->t->root, "Mappings",
+					    why))
 				return -1;
 			break;
 		}
-		if (cfh_edit_remove(x->t, maps, map, why))
+		if (cfh_edit_remove(x->r, maps, map, why))
 			return -1;
 	}
 	return 0;
@@ -443,18 +448,26 @@ static bool names_own(const struct port *x, const char *res)
 	return false;
 }
 
-/* "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:Topic" */
+/* "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:Topic":
+ * the region and account the ARN had become the stack's own; an empty
+ * account stays empty, and AWS's own ("aws") stays as it is. */
 static json_t *arn_sub(const struct arn *a)
 {
-	char buf[1024];
+	/* Room for the pseudo parameters and the parsed fields. */
+	size_t size = strlen(a->resource) + 160;
+	char *buf = malloc(size);
+	json_t *v = NULL;
 
-	snprintf(buf, sizeof(buf), "arn:${AWS::Partition}:%s:%s:%s:%s",
-		 a->service, *a->region ? "${AWS::Region}" : "",
-		 !*a->account           ? ""
-		 : strcmp(a->account, "aws") ? "${AWS::AccountId}"
-					     : "aws",
-		 a->resource);
-	return json_pack("{s:s}", "Fn::Sub", buf);
+	if (buf &&
+	    !cfh_arn_format(buf, size, a->service,
+			    *a->region ? CFH_ARN_HERE : CFH_ARN_ACCOUNT, NULL,
+			    !*a->account		? ""
+			    : strcmp(a->account, "aws") ? NULL
+							: "aws",
+			    a->resource))
+		v = json_pack("{s:s}", "Fn::Sub", buf);
+	free(buf);
+	return v;
 }
 
 static const char *param_for(struct port *x, const char *id, const char *key,
@@ -471,13 +484,13 @@ static const char *param_for(struct port *x, const char *id, const char *key,
 	snprintf(base, sizeof(base), "%s%c%s%s", id,
 		 toupper((unsigned char)*key), kl ? key + 1 : "",
 		 kl >= 3 && !strcasecmp(key + kl - 3, "arn") ? "" : "Arn");
-	pid = cfh_fresh_id(x->t, base);
-	params = cfh_edit_section(x->t, "Parameters");
+	pid = cfh_fresh_id(x->r->t, base);
+	params = cfh_edit_section(x->r, "Parameters");
 	if (!pid || !params)
 		return NULL;
 	snprintf(desc, sizeof(desc), "%s of %s, in the account and region it "
 		 "lives in", key, id);
-	if (cfh_edit_set_take(x->t, params, pid,
+	if (cfh_edit_set_take(x->r, params, pid,
 			      json_pack("{s:s, s:s, s:s}", "Type", "String",
 					"Default", arn, "Description", desc),
 			      "an ARN of another account or region: a parameter, "
@@ -496,9 +509,9 @@ static bool refused(struct port *x, const char *id, const struct cfh_node *n)
 {
 	char *ptr, *p, *seg;
 	char path[512] = "";
-	bool r = false;
+	bool replaces = false;
 
-	if (!x->t->no_replace)
+	if (!(x->r->opts && x->r->opts->no_replace))
 		return false;
 	ptr = cfh_node_pointer(n);
 	p = ptr ? strstr(ptr, "/Properties/") : NULL;
@@ -513,9 +526,9 @@ static bool refused(struct port *x, const char *id, const struct cfh_node *n)
 			strncat(path, "/", sizeof(path) - strlen(path) - 1);
 		strncat(path, seg, sizeof(path) - strlen(path) - 1);
 	}
-	r = *path && cfh_prop_replaces(cfh_resource(x->t, id), path);
+	replaces = *path && cfh_prop_replaces(cfh_resource(x->r->t, id), path);
 	free(ptr);
-	return r;
+	return replaces;
 }
 
 static int fix_arn(struct port *x, const char *id, const char *key,
@@ -535,13 +548,13 @@ static int fix_arn(struct port *x, const char *id, const char *key,
 	if (!*a.account || !strcmp(a.account, "aws") ||
 	    names_own(x, a.resource))
 		return cfh_edit_replace_take(
-			x->t, n, arn_sub(&a),
+			x->r, n, arn_sub(&a),
 			"the ARN's region and account are the stack's own: "
 			"take them from pseudo parameters, so that the "
 			"template deploys anywhere (S002-04)",
 			NULL);
 	if (refused(x, id, n))
-		return cfh_advise(x->t, n,
+		return cfh_advise(x->r, n,
 				  "not changed (--no-replace): an ARN of another "
 				  "account or region should be a parameter, but "
 				  "changing it replaces the deployed resource "
@@ -549,7 +562,7 @@ static int fix_arn(struct port *x, const char *id, const char *key,
 	pid = param_for(x, id, key, cfh_node_str(n));
 	if (!pid)
 		return -1;
-	return cfh_edit_replace_take(x->t, n, cfh_json_ref(pid),
+	return cfh_edit_replace_take(x->r, n, cfh_json_ref(pid),
 				     "take the ARN from its parameter (S003-09)",
 				     NULL);
 }
@@ -589,6 +602,9 @@ static int arns(struct port *x, const char *id, const char *key,
 	return 0;
 }
 
+/* Policies are the iam pass's: every type named ...Policy, resource and
+ * scaling policies too, a wider set than cfh_is_policy_type()'s
+ * standalone identity policies. */
 static bool policy_type(const struct cfh_node *res)
 {
 	const char *ty = cfh_resource_type(res);
@@ -603,7 +619,7 @@ static int collect_names(struct port *x)
 {
 	struct cfh_entry *e, *pe;
 
-	cfh_for_each_resource(x->t, e) {
+	cfh_for_each_resource(x->r->t, e) {
 		const struct cfh_node *p = cfh_map_get(e->value, "Properties");
 
 		if (!cfh_node_is_map(p) || p->kind != CFH_MAP)
@@ -628,7 +644,7 @@ static int fix_mapped_zones(struct port *x, const struct cfh_ids *ids)
 	size_t i, j;
 
 	for (i = 0; i < ids->n; i++) {
-		struct cfh_node *res = cfh_resource(x->t, ids->v[i]);
+		struct cfh_node *res = cfh_resource(x->r->t, ids->v[i]);
 		struct cfh_node *p = cfh_map_get(res, "Properties");
 
 		for (j = 0; j < sizeof(az_paths) / sizeof(*az_paths); j++) {
@@ -656,72 +672,116 @@ static int fix_mapped_zones(struct port *x, const struct cfh_ids *ids)
  * private subnet loses its way out (seed 003, S003-02). One per zone costs
  * more; the pass says so and leaves the choice.
  */
-static int nat_advice(struct cfh_template *t)
+static int nat_advice(struct cfh_run *r)
 {
 	struct cfh_entry *e, *nat = NULL;
 	size_t nats = 0, subnets = 0;
 
-	cfh_for_each_resource(t, e) {
+	cfh_for_each_resource(r->t, e) {
 		if (cfh_res_is(e->value, "AWS::EC2::NatGateway") && !nats++)
 			nat = e;
 		subnets += cfh_res_is(e->value, "AWS::EC2::Subnet");
 	}
-	if (nats != 1 || subnets < 3 || cfh_pass_skips(t, nat->value))
+	if (nats != 1 || subnets < 3 || cfh_pass_skips(r, nat->value))
 		return 0;
-	return cfh_advise(t, nat->value,
+	return cfh_advise(r, nat->value,
 			  "one NAT gateway serves the subnets of every zone: "
 			  "when its zone fails, the others lose their way "
 			  "out; one NAT gateway per zone, each zone's route "
 			  "table to its own (S003-02)");
 }
 
-int cfh_pass_portability(struct cfh_template *t)
+/* Call @fn on the zones at each zone path of the resource's type. */
+static int zone_paths(struct port *x, const char *id, struct cfh_node *res,
+		      visit_fn fn)
 {
-	struct port x = { .t = t };
-	struct cfh_ids ids = { 0 };
-	size_t i, k;
-	int rc = -1;
+	struct cfh_node *p = cfh_map_get(res, "Properties");
+	size_t j;
 
-	x.zones = json_object();
-	x.params = json_object();
-	x.mapped = json_object();
-	if (!x.zones || !x.params || !x.mapped || cfh_pass_resources(t, &ids) ||
-	    collect_names(&x))
-		goto out;
-	for (k = 0; k < 2; k++) {
-		for (i = 0; i < ids.n; i++) {
-			struct cfh_node *res = cfh_resource(t, ids.v[i]);
-			struct cfh_node *p = cfh_map_get(res, "Properties");
-			size_t j;
+	for (j = 0; j < sizeof(az_paths) / sizeof(*az_paths); j++)
+		if (cfh_res_is(res, az_paths[j].type) &&
+		    walk_path(x, id, p, az_paths[j].path, fn))
+			return -1;
+	return 0;
+}
 
-			for (j = 0; j < sizeof(az_paths) / sizeof(*az_paths); j++)
-				if (cfh_res_is(res, az_paths[j].type) &&
-				    walk_path(&x, ids.v[i], p, az_paths[j].path,
-					      k ? fix_zone : collect_zone))
-					goto out;
-		}
-		if (!k && number_zones(x.zones))
-			goto out;
-	}
-	if (fix_mapped_zones(&x, &ids) || drop_mappings(&x) || nat_advice(t))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
+static int before(struct cfh_run *r, void *st)
+{
+	struct port *x = st;
+
+	x->r = r;
+	x->zones = json_object();
+	x->params = json_object();
+	x->mapped = json_object();
+	if (!x->zones || !x->params || !x->mapped)
+		return -1;
+	return collect_names(x);
+}
+
+/*
+ * The zones of every resource are numbered before any changes, so that
+ * distinct zones stay distinct: the handler only collects them, and the
+ * resources, and after() makes the changes in the order the pass always
+ * did (zones, mapped zones, mappings, the NAT advisory, ARNs).
+ */
+static int collect(struct cfh_run *r, void *st, const char *id,
+		   struct cfh_node *res)
+{
+	struct port *x = st;
+
+	(void)r;
+	if (cfh_ids_add(&x->ids, id))
+		return -1;
+	return zone_paths(x, id, res, collect_zone);
+}
+
+static int after(struct cfh_run *r, void *st)
+{
+	struct port *x = st;
+	size_t i;
+
+	if (number_zones(x->zones))
+		return -1;
+	for (i = 0; i < x->ids.n; i++)
+		if (zone_paths(x, x->ids.v[i], cfh_resource(r->t, x->ids.v[i]),
+			       fix_zone))
+			return -1;
+	if (fix_mapped_zones(x, &x->ids) || drop_mappings(x) || nat_advice(r))
+		return -1;
+	for (i = 0; i < x->ids.n; i++) {
+		struct cfh_node *res = cfh_resource(r->t, x->ids.v[i]);
 
 		/* SAM takes an application's Location as a literal only. */
 		if (policy_type(res) ||
 		    cfh_res_is(res, "AWS::Lambda::Permission") ||
 		    cfh_res_is(res, "AWS::Serverless::Application"))
 			continue;
-		if (arns(&x, ids.v[i], "", cfh_map_get(res, "Properties"), 0))
-			goto out;
+		if (arns(x, x->ids.v[i], "", cfh_map_get(res, "Properties"), 0))
+			return -1;
 	}
-	rc = 0;
-out:
-	json_decref(x.zones);
-	json_decref(x.params);
-	json_decref(x.mapped);
-	cfh_ids_release(&x.names);
-	cfh_ids_release(&ids);
-	return rc;
+	return 0;
 }
+
+static void release(void *st)
+{
+	struct port *x = st;
+
+	json_decref(x->zones);
+	json_decref(x->params);
+	json_decref(x->mapped);
+	cfh_ids_release(&x->names);
+	cfh_ids_release(&x->ids);
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "*", collect },
+};
+
+const struct cfh_pass_ops cfh_pass_portability = {
+	.state_size = sizeof(struct port),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.after = after,
+	.release = release,
+};

@@ -42,20 +42,21 @@
 
 #include "options.h"
 #include "passlib.h"
+#include "policy.h"
 
 #define TLS_SID "DenyInsecureTransport"
 #define LOG_SID "AllowS3ServerAccessLogs"
 #define LOG_SERVICE "logging.s3.amazonaws.com"
 
-/* A bucket policy the pass made in this run: its Statement list, which
- * the reference graph does not show until the pass ends. */
+/* A bucket policy the pass made in this run, which the reference graph
+ * does not show until the pass ends. */
 struct made_policy {
 	const char *bucket;
-	struct cfh_node *stmts;
+	struct cfh_node *res;
 };
 
 struct s3 {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	struct cfh_ids buckets;		/* every bucket, before any edit */
 	struct cfh_ids sources;		/* buckets to log */
 	struct made_policy *made;
@@ -89,10 +90,10 @@ static struct cfh_node *policy_of(struct s3 *x, const char *bucket)
 	struct cfh_node *hit = NULL;
 	size_t n, i;
 
-	if (cfh_referrers(x->t, bucket, "AWS::S3::BucketPolicy", &refs, &n))
+	if (cfh_referrers(x->r->t, bucket, "AWS::S3::BucketPolicy", &refs, &n))
 		return NULL;
 	for (i = 0; i < n && !hit; i++) {
-		struct cfh_node *r = cfh_resource(x->t, refs[i]);
+		struct cfh_node *r = cfh_resource(x->r->t, refs[i]);
 
 		if (cfh_refers_to(cfh_map_get(props_of(r), "Bucket"), bucket))
 			hit = r;
@@ -102,27 +103,25 @@ static struct cfh_node *policy_of(struct s3 *x, const char *bucket)
 }
 
 /*
- * The statements that apply to @bucket: those of the policy the pass made
- * in this run, else those of the template's policy. *@policy says whether
- * the bucket has a policy at all (its Statement may be no literal list:
- * then NULL comes back with *@policy true).
+ * The policy that applies to @bucket: the one the pass made in this run,
+ * else the template's. Returns the AWS::S3::BucketPolicy, or NULL when the
+ * bucket has none; *@doc receives its PolicyDocument (NULL when none).
+ * Read the statements with cfh_stmt_iter_init(), which reads a lone
+ * statement as IAM does; only a literal list takes another one.
  */
-static struct cfh_node *statements(struct s3 *x, const char *bucket,
-				   bool *policy)
+static struct cfh_node *policy_for(struct s3 *x, const char *bucket,
+				   struct cfh_node **doc)
 {
-	struct cfh_node *pol, *st;
+	struct cfh_node *pol = NULL;
 	size_t i;
 
-	for (i = 0; i < x->nmade; i++)
-		if (!strcmp(x->made[i].bucket, bucket)) {
-			*policy = true;
-			return x->made[i].stmts;
-		}
-	pol = policy_of(x, bucket);
-	*policy = pol != NULL;
-	st = cfh_map_path(pol, "Properties", "PolicyDocument", "Statement",
-			  NULL);
-	return st && st->kind == CFH_SEQ ? st : NULL;
+	for (i = 0; i < x->nmade && !pol; i++)
+		if (!strcmp(x->made[i].bucket, bucket))
+			pol = x->made[i].res;
+	if (!pol)
+		pol = policy_of(x, bucket);
+	*doc = cfh_map_path(pol, "Properties", "PolicyDocument", NULL);
+	return pol;
 }
 
 /* A Principal of everyone: "*" or {AWS: "*"}. */
@@ -150,9 +149,9 @@ static bool public_intent(struct s3 *x, const char *id,
 {
 	const struct cfh_node *p = props_of(res);
 	const char *acl = cfh_node_str(cfh_map_get(p, "AccessControl"));
-	const struct cfh_node *st;
-	const struct cfh_entry *e;
-	bool pol;
+	struct cfh_node *doc;
+	struct cfh_stmt_iter it;
+	struct cfh_stmt s;
 
 	if (cfh_map_get(p, "WebsiteConfiguration"))
 		return true;
@@ -160,13 +159,11 @@ static bool public_intent(struct s3 *x, const char *id,
 		    !strcmp(acl, "PublicReadWrite") ||
 		    !strcmp(acl, "AuthenticatedRead")))
 		return true;
-	st = statements(x, id, &pol);
-	if (!st)
-		return false;
-	cfh_for_each_entry(st, e)
-		if (cfh_node_str_eq(cfh_map_get(e->value, "Effect"), "Allow") &&
-		    principal_any(cfh_map_get(e->value, "Principal")) &&
-		    !cfh_map_get(e->value, "Condition"))
+	policy_for(x, id, &doc);
+	cfh_stmt_iter_init(&it, doc);
+	while (cfh_stmt_next(&it, &s))
+		if (cfh_stmt_allows(&s) && !s.not_principal &&
+		    principal_any(s.principal) && !s.condition)
 			return true;
 	return false;
 }
@@ -180,10 +177,10 @@ static bool log_target(struct s3 *x, const char *id, bool *cloudfront)
 	bool hit = false;
 
 	*cloudfront = false;
-	if (cfh_referrers(x->t, id, NULL, &refs, &n))
+	if (cfh_referrers(x->r->t, id, NULL, &refs, &n))
 		return true;	/* out of memory: the safe answer */
 	for (i = 0; i < n; i++) {
-		const struct cfh_node *r = cfh_resource(x->t, refs[i]);
+		const struct cfh_node *r = cfh_resource(x->r->t, refs[i]);
 		const struct cfh_node *p = props_of(r);
 
 		if (cfh_res_is(r, "AWS::S3::Bucket"))
@@ -211,10 +208,12 @@ static bool artifact_store(struct s3 *x, const char *id)
 	size_t n, i;
 	bool hit = false;
 
-	if (cfh_referrers(x->t, id, "AWS::CodePipeline::Pipeline", &refs, &n))
+	if (cfh_referrers(x->r->t, id, "AWS::CodePipeline::Pipeline", &refs,
+			  &n))
 		return false;
 	for (i = 0; i < n && !hit; i++) {
-		const struct cfh_node *p = props_of(cfh_resource(x->t, refs[i]));
+		const struct cfh_node *p =
+			props_of(cfh_resource(x->r->t, refs[i]));
 
 		hit = cfh_refers_to(cfh_map_get(p, "ArtifactStore"), id) ||
 		      cfh_refers_to(cfh_map_get(p, "ArtifactStores"), id);
@@ -246,7 +245,8 @@ static int block_public(struct s3 *x, struct cfh_node *p)
 	size_t i;
 
 	if (!pab)
-		return cfh_edit_set_take(x->t, p, "PublicAccessBlockConfiguration",
+		return cfh_edit_set_take(x->r, p,
+					 "PublicAccessBlockConfiguration",
 					 pab_json(),
 					 "block public ACLs and policies: a "
 					 "private bucket stays private whatever "
@@ -257,7 +257,7 @@ static int block_public(struct s3 *x, struct cfh_node *p)
 	/* The author's values stay; what they left out defaults to off. */
 	for (i = 0; pab_keys[i]; i++)
 		if (!cfh_map_get(pab, pab_keys[i]) &&
-		    cfh_edit_set_take(x->t, pab, pab_keys[i], json_true(),
+		    cfh_edit_set_take(x->r, pab, pab_keys[i], json_true(),
 				      "a public access block setting left out "
 				      "is off: turn it on (S004-06)",
 				      NULL))
@@ -275,16 +275,16 @@ static int owner_enforced(struct s3 *x, const struct cfh_node *res,
 	if (cfh_map_get(p, "OwnershipControls"))
 		return 0;
 	if (cloudfront)
-		return cfh_advise(x->t, res,
+		return cfh_advise(x->r, res,
 				  "receives CloudFront standard logs, which "
 				  "need ACLs: ACLs left on (S004-06)");
 	if (acl && strcmp(acl, "Private") && strcmp(acl, "BucketOwnerFullControl"))
-		return cfh_advise(x->t, res,
+		return cfh_advise(x->r, res,
 				  "its AccessControl needs ACLs: replace the "
 				  "ACL with a bucket policy, then set "
 				  "OwnershipControls BucketOwnerEnforced "
 				  "(S004-06)");
-	return cfh_edit_set_take(x->t, p, "OwnershipControls",
+	return cfh_edit_set_take(x->r, p, "OwnershipControls",
 				 json_pack("{s:[{s:s}]}", "Rules",
 					   "ObjectOwnership",
 					   "BucketOwnerEnforced"),
@@ -299,7 +299,7 @@ static int versioning(struct s3 *x, struct cfh_node *p, bool artifacts)
 {
 	if (cfh_map_get(p, "VersioningConfiguration"))
 		return 0;
-	return cfh_edit_set_take(x->t, p, "VersioningConfiguration",
+	return cfh_edit_set_take(x->r, p, "VersioningConfiguration",
 				 json_pack("{s:s}", "Status", "Enabled"),
 				 artifacts
 					 ? "keep earlier versions of pipeline "
@@ -324,12 +324,13 @@ static json_t *lifecycle_rule(struct s3 *x, const char *rid, bool noncurrent,
 		json_object_set_new(
 			r, "NoncurrentVersionExpiration",
 			json_pack("{s:I}", "NoncurrentDays",
-				  (json_int_t)cfh_opt_int(x->t, "noncurrent-days")));
+				  (json_int_t)cfh_opt_int(x->r,
+							  "noncurrent-days")));
 	if (abort_mpu)
 		json_object_set_new(
 			r, "AbortIncompleteMultipartUpload",
 			json_pack("{s:I}", "DaysAfterInitiation",
-				  (json_int_t)cfh_opt_int(x->t,
+				  (json_int_t)cfh_opt_int(x->r,
 							  "abort-upload-days")));
 	return r;
 }
@@ -355,15 +356,15 @@ static int lifecycle(struct s3 *x, struct cfh_node *p, enum holds what)
 	struct cfh_node *lc = cfh_map_get(p, "LifecycleConfiguration");
 	struct cfh_node *rules = cfh_map_get(lc, "Rules");
 	long long expire = what == HOLDS_ARTIFACTS
-		? cfh_opt_int(x->t, "artifact-expiry-days")
-		: what == HOLDS_LOGS ? cfh_opt_int(x->t, "log-expiry-days") : 0;
+		? cfh_opt_int(x->r, "artifact-expiry-days")
+		: what == HOLDS_LOGS ? cfh_opt_int(x->r, "log-expiry-days") : 0;
 	const struct cfh_entry *e;
 	bool noncurrent = false, abort_mpu = false, expires = false;
 	const char *rid = rids[what], *why = whys[what];
 
 	if (!lc)
 		return cfh_edit_set_take(
-			x->t, p, "LifecycleConfiguration",
+			x->r, p, "LifecycleConfiguration",
 			json_pack("{s:[o]}", "Rules",
 				  lifecycle_rule(x, rid, true, true, expire)),
 			why, NULL);
@@ -385,7 +386,7 @@ static int lifecycle(struct s3 *x, struct cfh_node *p, enum holds what)
 		expire = 0;
 	if (noncurrent && abort_mpu && !expire)
 		return 0;
-	return cfh_edit_append_take(x->t, rules,
+	return cfh_edit_append_take(x->r, rules,
 				    lifecycle_rule(x, rid, !noncurrent, !abort_mpu,
 						   expire),
 				    why, NULL);
@@ -398,11 +399,14 @@ static json_t *tls_statement(const char *bucket)
 	char sub[300];
 
 	snprintf(sub, sizeof(sub), "${%s.Arn}/*", bucket);
-	return json_pack("{s:s, s:s, s:s, s:s, s:[o, {s:s}], s:{s:{s:s}}}",
-			 "Sid", TLS_SID, "Effect", "Deny", "Principal", "*",
-			 "Action", "s3:*", "Resource",
-			 cfh_json_getatt(bucket, "Arn"), "Fn::Sub", sub,
-			 "Condition", "Bool", "aws:SecureTransport", "false");
+	/* A Deny of everyone: not a statement the builders make, but its
+	 * condition is. */
+	return cfh_stmt_when_take(
+		json_pack("{s:s, s:s, s:s, s:s, s:[o, {s:s}]}", "Sid", TLS_SID,
+			  "Effect", "Deny", "Principal", "*", "Action", "s3:*",
+			  "Resource", cfh_json_getatt(bucket, "Arn"), "Fn::Sub",
+			  sub),
+		"Bool", "aws:SecureTransport", json_string("false"));
 }
 
 /* Add @stmt to the bucket's policy; a new AWS::S3::BucketPolicy when it
@@ -411,18 +415,28 @@ static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
 			 const char *reason)
 {
 	const struct cfh_node *cond;
-	struct cfh_node *st, *res;
-	char base[256];
+	struct cfh_node *pol_res, *doc, *st, *res;
+	char base[256], msg[300];
 	const char *id;
 	json_t *pol;
-	bool has;
 
-	st = statements(x, bucket, &has);
-	if (st)
-		return cfh_edit_append_take(x->t, st, stmt, reason, NULL);
-	if (has) {
+	pol_res = policy_for(x, bucket, &doc);
+	/* The policy is reached through the bucket: where the pass is
+	 * suppressed on it, a human adds the statement. */
+	if (pol_res && cfh_pass_skips(x->r, pol_res)) {
 		json_decref(stmt);
-		return cfh_advise(x->t, cfh_resource(x->t, bucket),
+		snprintf(msg, sizeof(msg),
+			 "this pass is suppressed on its bucket policy: %s, "
+			 "by hand",
+			 reason);
+		return cfh_advise(x->r, cfh_resource(x->r->t, bucket), msg);
+	}
+	st = cfh_map_get(doc, "Statement");
+	if (st && st->kind == CFH_SEQ)
+		return cfh_edit_append_take(x->r, st, stmt, reason, NULL);
+	if (pol_res) {
+		json_decref(stmt);
+		return cfh_advise(x->r, cfh_resource(x->r->t, bucket),
 				  "its bucket policy is not a literal list of "
 				  "statements: add the statement by hand");
 	}
@@ -438,41 +452,39 @@ static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
 		x->capmade = cap;
 	}
 	snprintf(base, sizeof(base), "%sPolicy", bucket);
-	id = cfh_fresh_id(x->t, base);
+	id = cfh_fresh_id(x->r->t, base);
 	if (!id) {
 		json_decref(stmt);
 		return -1;
 	}
-	pol = json_pack("{s:s, s:{s:o, s:{s:s, s:[o]}}}", "Type",
-			"AWS::S3::BucketPolicy", "Properties", "Bucket",
-			cfh_json_ref(bucket), "PolicyDocument", "Version",
-			"2012-10-17", "Statement", stmt);
-	cond = cfh_map_get(cfh_resource(x->t, bucket), "Condition");
+	pol = json_pack("{s:s, s:{s:o, s:o}}", "Type", "AWS::S3::BucketPolicy",
+			"Properties", "Bucket", cfh_json_ref(bucket),
+			"PolicyDocument",
+			cfh_policy_doc_take(json_pack("[o]", stmt)));
+	cond = cfh_map_get(cfh_resource(x->r->t, bucket), "Condition");
 	if (pol && cond && cfh_node_str(cond))
 		json_object_set_new(pol, "Condition",
 				    json_string(cfh_node_str(cond)));
-	if (cfh_edit_add_resource_take(x->t, id, bucket, pol, reason, &res))
+	if (cfh_edit_add_resource_take(x->r, id, bucket, pol, reason, &res))
 		return -1;
 	x->made[x->nmade].bucket = bucket;
-	x->made[x->nmade++].stmts = cfh_map_path(res, "Properties",
-						 "PolicyDocument", "Statement",
-						 NULL);
+	x->made[x->nmade++].res = res;
 	return 0;
 }
 
 /* Deny plain HTTP, unless a statement already does. */
 static int deny_http(struct s3 *x, const char *bucket)
 {
-	const struct cfh_node *st;
-	const struct cfh_entry *e;
-	bool has;
+	struct cfh_node *doc;
+	struct cfh_stmt_iter it;
+	struct cfh_stmt s;
 
-	st = statements(x, bucket, &has);
-	if (st)
-		cfh_for_each_entry(st, e)
-			if (has_key(e->value, "aws:SecureTransport") ||
-			    cfh_node_str_eq(cfh_map_get(e->value, "Sid"), TLS_SID))
-				return 0;
+	policy_for(x, bucket, &doc);
+	cfh_stmt_iter_init(&it, doc);
+	while (cfh_stmt_next(&it, &s))
+		if (has_key(s.node, "aws:SecureTransport") ||
+		    cfh_node_str_eq(cfh_map_get(s.node, "Sid"), TLS_SID))
+			return 0;
 	return add_statement(x, bucket, tls_statement(bucket),
 			     "deny requests not made over TLS (S004-06)");
 }
@@ -486,12 +498,12 @@ static const char *find_log_bucket(struct s3 *x)
 
 	for (i = 0; i < x->buckets.n; i++) {
 		const struct cfh_node *d = cfh_map_path(
-			cfh_resource(x->t, x->buckets.v[i]), "Properties",
+			cfh_resource(x->r->t, x->buckets.v[i]), "Properties",
 			"LoggingConfiguration", "DestinationBucketName", NULL);
 		const char *to = cfh_node_ref(d);
 
 		if (to && cfh_ids_has(&x->buckets, to) &&
-		    !cfh_map_get(cfh_resource(x->t, to), "Condition"))
+		    !cfh_map_get(cfh_resource(x->r->t, to), "Condition"))
 			return to;
 	}
 	return NULL;
@@ -499,11 +511,11 @@ static const char *find_log_bucket(struct s3 *x)
 
 static int add_log_bucket(struct s3 *x, const char **id)
 {
-	long long days = cfh_opt_int(x->t, "log-expiry-days");
+	long long days = cfh_opt_int(x->r, "log-expiry-days");
 	json_t *rule, *res;
 	char why[200];
 
-	*id = cfh_fresh_id(x->t, "AccessLogsBucket");
+	*id = cfh_fresh_id(x->r->t, "AccessLogsBucket");
 	if (!*id)
 		return -1;
 	rule = lifecycle_rule(x, "ExpireAccessLogs", true, true, days);
@@ -522,57 +534,96 @@ static int add_log_bucket(struct s3 *x, const char **id)
 		 "(log delivery cannot use KMS), logs expire after %lld days "
 		 "(S004-14)",
 		 days);
-	return cfh_edit_add_resource_take(x->t, *id, NULL, res, why,
+	return cfh_edit_add_resource_take(x->r, *id, NULL, res, why,
 					  NULL) ||
 	       deny_http(x, *id);
 }
 
-/* The log-delivery statement of the logging bucket, or NULL. */
-static struct cfh_node *log_statement(struct cfh_node *stmts)
+/* The log-delivery statement of the logging bucket's policy @doc, or
+ * NULL. */
+static struct cfh_node *log_statement(struct cfh_node *doc)
 {
-	const struct cfh_entry *e;
+	struct cfh_stmt_iter it;
+	struct cfh_stmt s;
 
-	if (!stmts)
-		return NULL;
-	cfh_for_each_entry(stmts, e)
-		if (cfh_node_str_eq(cfh_map_get(e->value, "Sid"), LOG_SID) ||
-		    cfh_node_str_eq(cfh_map_path(e->value, "Principal",
+	cfh_stmt_iter_init(&it, doc);
+	while (cfh_stmt_next(&it, &s))
+		if (cfh_node_str_eq(cfh_map_get(s.node, "Sid"), LOG_SID) ||
+		    cfh_node_str_eq(cfh_map_path(s.node, "Principal",
 						 "Service", NULL),
 				    LOG_SERVICE))
-			return e->value;
+			return s.node;
 	return NULL;
+}
+
+/* @stmt with @sid in front, where IAM's customary order puts it. @stmt
+ * is taken. */
+static json_t *with_sid(const char *sid, json_t *stmt)
+{
+	json_t *s = stmt ? json_pack("{s:s}", "Sid", sid) : NULL;
+
+	if (s && json_object_update(s, stmt)) {
+		json_decref(s);
+		s = NULL;
+	}
+	json_decref(stmt);
+	return s;
+}
+
+/* What to do by hand when the logging bucket's policy is suppressed for
+ * the pass: said on the bucket whose logs it would take. */
+static int delivery_by_hand(struct s3 *x, const char *source)
+{
+	return cfh_advise(x->r, cfh_resource(x->r->t, source),
+			  "this pass is suppressed on the logging bucket's "
+			  "policy: let S3 log delivery write this bucket's "
+			  "access logs there, by hand (S004-14)");
 }
 
 /* Let S3 log delivery write the sources' logs, for this account's source
  * buckets alone. */
 static int admit_delivery(struct s3 *x, const char *logs)
 {
-	const char *acl = cfh_node_str(cfh_map_path(cfh_resource(x->t, logs),
+	const char *acl = cfh_node_str(cfh_map_path(cfh_resource(x->r->t, logs),
 						    "Properties",
 						    "AccessControl", NULL));
-	struct cfh_node *st, *arns;
+	struct cfh_node *pol, *doc, *st, *arns;
 	json_t *list, *stmt;
 	char sub[300];
 	size_t i;
-	bool has;
+	bool skip;
 
 	/* Delivery through the log-delivery group's ACL needs no policy. */
 	if (acl && !strcmp(acl, "LogDeliveryWrite"))
 		return 0;
-	st = log_statement(statements(x, logs, &has));
+	/* The policy is reached through the logging bucket: where the pass
+	 * is suppressed on it, it is left alone. */
+	pol = policy_for(x, logs, &doc);
+	skip = pol && cfh_pass_skips(x->r, pol);
+	st = log_statement(doc);
 	if (st) {
 		arns = cfh_map_path(st, "Condition", "ArnLike", "aws:SourceArn",
 				    NULL);
 		if (!arns || arns->kind != CFH_SEQ)
 			return 0;	/* the author's scope */
+		for (i = 0; i < x->sources.n; i++) {
+			if (cfh_refers_to(arns, x->sources.v[i]))
+				continue;
+			if (skip ? delivery_by_hand(x, x->sources.v[i])
+				 : cfh_edit_append_take(
+					   x->r, arns,
+					   cfh_json_getatt(x->sources.v[i],
+							   "Arn"),
+					   "let S3 deliver this bucket's "
+					   "access logs (S004-14)",
+					   NULL))
+				return -1;
+		}
+		return 0;
+	}
+	if (skip) {
 		for (i = 0; i < x->sources.n; i++)
-			if (!cfh_refers_to(arns, x->sources.v[i]) &&
-			    cfh_edit_append_take(x->t, arns,
-						 cfh_json_getatt(x->sources.v[i],
-								 "Arn"),
-						 "let S3 deliver this bucket's "
-						 "access logs (S004-14)",
-						 NULL))
+			if (delivery_by_hand(x, x->sources.v[i]))
 				return -1;
 		return 0;
 	}
@@ -581,13 +632,13 @@ static int admit_delivery(struct s3 *x, const char *logs)
 		json_array_append_new(list, cfh_json_getatt(x->sources.v[i],
 							    "Arn"));
 	snprintf(sub, sizeof(sub), "${%s.Arn}/*", logs);
-	stmt = json_pack("{s:s, s:s, s:{s:s}, s:s, s:{s:s}, "
-			 "s:{s:{s:o}, s:{s:{s:s}}}}",
-			 "Sid", LOG_SID, "Effect", "Allow", "Principal",
-			 "Service", LOG_SERVICE, "Action", "s3:PutObject",
-			 "Resource", "Fn::Sub", sub, "Condition", "ArnLike",
-			 "aws:SourceArn", list, "StringEquals",
-			 "aws:SourceAccount", "Fn::Sub", "${AWS::AccountId}");
+	stmt = cfh_stmt_service_take(LOG_SERVICE, "s3:PutObject",
+				     json_pack("{s:s}", "Fn::Sub", sub));
+	stmt = cfh_stmt_when_take(with_sid(LOG_SID, stmt), "ArnLike",
+				  "aws:SourceArn", list);
+	stmt = cfh_stmt_when_take(stmt, "StringEquals", "aws:SourceAccount",
+				  json_pack("{s:s}", "Fn::Sub",
+					    "${AWS::AccountId}"));
 	return add_statement(x, logs, stmt,
 			     "let S3 deliver server access logs, from this "
 			     "account's buckets of this template alone "
@@ -606,12 +657,12 @@ static int access_logs(struct s3 *x)
 	if (!logs && add_log_bucket(x, &logs))
 		return -1;
 	for (i = 0; i < x->sources.n; i++) {
-		struct cfh_node *p = cfh_res_props(x->t,
-						   cfh_resource(x->t, x->sources.v[i]),
-						   "add Properties");
+		struct cfh_node *p = cfh_res_props(
+			x->r, cfh_resource(x->r->t, x->sources.v[i]),
+			"add Properties");
 
 		snprintf(prefix, sizeof(prefix), "%s/", x->sources.v[i]);
-		if (!p || cfh_edit_set_take(x->t, p, "LoggingConfiguration",
+		if (!p || cfh_edit_set_take(x->r, p, "LoggingConfiguration",
 					    json_pack("{s:o, s:s}",
 						      "DestinationBucketName",
 						      cfh_json_ref(logs),
@@ -644,27 +695,26 @@ static int global_name(struct s3 *x, const struct cfh_node *res)
 		s = cfh_node_str(fv.arg);
 	if (!s || strstr(s, "${AWS::AccountId}"))
 		return 0;
-	return cfh_advise(x->t, res,
+	return cfh_advise(x->r, res,
 			  "bucket names are global: a name without the account "
 			  "ID may be taken elsewhere, and a second stack of this "
 			  "template collides; add ${AWS::AccountId} (renaming "
 			  "replaces the bucket) (S004-06)");
 }
 
-static int bucket(struct cfh_template *t, const char *id, struct cfh_node *res,
-		  void *arg)
+static int bucket(struct cfh_run *r, void *st, const char *id,
+		  struct cfh_node *res)
 {
-	struct s3 *x = arg;
+	struct s3 *x = st;
 	struct cfh_node *p = props_of(res);
 	bool website = cfh_map_get(p, "WebsiteConfiguration") != NULL;
 	bool pub = public_intent(x, id, res), cloudfront;
 	bool target = log_target(x, id, &cloudfront);
 	bool artifacts = artifact_store(x, id);
 
-	(void)t;	/* x->t */
 	if (p && !cfh_node_is_map(p))
 		return 0;
-	if (pub && cfh_advise(x->t, res,
+	if (pub && cfh_advise(r, res,
 			      website ? "website bucket: public by design, not "
 					"locked; serve it through CloudFront "
 					"with origin access control, then block "
@@ -675,7 +725,7 @@ static int bucket(struct cfh_template *t, const char *id, struct cfh_node *res,
 		return -1;
 	if (global_name(x, res))
 		return -1;
-	p = cfh_res_props(x->t, res, "add Properties");
+	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
 	if (!pub && (block_public(x, p) ||
@@ -691,30 +741,54 @@ static int bucket(struct cfh_template *t, const char *id, struct cfh_node *res,
 	if (target || cfh_map_get(p, "LoggingConfiguration"))
 		return 0;
 	if (cfh_map_get(res, "Condition"))
-		return cfh_advise(x->t, res,
+		return cfh_advise(r, res,
 				  "conditional bucket: no access logging added "
 				  "(the logging bucket's policy would name it "
 				  "when it does not exist) (S004-14)");
 	return cfh_ids_add(&x->sources, id);
 }
 
-int cfh_pass_s3(struct cfh_template *t)
+/* Every bucket, before the pass changes any: the logging bucket is looked
+ * for among them. */
+static int before(struct cfh_run *r, void *st)
 {
-	struct s3 x = { .t = t };
+	struct s3 *x = st;
 	const struct cfh_entry *e;
-	int rc = -1;
 
-	cfh_for_each_resource(t, e)
+	x->r = r;
+	cfh_for_each_resource(r->t, e)
 		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
-		    cfh_ids_add(&x.buckets, e->key->text))
-			goto out;
-	if (cfh_pass_each(t, "AWS::S3::Bucket", bucket, &x) ||
-	    access_logs(&x))
-		goto out;
-	rc = 0;
-out:
-	cfh_ids_release(&x.buckets);
-	cfh_ids_release(&x.sources);
-	free(x.made);
-	return rc;
+		    cfh_ids_add(&x->buckets, e->key->text))
+			return -1;
+	return 0;
 }
+
+/* Access logging waits until every bucket is seen: the logging bucket's
+ * policy names all the buckets that log into it. */
+static int after(struct cfh_run *r, void *st)
+{
+	(void)r;
+	return access_logs(st);
+}
+
+static void release(void *st)
+{
+	struct s3 *x = st;
+
+	cfh_ids_release(&x->buckets);
+	cfh_ids_release(&x->sources);
+	free(x->made);
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "AWS::S3::Bucket", bucket },
+};
+
+const struct cfh_pass_ops cfh_pass_s3 = {
+	.state_size = sizeof(struct s3),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.after = after,
+	.release = release,
+};

@@ -83,12 +83,14 @@ static const struct {
 	{ "AWS::Serverless::SimpleTable", false, false, false },
 };
 
+/* Per run of the pass. */
 struct st {
-	struct cfh_template *t;
+	struct cfh_run *r;
 	bool prod;
 	long long retention;
 	bool disposable;	/* the resource's DeletionPolicy, as written,
-				 * is Delete: no deletion protection */
+				 * is Delete: no deletion protection; set
+				 * by the first handler for the rest */
 };
 
 static int stateful_index(const struct cfh_node *res)
@@ -155,7 +157,7 @@ static int policies(struct st *s, struct cfh_node *res, int k)
 
 	want = policy_for(s, res, k, &why);
 	if (!dp) {
-		if (cfh_edit_insert_take(s->t, res, "Type", "DeletionPolicy",
+		if (cfh_edit_insert_take(s->r, res, "Type", "DeletionPolicy",
 					 json_string(want), why, NULL))
 			return -1;
 		dp = cfh_map_get(res, "DeletionPolicy");
@@ -173,7 +175,7 @@ static int policies(struct st *s, struct cfh_node *res, int k)
 		why = "a replacement treats the data as the DeletionPolicy "
 		      "already does (S001-12)";
 	}
-	return cfh_edit_insert_take(s->t, res, "DeletionPolicy",
+	return cfh_edit_insert_take(s->r, res, "DeletionPolicy",
 				    "UpdateReplacePolicy", json_string(want),
 				    why, NULL);
 }
@@ -186,7 +188,7 @@ static int ensure(struct st *s, struct cfh_node *p, const char *key,
 		json_decref(v);
 		return 0;
 	}
-	return cfh_edit_set_take(s->t, p, key, v, why, NULL);
+	return cfh_edit_set_take(s->r, p, key, v, why, NULL);
 }
 
 /* Backups kept for the setting's days; a shorter explicit one is the
@@ -205,14 +207,14 @@ static int backups(struct st *s, struct cfh_node *p)
 				 "bad change found late cannot be undone "
 				 "(S001-12)",
 				 txt, s->retention);
-			return cfh_advise(s->t, b, why);
+			return cfh_advise(s->r, b, why);
 		}
 		return 0;
 	}
 	snprintf(why, sizeof(why),
 		 "prod profile: keep automated backups %lld days (S001-12)",
 		 s->retention);
-	return cfh_edit_set_take(s->t, p, "BackupRetentionPeriod",
+	return cfh_edit_set_take(s->r, p, "BackupRetentionPeriod",
 				 json_integer(s->retention), why, NULL);
 }
 
@@ -228,13 +230,18 @@ static bool engine_single_az(const struct cfh_node *p)
 	       !strcmp(e, "sqlserver-web");
 }
 
-static int rds_instance(struct st *s, struct cfh_node *res)
+/* The prod profile's protection, backups and standby: under dev the data
+ * is deleted anyway. */
+static int rds_instance(struct cfh_run *r, void *st, const char *id,
+			struct cfh_node *res)
 {
+	struct st *s = st;
 	struct cfh_node *p;
 
-	if (rds_secondary(res))
+	(void)id;
+	if (!s->prod || rds_secondary(res))
 		return 0;
-	p = cfh_res_props(s->t, res, "add Properties");
+	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
 	if (!s->disposable &&
@@ -246,7 +253,7 @@ static int rds_instance(struct st *s, struct cfh_node *res)
 	if (backups(s, p))
 		return -1;
 	/* MultiAZ conflicts with a pinned AvailabilityZone. */
-	if (cfh_opt_bool(s->t, "multi-az") && !engine_single_az(p) &&
+	if (cfh_opt_bool(s->r, "multi-az") && !engine_single_az(p) &&
 	    !cfh_map_get(p, "AvailabilityZone") &&
 	    ensure(s, p, "MultiAZ", json_true(),
 		   "prod profile: a standby in a second availability zone "
@@ -255,10 +262,16 @@ static int rds_instance(struct st *s, struct cfh_node *res)
 	return 0;
 }
 
-static int db_cluster(struct st *s, struct cfh_node *res)
+static int db_cluster(struct cfh_run *r, void *st, const char *id,
+		      struct cfh_node *res)
 {
-	struct cfh_node *p = cfh_res_props(s->t, res, "add Properties");
+	struct st *s = st;
+	struct cfh_node *p;
 
+	(void)id;
+	if (!s->prod)
+		return 0;
+	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
 	if (!s->disposable &&
@@ -277,10 +290,13 @@ static int db_cluster(struct st *s, struct cfh_node *res)
 	"prod profile: the table cannot be deleted by a stack operation or " \
 	"a console click until this is turned off (S001-12)"
 
-static int ddb_table(struct st *s, struct cfh_node *res)
+static int ddb_table(struct cfh_run *r, void *st, const char *id,
+		     struct cfh_node *res)
 {
-	struct cfh_node *p = cfh_res_props(s->t, res, "add Properties");
+	struct st *s = st;
+	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
 
+	(void)id;
 	if (!p)
 		return -1;
 	if (ensure(s, p, "PointInTimeRecoverySpecification",
@@ -295,12 +311,16 @@ static int ddb_table(struct st *s, struct cfh_node *res)
 }
 
 /* A global table keeps both settings per replica. */
-static int ddb_global(struct st *s, struct cfh_node *res)
+static int ddb_global(struct cfh_run *r, void *st, const char *id,
+		      struct cfh_node *res)
 {
+	struct st *s = st;
 	struct cfh_node *reps = cfh_map_path(res, "Properties", "Replicas",
 					     NULL);
 	struct cfh_entry *e;
 
+	(void)r;
+	(void)id;
 	if (!cfh_node_is_seq(reps) || reps->kind != CFH_SEQ)
 		return 0;
 	cfh_for_each_entry(reps, e) {
@@ -323,12 +343,15 @@ static int ddb_global(struct st *s, struct cfh_node *res)
  * fails the deployment (seed 002, S002-05). Which version to run is the
  * owner's decision; the pass says what to check.
  */
-static int engine_advice(struct cfh_template *t, struct cfh_node *res)
+static int engine_advice(struct cfh_run *r, void *st, const char *id,
+			 struct cfh_node *res)
 {
 	const struct cfh_node *v = cfh_map_path(res, "Properties",
 						"EngineVersion", NULL);
 	char why[256];
 
+	(void)st;
+	(void)id;
 	if (!cfh_node_is_str(v) || !strchr(v->text, '.'))
 		return 0;
 	snprintf(why, sizeof(why),
@@ -337,54 +360,55 @@ static int engine_advice(struct cfh_template *t, struct cfh_node *res)
 		 "or give the major version and let minor upgrades apply "
 		 "(S002-05)",
 		 v->text);
-	return cfh_advise(t, res, why);
+	return cfh_advise(r, res, why);
 }
 
-int cfh_pass_stateful(struct cfh_template *t)
+static int before(struct cfh_run *r, void *st)
 {
-	struct st s = {
-		.t = t,
-		.prod = !strcmp(cfh_opt_str(t, "general.profile"), "prod"),
-		.retention = cfh_opt_int(t, "backup-retention-days"),
-	};
-	struct cfh_ids ids = { 0 };
-	size_t i;
-	int rc = -1;
+	struct st *s = st;
 
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-		int k = stateful_index(res);
-
-		if (k < 0)
-			continue;
-		s.disposable = cfh_node_str_eq(cfh_map_get(res, "DeletionPolicy"),
-					       "Delete");
-		if (policies(&s, res, k))
-			goto out;
-		if ((cfh_res_is(res, "AWS::RDS::DBInstance") ||
-		     cfh_res_is(res, "AWS::RDS::DBCluster")) &&
-		    engine_advice(t, res))
-			goto out;
-		if (cfh_res_is(res, "AWS::DynamoDB::Table") && ddb_table(&s, res))
-			goto out;
-		if (cfh_res_is(res, "AWS::DynamoDB::GlobalTable") &&
-		    ddb_global(&s, res))
-			goto out;
-		if (!s.prod)
-			continue;
-		if (cfh_res_is(res, "AWS::RDS::DBInstance") &&
-		    rds_instance(&s, res))
-			goto out;
-		if ((cfh_res_is(res, "AWS::RDS::DBCluster") ||
-		     cfh_res_is(res, "AWS::DocDB::DBCluster") ||
-		     cfh_res_is(res, "AWS::Neptune::DBCluster")) &&
-		    db_cluster(&s, res))
-			goto out;
-	}
-	rc = 0;
-out:
-	cfh_ids_release(&ids);
-	return rc;
+	s->r = r;
+	s->prod = !strcmp(cfh_opt_str(r, "general.profile"), "prod");
+	s->retention = cfh_opt_int(r, "backup-retention-days");
+	return 0;
 }
+
+/* Every stateful resource: its policies, and whether it was disposable
+ * as written, before the policies are added, for the handlers after. */
+static int stateful(struct cfh_run *r, void *st, const char *id,
+		    struct cfh_node *res)
+{
+	struct st *s = st;
+	int k = stateful_index(res);
+
+	(void)r;
+	(void)id;
+	if (k < 0)
+		return 0;
+	s->disposable = cfh_node_str_eq(cfh_map_get(res, "DeletionPolicy"),
+				       "Delete");
+	return policies(s, res, k);
+}
+
+/* A resource goes through the rows in table order: the policies first
+ * (the "*" row, which also sets s->disposable for the rows after it),
+ * then the advisory, then the settings of its type. Every type below is
+ * in stateful_types, so the "*" row has run for it. */
+static const struct cfh_handler handlers[] = {
+	{ "*", stateful },
+	{ "AWS::RDS::DBInstance", engine_advice },
+	{ "AWS::RDS::DBCluster", engine_advice },
+	{ "AWS::DynamoDB::Table", ddb_table },
+	{ "AWS::DynamoDB::GlobalTable", ddb_global },
+	{ "AWS::RDS::DBInstance", rds_instance },
+	{ "AWS::RDS::DBCluster", db_cluster },
+	{ "AWS::DocDB::DBCluster", db_cluster },
+	{ "AWS::Neptune::DBCluster", db_cluster },
+};
+
+const struct cfh_pass_ops cfh_pass_stateful = {
+	.state_size = sizeof(struct st),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+};

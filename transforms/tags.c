@@ -62,17 +62,24 @@ struct want {
 	const char *why;
 };
 
+/* The tags every resource should carry, made once per run of the pass;
+ * only Name differs per resource. */
+struct tags {
+	const char *env;
+	struct want w[4];
+};
+
 static json_t *item(const struct cfh_rtype *rt, const char *key, json_t *v)
 {
 	/* Auto Scaling requires PropagateAtLaunch on every tag; true gives
 	 * the instances the group's tags too. */
-	if (!strcmp(rt->name, "AWS::AutoScaling::AutoScalingGroup"))
+	if (!strcmp(cfh_rtype_name(rt), "AWS::AutoScaling::AutoScalingGroup"))
 		return json_pack("{s:s, s:O, s:b}", "Key", key, "Value", v,
 				 "PropagateAtLaunch", 1);
 	return json_pack("{s:s, s:O}", "Key", key, "Value", v);
 }
 
-static int tag_resource(struct cfh_template *t, struct cfh_node *res,
+static int tag_resource(struct cfh_run *r, struct cfh_node *res,
 			const struct cfh_rtype *rt, struct want *w, size_t nw)
 {
 	bool list = rt->tag_shape == CFH_TAGS_LIST;
@@ -80,7 +87,7 @@ static int tag_resource(struct cfh_template *t, struct cfh_node *res,
 	size_t i, count;
 
 	p = cfh_map_get(res, "Properties");
-	tags = cfh_map_get(p, rt->tag_prop);
+	tags = cfh_map_get(p, cfh_rtype_tag_prop(rt));
 	if (tags && (cfh_is_dynamic(tags) ||
 		     tags->kind != (list ? CFH_SEQ : CFH_MAP)))
 		return 0;	/* decided at deploy time, or not ours to read */
@@ -91,22 +98,22 @@ static int tag_resource(struct cfh_template *t, struct cfh_node *res,
 		if (!w[i].value || (tags && has_key(tags, w[i].key)))
 			continue;
 		if (!tags) {
-			p = cfh_res_props(t, res, "add Properties");
+			p = cfh_res_props(r, res, "add Properties");
 			if (!p)
 				return 0;
 			v = list ? json_pack("[o]", item(rt, w[i].key, w[i].value))
 				 : json_pack("{s:O}", w[i].key, w[i].value);
-			if (cfh_edit_set_take(t, p, rt->tag_prop, v, w[i].why,
+			if (cfh_edit_set_take(r, p, cfh_rtype_tag_prop(rt), v, w[i].why,
 					      &tags))
 				return -1;
 			if (!tags)
 				return 0;	/* declined */
 		} else if (list) {
-			if (cfh_edit_append_take(t, tags,
+			if (cfh_edit_append_take(r, tags,
 						 item(rt, w[i].key, w[i].value),
 						 w[i].why, NULL))
 				return -1;
-		} else if (cfh_edit_set_take(t, tags, w[i].key,
+		} else if (cfh_edit_set_take(r, tags, w[i].key,
 					     json_incref(w[i].value), w[i].why,
 					     NULL)) {
 			return -1;
@@ -116,13 +123,12 @@ static int tag_resource(struct cfh_template *t, struct cfh_node *res,
 	return 0;
 }
 
-int cfh_pass_tags(struct cfh_template *t)
+static int before(struct cfh_run *r, void *st)
 {
-	const char *env = cfh_env_param_str(t);
-	const char *project = cfh_opt_str(t, "project");
-	const char *managed = cfh_opt_str(t, "managed-by");
-	struct cfh_ids ids = { 0 };
-	struct want w[4] = {
+	struct tags *x = st;
+	const char *project = cfh_opt_str(r, "project");
+	const char *managed = cfh_opt_str(r, "managed-by");
+	static const struct want init[4] = {
 		{ "Name", NULL,
 		  "a Name tag tells the resource apart in the console, in "
 		  "bills and in an incident (S002-12)" },
@@ -136,41 +142,57 @@ int cfh_pass_tags(struct cfh_template *t)
 		  "a ManagedBy tag says the resource is managed by a "
 		  "template: change it there, not by hand (S001-11)" },
 	};
-	size_t i;
-	int rc = -1;
 
-	if (env)
-		w[1].value = cfh_json_ref(env);
-	w[2].value = project && *project ? json_string(project)
-					 : cfh_json_ref("AWS::StackName");
+	memcpy(x->w, init, sizeof(init));
+	x->env = cfh_env_param_str(r->t);
+	if (x->env && !(x->w[1].value = cfh_json_ref(x->env)))
+		return -1;
+	x->w[2].value = project && *project ? json_string(project)
+					    : cfh_json_ref("AWS::StackName");
 	if (managed && *managed)
-		w[3].value = json_string(managed);
-	if (cfh_pass_resources(t, &ids))
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		struct cfh_node *res = cfh_resource(t, ids.v[i]);
-		const char *type = cfh_resource_type(res);
-		const struct cfh_rtype *rt = type ? cfh_rtype_find(type) : NULL;
-		char sub[512];
-
-		if (!rt || rt->tag_shape == CFH_TAGS_NONE || !rt->tag_prop ||
-		    cfh_prop_replaces(res, rt->tag_prop))
-			continue;
-		json_decref(w[0].value);
-		if (env) {
-			snprintf(sub, sizeof(sub), "%s-${%s}", ids.v[i], env);
-			w[0].value = json_pack("{s:s}", "Fn::Sub", sub);
-		} else {
-			w[0].value = json_string(ids.v[i]);
-		}
-		if (!w[0].value ||
-		    tag_resource(t, res, rt, w, sizeof(w) / sizeof(*w)))
-			goto out;
-	}
-	rc = 0;
-out:
-	for (i = 0; i < sizeof(w) / sizeof(*w); i++)
-		json_decref(w[i].value);
-	cfh_ids_release(&ids);
-	return rc;
+		x->w[3].value = json_string(managed);
+	return x->w[2].value ? 0 : -1;
 }
+
+static int tag(struct cfh_run *r, void *st, const char *id,
+	       struct cfh_node *res)
+{
+	struct tags *x = st;
+	const struct cfh_rtype *rt = cfh_rtype_find(cfh_resource_type(res));
+	char sub[512];
+
+	if (!rt || rt->tag_shape == CFH_TAGS_NONE || !cfh_rtype_tag_prop(rt) ||
+	    cfh_prop_replaces(res, cfh_rtype_tag_prop(rt)))
+		return 0;
+	json_decref(x->w[0].value);
+	if (x->env) {
+		snprintf(sub, sizeof(sub), "%s-${%s}", id, x->env);
+		x->w[0].value = json_pack("{s:s}", "Fn::Sub", sub);
+	} else {
+		x->w[0].value = json_string(id);
+	}
+	if (!x->w[0].value)
+		return -1;
+	return tag_resource(r, res, rt, x->w, CFH_ARRAY_SIZE(x->w));
+}
+
+static void release(void *st)
+{
+	struct tags *x = st;
+	size_t i;
+
+	for (i = 0; i < CFH_ARRAY_SIZE(x->w); i++)
+		json_decref(x->w[i].value);
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "*", tag },
+};
+
+const struct cfh_pass_ops cfh_pass_tags = {
+	.state_size = sizeof(struct tags),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.release = release,
+};

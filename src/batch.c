@@ -11,6 +11,8 @@
  * atomically (cfh_write_file), after it rendered everything: bad input
  * never leaves a partial file, and a run killed at any moment leaves every
  * file either as it was or complete.
+ *
+ * What a job writes, the reports and the summary are in batch_out.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -24,78 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "config.h"
 #include "engine.h"
 #include "report.h"
-
-enum outcome {
-	OUT_UNCHANGED,
-	OUT_HARDENED,
-	OUT_SKIPPED,		/* not a template, or excluded */
-	OUT_FAILED,
-};
-
-/* A configuration and the run options it gives with the command line. */
-struct conf {
-	struct cfh_config *c;
-	struct cfh_run_opts opts;
-};
-
-struct job {
-	char *path;		/* as the user named it, or root/rel */
-	char *rel;		/* under its root: what --out-dir mirrors */
-	bool found;		/* found by walking: skipped unless a template */
-	const struct conf *conf;
-	/* results */
-	enum outcome outcome;
-	int code;
-	char *error;		/* one line, ready to print */
-	size_t changes, advisories;
-	size_t *by_pass;
-	char *out;		/* single mode: the template for stdout */
-	size_t outlen;
-	char **text;		/* per report: md, diff, json-patch text */
-	json_t **json;		/* per report: JSON report or SARIF results */
-	char *diff;		/* --diff */
-	json_t *pair;		/* --pairs-dir: the pairs.jsonl line */
-};
-
-struct run {
-	const struct cfh_cli *cli;
-	struct job *jobs;
-	size_t njobs, cap;
-	struct conf *confs;
-	size_t nconfs;
-	bool batch;
-	size_t skipped_found;	/* non-template files seen while walking */
-	/* the queue */
-	pthread_mutex_t lock;
-	pthread_cond_t done_cond;
-	size_t next, done;
-};
-
-static char *dupf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static char *dupf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
-static char *diag_line(const char *file, const struct cfh_diag *d)
-{
-	if (d->line > 0)
-		return dupf("%s:%d:%d: error: %s", file, d->line, d->col,
-			    d->msg);
-	return dupf("%s: error: %s", file, d->msg);
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -158,23 +92,30 @@ static int add_job(struct run *r, const char *path, const char *rel,
 	return 0;
 }
 
+enum walk_result {
+	WALK_OK,
+	WALK_NOMEM,
+	WALK_UNREADABLE,	/* a directory could not be read: said */
+};
+
 /* Depth first, names sorted: the same tree gives the same job order.
  * Hidden directories (.git) are not entered; symbolic links are not
  * followed, so a link cycle cannot loop. */
-static int walk(struct run *r, const char *root, const char *rel)
+static enum walk_result walk(struct run *r, const char *root, const char *rel)
 {
 	struct dirent **names = NULL;
 	char *dir = *rel ? dupf("%s/%s", root, rel) : strdup(root);
-	int n, i, rc = 0;
+	enum walk_result rc = WALK_OK;
+	int n, i;
 
 	if (!dir)
-		return -1;
+		return WALK_NOMEM;
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
 		fprintf(stderr, "%s: error: cannot read the directory: %s\n",
 			dir, strerror(errno));
 		free(dir);
-		return -2;
+		return WALK_UNREADABLE;
 	}
 	for (i = 0; i < n; i++) {
 		const char *name = names[i]->d_name;
@@ -186,7 +127,7 @@ static int walk(struct run *r, const char *root, const char *rel)
 		p = dupf("%s/%s", dir, name);
 		sub = *rel ? dupf("%s/%s", rel, name) : strdup(name);
 		if (!p || !sub) {
-			rc = -1;
+			rc = WALK_NOMEM;
 			goto next;
 		}
 		if (lstat(p, &st))
@@ -194,7 +135,7 @@ static int walk(struct run *r, const char *root, const char *rel)
 		if (S_ISDIR(st.st_mode))
 			rc = walk(r, root, sub);
 		else if (S_ISREG(st.st_mode) && template_ext(name))
-			rc = add_job(r, p, sub, true);
+			rc = add_job(r, p, sub, true) ? WALK_NOMEM : WALK_OK;
 		else if (S_ISREG(st.st_mode))
 			r->skipped_found++;
 next:
@@ -252,161 +193,20 @@ static const struct conf *conf_for(struct run *r, const char *path, int *rc)
 		*rc = CFH_EXIT_INTERNAL;
 		return NULL;
 	}
+	/* Parsed and checked once for all the templates under it. */
+	v[r->nconfs].parsed = cfh_opts_new(&v[r->nconfs].opts,
+					   &v[r->nconfs].bad);
 	return &r->confs[r->nconfs++];
 }
 
 /* ---- one template ---- */
-
-/* mkdir -p of the directory part of @path. */
-static int make_parents(char *path)
-{
-	char *s;
-
-	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(path, 0777) && errno != EEXIST) {
-			*s = '/';
-			return -1;
-		}
-		*s = '/';
-	}
-	return 0;
-}
-
-/* The file name an output gets: the input's, with the extension of
- * --to's format when it changes. */
-static char *out_name(const struct cfh_cli *cli, const char *dir,
-		      const char *rel)
-{
-	const char *dot = strrchr(rel, '.');
-	const char *slash = strrchr(rel, '/');
-
-	if (!cli->to || !dot || (slash && dot < slash))
-		return dupf("%s/%s", dir, rel);
-	return dupf("%s/%.*s.%s", dir, (int)(dot - rel), rel, cli->to);
-}
-
-/* @mkdirs: create missing directories, for the trees --out-dir and
- * --pairs-dir build; a path the user named must exist. */
-static int write_job_file(struct job *j, const char *path, const char *data,
-			  size_t len, bool mkdirs)
-{
-	struct cfh_diag d;
-	char *p = strdup(path);
-
-	if (!p || (mkdirs && make_parents(p))) {
-		j->error = dupf("%s: error: cannot create the directory of "
-				"'%s': %s", j->path, path, strerror(errno));
-		j->code = CFH_EXIT_IO;
-		free(p);
-		return -1;
-	}
-	free(p);
-	if (cfh_write_file(path, data, len, &d)) {
-		j->error = diag_line(path, &d);
-		j->code = CFH_EXIT_IO;
-		return -1;
-	}
-	return 0;
-}
-
-/* A name for the job's pair directory: its path under the root, with
- * every character that is not a letter, digit, '-', '_' or '.' as '_'. */
-static char *pair_id(const struct job *j)
-{
-	char *id = strdup(j->rel), *s;
-
-	for (s = id; s && *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
-			*s = '_';
-	return id;
-}
-
-static int write_pair(struct run *r, struct job *j, struct cfh_template *t,
-		      const char *src, size_t len, const char *out,
-		      size_t outlen)
-{
-	const struct cfh_cli *cli = r->cli;
-	const char *ext = cli->to ? cli->to : t->conv.json ? "json" : "yaml";
-	char *id = pair_id(j), *md = NULL, *a = NULL, *b = NULL, *c = NULL;
-	json_t *findings = json_array();
-	size_t i;
-	int rc = -1;
-
-	if (!id || !findings)
-		goto out;
-	md = cfh_report(t, CFH_REPORT_MD, j->rel);
-	a = dupf("%s/%s/MODEL_RESPONSE.%s", cli->pairs_dir, id,
-		 t->conv.json ? "json" : "yaml");
-	b = dupf("%s/%s/IDEAL_RESPONSE.%s", cli->pairs_dir, id, ext);
-	c = dupf("%s/%s/MODEL_FAILURES.md", cli->pairs_dir, id);
-	if (!md || !a || !b || !c)
-		goto out;
-	if (write_job_file(j, a, src, len, true) ||
-	    write_job_file(j, b, out, outlen, true) ||
-	    write_job_file(j, c, md, strlen(md), true))
-		goto out;
-	for (i = 0; i < cfh_template_change_count(t); i++) {
-		const struct cfh_change *ch = cfh_template_change_at(t, i);
-
-		json_array_append_new(
-			findings,
-			json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:b}", "pass",
-				  ch->pass, "severity",
-				  cfh_severity_name(ch->severity), "op",
-				  ch->op == CFH_OP_ADVISORY ? "advisory"
-							    : "change",
-				  "resource", ch->resource, "path", ch->path,
-				  "reason", ch->reason, "replaces",
-				  ch->replaces));
-	}
-	j->pair = json_pack("{s:s, s:s, s:s, s:s%, s:s%, s:O}", "id", id,
-			    "source", j->path, "format",
-			    t->conv.json ? "json" : "yaml", "before", src, len,
-			    "after", out, outlen, "findings", findings);
-	rc = j->pair ? 0 : -1;
-out:
-	json_decref(findings);
-	free(id);
-	free(md);
-	free(a);
-	free(b);
-	free(c);
-	return rc;
-}
-
-static int render_reports(struct run *r, struct job *j, struct cfh_template *t)
-{
-	const struct cfh_cli *cli = r->cli;
-	size_t i;
-
-	for (i = 0; i < cli->nreports; i++) {
-		switch (cli->reports[i].fmt) {
-		case CFH_REPORT_JSON:
-			j->json[i] = cfh_report_value(t, j->path);
-			if (!j->json[i])
-				return -1;
-			break;
-		case CFH_REPORT_SARIF:
-			j->json[i] = cfh_sarif_results(t, j->path);
-			if (!j->json[i])
-				return -1;
-			break;
-		default:
-			j->text[i] = cfh_report(t, cli->reports[i].fmt, j->path);
-			if (!j->text[i])
-				return -1;
-		}
-	}
-	return 0;
-}
 
 static void harden_job(struct run *r, struct job *j)
 {
 	const struct cfh_cli *cli = r->cli;
 	const char *name = strcmp(j->path, "-") ? j->path : "<stdin>";
 	struct cfh_template *t = NULL;
+	struct cfh_run *hr = NULL;
 	struct cfh_diag d;
 	char *src = NULL, *out = NULL, *dest = NULL;
 	size_t len, outlen = 0, i;
@@ -424,16 +224,26 @@ static void harden_job(struct run *r, struct job *j)
 		j->code = 0;
 		goto out;
 	}
+	if (!j->conf->parsed) {
+		d = j->conf->bad;
+		j->code = d.code ? (int)d.code : CFH_EXIT_INTERNAL;
+		j->error = diag_line("cfn-harden", &d);
+		goto out;
+	}
 	t = cfh_template_load(src, len, name, &d);
-	if (!t || cfh_template_harden(t, &j->conf->opts, &d)) {
+	if (t && !(hr = cfh_run_new(t, j->conf->parsed))) {
+		d.code = CFH_EXIT_INTERNAL;
+		snprintf(d.msg, sizeof(d.msg), "out of memory");
+	}
+	if (!hr || cfh_run_harden(hr, &d)) {
 		j->code = d.code ? (int)d.code : CFH_EXIT_INTERNAL;
 		j->error = diag_line(d.code == CFH_EXIT_USAGE ? "cfn-harden"
 							      : name,
 				     &d);
 		goto out;
 	}
-	for (i = 0; i < cfh_template_change_count(t); i++) {
-		const struct cfh_change *c = cfh_template_change_at(t, i);
+	for (i = 0; i < cfh_run_change_count(hr); i++) {
+		const struct cfh_change *c = cfh_run_change_at(hr, i);
 		size_t k;
 
 		if (c->op == CFH_OP_ADVISORY) {
@@ -452,7 +262,7 @@ static void harden_job(struct run *r, struct job *j)
 					   &outlen);
 	else
 		out = cfh_template_print(t, &outlen);
-	if (!out || render_reports(r, j, t))
+	if (!out || cfh_batch_render_reports(r, j, hr))
 		goto oom;
 	if (cli->diff) {
 		j->diff = cfh_diff(src, len, out, outlen, j->path);
@@ -463,20 +273,22 @@ static void harden_job(struct run *r, struct job *j)
 	if (cli->check || cli->diff) {
 		/* nothing to write */
 	} else if (cli->out_dir) {
-		dest = out_name(cli, cli->out_dir, j->rel);
-		if (!dest || write_job_file(j, dest, out, outlen, true))
+		dest = cfh_batch_out_name(cli, cli->out_dir, j->rel);
+		if (!dest ||
+		    cfh_batch_write_job_file(j, dest, out, outlen, true))
 			goto fail;
 	} else if (cli->in_place) {
 		if ((outlen != len || memcmp(out, src, len)) &&
-		    write_job_file(j, j->path, out, outlen, false))
+		    cfh_batch_write_job_file(j, j->path, out, outlen, false))
 			goto fail;
 	} else if (!r->batch && !cli->pairs_dir) {
-		/* Written by finish(), after the reports. */
+		/* Written by cfh_batch_finish(), after the reports. */
 		j->out = out;
 		j->outlen = outlen;
 		out = NULL;
 	}
-	if (cli->pairs_dir && write_pair(r, j, t, src, len, out, outlen))
+	if (cli->pairs_dir &&
+	    cfh_batch_write_pair(r, j, hr, src, len, out, outlen))
 		goto fail;
 	j->outcome = j->changes ? OUT_HARDENED : OUT_UNCHANGED;
 	j->code = 0;
@@ -490,6 +302,7 @@ fail:
 out:
 	free(dest);
 	free(out);
+	cfh_run_free(hr);
 	cfh_template_free(t);
 	free(src);
 }
@@ -599,177 +412,6 @@ static int run_jobs(struct run *r)
 	return 0;
 }
 
-/* ---- reports and summary ---- */
-
-static char *join_reports(struct run *r, size_t k)
-{
-	enum cfh_report_format fmt = r->cli->reports[k].fmt;
-	json_t *all;
-	struct cfh_buf b;
-	size_t i;
-
-	if (fmt == CFH_REPORT_JSON && !r->batch)
-		return r->njobs && r->jobs[0].json[k]
-			       ? cfh_json_dump_take(json_incref(r->jobs[0].json[k]))
-			       : NULL;
-	if (fmt == CFH_REPORT_JSON || fmt == CFH_REPORT_SARIF) {
-		all = json_array();
-		for (i = 0; all && i < r->njobs; i++) {
-			json_t *v = r->jobs[i].json[k];
-
-			if (!v)
-				continue;
-			if (fmt == CFH_REPORT_SARIF)
-				json_array_extend(all, v);
-			else
-				json_array_append(all, v);
-		}
-		if (fmt == CFH_REPORT_SARIF)
-			return cfh_json_dump_take(cfh_sarif_log_take(all));
-		return cfh_json_dump_take(json_pack(
-			"{s:s, s:s, s:o}", "tool", "cfn-harden", "version",
-			CFH_VERSION, "templates", all));
-	}
-	cfh_buf_init(&b);
-	cfh_buf_adds(&b, "");
-	for (i = 0; i < r->njobs; i++)
-		if (r->jobs[i].text[k])
-			cfh_buf_adds(&b, r->jobs[i].text[k]);
-	return cfh_buf_steal(&b, NULL);
-}
-
-static void summary(struct run *r)
-{
-	size_t count[4] = { 0 }, i, k, total;
-
-	for (i = 0; i < r->njobs; i++)
-		count[r->jobs[i].outcome]++;
-	fprintf(stderr,
-		"\n%-10s %8s\n%-10s %8zu\n%-10s %8zu\n%-10s %8zu\n%-10s %8zu\n",
-		"templates", "count", "hardened", count[OUT_HARDENED],
-		"unchanged", count[OUT_UNCHANGED], "skipped",
-		count[OUT_SKIPPED] + r->skipped_found, "failed",
-		count[OUT_FAILED]);
-	fprintf(stderr, "\n%-18s %8s\n", "pass", "changes");
-	for (k = 0; k < cfh_pass_count(); k++) {
-		for (total = 0, i = 0; i < r->njobs; i++)
-			total += r->jobs[i].by_pass ? r->jobs[i].by_pass[k] : 0;
-		if (total)
-			fprintf(stderr, "%-18s %8zu\n", cfh_pass_at(k)->id,
-				total);
-	}
-}
-
-static bool to_stdout(const struct cfh_cli *cli)
-{
-	return !cli->output || !strcmp(cli->output, "-");
-}
-
-static int finish(struct run *r)
-{
-	const struct cfh_cli *cli = r->cli;
-	int rc = 0;
-	size_t i, would = 0;
-
-	for (i = 0; i < r->njobs; i++) {
-		struct job *j = &r->jobs[i];
-
-		if (j->error)
-			fprintf(stderr, "%s\n", j->error);
-		if (j->outcome == OUT_FAILED && !rc)
-			rc = j->code ? j->code : CFH_EXIT_INTERNAL;
-		if (j->out && to_stdout(cli) &&
-		    (fwrite(j->out, 1, j->outlen, stdout) != j->outlen ||
-		     fflush(stdout))) {
-			fprintf(stderr, "cfn-harden: error: cannot write the "
-					"output\n");
-			rc = CFH_EXIT_IO;
-		}
-		if (j->diff)
-			fputs(j->diff, stdout);
-		if (cli->check && j->changes) {
-			would++;
-			if (r->batch)
-				printf("%s: %zu change%s needed\n", j->path,
-				       j->changes, j->changes == 1 ? "" : "s");
-			else
-				fprintf(stderr, "%s: %zu change%s needed\n",
-					strcmp(j->path, "-") ? j->path
-							     : "<stdin>",
-					j->changes, j->changes == 1 ? "" : "s");
-		}
-	}
-	/* Reports cover the templates that worked; none is written when the
-	 * only template failed. */
-	for (i = 0; i < cli->nreports && (r->batch || !rc); i++) {
-		char *text = join_reports(r, i);
-		struct cfh_diag d;
-
-		if (!text) {
-			fprintf(stderr, "cfn-harden: error: out of memory\n");
-			rc = CFH_EXIT_INTERNAL;
-			break;
-		}
-		if (!strcmp(cli->reports[i].path, "-"))
-			fputs(text, stdout);
-		else if (cfh_write_file(cli->reports[i].path, text,
-					strlen(text), &d)) {
-			char *line = diag_line(cli->reports[i].path, &d);
-
-			fprintf(stderr, "%s\n", line ? line : d.msg);
-			free(line);
-			rc = CFH_EXIT_IO;
-		}
-		free(text);
-	}
-	if (cli->pairs_dir && (r->batch || !rc)) {
-		struct cfh_buf b;
-		char *path = dupf("%s/pairs.jsonl", cli->pairs_dir), *text;
-		struct cfh_diag d;
-
-		cfh_buf_init(&b);
-		cfh_buf_adds(&b, "");
-		for (i = 0; i < r->njobs; i++) {
-			char *line;
-
-			if (!r->jobs[i].pair)
-				continue;
-			line = json_dumps(r->jobs[i].pair, JSON_COMPACT);
-			if (line)
-				cfh_buf_addf(&b, "%s\n", line);
-			free(line);
-		}
-		text = cfh_buf_steal(&b, NULL);
-		if (!path || !text ||
-		    cfh_write_file(path, text, strlen(text), &d)) {
-			fprintf(stderr, "%s: error: cannot write the pairs\n",
-				cli->pairs_dir);
-			rc = CFH_EXIT_IO;
-		}
-		free(path);
-		free(text);
-	}
-	/* One template's output file comes last: a report that cannot be
-	 * written leaves no output behind, and the reports of an output that
-	 * cannot be written are taken back. */
-	if (!r->batch && !rc && r->njobs && r->jobs[0].out && !to_stdout(cli)) {
-		struct job *j = &r->jobs[0];
-
-		if (write_job_file(j, cli->output, j->out, j->outlen, false)) {
-			fprintf(stderr, "%s\n", j->error);
-			rc = j->code;
-			for (i = 0; i < cli->nreports; i++)
-				if (strcmp(cli->reports[i].path, "-"))
-					unlink(cli->reports[i].path);
-		}
-	}
-	if (r->batch)
-		summary(r);
-	if (!rc && cli->check && would)
-		rc = CFH_EXIT_CHANGES;
-	return rc;
-}
-
 /* ---- entry ---- */
 
 static int usage(const char *msg)
@@ -778,22 +420,19 @@ static int usage(const char *msg)
 	return CFH_EXIT_USAGE;
 }
 
-static int check_passes(const char *list)
+/* The command line's options, checked once before any file is read: a
+ * typo in --only is an error, not a silent no-op per template. */
+static int check_options(const struct cfh_cli *cli)
 {
-	char id[64];
+	struct cfh_diag d;
+	struct cfh_opts *o = cfh_opts_new(&cli->run, &d);
 
-	while (list && *list) {
-		size_t n = strcspn(list, ",");
-
-		snprintf(id, sizeof(id), "%.*s", (int)n, list);
-		if (!cfh_pass_find(id)) {
-			fprintf(stderr, "cfn-harden: error: unknown pass '%s' "
-					"(see --list-passes)\n", id);
-			return CFH_EXIT_USAGE;
-		}
-		list += n + (list[n] == ',');
+	if (o) {
+		cfh_opts_free(o);
+		return 0;
 	}
-	return 0;
+	fprintf(stderr, "cfn-harden: error: %s\n", d.msg);
+	return d.code;
 }
 
 static int collect(struct run *r)
@@ -813,9 +452,15 @@ static int collect(struct run *r)
 					in);
 				return CFH_EXIT_USAGE;
 			}
-			rc = walk(r, in, "");
-			if (rc == -2)
+			switch (walk(r, in, "")) {
+			case WALK_OK:
+				break;
+			case WALK_NOMEM:
+				rc = -1;
+				break;
+			case WALK_UNREADABLE:
 				return CFH_EXIT_IO;
+			}
 		} else {
 			const char *base = strrchr(in, '/');
 
@@ -868,8 +513,10 @@ static void release(struct run *r)
 		free(j->path);
 		free(j->rel);
 	}
-	for (i = 0; i < r->nconfs; i++)
+	for (i = 0; i < r->nconfs; i++) {
 		cfh_config_free(r->confs[i].c);
+		cfh_opts_free(r->confs[i].parsed);
+	}
 	free(r->confs);
 	free(r->jobs);
 	pthread_mutex_destroy(&r->lock);
@@ -886,9 +533,7 @@ int cfh_cli_run(const struct cfh_cli *cli)
 	r.cli = cli;
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.done_cond, NULL);
-	rc = check_passes(cli->run.only);
-	if (!rc)
-		rc = check_passes(cli->run.skip);
+	rc = check_options(cli);
 	if (!rc)
 		rc = collect(&r);
 	if (rc)
@@ -914,7 +559,7 @@ int cfh_cli_run(const struct cfh_cli *cli)
 		rc = CFH_EXIT_INTERNAL;
 		goto out;
 	}
-	rc = finish(&r);
+	rc = cfh_batch_finish(&r);
 out:
 	release(&r);
 	return rc;

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the command's runner: the jobs and run state that batch.c
+ * (finding templates, one template's job, workers, the entry point) and
+ * batch_out.c (writing files and pairs, reports, the summary) share.
+ *
+ * Ownership: a struct run lives on cfh_cli_run()'s stack and owns its
+ * jobs and configurations; a job owns every string, array and JSON value
+ * it points to (released in batch.c's release()), except @conf, which the
+ * run owns. The command line (@cli) is borrowed. Strings from dupf() and
+ * diag_line() are the caller's to free.
+ */
+#ifndef CFH_BATCH_H
+#define CFH_BATCH_H
+
+/* dupf() needs vasprintf(), which glibc declares only for _GNU_SOURCE, and
+ * that must be defined before the first header of the file. */
+#ifndef _GNU_SOURCE
+#error "define _GNU_SOURCE before including any header"
+#endif
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "cfharden.h"
+#include "config.h"
+#include "engine.h"
+
+enum outcome {
+	OUT_UNCHANGED,
+	OUT_HARDENED,
+	OUT_SKIPPED,		/* not a template, or excluded */
+	OUT_FAILED,
+};
+
+/* A configuration and the run options it gives with the command line. */
+struct conf {
+	struct cfh_config *c;
+	struct cfh_run_opts opts;
+	struct cfh_opts *parsed;	/* NULL when @opts are not valid: */
+	struct cfh_diag bad;		/* why, said for each template */
+};
+
+struct job {
+	char *path;		/* as the user named it, or root/rel */
+	char *rel;		/* under its root: what --out-dir mirrors */
+	bool found;		/* found by walking: skipped unless a template */
+	const struct conf *conf;
+	/* results */
+	enum outcome outcome;
+	int code;
+	char *error;		/* one line, ready to print */
+	size_t changes, advisories;
+	size_t *by_pass;
+	char *out;		/* single mode: the template for stdout */
+	size_t outlen;
+	char **text;		/* per report: md, diff, json-patch text */
+	json_t **json;		/* per report: JSON report or SARIF results */
+	char *diff;		/* --diff */
+	json_t *pair;		/* --pairs-dir: the pairs.jsonl line */
+};
+
+/* The whole command: its jobs in the order given or found, and the queue
+ * the workers take them from. */
+struct run {
+	const struct cfh_cli *cli;
+	struct job *jobs;
+	size_t njobs, cap;
+	struct conf *confs;
+	size_t nconfs;
+	bool batch;
+	size_t skipped_found;	/* non-template files seen while walking */
+	/* the queue */
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	size_t next, done;
+};
+
+static inline char *dupf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static inline char *dupf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static inline char *diag_line(const char *file, const struct cfh_diag *d)
+{
+	if (d->line > 0)
+		return dupf("%s:%d:%d: error: %s", file, d->line, d->col,
+			    d->msg);
+	return dupf("%s: error: %s", file, d->msg);
+}
+
+/* Writing (batch_out.c). Each returns 0, or -1 with the job's error and
+ * code set. */
+
+/* The output path of a template, @rel under @dir with --to's extension:
+ * a string the caller frees, or NULL when out of memory. */
+char *cfh_batch_out_name(const struct cfh_cli *cli, const char *dir,
+			 const char *rel);
+int cfh_batch_write_job_file(struct job *j, const char *path, const char *data,
+			     size_t len, bool mkdirs);
+/* The job's --pairs-dir files, and its pairs.jsonl line in @j->pair. */
+int cfh_batch_write_pair(struct run *r, struct job *j, struct cfh_run *hr,
+			 const char *src, size_t len, const char *out,
+			 size_t outlen);
+/* The job's reports, rendered into @j->text and @j->json (-1 when out of
+ * memory, with no error set: the caller says so). */
+int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t);
+
+/* After the workers: print outputs and errors, write the reports, the
+ * pairs and a single template's output, print the summary.
+ * Returns: the command's exit code. */
+int cfh_batch_finish(struct run *r);
+
+#endif

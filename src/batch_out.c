@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the command writes: a job's output file and --pairs-dir files
+ * (written by the job itself, each atomically, once everything is
+ * rendered), its reports, and after the workers, in job order, the
+ * outputs on stdout, the joined reports, pairs.jsonl and the summary.
+ *
+ * Separate from batch.c, which decides what to harden and runs the jobs,
+ * so that the file formats and the rules for when a file is written (or
+ * taken back) can be read in one place.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "report.h"
+
+/* ---- writing files ---- */
+
+/* mkdir -p of the directory part of @path. */
+static int make_parents(char *path)
+{
+	char *s;
+
+	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(path, 0777) && errno != EEXIST) {
+			*s = '/';
+			return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+/* The file name an output gets: the input's, with the extension of
+ * --to's format when it changes. */
+char *cfh_batch_out_name(const struct cfh_cli *cli, const char *dir,
+			 const char *rel)
+{
+	const char *dot = strrchr(rel, '.');
+	const char *slash = strrchr(rel, '/');
+
+	if (!cli->to || !dot || (slash && dot < slash))
+		return dupf("%s/%s", dir, rel);
+	return dupf("%s/%.*s.%s", dir, (int)(dot - rel), rel, cli->to);
+}
+
+/* @mkdirs: create missing directories, for the trees --out-dir and
+ * --pairs-dir build; a path the user named must exist. */
+int cfh_batch_write_job_file(struct job *j, const char *path, const char *data,
+			     size_t len, bool mkdirs)
+{
+	struct cfh_diag d;
+	char *p = strdup(path);
+
+	if (!p || (mkdirs && make_parents(p))) {
+		j->error = dupf("%s: error: cannot create the directory of "
+				"'%s': %s", j->path, path, strerror(errno));
+		j->code = CFH_EXIT_IO;
+		free(p);
+		return -1;
+	}
+	free(p);
+	if (cfh_write_file(path, data, len, &d)) {
+		j->error = diag_line(path, &d);
+		j->code = CFH_EXIT_IO;
+		return -1;
+	}
+	return 0;
+}
+
+/* A name for the job's pair directory: its path under the root, with
+ * every character that is not a letter, digit, '-', '_' or '.' as '_'. */
+static char *pair_id(const struct job *j)
+{
+	char *id = strdup(j->rel), *s;
+
+	for (s = id; s && *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+			*s = '_';
+	return id;
+}
+
+int cfh_batch_write_pair(struct run *r, struct job *j, struct cfh_run *hr,
+			 const char *src, size_t len, const char *out,
+			 size_t outlen)
+{
+	const struct cfh_template *t = cfh_run_template(hr);
+	const struct cfh_cli *cli = r->cli;
+	const char *ext = cli->to ? cli->to : t->conv.json ? "json" : "yaml";
+	char *id = pair_id(j), *md = NULL, *a = NULL, *b = NULL, *c = NULL;
+	json_t *findings = json_array();
+	size_t i;
+	int rc = -1;
+
+	if (!id || !findings)
+		goto out;
+	md = cfh_report(hr, CFH_REPORT_MD, j->rel);
+	a = dupf("%s/%s/MODEL_RESPONSE.%s", cli->pairs_dir, id,
+		 t->conv.json ? "json" : "yaml");
+	b = dupf("%s/%s/IDEAL_RESPONSE.%s", cli->pairs_dir, id, ext);
+	c = dupf("%s/%s/MODEL_FAILURES.md", cli->pairs_dir, id);
+	if (!md || !a || !b || !c)
+		goto out;
+	if (cfh_batch_write_job_file(j, a, src, len, true) ||
+	    cfh_batch_write_job_file(j, b, out, outlen, true) ||
+	    cfh_batch_write_job_file(j, c, md, strlen(md), true))
+		goto out;
+	for (i = 0; i < cfh_run_change_count(hr); i++) {
+		const struct cfh_change *ch = cfh_run_change_at(hr, i);
+
+		json_array_append_new(
+			findings,
+			json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:b}", "pass",
+				  ch->pass, "severity",
+				  cfh_severity_name(ch->severity), "op",
+				  ch->op == CFH_OP_ADVISORY ? "advisory"
+							    : "change",
+				  "resource", ch->resource, "path", ch->path,
+				  "reason", ch->reason, "replaces",
+				  ch->replaces));
+	}
+	j->pair = json_pack("{s:s, s:s, s:s, s:s%, s:s%, s:O}", "id", id,
+			    "source", j->path, "format",
+			    t->conv.json ? "json" : "yaml", "before", src, len,
+			    "after", out, outlen, "findings", findings);
+	rc = j->pair ? 0 : -1;
+out:
+	json_decref(findings);
+	free(id);
+	free(md);
+	free(a);
+	free(b);
+	free(c);
+	return rc;
+}
+
+int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
+{
+	const struct cfh_cli *cli = r->cli;
+	size_t i;
+
+	for (i = 0; i < cli->nreports; i++) {
+		switch (cli->reports[i].fmt) {
+		case CFH_REPORT_JSON:
+			j->json[i] = cfh_report_value(t, j->path);
+			if (!j->json[i])
+				return -1;
+			break;
+		case CFH_REPORT_SARIF:
+			j->json[i] = cfh_sarif_results(t, j->path);
+			if (!j->json[i])
+				return -1;
+			break;
+		default:
+			j->text[i] = cfh_report(t, cli->reports[i].fmt, j->path);
+			if (!j->text[i])
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- reports and summary ---- */
+
+static char *join_reports(struct run *r, size_t k)
+{
+	enum cfh_report_format fmt = r->cli->reports[k].fmt;
+	json_t *all;
+	struct cfh_buf b;
+	size_t i;
+
+	if (fmt == CFH_REPORT_JSON && !r->batch)
+		return r->njobs && r->jobs[0].json[k]
+			       ? cfh_json_dump_take(json_incref(r->jobs[0].json[k]))
+			       : NULL;
+	if (fmt == CFH_REPORT_JSON || fmt == CFH_REPORT_SARIF) {
+		all = json_array();
+		for (i = 0; all && i < r->njobs; i++) {
+			json_t *v = r->jobs[i].json[k];
+
+			if (!v)
+				continue;
+			if (fmt == CFH_REPORT_SARIF)
+				json_array_extend(all, v);
+			else
+				json_array_append(all, v);
+		}
+		if (fmt == CFH_REPORT_SARIF)
+			return cfh_json_dump_take(cfh_sarif_log_take(all));
+		return cfh_json_dump_take(json_pack(
+			"{s:s, s:s, s:o}", "tool", "cfn-harden", "version",
+			CFH_VERSION, "templates", all));
+	}
+	cfh_buf_init(&b);
+	cfh_buf_adds(&b, "");
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].text[k])
+			cfh_buf_adds(&b, r->jobs[i].text[k]);
+	return cfh_buf_steal(&b, NULL);
+}
+
+static void summary(struct run *r)
+{
+	size_t count[4] = { 0 }, i, k, total;
+
+	for (i = 0; i < r->njobs; i++)
+		count[r->jobs[i].outcome]++;
+	fprintf(stderr,
+		"\n%-10s %8s\n%-10s %8zu\n%-10s %8zu\n%-10s %8zu\n%-10s %8zu\n",
+		"templates", "count", "hardened", count[OUT_HARDENED],
+		"unchanged", count[OUT_UNCHANGED], "skipped",
+		count[OUT_SKIPPED] + r->skipped_found, "failed",
+		count[OUT_FAILED]);
+	fprintf(stderr, "\n%-18s %8s\n", "pass", "changes");
+	for (k = 0; k < cfh_pass_count(); k++) {
+		for (total = 0, i = 0; i < r->njobs; i++)
+			total += r->jobs[i].by_pass ? r->jobs[i].by_pass[k] : 0;
+		if (total)
+			fprintf(stderr, "%-18s %8zu\n", cfh_pass_at(k)->id,
+				total);
+	}
+}
+
+static bool to_stdout(const struct cfh_cli *cli)
+{
+	return !cli->output || !strcmp(cli->output, "-");
+}
+
+int cfh_batch_finish(struct run *r)
+{
+	const struct cfh_cli *cli = r->cli;
+	int rc = 0;
+	size_t i, would = 0;
+
+	for (i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+
+		if (j->error)
+			fprintf(stderr, "%s\n", j->error);
+		if (j->outcome == OUT_FAILED && !rc)
+			rc = j->code ? j->code : CFH_EXIT_INTERNAL;
+		if (j->out && to_stdout(cli) &&
+		    (fwrite(j->out, 1, j->outlen, stdout) != j->outlen ||
+		     fflush(stdout))) {
+			fprintf(stderr, "cfn-harden: error: cannot write the "
+					"output\n");
+			rc = CFH_EXIT_IO;
+		}
+		if (j->diff)
+			fputs(j->diff, stdout);
+		if (cli->check && j->changes) {
+			would++;
+			if (r->batch)
+				printf("%s: %zu change%s needed\n", j->path,
+				       j->changes, j->changes == 1 ? "" : "s");
+			else
+				fprintf(stderr, "%s: %zu change%s needed\n",
+					strcmp(j->path, "-") ? j->path
+							     : "<stdin>",
+					j->changes, j->changes == 1 ? "" : "s");
+		}
+	}
+	/* Reports cover the templates that worked; none is written when the
+	 * only template failed. */
+	for (i = 0; i < cli->nreports && (r->batch || !rc); i++) {
+		char *text = join_reports(r, i);
+		struct cfh_diag d;
+
+		if (!text) {
+			fprintf(stderr, "cfn-harden: error: out of memory\n");
+			rc = CFH_EXIT_INTERNAL;
+			break;
+		}
+		if (!strcmp(cli->reports[i].path, "-"))
+			fputs(text, stdout);
+		else if (cfh_write_file(cli->reports[i].path, text,
+					strlen(text), &d)) {
+			char *line = diag_line(cli->reports[i].path, &d);
+
+			fprintf(stderr, "%s\n", line ? line : d.msg);
+			free(line);
+			rc = CFH_EXIT_IO;
+		}
+		free(text);
+	}
+	if (cli->pairs_dir && (r->batch || !rc)) {
+		struct cfh_buf b;
+		char *path = dupf("%s/pairs.jsonl", cli->pairs_dir), *text;
+		struct cfh_diag d;
+
+		cfh_buf_init(&b);
+		cfh_buf_adds(&b, "");
+		for (i = 0; i < r->njobs; i++) {
+			char *line;
+
+			if (!r->jobs[i].pair)
+				continue;
+			line = json_dumps(r->jobs[i].pair, JSON_COMPACT);
+			if (line)
+				cfh_buf_addf(&b, "%s\n", line);
+			free(line);
+		}
+		text = cfh_buf_steal(&b, NULL);
+		if (!path || !text ||
+		    cfh_write_file(path, text, strlen(text), &d)) {
+			fprintf(stderr, "%s: error: cannot write the pairs\n",
+				cli->pairs_dir);
+			rc = CFH_EXIT_IO;
+		}
+		free(path);
+		free(text);
+	}
+	/* One template's output file comes last: a report that cannot be
+	 * written leaves no output behind, and the reports of an output that
+	 * cannot be written are taken back. */
+	if (!r->batch && !rc && r->njobs && r->jobs[0].out && !to_stdout(cli)) {
+		struct job *j = &r->jobs[0];
+
+		if (cfh_batch_write_job_file(j, cli->output, j->out, j->outlen,
+					     false)) {
+			fprintf(stderr, "%s\n", j->error);
+			rc = j->code;
+			for (i = 0; i < cli->nreports; i++)
+				if (strcmp(cli->reports[i].path, "-"))
+					unlink(cli->reports[i].path);
+		}
+	}
+	if (r->batch)
+		summary(r);
+	if (!rc && cli->check && would)
+		rc = CFH_EXIT_CHANGES;
+	return rc;
+}

@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: MIT */
+/* Service profiles, managed policies and the needs of a role; see
+ * iam_data.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "iam_data.h"
+#include "passlib.h"
+
+/* ---- what a resource type is used for ---- */
+
+#define ACTIONS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const struct cfh_iam_profile profiles[] = {
+	{ "AWS::S3::Bucket", "s3", CFH_IAM_ARN_GETATT,
+	  ACTIONS("s3:ListBucket", "s3:GetBucketLocation"),
+	  ACTIONS("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"),
+	  "/*" },
+	{ "AWS::DynamoDB::Table", "dynamodb", CFH_IAM_ARN_GETATT,
+	  ACTIONS("dynamodb:GetItem", "dynamodb:PutItem",
+		  "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+		  "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem",
+		  "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+		  "dynamodb:DescribeTable"),
+	  ACTIONS("dynamodb:Query", "dynamodb:Scan"), "/index/*" },
+	{ "AWS::SQS::Queue", "sqs", CFH_IAM_ARN_GETATT,
+	  ACTIONS("sqs:SendMessage", "sqs:ReceiveMessage",
+		  "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+		  "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
+	  NULL, NULL },
+	{ "AWS::SNS::Topic", "sns", CFH_IAM_ARN_REF, ACTIONS("sns:Publish"),
+	  NULL, NULL },
+	{ "AWS::Logs::LogGroup", "logs", CFH_IAM_ARN_GETATT,
+	  ACTIONS("logs:CreateLogStream", "logs:PutLogEvents"), NULL, NULL },
+	{ "AWS::Lambda::Function", "lambda", CFH_IAM_ARN_GETATT,
+	  ACTIONS("lambda:InvokeFunction"), NULL, NULL },
+	{ "AWS::Kinesis::Stream", "kinesis", CFH_IAM_ARN_GETATT,
+	  ACTIONS("kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+		  "kinesis:GetRecords", "kinesis:GetShardIterator",
+		  "kinesis:ListShards", "kinesis:PutRecord",
+		  "kinesis:PutRecords"),
+	  NULL, NULL },
+	{ "AWS::KinesisFirehose::DeliveryStream", "firehose",
+	  CFH_IAM_ARN_GETATT,
+	  ACTIONS("firehose:PutRecord", "firehose:PutRecordBatch"), NULL,
+	  NULL },
+	{ "AWS::CodeBuild::Project", "codebuild", CFH_IAM_ARN_GETATT,
+	  ACTIONS("codebuild:StartBuild", "codebuild:BatchGetBuilds",
+		  "codebuild:StopBuild"),
+	  NULL, NULL },
+	{ "AWS::CodeCommit::Repository", "codecommit", CFH_IAM_ARN_GETATT,
+	  ACTIONS("codecommit:GetBranch", "codecommit:GetCommit",
+		  "codecommit:GitPull", "codecommit:UploadArchive",
+		  "codecommit:GetUploadArchiveStatus",
+		  "codecommit:CancelUploadArchive"),
+	  NULL, NULL },
+	{ "AWS::SecretsManager::Secret", "secretsmanager", CFH_IAM_ARN_REF,
+	  ACTIONS("secretsmanager:GetSecretValue",
+		  "secretsmanager:DescribeSecret"),
+	  NULL, NULL },
+	{ "AWS::StepFunctions::StateMachine", "states", CFH_IAM_ARN_REF,
+	  ACTIONS("states:StartExecution", "states:DescribeExecution"), NULL,
+	  NULL },
+	{ "AWS::ECR::Repository", "ecr", CFH_IAM_ARN_GETATT,
+	  ACTIONS("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+		  "ecr:BatchCheckLayerAvailability", "ecr:PutImage",
+		  "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+		  "ecr:CompleteLayerUpload"),
+	  NULL, NULL },
+	{ "AWS::KMS::Key", "kms", CFH_IAM_ARN_GETATT,
+	  ACTIONS("kms:Decrypt", "kms:GenerateDataKey"), NULL, NULL },
+	{ "AWS::CodePipeline::Pipeline", "codepipeline", CFH_IAM_ARN_PIPELINE,
+	  ACTIONS("codepipeline:StartPipelineExecution"), NULL, NULL },
+	{ "AWS::Events::EventBus", "events", CFH_IAM_ARN_GETATT,
+	  ACTIONS("events:PutEvents"), NULL, NULL },
+};
+
+/* A principal's own log group, by the service's naming convention, when
+ * the template declares none: the target is the principal itself. */
+static const struct cfh_iam_profile lambda_logs = {
+	"AWS::Lambda::Function", "logs", CFH_IAM_ARN_LAMBDA_LOGS,
+	ACTIONS("logs:CreateLogGroup", "logs:CreateLogStream",
+		"logs:PutLogEvents"),
+	NULL, NULL
+};
+
+static const struct cfh_iam_profile codebuild_logs = {
+	"AWS::CodeBuild::Project", "logs", CFH_IAM_ARN_CODEBUILD_LOGS,
+	ACTIONS("logs:CreateLogGroup", "logs:CreateLogStream",
+		"logs:PutLogEvents"),
+	NULL, NULL
+};
+
+const struct cfh_iam_profile *cfh_iam_profile_of(const struct cfh_node *res)
+{
+	size_t i;
+
+	for (i = 0; i < CFH_ARRAY_SIZE(profiles); i++)
+		if (cfh_res_is(res, profiles[i].type))
+			return &profiles[i];
+	return NULL;
+}
+
+const struct cfh_iam_profile *cfh_iam_own_logs(const char *type)
+{
+	if (type && !strcmp(type, lambda_logs.type))
+		return &lambda_logs;
+	if (type && !strcmp(type, codebuild_logs.type))
+		return &codebuild_logs;
+	return NULL;
+}
+
+bool cfh_iam_is_own_logs(const struct cfh_iam_profile *p)
+{
+	return p == &lambda_logs || p == &codebuild_logs;
+}
+
+/* The log group a function or build project writes by the service's
+ * convention, /aws/lambda/NAME or /aws/codebuild/NAME, then @suffix. */
+static json_t *log_arn(const struct cfh_iam_profile *p, const char *id,
+		       const char *suffix)
+{
+	return cfh_arn_sub("logs", CFH_ARN_HERE, "log-group:/aws/%s/${%s}%s",
+			   p->arn == CFH_IAM_ARN_LAMBDA_LOGS ? "lambda"
+							     : "codebuild",
+			   id, suffix);
+}
+
+json_t *cfh_iam_arn(const struct cfh_iam_profile *p, const char *id)
+{
+	switch (p->arn) {
+	case CFH_IAM_ARN_REF:
+		return cfh_json_ref(id);
+	case CFH_IAM_ARN_PIPELINE:
+		return cfh_arn_sub("codepipeline", CFH_ARN_HERE, "${%s}", id);
+	case CFH_IAM_ARN_LAMBDA_LOGS:
+	case CFH_IAM_ARN_CODEBUILD_LOGS:
+		/* The group itself (CreateLogGroup); cfh_iam_sub_arn(): its
+		 * streams. */
+		return log_arn(p, id, "");
+	default:
+		return cfh_json_getatt(id, "Arn");
+	}
+}
+
+json_t *cfh_iam_sub_arn(const struct cfh_iam_profile *p, const char *id)
+{
+	char buf[512];
+
+	if (cfh_iam_is_own_logs(p))
+		return log_arn(p, id, ":*");
+	snprintf(buf, sizeof(buf), "${%s.Arn}%s", id, p->sub);
+	return json_pack("{s:s}", "Fn::Sub", buf);
+}
+
+json_t *cfh_iam_actions(const char *const *actions)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && actions && actions[i]; i++)
+		if (json_array_append_new(a, json_string(actions[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+json_t *cfh_iam_profile_actions(const struct cfh_iam_profile *p)
+{
+	json_t *list = cfh_iam_actions(p->actions);
+	size_t i, k;
+
+	for (i = 0; list && p->sub_actions && p->sub_actions[i]; i++) {
+		const char *a = p->sub_actions[i];
+		bool dup = false;
+
+		for (k = 0; k < json_array_size(list); k++)
+			dup |= !strcmp(json_string_value(json_array_get(list, k)),
+				       a);
+		if (!dup && json_array_append_new(list, json_string(a))) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+int cfh_iam_grant_stmts(const struct cfh_iam_grant *g, json_t *out[3])
+{
+	const struct cfh_iam_profile *p = g->prof;
+	json_t *res = json_array();
+
+	out[0] = out[1] = out[2] = NULL;
+	if (!res || json_array_append_new(res, cfh_iam_arn(p, g->target)) ||
+	    (cfh_iam_is_own_logs(p) &&
+	     json_array_append_new(res, cfh_iam_sub_arn(p, g->target)))) {
+		json_decref(res);
+		return -1;
+	}
+	out[0] = json_pack("{s:s, s:o, s:o}", "Effect", "Allow", "Action",
+			   cfh_iam_actions(p->actions), "Resource", res);
+	if (p->sub_actions)
+		out[1] = json_pack("{s:s, s:o, s:[o]}", "Effect", "Allow",
+				   "Action", cfh_iam_actions(p->sub_actions),
+				   "Resource", cfh_iam_sub_arn(p, g->target));
+	/* Pulling an image needs a token, which ECR gives per account. */
+	if (!strcmp(p->service, "ecr"))
+		out[2] = cfh_stmt_allow_take("ecr:GetAuthorizationToken",
+					     json_string("*"));
+	if (out[0] && (!p->sub_actions || out[1]) &&
+	    (strcmp(p->service, "ecr") || out[2]))
+		return 0;
+	json_decref(out[0]);
+	json_decref(out[1]);
+	json_decref(out[2]);
+	out[0] = out[1] = out[2] = NULL;
+	return -1;
+}
+
+/* ---- actions ---- */
+
+/* Actions that accept only Resource "*" (the service authorises them per
+ * account, not per resource). */
+static const char *const star_only[] = {
+	"ecr:GetAuthorizationToken", "xray:PutTraceSegments",
+	"xray:PutTelemetryRecords", "xray:GetSamplingRules",
+	"xray:GetSamplingTargets", "cloudwatch:PutMetricData",
+	"logs:DescribeLogGroups", "s3:ListAllMyBuckets",
+	"sts:GetCallerIdentity", "ec2:Describe*",
+	"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
+	"ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+	"ec2:UnassignPrivateIpAddresses", "codebuild:CreateReportGroup",
+	"kms:ListAliases", "kms:ListKeys", "sqs:ListQueues", "sns:ListTopics",
+	"dynamodb:ListTables", "lambda:ListFunctions", "iam:ListRoles",
+	"cloudformation:ValidateTemplate", "ecs:DescribeTaskDefinition",
+	"ecs:RegisterTaskDefinition", "codestar-connections:ListConnections",
+};
+
+bool cfh_iam_is_star_only(const char *action)
+{
+	size_t i, n;
+
+	for (i = 0; i < CFH_ARRAY_SIZE(star_only); i++) {
+		n = strlen(star_only[i]);
+		if (star_only[i][n - 1] == '*' &&
+		    !strncmp(action, star_only[i], n - 1))
+			return true;
+		if (!strcmp(action, star_only[i]))
+			return true;
+	}
+	return false;
+}
+
+const char *cfh_iam_service_of(const char *action, char *buf, size_t size)
+{
+	size_t n = strcspn(action, ":");
+
+	if (!action[n] || n >= size)
+		return NULL;
+	memcpy(buf, action, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool is_object_action(const char *action)
+{
+	return !strncmp(action, "s3:", 3) && strstr(action, "Object");
+}
+
+int cfh_iam_split_actions(const char *const *list, size_t n,
+			  const char *service, json_t *on_res, json_t *on_sub)
+{
+	size_t k;
+	char svc[64];
+
+	for (k = 0; k < n; k++) {
+		const char *a = list[k];
+
+		if (!a || !cfh_iam_service_of(a, svc, sizeof(svc)) ||
+		    strcmp(svc, service) || cfh_iam_is_star_only(a))
+			continue;
+		if ((is_object_action(a) || !strcmp(a, "s3:*") ||
+		     !strcmp(a, "s3:Get*") || !strcmp(a, "s3:Put*")) &&
+		    json_array_append_new(on_sub, json_string(a)))
+			return -1;
+		if (!is_object_action(a) &&
+		    json_array_append_new(on_res, json_string(a)))
+			return -1;
+	}
+	return 0;
+}
+
+/* Items are read as text whatever their tag, as the pass always read
+ * them: cfh_strs_at() would take untagged strings only. */
+bool cfh_iam_is_star(const struct cfh_node *res)
+{
+	size_t i, n = cfh_strs_count(res);
+
+	for (i = 0; i < n; i++)
+		if (cfh_node_str_eq(cfh_strs_node(res, i), "*"))
+			return true;
+	return false;
+}
+
+bool cfh_iam_has_action(const struct cfh_node *acts, const char *action)
+{
+	size_t i, n = cfh_strs_count(acts);
+
+	for (i = 0; i < n; i++) {
+		const char *a = cfh_node_str(cfh_strs_node(acts, i));
+
+		if (a && !strcasecmp(a, action))
+			return true;
+	}
+	return false;
+}
+
+/* ---- broad managed policies ---- */
+
+static const struct cfh_iam_broad broads[] = {
+	{ "AdministratorAccess", NULL, false },
+	{ "PowerUserAccess", NULL, false },
+	{ "AmazonS3FullAccess", "s3", false },
+	{ "AmazonDynamoDBFullAccess", "dynamodb", false },
+	{ "AmazonSQSFullAccess", "sqs", false },
+	{ "AmazonSNSFullAccess", "sns", false },
+	{ "AWSLambda_FullAccess", "lambda logs", false },
+	{ "AWSLambdaBasicExecutionRole", "logs", false },
+	{ "AWSLambdaFullAccess", "lambda logs", true },
+	{ "CloudWatchLogsFullAccess", "logs", false },
+	{ "AmazonKinesisFullAccess", "kinesis", false },
+	{ "AmazonKinesisFirehoseFullAccess", "firehose", false },
+	{ "AWSCodeBuildAdminAccess", "codebuild logs s3", false },
+	{ "AWSCodeBuildDeveloperAccess", "codebuild logs s3", false },
+	{ "AWSCodeCommitFullAccess", "codecommit", false },
+	{ "AWSCodePipelineFullAccess", "codepipeline", true },
+	{ "AWSCodePipeline_FullAccess", "codepipeline s3 codebuild codecommit",
+	  false },
+	{ "AWSCodePipelineServiceRole", NULL, true },
+	{ "AmazonEC2ContainerRegistryFullAccess", "ecr", false },
+	{ "AWSStepFunctionsFullAccess", "states", false },
+	{ "SecretsManagerReadWrite", "secretsmanager", false },
+	{ "AWSKeyManagementServicePowerUser", "kms", false },
+};
+
+/* The last path segment of a managed policy ARN, whether literal or an
+ * Fn::Sub with ${AWS::Partition}. */
+static const char *policy_name(const struct cfh_node *arn)
+{
+	struct cfh_fn_view fv;
+	const char *s = cfh_node_str(arn), *slash;
+
+	if (cfh_node_fn(arn, &fv)) {
+		if (fv.fn != CFH_FN_SUB)
+			return NULL;
+		s = cfh_node_str(fv.arg);
+	}
+	/* Only well-formed ARNs: arn:aws...:iam::aws:policy/ literally, or
+	 * with ${AWS::Partition} in a Sub. A malformed one is left alone. */
+	if (!s || (strncmp(s, "arn:aws", 7) &&
+		   strncmp(s, "arn:${AWS::Partition}:", 22)) ||
+	    !strstr(s, ":iam::aws:policy/"))
+		return NULL;
+	slash = strrchr(s, '/');
+	return slash ? slash + 1 : NULL;
+}
+
+const struct cfh_iam_broad *cfh_iam_broad_of(const struct cfh_node *arn)
+{
+	const char *name = policy_name(arn);
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < CFH_ARRAY_SIZE(broads); i++)
+		if (!strcmp(broads[i].name, name))
+			return &broads[i];
+	return NULL;
+}
+
+const char *cfh_iam_broad_fix(const struct cfh_iam_broad *b)
+{
+	if (b->missing)
+		return "S001-02";
+	if (strstr(b->name, "PowerUser"))
+		return "S003-01";
+	if (strstr(b->name, "FullAccess"))
+		return "S004-02";
+	return "S001-07";
+}
+
+bool cfh_iam_covers(const char *services, const char *service)
+{
+	return !services || cfh_word_in(services, service);
+}
+
+const char *cfh_iam_broad_services(const struct cfh_iam_broad *const *b,
+				   size_t n, char *buf, size_t size)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!b[i]->services)
+			return NULL;
+		if (strlen(buf) + strlen(b[i]->services) + 2 < size) {
+			strcat(buf, " ");
+			strcat(buf, b[i]->services);
+		}
+	}
+	return buf;
+}
+
+/* ---- who invokes a function ---- */
+
+const char *cfh_iam_invoker(struct cfh_template *t, const char *principal,
+			    const char *function)
+{
+	const struct cfh_entry *e;
+	const char *type = NULL, *source = NULL;
+
+	/* SNS subscriptions live in their own resources: a topic names no
+	 * function. */
+	if (!strcmp(principal, "s3.amazonaws.com"))
+		type = "AWS::S3::Bucket";
+	else if (!strcmp(principal, "events.amazonaws.com"))
+		type = "AWS::Events::Rule";
+	else if (!strcmp(principal, "sns.amazonaws.com"))
+		type = "AWS::SNS::Topic";
+	if (!type)
+		return NULL;
+	cfh_for_each_resource(t, e) {
+		if (!cfh_res_is(e->value, type) ||
+		    !cfh_refers_to(cfh_map_get(e->value, "Properties"),
+				   function))
+			continue;
+		if (source)
+			return NULL;	/* more than one */
+		source = e->key->text;
+	}
+	return source;
+}
+
+/* ---- known-incomplete sets (S000-03) ---- */
+
+/* The companions the seeds found missing. */
+static const struct cfh_iam_companion companions[] = {
+	{ "s3:GetObject", "s3:GetObjectVersion", true },
+	{ "codecommit:UploadArchive", "codecommit:CancelUploadArchive", false },
+	{ "codebuild:StartBuild", "codebuild:StopBuild", false },
+};
+
+const struct cfh_iam_companion *cfh_iam_companions(size_t *n)
+{
+	*n = CFH_ARRAY_SIZE(companions);
+	return companions;
+}
+
+bool cfh_iam_names_versioned_bucket(struct cfh_template *t,
+				    const struct cfh_node *res)
+{
+	const struct cfh_entry *e;
+
+	cfh_for_each_resource(t, e)
+		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
+		    cfh_node_str_eq(cfh_map_path(e->value, "Properties",
+						 "VersioningConfiguration",
+						 "Status", NULL),
+				    "Enabled") &&
+		    cfh_refers_to(res, e->key->text))
+			return true;
+	return false;
+}
+
+/*
+ * The log groups an ARN names when it is every group of a service
+ * (log-group:/aws/codebuild/ then a star, with or without ":*"): the
+ * profile of that service's own groups, else NULL. The ARN is a literal
+ * or a one-string Fn::Sub.
+ */
+static const struct cfh_iam_profile *log_wildcard(const struct cfh_node *n)
+{
+	static const struct {
+		const char *pattern;
+		const struct cfh_iam_profile *prof;
+	} services[] = {
+		{ ":log-group:/aws/codebuild/*", &codebuild_logs },
+		{ ":log-group:/aws/lambda/*", &lambda_logs },
+	};
+	struct cfh_fn_view fv;
+	const char *text = NULL, *at;
+	size_t i, len;
+
+	if (cfh_node_is_str(n))
+		text = n->text;
+	else if (cfh_node_fn(n, &fv) && fv.fn == CFH_FN_SUB &&
+		 fv.arg->kind == CFH_SCALAR)
+		text = fv.arg->text;
+	if (!text || strncmp(text, "arn:", 4))
+		return NULL;
+	for (i = 0; i < CFH_ARRAY_SIZE(services); i++) {
+		at = strstr(text, services[i].pattern);
+		len = at ? strlen(services[i].pattern) : 0;
+		if (at && (!at[len] || !strcmp(at + len, ":*")))
+			return services[i].prof;
+	}
+	return NULL;
+}
+
+const struct cfh_iam_profile *cfh_iam_log_wildcard(const struct cfh_stmt *s)
+{
+	const struct cfh_node *acts = s->not_action ? NULL : s->action;
+	const struct cfh_node *res = s->not_resource ? NULL : s->resource;
+	const struct cfh_iam_profile *prof = NULL, *p;
+	size_t i, n;
+
+	if (!cfh_stmt_allows(s) || !acts || !res || s->condition)
+		return NULL;
+	n = cfh_strs_count(acts);
+	for (i = 0; i < n; i++) {
+		const char *a = cfh_strs_at(acts, i);
+
+		if (!a || strncmp(a, "logs:", 5))
+			return NULL;
+	}
+	n = cfh_strs_count(res);
+	for (i = 0; i < n; i++) {
+		p = log_wildcard(cfh_strs_node(res, i));
+		if (!p || (prof && p != prof))
+			return NULL;
+		prof = p;
+	}
+	return prof;
+}
+
+bool cfh_iam_name_elsewhere(const struct cfh_node *n, const char *name,
+			    const struct cfh_node *self)
+{
+	const struct cfh_entry *e;
+
+	n = cfh_node_deref(n);
+	if (!n || n == self)
+		return false;
+	if (n->kind == CFH_SCALAR)
+		return strstr(n->text, name) != NULL;
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return false;
+	cfh_for_each_entry(n, e)
+		if (cfh_iam_name_elsewhere(e->value, name, self))
+			return true;
+	return false;
+}
+
+/* ---- rewriting a Statement ---- */
+
+/* The iterator reads the list in order, so it walks in step with the
+ * entries: an entry is the next statement read, or something it skips. */
+json_t *cfh_iam_statement_rebuild(struct cfh_node *doc, const json_t *repls)
+{
+	struct cfh_node *stmts = cfh_map_get(doc, "Statement");
+	struct cfh_stmt_iter it;
+	struct cfh_stmt s;
+	const struct cfh_entry *e;
+	json_t *all, *repl;
+	size_t k = 0;
+	bool more;
+
+	if (!stmts)
+		return NULL;
+	/* A lone statement: its list replaces it. */
+	if (stmts->kind == CFH_MAP) {
+		repl = json_array_get(repls, 0);
+		return json_is_array(repl) ? json_incref(repl)
+					   : cfh_node_to_json(stmts);
+	}
+	all = json_array();
+	if (!all)
+		return NULL;
+	cfh_stmt_iter_init(&it, doc);
+	more = cfh_stmt_next(&it, &s);
+	cfh_for_each_entry(stmts, e) {
+		int err;
+
+		repl = NULL;
+		if (more && cfh_node_deref(e->value) == s.node) {
+			repl = json_array_get(repls, k++);
+			more = cfh_stmt_next(&it, &s);
+		}
+		if (json_is_array(repl))
+			err = json_array_extend(all, repl);
+		else
+			err = json_array_append_new(all,
+						    cfh_node_to_json(e->value));
+		if (err) {
+			json_decref(all);
+			return NULL;
+		}
+	}
+	return all;
+}
+
+/* ---- the grants a role needs ---- */
+
+static int add_grant(struct cfh_iam_needs *n, const struct cfh_iam_profile *p,
+		     const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < n->ngrants; i++)
+		if (n->grants[i].prof == p &&
+		    !strcmp(n->grants[i].target, target))
+			return 0;
+	if (n->ngrants == n->capgrants) {
+		size_t cap = n->capgrants ? n->capgrants * 2 : 8;
+		struct cfh_iam_grant *g = realloc(n->grants, cap * sizeof(*g));
+
+		if (!g)
+			return -1;
+		n->grants = g;
+		n->capgrants = cap;
+	}
+	n->grants[n->ngrants].prof = p;
+	n->grants[n->ngrants].target = target;
+	n->ngrants++;
+	return 0;
+}
+
+/* The principals of a role: resources that name it (directly or through
+ * an instance profile), not counting policies attached to it. */
+static int find_principals(struct cfh_iam_needs *n, struct cfh_template *t,
+			   const char *role)
+{
+	const char **refs, **holders;
+	size_t nrefs, nh, i, k;
+	int rc = -1;
+
+	if (cfh_referrers(t, role, NULL, &refs, &nrefs))
+		return -1;
+	for (i = 0; i < nrefs; i++) {
+		const struct cfh_node *w = cfh_resource(t, refs[i]);
+
+		/* An instance profile is not a principal: the instances
+		 * that hold it are, and they name the profile, not the
+		 * role. */
+		if (cfh_res_is(w, "AWS::IAM::InstanceProfile")) {
+			if (cfh_referrers(t, refs[i], NULL, &holders, &nh))
+				goto out;
+			for (k = 0; k < nh; k++)
+				if (cfh_strlist_add(&n->principals,
+						    &n->nprincipals,
+						    holders[k])) {
+					free(holders);
+					goto out;
+				}
+			free(holders);
+			continue;
+		}
+		if (cfh_is_policy_type(cfh_resource_type(w)))
+			continue;
+		if (cfh_strlist_add(&n->principals, &n->nprincipals, refs[i]))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(refs);
+	return rc;
+}
+
+/* A principal's own log group by the service's convention, when the
+ * template declares none. */
+static int convention_grants(struct cfh_iam_needs *n, const char *pid,
+			     const struct cfh_node *pres, bool has_logs)
+{
+	const struct cfh_node *props = cfh_map_get(pres, "Properties");
+
+	if (cfh_res_is(pres, "AWS::Lambda::Function") && !has_logs)
+		return add_grant(n, &lambda_logs, pid);
+	if (!cfh_res_is(pres, "AWS::CodeBuild::Project"))
+		return 0;
+	if (!has_logs &&
+	    !cfh_node_str_eq(cfh_map_path(props, "LogsConfig", "CloudWatchLogs",
+					  "Status", NULL),
+			     "DISABLED"))
+		return add_grant(n, &codebuild_logs, pid);
+	return 0;
+}
+
+/* What the principals use (cfh_principal_uses()), as grants; plus their
+ * own log group by the service's convention where the template has none. */
+static int find_grants(struct cfh_iam_needs *n, struct cfh_template *t,
+		       const char *role)
+{
+	size_t i, k, nuses;
+
+	for (i = 0; i < n->nprincipals; i++) {
+		const char *pid = n->principals[i];
+		const char **uses;
+		bool has_logs = false;
+
+		if (cfh_principal_uses(t, pid, &uses, &nuses))
+			return -1;
+		for (k = 0; k < nuses; k++) {
+			const struct cfh_node *x = cfh_resource(t, uses[k]);
+			const struct cfh_iam_profile *p = cfh_iam_profile_of(x);
+
+			if (!p || !strcmp(uses[k], role))
+				continue;
+			has_logs |= cfh_res_is(x, "AWS::Logs::LogGroup");
+			if (add_grant(n, p, uses[k])) {
+				free(uses);
+				return -1;
+			}
+		}
+		free(uses);
+		if (convention_grants(n, pid, cfh_resource(t, pid), has_logs))
+			return -1;
+	}
+	return 0;
+}
+
+int cfh_iam_needs_init(struct cfh_iam_needs *n, struct cfh_template *t,
+		       const char *role)
+{
+	memset(n, 0, sizeof(*n));
+	return find_principals(n, t, role) || find_grants(n, t, role) ? -1 : 0;
+}
+
+void cfh_iam_needs_release(struct cfh_iam_needs *n)
+{
+	free(n->principals);
+	free(n->grants);
+	memset(n, 0, sizeof(*n));
+}

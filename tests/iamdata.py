@@ -1,0 +1,398 @@
+# SPDX-License-Identifier: MIT
+"""What AWS grants, as data, for never_broader.py: the statements of AWS
+managed policies (MANAGED), the ones AWS retired or never had (RETIRED),
+the common SAM policy templates (SAM_TEMPLATES) and the ARNs GetAtt gives
+for common types (ARN_FORMS).
+
+Kept apart from iamsem.py, which reads policies with these tables, because
+this is facts copied from AWS's documentation, reviewed and extended on
+their own; the code that uses them changes for other reasons.
+"""
+
+
+# ---- AWS managed policies -------------------------------------------------
+
+def _s(actions, resources="*", cond=None):
+    st = {"Effect": "Allow", "Action": actions, "Resource": resources}
+    if cond:
+        st["Condition"] = cond
+    return st
+
+
+_LOGS3 = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+_CB_READ = ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetRepository",
+            "codecommit:ListBranches", "cloudwatch:GetMetricStatistics",
+            "events:DescribeRule", "events:ListTargetsByRule", "events:ListRuleNamesByTarget",
+            "logs:GetLogEvents", "s3:GetBucketLocation", "s3:ListAllMyBuckets"]
+_CP_READ = ["cloudformation:DescribeStacks", "cloudformation:ListChangeSets",
+            "codecommit:ListBranches", "codecommit:ListRepositories",
+            "codedeploy:GetApplication", "codedeploy:GetDeploymentGroup",
+            "codedeploy:ListApplications", "codedeploy:ListDeploymentGroups",
+            "ecr:DescribeRepositories", "ecs:ListClusters", "ecs:ListServices",
+            "elasticbeanstalk:DescribeApplications", "elasticbeanstalk:DescribeEnvironments",
+            "iam:ListRoles", "lambda:GetFunctionConfiguration", "lambda:ListFunctions",
+            "s3:ListAllMyBuckets"]
+_ECR_READ = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
+             "ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy",
+             "ecr:DescribeRepositories", "ecr:ListImages", "ecr:DescribeImages",
+             "ecr:BatchGetImage", "ecr:GetLifecyclePolicy",
+             "ecr:GetLifecyclePolicyPreview", "ecr:ListTagsForResource",
+             "ecr:DescribeImageScanFindings"]
+_XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+         "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]
+
+# Managed policies that AWS retired or never had (deployment fails with
+# them), and the services a pipeline role needs in their place.
+RETIRED = {
+    "AWSCodePipelineFullAccess": ["codepipeline", "s3", "codebuild", "codecommit"],
+    "AWSCodePipelineServiceRole": ["codepipeline", "s3", "codebuild", "codecommit",
+                                   "cloudformation", "ecs", "lambda", "sns", "ecr"],
+    "AWSLambdaFullAccess": ["lambda", "logs"],
+}
+
+MANAGED = {
+    "AdministratorAccess": [_s("*")],
+    "PowerUserAccess": [
+        {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"],
+         "Resource": "*"},
+        _s(["account:GetAccountInformation", "account:GetPrimaryEmail", "account:ListRegions",
+            "iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles",
+            "organizations:DescribeOrganization"])],
+    "AmazonS3FullAccess": [_s(["s3:*", "s3-object-lambda:*"])],
+    "AmazonS3ReadOnlyAccess": [_s(["s3:Get*", "s3:List*", "s3:Describe*",
+                                   "s3-object-lambda:Get*", "s3-object-lambda:List*"])],
+    "AmazonDynamoDBFullAccess": [_s([
+        "dynamodb:*", "dax:*", "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:DeregisterScalableTarget",
+        "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:DescribeScalingActivities",
+        "application-autoscaling:DescribeScalingPolicies",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:RegisterScalableTarget",
+        "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarmHistory",
+        "cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmsForMetric",
+        "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics",
+        "cloudwatch:PutMetricAlarm", "cloudwatch:GetMetricData",
+        "datapipeline:ActivatePipeline", "datapipeline:CreatePipeline",
+        "datapipeline:DeletePipeline", "datapipeline:DescribeObjects",
+        "datapipeline:DescribePipelines", "datapipeline:GetPipelineDefinition",
+        "datapipeline:ListPipelines", "datapipeline:PutPipelineDefinition",
+        "datapipeline:QueryObjects", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups", "iam:GetRole", "iam:ListRoles", "kms:DescribeKey",
+        "kms:ListAliases", "sns:CreateTopic", "sns:DeleteTopic", "sns:ListSubscriptions",
+        "sns:ListSubscriptionsByTopic", "sns:ListTopics", "sns:Subscribe",
+        "sns:Unsubscribe", "sns:SetTopicAttributes", "lambda:CreateFunction",
+        "lambda:ListFunctions", "lambda:ListEventSourceMappings",
+        "lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping",
+        "lambda:GetFunctionConfiguration", "lambda:DeleteFunction",
+        "resource-groups:ListGroups", "resource-groups:ListGroupResources",
+        "resource-groups:GetGroup", "resource-groups:GetGroupQuery",
+        "resource-groups:DeleteGroup", "resource-groups:CreateGroup",
+        "tag:GetResources", "kinesis:ListStreams", "kinesis:DescribeStream",
+        "kinesis:DescribeStreamSummary"])],
+    "AmazonDynamoDBReadOnlyAccess": [_s([
+        "dynamodb:BatchGetItem", "dynamodb:Describe*", "dynamodb:List*",
+        "dynamodb:GetItem", "dynamodb:GetResourcePolicy", "dynamodb:Query",
+        "dynamodb:Scan", "dynamodb:PartiQLSelect", "dax:Describe*", "dax:List*",
+        "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan",
+        "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics",
+        "cloudwatch:ListMetrics", "cloudwatch:GetMetricData"])],
+    "AmazonSQSFullAccess": [_s("sqs:*")],
+    "AmazonSQSReadOnlyAccess": [_s(["sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                                    "sqs:ListDeadLetterSourceQueues", "sqs:ListQueues",
+                                    "sqs:ListMessageMoveTasks", "sqs:ListQueueTags"])],
+    "AmazonSNSFullAccess": [_s("sns:*")],
+    "AmazonSNSReadOnlyAccess": [_s(["sns:GetTopicAttributes", "sns:List*",
+                                    "sns:CheckIfPhoneNumberIsOptedOut",
+                                    "sns:GetEndpointAttributes", "sns:GetDataProtectionPolicy",
+                                    "sns:GetPlatformApplicationAttributes",
+                                    "sns:GetSMSAttributes", "sns:GetSMSSandboxAccountStatus",
+                                    "sns:GetSubscriptionAttributes"])],
+    "AWSLambda_FullAccess": [
+        _s(["cloudformation:DescribeStacks", "cloudformation:ListStackResources",
+            "cloudwatch:ListMetrics", "cloudwatch:GetMetricData",
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+            "kms:ListAliases", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole",
+            "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
+            "iam:ListRoles", "lambda:*", "logs:DescribeLogGroups",
+            "states:DescribeStateMachine", "states:ListStateMachines", "tag:GetResources",
+            "xray:GetTraceSummaries", "xray:BatchGetTraces"]),
+        _s("iam:PassRole", "*",
+           {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}),
+        _s(["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
+            "logs:StartLiveTail", "logs:StopLiveTail"],
+           "arn:aws:logs:*:*:log-group:/aws/lambda/*")],
+    "AWSLambdaExecute": [_s("logs:*", "arn:aws:logs:*:*:*"),
+                         _s(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::*")],
+    "AWSLambdaRole": [_s("lambda:InvokeFunction")],
+    "AWSLambdaBasicExecutionRole": [_s(_LOGS3)],
+    "AWSLambdaSQSQueueExecutionRole": [_s(["sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                           "sqs:GetQueueAttributes"] + _LOGS3)],
+    "AWSLambdaVPCAccessExecutionRole": [_s(["ec2:CreateNetworkInterface",
+                                            "ec2:DescribeNetworkInterfaces",
+                                            "ec2:DescribeSubnets",
+                                            "ec2:DeleteNetworkInterface",
+                                            "ec2:AssignPrivateIpAddresses",
+                                            "ec2:UnassignPrivateIpAddresses"] + _LOGS3)],
+    "AWSLambdaKinesisExecutionRole": [_s(["kinesis:DescribeStream",
+                                          "kinesis:DescribeStreamSummary",
+                                          "kinesis:GetRecords", "kinesis:GetShardIterator",
+                                          "kinesis:ListShards", "kinesis:ListStreams",
+                                          "kinesis:SubscribeToShard"] + _LOGS3)],
+    "AWSLambdaDynamoDBExecutionRole": [_s(["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                                           "dynamodb:GetShardIterator",
+                                           "dynamodb:ListStreams"] + _LOGS3)],
+    "CloudWatchLogsFullAccess": [_s(["logs:*", "cloudwatch:GenerateQuery",
+                                     "cloudwatch:GenerateQueryResultsSummary"])],
+    "CloudWatchLogsReadOnlyAccess": [_s(["logs:Describe*", "logs:Get*", "logs:List*",
+                                         "logs:StartQuery", "logs:StopQuery",
+                                         "logs:TestMetricFilter", "logs:FilterLogEvents",
+                                         "logs:StartLiveTail", "logs:StopLiveTail",
+                                         "cloudwatch:GenerateQuery"])],
+    "CloudWatchFullAccess": [_s(["autoscaling:Describe*", "cloudwatch:*", "logs:*", "sns:*",
+                                 "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole",
+                                 "oam:ListSinks"])],
+    "AmazonAPIGatewayPushToCloudWatchLogs": [_s(["logs:CreateLogGroup",
+                                                 "logs:CreateLogStream",
+                                                 "logs:DescribeLogGroups",
+                                                 "logs:DescribeLogStreams",
+                                                 "logs:PutLogEvents", "logs:GetLogEvents",
+                                                 "logs:FilterLogEvents"])],
+    "AmazonKinesisFullAccess": [_s("kinesis:*")],
+    "AmazonKinesisReadOnlyAccess": [_s(["kinesis:Get*", "kinesis:List*",
+                                        "kinesis:Describe*"])],
+    "AWSCodeBuildAdminAccess": [
+        _s(["codebuild:*", "codecommit:GetBranch", "codecommit:GetCommit",
+            "codecommit:GetRepository", "codecommit:ListBranches",
+            "codecommit:ListRepositories", "cloudwatch:GetMetricStatistics",
+            "ec2:DescribeVpcs", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
+            "ecr:DescribeRepositories", "ecr:ListImages",
+            "elasticfilesystem:DescribeFileSystems", "events:DeleteRule",
+            "events:DescribeRule", "events:DisableRule", "events:EnableRule",
+            "events:ListTargetsByRule", "events:ListRuleNamesByTarget", "events:PutRule",
+            "events:PutTargets", "events:RemoveTargets", "logs:GetLogEvents",
+            "s3:GetBucketLocation", "s3:ListAllMyBuckets", "sns:ListTopics",
+            "codestar-connections:ListConnections"]),
+        _s("logs:DeleteLogGroup", "arn:aws:logs:*:*:log-group:/aws/codebuild/*:log-stream:*"),
+        _s("ssm:PutParameter", "arn:aws:ssm:*:*:parameter/CodeBuild/*"),
+        _s("ssm:StartSession", "arn:aws:ecs:*:*:task/*/*"),
+        _s(["codestar-connections:GetConnection", "codestar-connections:PassConnection",
+            "codestar-connections:UseConnection"], "arn:aws:codestar-connections:*:*:*")],
+    "AWSCodeBuildDeveloperAccess": [
+        _s(["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:StartBuildBatch",
+            "codebuild:StopBuildBatch", "codebuild:RetryBuild", "codebuild:RetryBuildBatch",
+            "codebuild:BatchGet*", "codebuild:GetResourcePolicy",
+            "codebuild:DescribeTestCases", "codebuild:DescribeCodeCoverages",
+            "codebuild:List*", "sns:ListTopics", "sns:GetTopicAttributes",
+            "codestar-connections:ListConnections"] + _CB_READ),
+        _s("ssm:PutParameter", "arn:aws:ssm:*:*:parameter/CodeBuild/*"),
+        _s("ssm:StartSession", "arn:aws:ecs:*:*:task/*/*"),
+        _s(["codestar-connections:GetConnection", "codestar-connections:PassConnection",
+            "codestar-connections:UseConnection"], "arn:aws:codestar-connections:*:*:*")],
+    "AWSCodeBuildReadOnlyAccess": [_s(["codebuild:BatchGet*", "codebuild:GetResourcePolicy",
+                                       "codebuild:List*", "codebuild:DescribeTestCases",
+                                       "codebuild:DescribeCodeCoverages"] + _CB_READ)],
+    "AWSCodeCommitFullAccess": [
+        _s(["codecommit:*", "sns:ListTopics", "sns:ListSubscriptionsByTopic",
+            "sns:GetTopicAttributes", "lambda:ListFunctions", "iam:ListUsers"]),
+        _s(["events:DeleteRule", "events:DescribeRule", "events:DisableRule",
+            "events:EnableRule", "events:PutRule", "events:PutTargets",
+            "events:RemoveTargets", "events:ListTargetsByRule"],
+           "arn:aws:events:*:*:rule/codecommit*"),
+        _s(["sns:CreateTopic", "sns:DeleteTopic", "sns:Subscribe", "sns:Unsubscribe",
+            "sns:SetTopicAttributes"], "arn:aws:sns:*:*:codecommit*")],
+    "AWSCodeCommitPowerUser": [_s(["codecommit:Get*", "codecommit:List*",
+                                   "codecommit:BatchGet*", "codecommit:GitPull",
+                                   "codecommit:GitPush", "codecommit:CreateBranch",
+                                   "codecommit:CreateCommit", "codecommit:PutFile",
+                                   "codecommit:UploadArchive",
+                                   "codecommit:CancelUploadArchive",
+                                   "codecommit:GetUploadArchiveStatus"])],
+    "AWSCodeCommitReadOnly": [_s(["codecommit:BatchGet*", "codecommit:Describe*",
+                                  "codecommit:Get*", "codecommit:List*",
+                                  "codecommit:GitPull"])],
+    "AWSCodePipeline_FullAccess": [
+        _s(["codepipeline:*", "cloudformation:ListStacks", "codebuild:BatchGetProjects",
+            "codebuild:CreateProject", "codebuild:ListCuratedEnvironmentImages",
+            "codebuild:ListProjects", "codecommit:GetBranch", "codecommit:GetRepository",
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+            "iam:GetRole", "s3:GetBucketPolicy", "s3:GetBucketVersioning",
+            "s3:GetObjectVersion", "sns:ListTopics", "states:ListStateMachines"] + _CP_READ),
+        _s(["s3:CreateBucket", "s3:PutBucketPolicy"], "arn:aws:s3::*:codepipeline-*")],
+    "AWSCodePipelineFullAccess": [
+        _s(["codepipeline:*", "s3:CreateBucket", "s3:GetBucketPolicy", "s3:GetObject",
+            "s3:ListBucket", "s3:PutBucketPolicy"] + _CP_READ)],
+    "AWSCodePipeline_ReadOnlyAccess": [_s(["codepipeline:GetPipeline",
+                                           "codepipeline:GetPipelineState",
+                                           "codepipeline:GetPipelineExecution",
+                                           "codepipeline:ListPipelineExecutions",
+                                           "codepipeline:ListActionExecutions",
+                                           "codepipeline:ListActionTypes",
+                                           "codepipeline:ListPipelines",
+                                           "codepipeline:ListTagsForResource"])],
+    "AmazonEC2ContainerRegistryFullAccess": [_s(["ecr:*", "cloudtrail:LookupEvents"])],
+    "AmazonEC2ContainerRegistryPowerUser": [_s(_ECR_READ + [
+        "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+        "ecr:PutImage"])],
+    "AmazonEC2ContainerRegistryReadOnly": [_s(_ECR_READ)],
+    "AmazonECSTaskExecutionRolePolicy": [_s(["ecr:GetAuthorizationToken",
+                                             "ecr:BatchCheckLayerAvailability",
+                                             "ecr:GetDownloadUrlForLayer",
+                                             "ecr:BatchGetImage", "logs:CreateLogStream",
+                                             "logs:PutLogEvents"])],
+    "AmazonEC2ContainerServiceforEC2Role": [_s([
+        "ec2:DescribeTags", "ecs:CreateCluster", "ecs:DeregisterContainerInstance",
+        "ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:RegisterContainerInstance",
+        "ecs:StartTelemetrySession", "ecs:UpdateContainerInstancesState", "ecs:Submit*",
+        "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "logs:CreateLogStream",
+        "logs:PutLogEvents"])],
+    "AmazonSSMManagedInstanceCore": [_s([
+        "ssm:DescribeAssociation", "ssm:GetDeployablePatchSnapshotForInstance",
+        "ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetManifest", "ssm:GetParameter",
+        "ssm:GetParameters", "ssm:ListAssociations", "ssm:ListInstanceAssociations",
+        "ssm:PutInventory", "ssm:PutComplianceItems", "ssm:PutConfigurePackageResult",
+        "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus",
+        "ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel", "ec2messages:AcknowledgeMessage",
+        "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages", "ec2messages:SendReply"])],
+    "AmazonSSMReadOnlyAccess": [_s(["ssm:Describe*", "ssm:Get*", "ssm:List*"])],
+    "AWSStepFunctionsFullAccess": [_s("states:*")],
+    "AWSStepFunctionsReadOnlyAccess": [_s(["states:ListStateMachines", "states:ListActivities",
+                                           "states:Describe*", "states:ListExecutions",
+                                           "states:ListTagsForResource",
+                                           "states:GetExecutionHistory"])],
+    "SecretsManagerReadWrite": [
+        _s(["secretsmanager:*", "cloudformation:CreateChangeSet",
+            "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackResource",
+            "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet",
+            "docdb-elastic:GetCluster", "docdb-elastic:ListClusters",
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+            "kms:DescribeKey", "kms:ListAliases", "kms:ListKeys", "lambda:ListFunctions",
+            "rds:DescribeDBClusters", "rds:DescribeDBInstances", "redshift:DescribeClusters",
+            "redshift-serverless:ListWorkgroups", "redshift-serverless:GetNamespace",
+            "tag:GetResources"]),
+        _s(["lambda:AddPermission", "lambda:CreateFunction", "lambda:GetFunction",
+            "lambda:InvokeFunction", "lambda:UpdateFunctionConfiguration"],
+           "arn:aws:lambda:*:*:function:SecretsManager*"),
+        _s(["serverlessrepo:CreateCloudFormationChangeSet", "serverlessrepo:GetApplication"],
+           "arn:aws:serverlessrepo:*:*:applications/SecretsManager*"),
+        _s("s3:GetObject", ["arn:aws:s3:::awsserverlessrepo-changesets*",
+                            "arn:aws:s3:::secrets-manager-rotation-apps-*/*"])],
+    "AWSXRayDaemonWriteAccess": [_s(_XRAY)],
+    "AWSXrayWriteOnlyAccess": [_s(_XRAY)],
+    "AWSXrayFullAccess": [_s("xray:*")],
+    "AWSCloudFormationFullAccess": [_s("cloudformation:*")],
+    "AWSCloudFormationReadOnlyAccess": [_s(["cloudformation:Describe*",
+                                            "cloudformation:EstimateTemplateCost",
+                                            "cloudformation:Get*", "cloudformation:List*",
+                                            "cloudformation:ValidateTemplate",
+                                            "cloudformation:Detect*"])],
+    "AmazonSESFullAccess": [_s("ses:*")],
+    "AmazonEventBridgeFullAccess": [_s(["events:*", "schemas:*", "scheduler:*", "pipes:*"])],
+    "AmazonEC2FullAccess": [_s(["ec2:*", "elasticloadbalancing:*", "cloudwatch:*",
+                                "autoscaling:*"])],
+    "AmazonEC2ReadOnlyAccess": [_s(["ec2:Describe*", "elasticloadbalancing:Describe*",
+                                    "cloudwatch:ListMetrics", "cloudwatch:GetMetricStatistics",
+                                    "cloudwatch:Describe*", "autoscaling:Describe*"])],
+    "AmazonRDSFullAccess": [_s("rds:*")],
+}
+
+
+# ---- SAM policy templates (the common ones) -------------------------------
+
+def _sub(tmpl, **params):
+    return {"Fn::Sub": [tmpl, params]} if params else {"Fn::Sub": tmpl}
+
+
+def _table(p):
+    t = _sub("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${t}",
+             t=p.get("TableName"))
+    i = _sub("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${t}/index/*",
+             t=p.get("TableName"))
+    return [t, i]
+
+
+def _bucket(p):
+    return [_sub("arn:${AWS::Partition}:s3:::${b}", b=p.get("BucketName")),
+            _sub("arn:${AWS::Partition}:s3:::${b}/*", b=p.get("BucketName"))]
+
+
+def _queue(p):
+    return _sub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${q}",
+                q=p.get("QueueName"))
+
+
+def _topic(p):
+    return _sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${t}",
+                t=p.get("TopicName"))
+
+
+_S3R = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObjectVersion",
+        "s3:GetLifecycleConfiguration"]
+_S3W = ["s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"]
+_DDBR = ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem",
+         "dynamodb:DescribeTable"]
+SAM_TEMPLATES = {
+    "S3ReadPolicy": lambda p: [_s(_S3R, _bucket(p))],
+    "S3WritePolicy": lambda p: [_s(_S3W, _bucket(p))],
+    "S3CrudPolicy": lambda p: [_s(_S3R + _S3W + ["s3:DeleteObject"], _bucket(p))],
+    "DynamoDBReadPolicy": lambda p: [_s(_DDBR, _table(p))],
+    "DynamoDBWritePolicy": lambda p: [_s(["dynamodb:PutItem", "dynamodb:UpdateItem",
+                                          "dynamodb:BatchWriteItem"], _table(p))],
+    "DynamoDBCrudPolicy": lambda p: [_s(_DDBR + ["dynamodb:DeleteItem", "dynamodb:PutItem",
+                                                 "dynamodb:UpdateItem",
+                                                 "dynamodb:BatchWriteItem",
+                                                 "dynamodb:ConditionCheckItem"], _table(p))],
+    "SQSSendMessagePolicy": lambda p: [_s("sqs:SendMessage*", _queue(p))],
+    "SQSPollerPolicy": lambda p: [_s(["sqs:ChangeMessageVisibility",
+                                      "sqs:ChangeMessageVisibilityBatch", "sqs:DeleteMessage",
+                                      "sqs:DeleteMessageBatch", "sqs:GetQueueAttributes",
+                                      "sqs:ReceiveMessage"], _queue(p))],
+    "SNSPublishMessagePolicy": lambda p: [_s("sns:Publish", _topic(p))],
+    "LambdaInvokePolicy": lambda p: [_s("lambda:InvokeFunction", _sub(
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${f}*",
+        f=p.get("FunctionName")))],
+    "KMSDecryptPolicy": lambda p: [_s("kms:Decrypt", _sub(
+        "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${k}",
+        k=p.get("KeyId")))],
+    "AWSSecretsManagerGetSecretValuePolicy": lambda p: [
+        _s("secretsmanager:GetSecretValue", p.get("SecretArn"))],
+    "StepFunctionsExecutionPolicy": lambda p: [_s("states:StartExecution", _sub(
+        "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${s}",
+        s=p.get("StateMachineName")))],
+    "CloudWatchPutMetricPolicy": lambda p: [_s("cloudwatch:PutMetricData")],
+}
+
+# GetAtt X.<attr> of these types, spelled out. "${@}" is Ref X, "${@.A}"
+# is GetAtt X.A.
+ARN_FORMS = {
+    ("AWS::S3::Bucket", "Arn"): "arn:${AWS::Partition}:s3:::${@}",
+    ("AWS::DynamoDB::Table", "Arn"):
+        "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${@}",
+    ("AWS::Serverless::SimpleTable", "Arn"):
+        "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${@}",
+    ("AWS::Lambda::Function", "Arn"):
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${@}",
+    ("AWS::Serverless::Function", "Arn"):
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${@}",
+    ("AWS::Kinesis::Stream", "Arn"):
+        "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${@}",
+    ("AWS::ECR::Repository", "Arn"):
+        "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${@}",
+    ("AWS::CodeBuild::Project", "Arn"):
+        "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/${@}",
+    ("AWS::KMS::Key", "Arn"):
+        "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${@}",
+    ("AWS::Logs::LogGroup", "Arn"):
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${@}:*",
+    ("AWS::SQS::Queue", "Arn"):
+        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${@.QueueName}",
+    ("AWS::CodeCommit::Repository", "Arn"):
+        "arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:${@.Name}",
+    ("AWS::SNS::Topic", "TopicArn"): "${@}",
+    ("AWS::StepFunctions::StateMachine", "Arn"): "${@}",
+    ("AWS::Serverless::StateMachine", "Arn"): "${@}",
+}
