@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "passlib.h"
+#include "policy.h"
 
 struct cfh_entry *cfh_resources_begin(const struct cfh_template *t)
 {
@@ -331,15 +332,60 @@ int cfh_refs_in(struct cfh_template *t, const struct cfh_node *n,
 	return refs_walk(n, out, cnt, t, 0);
 }
 
+/* The inline policy @name of the role's Policies list, or NULL. */
+static struct cfh_node *inline_policy(const struct cfh_node *pols,
+				      const char *name)
+{
+	const struct cfh_entry *e;
+
+	if (!pols || pols->kind != CFH_SEQ)
+		return NULL;
+	cfh_for_each_entry(pols, e)
+		if (cfh_node_str_eq(cfh_map_get(cfh_node_deref(e->value),
+						"PolicyName"),
+				    name))
+			return e->value;
+	return NULL;
+}
+
+bool cfh_role_has_policy(struct cfh_template *t, const char *role,
+			 const char *name)
+{
+	static const char *const types[] = { "AWS::IAM::Policy",
+					     "AWS::IAM::RolePolicy" };
+	const struct cfh_node *pols = cfh_map_path(cfh_resource(t, role),
+						   "Properties", "Policies",
+						   NULL);
+	size_t i, k, n;
+	const char **ids;
+	bool found = false;
+
+	if (inline_policy(cfh_node_deref(pols), name))
+		return true;
+	/* A policy resource that names the role is an inline policy of it
+	 * too (PutRolePolicy): the same name replaces the other. */
+	for (i = 0; i < CFH_ARRAY_SIZE(types) && !found; i++) {
+		if (cfh_referrers(t, role, types[i], &ids, &n))
+			return true;	/* cannot tell: take it as taken */
+		for (k = 0; k < n && !found; k++)
+			found = cfh_node_str_eq(
+				cfh_map_path(cfh_resource(t, ids[k]),
+					     "Properties", "PolicyName", NULL),
+				name);
+		free(ids);
+	}
+	return found;
+}
+
 int cfh_role_grant_take(struct cfh_run *r, const char *role,
 			const char *policy, json_t *stmts, const char *reason)
 {
 	struct cfh_node *res = cfh_resource(r->t, role);
 	struct cfh_node *p = res ? cfh_res_props(r, res, "add Properties") : NULL;
 	struct cfh_node *pols, *mine = NULL;
-	const struct cfh_entry *e;
 	json_t *s, *doc;
-	size_t i;
+	char name[128];
+	size_t i, k;
 	int rc = 0;
 
 	if (!p || !stmts)
@@ -353,21 +399,41 @@ int cfh_role_grant_take(struct cfh_run *r, const char *role,
 		rc = cfh_advise(r, res, msg);
 		goto out;
 	}
-	if (pols)
-		cfh_for_each_entry(pols, e)
-			if (cfh_node_str_eq(cfh_map_get(e->value, "PolicyName"),
-					    policy))
-				mine = cfh_map_path(e->value, "PolicyDocument",
-						    "Statement", NULL);
-	if (mine && mine->kind == CFH_SEQ) {
+	/*
+	 * IAM keeps one inline policy per name and role: a second of the
+	 * same name replaces the first, and the role loses what it granted.
+	 * So the statements go into the first of @policy, @policy2, ... that
+	 * is either this role's inline policy with a literal list of
+	 * statements (the same name on every run: idempotent) or free.
+	 */
+	for (k = 1; k < 1000; k++) {
+		if (k == 1)
+			snprintf(name, sizeof(name), "%s", policy);
+		else
+			snprintf(name, sizeof(name), "%s%zu", policy, k);
+		mine = inline_policy(pols, name);
+		mine = mine ? cfh_map_path(cfh_node_deref(mine),
+					   "PolicyDocument", "Statement", NULL)
+			    : NULL;
+		if (mine && mine->kind == CFH_SEQ)
+			break;
+		if (!cfh_role_has_policy(r->t, role, name))
+			break;
+		mine = NULL;
+	}
+	if (k == 1000) {
+		rc = -1;
+		goto out;
+	}
+	if (mine) {
 		json_t *have = cfh_node_to_json(mine);
 
 		json_array_foreach(stmts, i, s) {
-			size_t k;
+			size_t j;
 			json_t *h;
 			bool dup = false;
 
-			json_array_foreach(have, k, h)
+			json_array_foreach(have, j, h)
 				dup |= json_equal(h, s);
 			if (!dup && (rc = cfh_edit_append_take(r, mine,
 							       json_incref(s),
@@ -377,15 +443,31 @@ int cfh_role_grant_take(struct cfh_run *r, const char *role,
 		json_decref(have);
 		goto out;
 	}
-	doc = json_pack("{s:s, s:{s:s, s:O}}", "PolicyName", policy,
-			"PolicyDocument", "Version", "2012-10-17", "Statement",
-			stmts);
+	doc = json_pack("{s:s, s:o}", "PolicyName", name, "PolicyDocument",
+			cfh_policy_doc_take(json_incref(stmts)));
 	rc = pols ? cfh_edit_append_take(r, pols, doc, reason, NULL)
 		  : cfh_edit_set_take(r, p, "Policies", json_pack("[o]", doc),
 				      reason, NULL);
 out:
 	json_decref(stmts);
 	return rc;
+}
+
+int cfh_role_policy_name(struct cfh_template *t, const char *role,
+			 const char *base, char *buf, size_t size)
+{
+	size_t k;
+
+	for (k = 1; k < 1000; k++) {
+		int n = k == 1 ? snprintf(buf, size, "%s", base)
+			       : snprintf(buf, size, "%s%zu", base, k);
+
+		if (n < 0 || (size_t)n >= size)
+			return -1;
+		if (!cfh_role_has_policy(t, role, buf))
+			return 0;
+	}
+	return -1;
 }
 
 const char *cfh_role_of(struct cfh_template *t, const struct cfh_node *res,

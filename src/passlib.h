@@ -47,9 +47,32 @@ struct cfh_node *cfh_res_props(struct cfh_run *r, struct cfh_node *res,
 bool cfh_refers_to(const struct cfh_node *n, const char *id);
 
 /**
+ * cfh_role_has_policy() - is the policy name @name taken on role @role?
+ *
+ * IAM keeps one inline policy per name and role, and an AWS::IAM::Policy
+ * or RolePolicy that names the role is one of its inline policies: a
+ * second policy of the same name silently replaces the first.
+ * Returns: true if the role's Policies has @name, or a policy resource of
+ * the template attached to the role is named @name.
+ */
+bool cfh_role_has_policy(struct cfh_template *t, const char *role,
+			 const char *name);
+
+/**
+ * cfh_role_policy_name() - a policy name free on role @role
+ * @base: the wanted name; 2, 3, ... is appended while it is taken
+ * Returns: 0 with the name in @buf, or -1 when it does not fit.
+ */
+int cfh_role_policy_name(struct cfh_template *t, const char *role,
+			 const char *base, char *buf, size_t size);
+
+/**
  * cfh_role_grant_take() - add statements to a role's inline policy
  * @role: logical ID of an AWS::IAM::Role of the template
- * @policy: the PolicyName to add them under (made if missing)
+ * @policy: the PolicyName to add them under (made if missing); when the
+ *          name is taken by a policy the statements cannot join (one
+ *          attached as a resource, or not a literal list), the first free
+ *          of @policy2, @policy3, ...
  * @stmts: a JSON array of statements; taken
  *
  * Statements the policy already has are not added again, so a pass may

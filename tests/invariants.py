@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Check DESIGN.md's invariant 6 (consistent encryption) on hardened outputs.
+"""Check DESIGN.md's invariant 6 (consistent encryption) on hardened outputs,
+and that no role has two policies of one name.
 
     invariants.py CFN_HARDEN FILE...
 
@@ -10,7 +11,11 @@ to use the key: roles through an IAM statement allowing kms:Decrypt on it,
 services that deliver into it (CloudWatch Logs, S3 notifications,
 EventBridge targets, alarm actions, SNS subscriptions) through a statement
 of the key policy. Written independently of transforms/encryption.c, so
-that the two check each other. Files are read through `cfn-harden --to
+that the two check each other.
+
+IAM keeps one inline policy per name and role, and an AWS::IAM::Policy (or
+RolePolicy) attached to a role is one of its inline policies: two of one
+name and one silently replaces the other, with the access it granted. Files are read through `cfn-harden --to
 json`, which gives intrinsics in long form.
 """
 import json
@@ -197,6 +202,36 @@ def check(path, tpl):
     return problems
 
 
+def policy_names(path, tpl):
+    """Roles with two policies of one name, inline or attached."""
+    problems = []
+    res = tpl.get("Resources", {})
+    if not isinstance(res, dict):
+        return problems
+    names = {}
+    for k, v in res.items():
+        if not isinstance(v, dict) or v.get("Type") != "AWS::IAM::Role":
+            continue
+        p = v.get("Properties") if isinstance(v.get("Properties"), dict) else {}
+        for pol in listify(p.get("Policies", [])):
+            if isinstance(pol, dict) and isinstance(pol.get("PolicyName"), str):
+                names.setdefault(k, []).append(pol["PolicyName"])
+    for k, v in res.items():
+        if not isinstance(v, dict) or v.get("Type") not in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy"):
+            continue
+        p = v.get("Properties") if isinstance(v.get("Properties"), dict) else {}
+        name = p.get("PolicyName")
+        if not isinstance(name, str):
+            continue
+        for role in refs(p.get("Roles", []), set()) | refs(p.get("RoleName", []), set()):
+            if role in names or (isinstance(res.get(role), dict) and res[role].get("Type") == "AWS::IAM::Role"):
+                names.setdefault(role, []).append(name)
+    for role, ns in sorted(names.items()):
+        for n in sorted({n for n in ns if ns.count(n) > 1}):
+            problems.append("%s: role %s has two policies named %s: one replaces the other" % (path, role, n))
+    return problems
+
+
 def main():
     tool, files = sys.argv[1], sys.argv[2:]
     problems, checked = [], 0
@@ -205,7 +240,8 @@ def main():
         if out.returncode != 0:
             continue
         checked += 1
-        problems += check(f, json.loads(out.stdout))
+        tpl = json.loads(out.stdout)
+        problems += check(f, tpl) + policy_names(f, tpl)
     for p in problems:
         print("invariants: " + p)
     print("invariants: %d templates checked, %d passed, %d failed"

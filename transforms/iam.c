@@ -113,15 +113,19 @@ static int grant_statements(struct role *role, struct placed *pl,
 static int policy_resource(struct role *role, const char *name,
 			   json_t *stmts, const char *reason)
 {
-	char pid[256];
+	char pid[256], pname[128];
 	const char *policy;
 
 	if (!json_array_size(stmts))
 		return 0;
 	snprintf(pid, sizeof(pid), "%sPolicy", role->id);
 	policy = cfh_fresh_id(role->r->t, pid);
-	if (!policy)
+	/* Attached to the role, it is one of its inline policies: its name
+	 * must be free there, or one of the two is lost. */
+	if (!policy || cfh_role_policy_name(role->r->t, role->id, name, pname,
+					    sizeof(pname)))
 		return -1;
+	name = pname;
 	return cfh_edit_add_resource_take(
 		role->r, policy, role->id,
 		json_pack("{s:s, s:{s:s, s:o, s:[o]}}", "Type",
@@ -136,33 +140,13 @@ static int write_placed(struct role *role, struct placed *pl,
 			const char *reason)
 {
 	struct cfh_run *r = role->r;
-	struct cfh_node *props = cfh_res_props(r, role->res, "add Properties");
-	struct cfh_node *pols;
-	json_t *doc;
 
-	if (!props)
+	/* Under a name free on the role, or into its own LeastPrivilege
+	 * policy of an earlier run. */
+	if (json_array_size(pl->inline_stmts) &&
+	    cfh_role_grant_take(r, role->id, INLINE_NAME,
+				json_incref(pl->inline_stmts), reason))
 		return -1;
-	if (json_array_size(pl->inline_stmts)) {
-		doc = cfh_policy_doc_take(json_incref(pl->inline_stmts));
-		doc = json_pack("{s:s, s:o}", "PolicyName", INLINE_NAME,
-				"PolicyDocument", doc);
-		pols = cfh_map_get(props, "Policies");
-		if (pols && pols->kind == CFH_SEQ) {
-			if (cfh_edit_append_take(r, pols, doc, reason, NULL))
-				return -1;
-		} else if (!pols) {
-			if (cfh_edit_set_take(r, props, "Policies",
-					      json_pack("[o]", doc), reason,
-					      NULL))
-				return -1;
-		} else {
-			json_decref(doc);
-			if (cfh_advise(r, role->res,
-				       "Policies is not a literal list: add the "
-				       "least-privilege statements by hand"))
-				return -1;
-		}
-	}
 	return policy_resource(role, INLINE_NAME, pl->policy_stmts,
 			       "least-privilege statements that name resources "
 			       "which depend on the role: a policy of their own "
