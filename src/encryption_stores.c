@@ -16,13 +16,21 @@
  * How each type is encrypted. check() reads whether the store needs work;
  * apply() makes the change with the key @key (a logical ID).
  * @keyprop: where the key goes, to tell which stores use a key
- * @flag: the property that turns encryption on, for types that have one
- * @what: the store, in the reasons of the changes
+ * @flag: the field that turns encryption on, for types that have one:
+ *        beside @keyprop under Properties (flagkey_*()), or inside the
+ *        mapping of a mapping store (mapping_apply())
+ * @kindfield, @kind, @keyfield: for the stores whose encryption is one
+ *        mapping under Properties, @keyprop: {@kindfield: @kind,
+ *        @keyfield: the key's ARN}
+ * @what: the store with its article, in the reasons of the changes
  */
 struct store {
 	const char *type;
 	const char *keyprop;
 	const char *flag;
+	const char *kindfield;
+	const char *kind;
+	const char *keyfield;
 	const char *what;
 	enum cfh_store_state (*check)(struct cfh_template *t,
 				      const struct store *st, const char *id,
@@ -64,6 +72,19 @@ static bool props_opaque(const struct cfh_node *res)
 static enum cfh_store_state wants(bool yes)
 {
 	return yes ? CFH_STORE_WANTS_KEY : CFH_STORE_DONE;
+}
+
+/* Every change that sets a store's key gives the same reason, so that a
+ * report reads alike whichever shape the store has. @value is taken. */
+static int set_key_take(struct cfh_run *r, const struct store *st,
+			struct cfh_node *map, const char *name, json_t *value)
+{
+	char reason[160];
+
+	snprintf(reason, sizeof(reason),
+		 "encrypt %s with the template's customer-managed KMS key",
+		 st->what);
+	return cfh_edit_set_take(r, map, name, value, reason, NULL);
 }
 
 /* ---- S3 ---- */
@@ -166,26 +187,40 @@ static int s3_apply(struct cfh_run *r, const struct store *st, const char *id,
 				 NULL);
 }
 
-/* ---- one key property: SQS, SNS, Logs, Secrets Manager, CodeBuild ---- */
+/* The node that names a store's key: Properties.@keyprop, or its
+ * @keyfield for the stores whose encryption is one mapping. */
+static struct cfh_node *key_of(const struct store *st,
+			       const struct cfh_node *res)
+{
+	struct cfh_node *k = cfh_map_get(props_of(res), st->keyprop);
 
-static enum cfh_store_state keyprop_check(struct cfh_template *t,
-					  const struct store *st,
-					  const char *id,
-					  const struct cfh_node *res)
+	return st->keyfield ? cfh_map_get(k, st->keyfield) : k;
+}
+
+/*
+ * ---- the key alone decides: SQS, SNS, Logs, Secrets Manager, CodeBuild,
+ * Lambda, Kinesis, ECR ----
+ *
+ * Kinesis and ECR are read by their key only, whatever their kind says
+ * (a stream with EncryptionType NONE and a KeyId of the author's is left
+ * as it is): reading the kind as DynamoDB's is read would change what the
+ * pass does to such templates, which is a decision of its own.
+ */
+static enum cfh_store_state key_check(struct cfh_template *t,
+				      const struct store *st, const char *id,
+				      const struct cfh_node *res)
 {
 	(void)t;
 	(void)id;
 	if (props_opaque(res))
 		return CFH_STORE_DONE;
-	return wants(!cfh_store_key_is_customer(cfh_map_get(props_of(res),
-							    st->keyprop)));
+	return wants(!cfh_store_key_is_customer(key_of(st, res)));
 }
 
 static int keyprop_apply(struct cfh_run *r, const struct store *st,
 			 const char *id, struct cfh_node *res, const char *key)
 {
 	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
-	char reason[160];
 
 	(void)id;
 	if (!p)
@@ -196,127 +231,80 @@ static int keyprop_apply(struct cfh_run *r, const struct store *st,
 			    "SQS-managed encryption gives way to the "
 			    "customer-managed key"))
 		return -1;
-	snprintf(reason, sizeof(reason),
-		 "encrypt the %s with the template's customer-managed KMS key",
-		 st->what);
-	return cfh_edit_set_take(r, p, st->keyprop, key_arn(key), reason,
-				 NULL);
+	return set_key_take(r, st, p, st->keyprop, key_arn(key));
 }
 
-/* ---- DynamoDB ---- */
+/* ---- one mapping, written whole: DynamoDB, Kinesis, Firehose, ECR ---- */
 
+/* An intrinsic in place of the whole mapping: the author decides. */
+static bool mapping_is_dynamic(const struct store *st,
+			       const struct cfh_node *res)
+{
+	struct cfh_node *m = cfh_map_get(props_of(res), st->keyprop);
+
+	return m && cfh_is_dynamic(m);
+}
+
+static bool kind_is_ours(const struct store *st, const struct cfh_node *res)
+{
+	return cfh_node_str_eq(cfh_map_path(props_of(res), st->keyprop,
+					    st->kindfield, NULL),
+			       st->kind);
+}
+
+/* DynamoDB's SSEType KMS says nothing of whose key: the AWS-managed one
+ * is KMS too, so the key must be the author's as well. */
 static enum cfh_store_state ddb_check(struct cfh_template *t,
 				      const struct store *st, const char *id,
 				      const struct cfh_node *res)
 {
-	struct cfh_node *sse = cfh_map_get(props_of(res), "SSESpecification");
-
 	(void)t;
-	(void)st;
 	(void)id;
-	if (props_opaque(res))
+	if (props_opaque(res) ||
+	    (kind_is_ours(st, res) &&
+	     cfh_store_key_is_customer(key_of(st, res))))
 		return CFH_STORE_DONE;
-	if (cfh_node_str_eq(cfh_map_get(sse, "SSEType"), "KMS") &&
-	    cfh_store_key_is_customer(cfh_map_get(sse, "KMSMasterKeyId")))
-		return CFH_STORE_DONE;
-	return wants(!(sse && cfh_is_dynamic(sse)));
+	return wants(!mapping_is_dynamic(st, res));
 }
 
-/* The stores whose encryption is one mapping under Properties, written
- * whole: DynamoDB, Kinesis, Firehose and ECR. @value is taken. */
-static int set_encryption(struct cfh_run *r, struct cfh_node *res,
-			  const char *prop, json_t *value, const char *reason)
-{
-	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
-
-	if (!p) {
-		json_decref(value);
-		return -1;
-	}
-	return cfh_edit_set_take(r, p, prop, value, reason, NULL);
-}
-
-static int ddb_apply(struct cfh_run *r, const struct store *st,
-		     const char *id, struct cfh_node *res, const char *key)
-{
-	(void)st;
-	(void)id;
-	return set_encryption(r, res, "SSESpecification",
-			      json_pack("{s:b, s:s, s:o}", "SSEEnabled", 1,
-					"SSEType", "KMS", "KMSMasterKeyId",
-					key_arn(key)),
-			      "encrypt the table with the template's "
-			      "customer-managed KMS key");
-}
-
-/* ---- Kinesis ---- */
-
-static enum cfh_store_state kinesis_check(struct cfh_template *t,
-					  const struct store *st,
-					  const char *id,
-					  const struct cfh_node *res)
-{
-	struct cfh_node *se = cfh_map_get(props_of(res), "StreamEncryption");
-
-	(void)t;
-	(void)st;
-	(void)id;
-	if (props_opaque(res))
-		return CFH_STORE_DONE;
-	return wants(!(se && cfh_store_key_is_customer(cfh_map_get(se,
-								   "KeyId"))));
-}
-
-static int kinesis_apply(struct cfh_run *r, const struct store *st,
-			 const char *id, struct cfh_node *res, const char *key)
-{
-	(void)st;
-	(void)id;
-	return set_encryption(r, res, "StreamEncryption",
-			      json_pack("{s:s, s:o}", "EncryptionType", "KMS",
-					"KeyId", key_arn(key)),
-			      "encrypt the stream with the template's "
-			      "customer-managed KMS key");
-}
-
-/* ---- Firehose ---- */
-
+/* Firehose's CUSTOMER_MANAGED_CMK says by itself that the key is the
+ * author's. Server-side encryption exists only for Direct PUT streams;
+ * a stream reading from Kinesis inherits the source's encryption. */
 static enum cfh_store_state firehose_check(struct cfh_template *t,
 					   const struct store *st,
 					   const char *id,
 					   const struct cfh_node *res)
 {
-	struct cfh_node *p = props_of(res);
-	struct cfh_node *c = cfh_map_get(p, "DeliveryStreamEncryptionConfigurationInput");
-
 	(void)t;
-	(void)st;
 	(void)id;
-	if (props_opaque(res))
+	if (props_opaque(res) ||
+	    cfh_node_str_eq(cfh_map_get(props_of(res), "DeliveryStreamType"),
+			    "KinesisStreamAsSource") ||
+	    kind_is_ours(st, res))
 		return CFH_STORE_DONE;
-	/* Server-side encryption exists only for Direct PUT streams; a
-	 * stream reading from Kinesis inherits the source's encryption. */
-	if (cfh_node_str_eq(cfh_map_get(p, "DeliveryStreamType"),
-			    "KinesisStreamAsSource"))
-		return CFH_STORE_DONE;
-	if (cfh_node_str_eq(cfh_map_get(c, "KeyType"), "CUSTOMER_MANAGED_CMK"))
-		return CFH_STORE_DONE;
-	return wants(!(c && cfh_is_dynamic(c)));
+	return wants(!mapping_is_dynamic(st, res));
 }
 
-static int firehose_apply(struct cfh_run *r, const struct store *st,
-			  const char *id, struct cfh_node *res,
-			  const char *key)
+/* {@flag: true, @kindfield: @kind, @keyfield: the key's ARN}, in that
+ * order, in place of what the store had. */
+static int mapping_apply(struct cfh_run *r, const struct store *st,
+			 const char *id, struct cfh_node *res, const char *key)
 {
-	(void)st;
+	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
+	json_t *m = json_object();
+	int rc = -1;
+
 	(void)id;
-	return set_encryption(r, res,
-			      "DeliveryStreamEncryptionConfigurationInput",
-			      json_pack("{s:s, s:o}", "KeyType",
-					"CUSTOMER_MANAGED_CMK", "KeyARN",
-					key_arn(key)),
-			      "encrypt the delivery stream with the template's "
-			      "customer-managed KMS key");
+	if (!p || !m ||
+	    (st->flag && json_object_set_new(m, st->flag, json_true())) ||
+	    json_object_set_new(m, st->kindfield, json_string(st->kind)) ||
+	    json_object_set_new(m, st->keyfield, key_arn(key)))
+		goto out;
+	rc = set_key_take(r, st, p, st->keyprop, m);
+	m = NULL;
+out:
+	json_decref(m);
+	return rc;
 }
 
 /* ---- flag + key: EFS, RDS, EBS ---- */
@@ -340,7 +328,7 @@ static enum cfh_store_state flagkey_check(struct cfh_template *t,
 	    cfh_map_get(p, "SnapshotIdentifier") ||
 	    cfh_map_get(p, "SourceDBClusterIdentifier"))
 		return CFH_STORE_DONE;
-	return wants(!cfh_store_key_is_customer(cfh_map_get(p, st->keyprop)));
+	return wants(!cfh_store_key_is_customer(key_of(st, res)));
 }
 
 static int flagkey_apply(struct cfh_run *r, const struct store *st,
@@ -353,7 +341,7 @@ static int flagkey_apply(struct cfh_run *r, const struct store *st,
 	if (!p)
 		return -1;
 	snprintf(reason, sizeof(reason),
-		 "encrypt the %s at rest with the template's customer-managed "
+		 "encrypt %s at rest with the template's customer-managed "
 		 "KMS key", st->what);
 	if (!cfh_node_str_eq(cfh_map_get(p, st->flag), "true") &&
 	    cfh_edit_set_take(r, p, st->flag, json_true(), reason, NULL))
@@ -471,73 +459,22 @@ static int pipeline_apply(struct cfh_run *r, const struct store *st,
 			  const char *id, struct cfh_node *res,
 			  const char *key)
 {
-	(void)st;
 	(void)id;
-	return cfh_edit_set_take(
-		r, pipeline_store(res), "EncryptionKey",
-		json_pack("{s:o, s:s}", "Id", key_arn(key), "Type", "KMS"),
-		"encrypt pipeline artifacts with the template's "
-		"customer-managed KMS key",
-		NULL);
+	return set_key_take(r, st, pipeline_store(res), "EncryptionKey",
+			    json_pack("{s:o, s:s}", "Id", key_arn(key), "Type",
+				      "KMS"));
 }
 
-/* ---- Lambda environment ---- */
+/* ---- Lambda environment: its key, when there is an environment ---- */
 
 static enum cfh_store_state lambda_check(struct cfh_template *t,
 					 const struct store *st,
 					 const char *id,
 					 const struct cfh_node *res)
 {
-	struct cfh_node *p = props_of(res);
-
-	(void)t;
-	(void)st;
-	(void)id;
-	if (props_opaque(res) ||
-	    !cfh_map_path(p, "Environment", "Variables", NULL))
+	if (!cfh_map_path(props_of(res), "Environment", "Variables", NULL))
 		return CFH_STORE_DONE;
-	return wants(!cfh_store_key_is_customer(cfh_map_get(p, "KmsKeyArn")));
-}
-
-static int lambda_apply(struct cfh_run *r, const struct store *st,
-			const char *id, struct cfh_node *res, const char *key)
-{
-	(void)st;
-	(void)id;
-	return cfh_edit_set_take(r, props_of(res), "KmsKeyArn", key_arn(key),
-				 "encrypt the function's environment "
-				 "variables with the template's "
-				 "customer-managed KMS key",
-				 NULL);
-}
-
-/* ---- ECR ---- */
-
-static enum cfh_store_state ecr_check(struct cfh_template *t,
-				      const struct store *st, const char *id,
-				      const struct cfh_node *res)
-{
-	struct cfh_node *c = cfh_map_get(props_of(res), "EncryptionConfiguration");
-
-	(void)t;
-	(void)st;
-	(void)id;
-	if (props_opaque(res))
-		return CFH_STORE_DONE;
-	return wants(!(c && cfh_store_key_is_customer(cfh_map_get(c,
-								  "KmsKey"))));
-}
-
-static int ecr_apply(struct cfh_run *r, const struct store *st,
-		     const char *id, struct cfh_node *res, const char *key)
-{
-	(void)st;
-	(void)id;
-	return set_encryption(r, res, "EncryptionConfiguration",
-			      json_pack("{s:s, s:o}", "EncryptionType", "KMS",
-					"KmsKey", key_arn(key)),
-			      "encrypt images with the template's "
-			      "customer-managed KMS key");
+	return key_check(t, st, id, res);
 }
 
 /* ---- SAM ---- */
@@ -579,46 +516,63 @@ static int sam_table_apply(struct cfh_run *r, const struct store *st,
 }
 
 static const struct store stores[] = {
-	{ "AWS::S3::Bucket", "BucketEncryption", NULL, "bucket", s3_check,
-	  s3_apply },
-	{ "AWS::SQS::Queue", "KmsMasterKeyId", NULL, "queue", keyprop_check,
-	  keyprop_apply },
-	{ "AWS::SNS::Topic", "KmsMasterKeyId", NULL, "topic", keyprop_check,
-	  keyprop_apply },
-	{ "AWS::Logs::LogGroup", "KmsKeyId", NULL, "log group", keyprop_check,
-	  keyprop_apply },
-	{ "AWS::SecretsManager::Secret", "KmsKeyId", NULL, "secret",
-	  keyprop_check, keyprop_apply },
-	{ "AWS::CodeBuild::Project", "EncryptionKey", NULL, "build artifacts",
-	  keyprop_check, keyprop_apply },
-	{ "AWS::DynamoDB::Table", "SSESpecification", NULL, "table", ddb_check,
-	  ddb_apply },
-	{ "AWS::Kinesis::Stream", "StreamEncryption", NULL, "stream",
-	  kinesis_check, kinesis_apply },
-	{ "AWS::KinesisFirehose::DeliveryStream",
-	  "DeliveryStreamEncryptionConfigurationInput", NULL,
-	  "delivery stream", firehose_check, firehose_apply },
-	{ "AWS::EFS::FileSystem", "KmsKeyId", "Encrypted", "file system",
-	  flagkey_check, flagkey_apply },
-	{ "AWS::RDS::DBInstance", "KmsKeyId", "StorageEncrypted",
-	  "database storage", flagkey_check, flagkey_apply },
-	{ "AWS::RDS::DBCluster", "KmsKeyId", "StorageEncrypted",
-	  "cluster storage", flagkey_check, flagkey_apply },
-	{ "AWS::EC2::Volume", "KmsKeyId", "Encrypted", "volume", flagkey_check,
-	  flagkey_apply },
-	{ "AWS::ElastiCache::ReplicationGroup", "KmsKeyId", NULL, "cache",
-	  cache_check, cache_apply },
-	{ "AWS::CodePipeline::Pipeline", "ArtifactStore", NULL,
-	  "pipeline artifacts", pipeline_check, pipeline_apply },
-	{ "AWS::Lambda::Function", "KmsKeyArn", NULL, "environment",
-	  lambda_check, lambda_apply },
-	{ "AWS::Serverless::Function", "KmsKeyArn", NULL, "environment",
-	  lambda_check, lambda_apply },
-	{ "AWS::ECR::Repository", "EncryptionConfiguration", NULL,
-	  "repository", ecr_check, ecr_apply },
+	{ .type = "AWS::S3::Bucket", .keyprop = "BucketEncryption",
+	  .what = "the bucket", .check = s3_check, .apply = s3_apply },
+	{ .type = "AWS::SQS::Queue", .keyprop = "KmsMasterKeyId",
+	  .what = "the queue", .check = key_check, .apply = keyprop_apply },
+	{ .type = "AWS::SNS::Topic", .keyprop = "KmsMasterKeyId",
+	  .what = "the topic", .check = key_check, .apply = keyprop_apply },
+	{ .type = "AWS::Logs::LogGroup", .keyprop = "KmsKeyId",
+	  .what = "the log group", .check = key_check,
+	  .apply = keyprop_apply },
+	{ .type = "AWS::SecretsManager::Secret", .keyprop = "KmsKeyId",
+	  .what = "the secret", .check = key_check,
+	  .apply = keyprop_apply },
+	{ .type = "AWS::CodeBuild::Project", .keyprop = "EncryptionKey",
+	  .what = "the build artifacts", .check = key_check,
+	  .apply = keyprop_apply },
+	{ .type = "AWS::DynamoDB::Table", .keyprop = "SSESpecification",
+	  .flag = "SSEEnabled", .kindfield = "SSEType", .kind = "KMS",
+	  .keyfield = "KMSMasterKeyId", .what = "the table",
+	  .check = ddb_check, .apply = mapping_apply },
+	{ .type = "AWS::Kinesis::Stream", .keyprop = "StreamEncryption",
+	  .kindfield = "EncryptionType", .kind = "KMS", .keyfield = "KeyId",
+	  .what = "the stream", .check = key_check,
+	  .apply = mapping_apply },
+	{ .type = "AWS::KinesisFirehose::DeliveryStream",
+	  .keyprop = "DeliveryStreamEncryptionConfigurationInput",
+	  .kindfield = "KeyType", .kind = "CUSTOMER_MANAGED_CMK",
+	  .keyfield = "KeyARN", .what = "the delivery stream",
+	  .check = firehose_check, .apply = mapping_apply },
+	{ .type = "AWS::EFS::FileSystem", .keyprop = "KmsKeyId",
+	  .flag = "Encrypted", .what = "the file system",
+	  .check = flagkey_check, .apply = flagkey_apply },
+	{ .type = "AWS::RDS::DBInstance", .keyprop = "KmsKeyId",
+	  .flag = "StorageEncrypted", .what = "the database storage",
+	  .check = flagkey_check, .apply = flagkey_apply },
+	{ .type = "AWS::RDS::DBCluster", .keyprop = "KmsKeyId",
+	  .flag = "StorageEncrypted", .what = "the cluster storage",
+	  .check = flagkey_check, .apply = flagkey_apply },
+	{ .type = "AWS::EC2::Volume", .keyprop = "KmsKeyId",
+	  .flag = "Encrypted", .what = "the volume", .check = flagkey_check,
+	  .apply = flagkey_apply },
+	{ .type = "AWS::ElastiCache::ReplicationGroup", .keyprop = "KmsKeyId",
+	  .what = "the cache", .check = cache_check, .apply = cache_apply },
+	{ .type = "AWS::CodePipeline::Pipeline", .keyprop = "ArtifactStore",
+	  .what = "pipeline artifacts", .check = pipeline_check,
+	  .apply = pipeline_apply },
+	{ .type = "AWS::Lambda::Function", .keyprop = "KmsKeyArn",
+	  .what = "the function's environment variables",
+	  .check = lambda_check, .apply = keyprop_apply },
+	{ .type = "AWS::Serverless::Function", .keyprop = "KmsKeyArn",
+	  .what = "the function's environment variables",
+	  .check = lambda_check, .apply = keyprop_apply },
+	{ .type = "AWS::ECR::Repository", .keyprop = "EncryptionConfiguration",
+	  .kindfield = "EncryptionType", .kind = "KMS", .keyfield = "KmsKey",
+	  .what = "images", .check = key_check, .apply = mapping_apply },
 	/* No key property: SimpleTable takes none (sam_table_apply()). */
-	{ "AWS::Serverless::SimpleTable", NULL, NULL, "table",
-	  sam_table_check, sam_table_apply },
+	{ .type = "AWS::Serverless::SimpleTable", .what = "the table",
+	  .check = sam_table_check, .apply = sam_table_apply },
 };
 
 static const struct store *store_of(const struct cfh_node *res)

@@ -17,6 +17,7 @@
 #include "edit.h"
 #include "passlib.h"
 #include "suites.h"
+#include "testlib.h"
 
 /* The input with every resource that has no Metadata suppressed for
  * @pass; the list of those resources goes to @ids (strings of the
@@ -91,7 +92,6 @@ START_TEST(test_suppressed_never_edited)
 		for (k = 0; k < cfh_pass_count(); k++) {
 			const char *pass = cfh_pass_id(cfh_pass_at(k));
 			struct cfh_run_opts ro = { .only = pass };
-			struct cfh_opts *o = cfh_opts_new(&ro, &d);
 			const char **ids;
 			size_t n, c;
 			struct cfh_template *t = suppressed(src, len,
@@ -99,14 +99,9 @@ START_TEST(test_suppressed_never_edited)
 							    pass, &ids, &n);
 			struct cfh_run *r;
 
-			ck_assert_ptr_nonnull(o);
-			if (!t) {
-				cfh_opts_free(o);
+			if (!t)
 				break;	/* a bad-input case */
-			}
-			r = cfh_run_new(t, o);
-			ck_assert_ptr_nonnull(r);
-			ck_assert_msg(!cfh_run_harden(r, &d), "%s: %s",
+			ck_assert_msg(!test_harden(t, &ro, &d, &r), "%s: %s",
 				      g.gl_pathv[i], d.msg);
 			runs++;
 			for (c = 0; c < cfh_run_change_count(r); c++) {
@@ -126,7 +121,6 @@ START_TEST(test_suppressed_never_edited)
 				      "resources suppressed for it",
 				      g.gl_pathv[i], pass, r->refused);
 			cfh_run_free(r);
-			cfh_opts_free(o);
 			free(ids);
 			cfh_template_free(t);
 		}

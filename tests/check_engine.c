@@ -12,40 +12,7 @@
 #include "engine.h"
 #include "options.h"
 #include "suites.h"
-
-static struct cfh_template *load(const char *src)
-{
-	struct cfh_diag d;
-	struct cfh_template *t = cfh_template_load(src, strlen(src), "test", &d);
-
-	ck_assert_msg(t != NULL, "load failed: %d:%d: %s", d.line, d.col,
-		      d.msg);
-	return t;
-}
-
-/*
- * Parse @o and harden @t: the run is returned through @rp (free it with
- * cfh_run_free()), NULL when the options were refused.
- */
-static int harden(struct cfh_template *t, const struct cfh_run_opts *o,
-		  struct cfh_diag *d, struct cfh_run **rp)
-{
-	struct cfh_opts *opts = cfh_opts_new(o, d);
-	struct cfh_run *r;
-	int rc;
-
-	*rp = NULL;
-	if (!opts)
-		return -1;
-	r = cfh_run_new(t, opts);
-	ck_assert_ptr_nonnull(r);
-	rc = cfh_run_harden(r, d);
-	/* The run borrows the options: the tests read only its log after. */
-	r->opts = NULL;
-	cfh_opts_free(opts);
-	*rp = r;
-	return rc;
-}
+#include "testlib.h"
 
 /* The Metadata of resource A. */
 static const struct cfh_node *meta(const struct cfh_template *t)
@@ -134,7 +101,7 @@ START_TEST(test_meta_suppresses)
 
 	snprintf(src, sizeof(src), "Resources:\n  A:\n    Type: X\n"
 		 "    Metadata:\n%s", c->metadata);
-	t = load(src);
+	t = test_load(src);
 	for (i = 0; c->yes[i]; i++)
 		ck_assert_msg(cfh_meta_suppresses(meta(t), c->yes[i]),
 			      "%s: '%s' not suppressed", c->name, c->yes[i]);
@@ -148,16 +115,17 @@ END_TEST
 /* Shapes that name nothing, and malformed check names. */
 START_TEST(test_meta_negative)
 {
-	struct cfh_template *t = load("Resources:\n  A:\n    Type: X\n"
-				      "    Metadata:\n"
-				      "      cfn-lint: {ignore_checks: [W1]}\n"
-				      "      checkov: {skip: CKV_1}\n"
-				      "      cfn_nag: {rules_to_suppress: {id: N1}}\n"
-				      "      guard: {SuppressedRules: {G1: true}}\n"
-				      "      cdk_nag: [AwsSolutions-S1]\n"
-				      "      skip: [W1]\n"
-				      "  B:\n"
-				      "    Type: X\n");
+	struct cfh_template *t = test_load(
+		"Resources:\n  A:\n    Type: X\n"
+		"    Metadata:\n"
+		"      cfn-lint: {ignore_checks: [W1]}\n"
+		"      checkov: {skip: CKV_1}\n"
+		"      cfn_nag: {rules_to_suppress: {id: N1}}\n"
+		"      guard: {SuppressedRules: {G1: true}}\n"
+		"      cdk_nag: [AwsSolutions-S1]\n"
+		"      skip: [W1]\n"
+		"  B:\n"
+		"    Type: X\n");
 
 	/* cfn-lint wants config: between. */
 	ck_assert(!cfh_meta_suppresses(meta(t), "cfn-lint:W1"));
@@ -184,20 +152,20 @@ END_TEST
 /* Suppressions reached through an alias count. */
 START_TEST(test_meta_alias)
 {
-	struct cfh_template *t = load("Mappings:\n"
-				      "  M: {a: {b: c}}\n"
-				      "Resources:\n"
-				      "  B:\n"
-				      "    Type: X\n"
-				      "    Metadata:\n"
-				      "      checkov:\n"
-				      "        skip: &skips\n"
-				      "          - id: CKV_AWS_18\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Metadata:\n"
-				      "      checkov:\n"
-				      "        skip: *skips\n");
+	struct cfh_template *t = test_load("Mappings:\n"
+					   "  M: {a: {b: c}}\n"
+					   "Resources:\n"
+					   "  B:\n"
+					   "    Type: X\n"
+					   "    Metadata:\n"
+					   "      checkov:\n"
+					   "        skip: &skips\n"
+					   "          - id: CKV_AWS_18\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Metadata:\n"
+					   "      checkov:\n"
+					   "        skip: *skips\n");
 
 	ck_assert(cfh_meta_suppresses(meta(t), "checkov:CKV_AWS_18"));
 	ck_assert(!cfh_meta_suppresses(meta(t), "checkov:CKV_AWS_19"));
@@ -209,12 +177,12 @@ static const char plain_src[] = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n";
 
 START_TEST(test_harden_unknown_only)
 {
-	struct cfh_template *t = load(plain_src);
+	struct cfh_template *t = test_load(plain_src);
 	struct cfh_run_opts opts = { .only = "nope" };
 	struct cfh_diag d;
 	struct cfh_run *r;
 
-	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
+	ck_assert_int_eq(test_harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
 	ck_assert_str_eq(d.msg, "unknown pass 'nope' (see --list-passes)");
 	ck_assert_ptr_null(r);
@@ -224,12 +192,12 @@ END_TEST
 
 START_TEST(test_harden_unknown_skip)
 {
-	struct cfh_template *t = load(plain_src);
+	struct cfh_template *t = test_load(plain_src);
 	struct cfh_run_opts opts = { .skip = "also-not-a-pass" };
 	struct cfh_diag d;
 	struct cfh_run *r;
 
-	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
+	ck_assert_int_eq(test_harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
 	ck_assert_ptr_nonnull(strstr(d.msg, "'also-not-a-pass'"));
 	cfh_template_free(t);
@@ -239,7 +207,7 @@ END_TEST
 /* In a list, the unknown name is the one reported, whole. */
 START_TEST(test_harden_unknown_in_list)
 {
-	struct cfh_template *t = load(plain_src);
+	struct cfh_template *t = test_load(plain_src);
 	struct cfh_run_opts opts = { 0 };
 	struct cfh_diag d;
 	struct cfh_run *r;
@@ -255,13 +223,13 @@ START_TEST(test_harden_unknown_in_list)
 	}
 	strncat(list, "bogus-pass", sizeof(list) - strlen(list) - 1);
 	opts.only = list;
-	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
+	ck_assert_int_eq(test_harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
 	ck_assert_str_eq(d.msg, "unknown pass 'bogus-pass' (see --list-passes)");
 	/* The skip list is checked too, a trailing comma ending it. */
 	opts.only = NULL;
 	opts.skip = "bogus,";
-	ck_assert_int_eq(harden(t, &opts, &d, &r), -1);
+	ck_assert_int_eq(test_harden(t, &opts, &d, &r), -1);
 	ck_assert_str_eq(d.msg, "unknown pass 'bogus' (see --list-passes)");
 	cfh_template_free(t);
 }
@@ -269,7 +237,7 @@ END_TEST
 
 START_TEST(test_harden_no_options)
 {
-	struct cfh_template *t = load(plain_src);
+	struct cfh_template *t = test_load(plain_src);
 	struct cfh_run_opts opts = { .no_replace = true };
 	struct cfh_diag d;
 	struct cfh_opts *o = cfh_opts_new(&opts, &d);
@@ -332,7 +300,7 @@ END_TEST
 /* The last setting of a key wins; the running pass names bare keys. */
 START_TEST(test_setting_lookup)
 {
-	struct cfh_template *t = load(plain_src);
+	struct cfh_template *t = test_load(plain_src);
 	const char *set[] = { "dlq.max-receive-count=3", "general.profile=dev",
 			      "dlq.max-receive-count=9" };
 	struct cfh_run_opts opts = { .settings = set, .nsettings = 3 };
@@ -398,11 +366,11 @@ END_TEST
 /* No pass is running: nothing is skipped. */
 START_TEST(test_pass_skips_idle)
 {
-	struct cfh_template *t = load("Metadata:\n"
-				      "  cfn-harden: {skip: all}\n"
-				      "Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n");
+	struct cfh_template *t = test_load("Metadata:\n"
+					   "  cfn-harden: {skip: all}\n"
+					   "Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n");
 	struct cfh_run *r = cfh_run_new(t, NULL);
 
 	ck_assert_ptr_null(r->current);
@@ -435,31 +403,31 @@ static const struct cfh_pass fake_pass = {
 
 START_TEST(test_pass_skips_resource)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  Plain:\n"
-				      "    Type: X\n"
-				      "  ByCheckov:\n"
-				      "    Type: X\n"
-				      "    Metadata: {checkov: {skip: [{id: CKV_AWS_18}]}}\n"
-				      "  ByNag:\n"
-				      "    Type: X\n"
-				      "    Metadata:\n"
-				      "      cfn_nag: {rules_to_suppress: [{id: W51, reason: r}]}\n"
-				      "  ByGuard:\n"
-				      "    Type: X\n"
-				      "    Metadata: {guard: {SuppressedRules: [S3_BUCKET_LOGGING_ENABLED]}}\n"
-				      "  OtherCheck:\n"
-				      "    Type: X\n"
-				      "    Metadata: {checkov: {skip: [{id: CKV_AWS_19}]}}\n"
-				      "  ById:\n"
-				      "    Type: X\n"
-				      "    Metadata: {cfn-harden: {skip: [other, fake-pass]}}\n"
-				      "  ByAll:\n"
-				      "    Type: X\n"
-				      "    Metadata: {cfn-harden: {skip: all}}\n"
-				      "  OtherId:\n"
-				      "    Type: X\n"
-				      "    Metadata: {cfn-harden: {skip: [fake]}}\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  Plain:\n"
+					   "    Type: X\n"
+					   "  ByCheckov:\n"
+					   "    Type: X\n"
+					   "    Metadata: {checkov: {skip: [{id: CKV_AWS_18}]}}\n"
+					   "  ByNag:\n"
+					   "    Type: X\n"
+					   "    Metadata:\n"
+					   "      cfn_nag: {rules_to_suppress: [{id: W51, reason: r}]}\n"
+					   "  ByGuard:\n"
+					   "    Type: X\n"
+					   "    Metadata: {guard: {SuppressedRules: [S3_BUCKET_LOGGING_ENABLED]}}\n"
+					   "  OtherCheck:\n"
+					   "    Type: X\n"
+					   "    Metadata: {checkov: {skip: [{id: CKV_AWS_19}]}}\n"
+					   "  ById:\n"
+					   "    Type: X\n"
+					   "    Metadata: {cfn-harden: {skip: [other, fake-pass]}}\n"
+					   "  ByAll:\n"
+					   "    Type: X\n"
+					   "    Metadata: {cfn-harden: {skip: all}}\n"
+					   "  OtherId:\n"
+					   "    Type: X\n"
+					   "    Metadata: {cfn-harden: {skip: [fake]}}\n");
 
 	struct cfh_run *r = cfh_run_new(t, NULL);
 
@@ -481,17 +449,17 @@ END_TEST
 /* Template Metadata turns a pass off everywhere. */
 START_TEST(test_pass_skips_template)
 {
-	struct cfh_template *t = load("Metadata:\n"
-				      "  cfn_nag: {rules_to_suppress: [{id: W51}]}\n"
-				      "Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n");
-	struct cfh_template *u = load("Metadata:\n"
-				      "  cfn-harden:\n"
-				      "    skip: fake-pass\n"
-				      "Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n");
+	struct cfh_template *t = test_load("Metadata:\n"
+					   "  cfn_nag: {rules_to_suppress: [{id: W51}]}\n"
+					   "Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n");
+	struct cfh_template *u = test_load("Metadata:\n"
+					   "  cfn-harden:\n"
+					   "    skip: fake-pass\n"
+					   "Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n");
 
 	struct cfh_run *rt = cfh_run_new(t, NULL), *ru = cfh_run_new(u, NULL);
 
@@ -526,13 +494,13 @@ START_TEST(test_harden_skip_all)
 				  "      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
 				  "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n";
 	struct cfh_run_opts opts = { 0 };
-	struct cfh_template *t = load(src);
+	struct cfh_template *t = test_load(src);
 	struct cfh_diag d;
 	struct cfh_run *r;
 	size_t i, len;
 	char *out;
 
-	ck_assert_int_eq(harden(t, &opts, &d, &r), 0);
+	ck_assert_int_eq(test_harden(t, &opts, &d, &r), 0);
 	ck_assert_uint_eq(cfh_run_change_count(r), 0);
 	cfh_run_free(r);
 	out = cfh_template_print(t, &len);
@@ -546,9 +514,9 @@ START_TEST(test_harden_skip_all)
 		snprintf(meta, sizeof(meta), "Metadata:\n  cfn-harden:\n"
 			 "    skip: [%s]\n%s", cfh_pass_id(cfh_pass_at(i)),
 			 strstr(src, "Resources:"));
-		t = load(meta);
+		t = test_load(meta);
 		opts.only = cfh_pass_id(cfh_pass_at(i));
-		ck_assert_int_eq(harden(t, &opts, &d, &r), 0);
+		ck_assert_int_eq(test_harden(t, &opts, &d, &r), 0);
 		ck_assert_msg(cfh_run_change_count(r) == 0,
 			      "pass '%s' ran though skipped", opts.only);
 		cfh_run_free(r);

@@ -11,16 +11,7 @@
 #include "edit.h"
 #include "graph.h"
 #include "suites.h"
-
-static struct cfh_template *load(const char *src)
-{
-	struct cfh_diag d;
-	struct cfh_template *t = cfh_template_load(src, strlen(src), "test", &d);
-
-	ck_assert_msg(t != NULL, "load failed: %d:%d: %s", d.line, d.col,
-		      d.msg);
-	return t;
-}
+#include "testlib.h"
 
 static struct cfh_graph *graph(struct cfh_template *t)
 {
@@ -142,7 +133,7 @@ static const char refs_src[] =
 
 START_TEST(test_edges_ref)
 {
-	struct cfh_template *t = load(refs_src);
+	struct cfh_template *t = test_load(refs_src);
 	const struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v;
 
@@ -164,7 +155,7 @@ END_TEST
 
 START_TEST(test_edges_getatt)
 {
-	struct cfh_template *t = load(refs_src);
+	struct cfh_template *t = test_load(refs_src);
 	const struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v;
 
@@ -188,7 +179,7 @@ END_TEST
 
 START_TEST(test_edges_sub)
 {
-	struct cfh_template *t = load(refs_src);
+	struct cfh_template *t = test_load(refs_src);
 	const struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v;
 
@@ -216,7 +207,7 @@ END_TEST
 
 START_TEST(test_edges_depends_on)
 {
-	struct cfh_template *t = load(refs_src);
+	struct cfh_template *t = test_load(refs_src);
 	const struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v;
 
@@ -234,7 +225,7 @@ END_TEST
 
 START_TEST(test_edges_conditions)
 {
-	struct cfh_template *t = load(refs_src);
+	struct cfh_template *t = test_load(refs_src);
 	const struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v, *c;
 
@@ -266,7 +257,7 @@ END_TEST
 
 START_TEST(test_no_false_edges)
 {
-	struct cfh_template *t = load(refs_src);
+	struct cfh_template *t = test_load(refs_src);
 	const struct cfh_graph *g = graph(t);
 
 	/* Plain strings that happen to be IDs are no references. */
@@ -278,7 +269,7 @@ END_TEST
 
 START_TEST(test_in_lists)
 {
-	struct cfh_template *t = load(refs_src);
+	struct cfh_template *t = test_load(refs_src);
 	const struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v;
 	size_t i;
@@ -318,13 +309,14 @@ END_TEST
 /* Duplicate references make one edge. */
 START_TEST(test_edges_dedup)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A: {Type: X}\n"
-				      "  B:\n"
-				      "    Type: X\n"
-				      "    DependsOn: A\n"
-				      "    Properties: {P: !Ref A, Q: !GetAtt A.Arn,\n"
-				      "                 R: !Sub '${A}${A}'}\n");
+	struct cfh_template *t = test_load(
+		"Resources:\n"
+		"  A: {Type: X}\n"
+		"  B:\n"
+		"    Type: X\n"
+		"    DependsOn: A\n"
+		"    Properties: {P: !Ref A, Q: !GetAtt A.Arn,\n"
+		"                 R: !Sub '${A}${A}'}\n");
 	const struct cfh_graph *g = graph(t);
 
 	ck_assert_uint_eq(vertex(g, "B")->nout, 1);
@@ -335,12 +327,12 @@ END_TEST
 
 START_TEST(test_of_type)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  Zeta: {Type: AWS::S3::Bucket}\n"
-				      "  Queue: {Type: AWS::SQS::Queue}\n"
-				      "  Alpha: {Type: AWS::S3::Bucket}\n"
-				      "  Mid: {Type: AWS::S3::Bucket}\n"
-				      "  Odd: {Type: !Ref T}\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  Zeta: {Type: AWS::S3::Bucket}\n"
+					   "  Queue: {Type: AWS::SQS::Queue}\n"
+					   "  Alpha: {Type: AWS::S3::Bucket}\n"
+					   "  Mid: {Type: AWS::S3::Bucket}\n"
+					   "  Odd: {Type: !Ref T}\n");
 	const struct cfh_graph *g = graph(t);
 	const struct cfh_vertex **v = NULL;
 	size_t n;
@@ -362,14 +354,14 @@ END_TEST
 
 START_TEST(test_cycle)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  Free: {Type: X}\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties: {P: !Ref B}\n"
-				      "  B:\n"
-				      "    Type: X\n"
-				      "    DependsOn: A\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  Free: {Type: X}\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties: {P: !Ref B}\n"
+					   "  B:\n"
+					   "    Type: X\n"
+					   "    DependsOn: A\n");
 	const struct cfh_graph *g = graph(t);
 	const char **path = NULL;
 
@@ -392,11 +384,11 @@ END_TEST
  * not its own referrer. */
 START_TEST(test_cycle_self)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  Free: {Type: X}\n"
-				      "  Pipe:\n"
-				      "    Type: X\n"
-				      "    Properties: {Note: !Sub 'runs ${Pipe}'}\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  Free: {Type: X}\n"
+					   "  Pipe:\n"
+					   "    Type: X\n"
+					   "    Properties: {Note: !Sub 'runs ${Pipe}'}\n");
 	const struct cfh_graph *g = graph(t);
 	const char **path = NULL;
 
@@ -413,11 +405,11 @@ END_TEST
 
 START_TEST(test_cycle_long)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A: {Type: X, Properties: {P: !GetAtt B.Arn}}\n"
-				      "  B: {Type: X, Properties: {P: !Sub '${C}'}}\n"
-				      "  C: {Type: X, DependsOn: [A]}\n"
-				      "  D: {Type: X, DependsOn: [A]}\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A: {Type: X, Properties: {P: !GetAtt B.Arn}}\n"
+					   "  B: {Type: X, Properties: {P: !Sub '${C}'}}\n"
+					   "  C: {Type: X, DependsOn: [A]}\n"
+					   "  D: {Type: X, DependsOn: [A]}\n");
 	const struct cfh_graph *g = graph(t);
 	const char **path = NULL;
 	size_t n;
@@ -439,17 +431,18 @@ END_TEST
 
 START_TEST(test_no_cycle)
 {
-	struct cfh_template *t = load("Parameters:\n"
-				      "  P: {Type: String}\n"
-				      "Conditions:\n"
-				      "  C: !Equals [!Ref P, x]\n"
-				      "Resources:\n"
-				      "  A: {Type: X, Condition: C}\n"
-				      "  B: {Type: X, Properties: {P: !Ref A}}\n"
-				      "  C2: {Type: X, DependsOn: [A, B]}\n"
-				      "  D: {Type: X, Properties: {P: !If [C, !Ref B, !Ref C2]}}\n"
-				      "Outputs:\n"
-				      "  O: {Value: !Ref D}\n");
+	struct cfh_template *t = test_load(
+		"Parameters:\n"
+		"  P: {Type: String}\n"
+		"Conditions:\n"
+		"  C: !Equals [!Ref P, x]\n"
+		"Resources:\n"
+		"  A: {Type: X, Condition: C}\n"
+		"  B: {Type: X, Properties: {P: !Ref A}}\n"
+		"  C2: {Type: X, DependsOn: [A, B]}\n"
+		"  D: {Type: X, Properties: {P: !If [C, !Ref B, !Ref C2]}}\n"
+		"Outputs:\n"
+		"  O: {Value: !Ref D}\n");
 	const struct cfh_graph *g = graph(t);
 	const char **path = (const char **)1;
 
@@ -461,18 +454,18 @@ END_TEST
 
 START_TEST(test_fresh_id)
 {
-	struct cfh_template *t = load("Parameters:\n"
-				      "  LogBucket: {Type: String}\n"
-				      "Mappings:\n"
-				      "  LogBucket2: {a: {b: c}}\n"
-				      "Conditions:\n"
-				      "  LogBucket3: !Equals [a, b]\n"
-				      "Resources:\n"
-				      "  LogBucket4: {Type: X}\n"
-				      "  Key: {Type: X}\n"
-				      "Outputs:\n"
-				      "  LogBucket5: {Value: x}\n"
-				      "  Alarm: {Value: y}\n");
+	struct cfh_template *t = test_load("Parameters:\n"
+					   "  LogBucket: {Type: String}\n"
+					   "Mappings:\n"
+					   "  LogBucket2: {a: {b: c}}\n"
+					   "Conditions:\n"
+					   "  LogBucket3: !Equals [a, b]\n"
+					   "Resources:\n"
+					   "  LogBucket4: {Type: X}\n"
+					   "  Key: {Type: X}\n"
+					   "Outputs:\n"
+					   "  LogBucket5: {Value: x}\n"
+					   "  Alarm: {Value: y}\n");
 	const char *id;
 
 	id = cfh_fresh_id(t, "LogBucket");
@@ -487,7 +480,7 @@ END_TEST
 /* An ID a pass just took is no longer fresh. */
 START_TEST(test_fresh_id_after_edit)
 {
-	struct cfh_template *t = load("Resources:\n  Key: {Type: X}\n");
+	struct cfh_template *t = test_load("Resources:\n  Key: {Type: X}\n");
 	struct cfh_run *r = cfh_run_new(t, NULL);
 	const char *id = cfh_fresh_id(t, "Key");
 
@@ -504,12 +497,12 @@ END_TEST
 
 START_TEST(test_rebuild_after_edit)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties: {}\n"
-				      "  B:\n"
-				      "    Type: X\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties: {}\n"
+					   "  B:\n"
+					   "    Type: X\n");
 	struct cfh_run *r = cfh_run_new(t, NULL);
 	struct cfh_graph *g = graph(t);
 	const struct cfh_vertex *v;
@@ -551,14 +544,14 @@ END_TEST
 /* References through aliases count like any other. */
 START_TEST(test_edges_through_alias)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  T: {Type: X}\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties: &p {P: !Ref T}\n"
-				      "  B:\n"
-				      "    Type: X\n"
-				      "    Properties: *p\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  T: {Type: X}\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties: &p {P: !Ref T}\n"
+					   "  B:\n"
+					   "    Type: X\n"
+					   "    Properties: *p\n");
 	const struct cfh_graph *g = graph(t);
 
 	ck_assert(cfh_graph_refers(g, "A", "T"));
@@ -571,9 +564,9 @@ END_TEST
 /* A template without a single reference has a graph without edges. */
 START_TEST(test_no_edges)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A: {Type: X}\n"
-				      "  B: {Type: X, Properties: {P: plain}}\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A: {Type: X}\n"
+					   "  B: {Type: X, Properties: {P: plain}}\n");
 	/* BUG: build() in src/graph.c calls qsort(b.e, 0, ...) with b.e ==
 	 * NULL when there is no edge; qsort's first argument must not be
 	 * NULL, and under `make asan` (UBSan, no recovery) this aborts. */

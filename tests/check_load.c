@@ -12,54 +12,15 @@
 
 #include "model.h"
 #include "suites.h"
-
-static struct cfh_template *load_n(const char *src, size_t len,
-				   struct cfh_diag *d)
-{
-	return cfh_template_load(src, len, "test.yaml", d);
-}
-
-static struct cfh_template *load(const char *src)
-{
-	struct cfh_diag d;
-	struct cfh_template *t = load_n(src, strlen(src), &d);
-
-	ck_assert_msg(t != NULL, "load failed: %d:%d: %s", d.line, d.col,
-		      d.msg);
-	return t;
-}
-
-static struct cfh_node *at(const struct cfh_template *t, const char *ptr)
-{
-	struct cfh_node *n = cfh_node_at(t, ptr);
-
-	ck_assert_msg(n != NULL, "no node at '%s'", ptr);
-	return n;
-}
-
-/* Compare a node's JSON form with the JSON text @want. */
-static void assert_json(const struct cfh_node *n, const char *want)
-{
-	json_error_t err;
-	json_t *w = json_loads(want, JSON_DECODE_ANY, &err);
-	json_t *j = cfh_node_to_json(n);
-	char *got;
-
-	ck_assert_msg(w != NULL, "bad expectation '%s': %s", want, err.text);
-	ck_assert_ptr_nonnull(j);
-	got = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	ck_assert_msg(json_equal(j, w), "got %s, want %s", got, want);
-	free(got);
-	json_decref(j);
-	json_decref(w);
-}
+#include "testlib.h"
 
 START_TEST(test_load_yaml)
 {
-	struct cfh_template *t = load("AWSTemplateFormatVersion: '2010-09-09'\n"
-				      "Resources:\n"
-				      "  Bucket:\n"
-				      "    Type: AWS::S3::Bucket\n");
+	struct cfh_template *t = test_load(
+		"AWSTemplateFormatVersion: '2010-09-09'\n"
+		"Resources:\n"
+		"  Bucket:\n"
+		"    Type: AWS::S3::Bucket\n");
 	struct cfh_node *res = cfh_template_section(t, "Resources");
 
 	ck_assert(!cfh_template_is_json(t));
@@ -75,20 +36,21 @@ END_TEST
 
 START_TEST(test_load_json)
 {
-	struct cfh_template *t = load("{\n"
-				      "  \"Resources\": {\n"
-				      "    \"Queue\": {\"Type\": \"AWS::SQS::Queue\",\n"
-				      "      \"Properties\": {\"DelaySeconds\": 5}}\n"
-				      "  }\n"
-				      "}\n");
-	struct cfh_node *n = at(t, "/Resources/Queue/Properties/DelaySeconds");
+	struct cfh_template *t = test_load("{\n"
+					   "  \"Resources\": {\n"
+					   "    \"Queue\": {\"Type\": \"AWS::SQS::Queue\",\n"
+					   "      \"Properties\": {\"DelaySeconds\": 5}}\n"
+					   "  }\n"
+					   "}\n");
+	struct cfh_node *n =
+		test_at(t, "/Resources/Queue/Properties/DelaySeconds");
 
 	ck_assert(cfh_template_is_json(t));
-	ck_assert_str_eq(cfh_resource_type(at(t, "/Resources/Queue")),
+	ck_assert_str_eq(cfh_resource_type(test_at(t, "/Resources/Queue")),
 			 "AWS::SQS::Queue");
 	ck_assert_int_eq(n->stype, CFH_T_INT);
 	ck_assert_str_eq(n->text, "5");
-	ck_assert_int_eq(at(t, "/Resources")->style, CFH_STYLE_FLOW);
+	ck_assert_int_eq(test_at(t, "/Resources")->style, CFH_STYLE_FLOW);
 	ck_assert_int_eq(t->conv.jindent, 2);
 	cfh_template_free(t);
 }
@@ -98,14 +60,15 @@ END_TEST
  * in a .yaml-named file. */
 START_TEST(test_load_json_detect)
 {
-	struct cfh_template *t = load("\xef\xbb\xbf\n\t {\"Resources\": {}}");
+	struct cfh_template *t =
+		test_load("\xef\xbb\xbf\n\t {\"Resources\": {}}");
 
 	ck_assert(cfh_template_is_json(t));
 	cfh_template_free(t);
-	t = load("Resources: {}\n");
+	t = test_load("Resources: {}\n");
 	ck_assert(!cfh_template_is_json(t));
 	cfh_template_free(t);
-	t = load("# {\"not\": \"json\"}\nResources: {}\n");
+	t = test_load("# {\"not\": \"json\"}\nResources: {}\n");
 	ck_assert(!cfh_template_is_json(t));
 	cfh_template_free(t);
 }
@@ -113,43 +76,44 @@ END_TEST
 
 START_TEST(test_positions)
 {
-	struct cfh_template *t = load("Resources:\n"		/* 1 */
-				      "  Bucket:\n"		/* 2 */
-				      "    Type: AWS::S3::Bucket\n"	/* 3 */
-				      "    Properties:\n"		/* 4 */
-				      "      Tags:\n"		/* 5 */
-				      "        - Key: a\n"	/* 6 */
-				      "          Value: 'b'\n"	/* 7 */
-				      "      Name: {Ref: X}\n"	/* 8 */
-				      "      List: [x, \"y\"]\n");	/* 9 */
+	struct cfh_template *t = test_load(
+		"Resources:\n"		/* 1 */
+		"  Bucket:\n"		/* 2 */
+		"    Type: AWS::S3::Bucket\n"	/* 3 */
+		"    Properties:\n"		/* 4 */
+		"      Tags:\n"		/* 5 */
+		"        - Key: a\n"	/* 6 */
+		"          Value: 'b'\n"	/* 7 */
+		"      Name: {Ref: X}\n"	/* 8 */
+		"      List: [x, \"y\"]\n");	/* 9 */
 	struct cfh_node *n;
 	struct cfh_entry *e;
 
-	n = at(t, "/Resources/Bucket/Type");
+	n = test_at(t, "/Resources/Bucket/Type");
 	ck_assert_int_eq(n->line, 3);
 	ck_assert_int_eq(n->col, 11);
 	ck_assert_uint_eq(n->end - n->start, strlen("AWS::S3::Bucket"));
 	ck_assert(!memcmp(t->src + n->start, "AWS::S3::Bucket", 15));
-	e = cfh_map_entry(at(t, "/Resources/Bucket"), "Type");
+	e = cfh_map_entry(test_at(t, "/Resources/Bucket"), "Type");
 	ck_assert_int_eq(e->key->line, 3);
 	ck_assert_int_eq(e->key->col, 5);
 	/* A block mapping starts at its first key. */
-	n = at(t, "/Resources/Bucket/Properties/Tags/0");
+	n = test_at(t, "/Resources/Bucket/Properties/Tags/0");
 	ck_assert_int_eq(n->line, 6);
 	ck_assert_int_eq(n->col, 11);
 	/* A quoted scalar's position and span include its quotes. */
-	n = at(t, "/Resources/Bucket/Properties/Tags/0/Value");
+	n = test_at(t, "/Resources/Bucket/Properties/Tags/0/Value");
 	ck_assert_int_eq(n->line, 7);
 	ck_assert_int_eq(n->col, 18);
 	ck_assert(!memcmp(t->src + n->start, "'b'", 3));
 	ck_assert_uint_eq(n->end - n->start, 3);
 	/* A flow mapping starts at its brace. */
-	n = at(t, "/Resources/Bucket/Properties/Name");
+	n = test_at(t, "/Resources/Bucket/Properties/Name");
 	ck_assert_int_eq(n->line, 8);
 	ck_assert_int_eq(n->col, 13);
 	ck_assert_int_eq(t->src[n->start], '{');
 	ck_assert_int_eq(t->src[n->end - 1], '}');
-	n = at(t, "/Resources/Bucket/Properties/List/1");
+	n = test_at(t, "/Resources/Bucket/Properties/List/1");
 	ck_assert_int_eq(n->line, 9);
 	ck_assert_int_eq(n->col, 17);
 	cfh_template_free(t);
@@ -158,19 +122,20 @@ END_TEST
 
 START_TEST(test_positions_json)
 {
-	struct cfh_template *t = load("{\n"
-				      "  \"Resources\": {\n"
-				      "    \"A\": {\n"
-				      "      \"Type\": \"AWS::SNS::Topic\"\n"
-				      "    }\n"
-				      "  }\n"
-				      "}\n");
-	struct cfh_node *n = at(t, "/Resources/A/Type");
+	struct cfh_template *t = test_load(
+		"{\n"
+		"  \"Resources\": {\n"
+		"    \"A\": {\n"
+		"      \"Type\": \"AWS::SNS::Topic\"\n"
+		"    }\n"
+		"  }\n"
+		"}\n");
+	struct cfh_node *n = test_at(t, "/Resources/A/Type");
 
 	ck_assert_int_eq(n->line, 4);
 	ck_assert_int_eq(n->col, 15);
 	ck_assert_int_eq(n->style, CFH_STYLE_DOUBLE);
-	n = at(t, "/Resources/A");
+	n = test_at(t, "/Resources/A");
 	ck_assert_int_eq(n->line, 3);
 	ck_assert_int_eq(n->col, 10);
 	cfh_template_free(t);
@@ -180,9 +145,9 @@ END_TEST
 /* Columns count characters, not bytes. */
 START_TEST(test_positions_utf8)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A: {Type: X, Déjà: é, B: 1}\n");
-	struct cfh_node *n = at(t, "/Resources/A/B");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A: {Type: X, Déjà: é, B: 1}\n");
+	struct cfh_node *n = test_at(t, "/Resources/A/B");
 
 	ck_assert_int_eq(n->line, 2);
 	ck_assert_int_eq(n->col, 28);
@@ -192,46 +157,46 @@ END_TEST
 
 START_TEST(test_scalar_styles)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Metadata:\n"
-				      "      plain: some text\n"
-				      "      single: 'it''s'\n"
-				      "      double: \"tab\\there\"\n"
-				      "      literal: |\n"
-				      "        line 1\n"
-				      "        line 2\n"
-				      "      folded: >-\n"
-				      "        one\n"
-				      "        two\n"
-				      "      keep: |+\n"
-				      "        kept\n"
-				      "\n"
-				      "      last: x\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Metadata:\n"
+					   "      plain: some text\n"
+					   "      single: 'it''s'\n"
+					   "      double: \"tab\\there\"\n"
+					   "      literal: |\n"
+					   "        line 1\n"
+					   "        line 2\n"
+					   "      folded: >-\n"
+					   "        one\n"
+					   "        two\n"
+					   "      keep: |+\n"
+					   "        kept\n"
+					   "\n"
+					   "      last: x\n");
 	struct cfh_node *n;
 
-	n = at(t, "/Resources/A/Metadata/plain");
+	n = test_at(t, "/Resources/A/Metadata/plain");
 	ck_assert_int_eq(n->style, CFH_STYLE_PLAIN);
 	ck_assert_str_eq(n->text, "some text");
-	n = at(t, "/Resources/A/Metadata/single");
+	n = test_at(t, "/Resources/A/Metadata/single");
 	ck_assert_int_eq(n->style, CFH_STYLE_SINGLE);
 	ck_assert_str_eq(n->text, "it's");
-	n = at(t, "/Resources/A/Metadata/double");
+	n = test_at(t, "/Resources/A/Metadata/double");
 	ck_assert_int_eq(n->style, CFH_STYLE_DOUBLE);
 	ck_assert_str_eq(n->text, "tab\there");
-	n = at(t, "/Resources/A/Metadata/literal");
+	n = test_at(t, "/Resources/A/Metadata/literal");
 	ck_assert_int_eq(n->style, CFH_STYLE_LITERAL);
 	ck_assert_str_eq(n->text, "line 1\nline 2\n");
 	/* The span starts at the indicator and ends with the last content
 	 * line: the line break belongs to the text after it. */
 	ck_assert_int_eq(t->src[n->start], '|');
 	ck_assert_int_eq(t->src[n->end - 1], '2');
-	n = at(t, "/Resources/A/Metadata/folded");
+	n = test_at(t, "/Resources/A/Metadata/folded");
 	ck_assert_int_eq(n->style, CFH_STYLE_FOLDED);
 	ck_assert_str_eq(n->text, "one two");
 	ck_assert_int_eq(t->src[n->start], '>');
-	n = at(t, "/Resources/A/Metadata/keep");
+	n = test_at(t, "/Resources/A/Metadata/keep");
 	ck_assert_int_eq(n->style, CFH_STYLE_LITERAL);
 	ck_assert_str_eq(n->text, "kept\n\n");
 	ck_assert_int_eq(n->stype, CFH_T_STR);
@@ -241,32 +206,36 @@ END_TEST
 
 START_TEST(test_collection_styles)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Metadata:\n"
-				      "      bmap:\n"
-				      "        k: v\n"
-				      "      bseq:\n"
-				      "        - 1\n"
-				      "      fmap: {k: v}\n"
-				      "      fseq: [1, 2]\n"
-				      "      empty: []\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Metadata:\n"
+					   "      bmap:\n"
+					   "        k: v\n"
+					   "      bseq:\n"
+					   "        - 1\n"
+					   "      fmap: {k: v}\n"
+					   "      fseq: [1, 2]\n"
+					   "      empty: []\n");
 
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/bmap")->style,
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/bmap")->style,
 			 CFH_STYLE_BLOCK);
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/bmap")->kind, CFH_MAP);
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/bseq")->style,
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/bmap")->kind,
+			 CFH_MAP);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/bseq")->style,
 			 CFH_STYLE_BLOCK);
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/bseq")->kind, CFH_SEQ);
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/fmap")->style,
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/bseq")->kind,
+			 CFH_SEQ);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/fmap")->style,
 			 CFH_STYLE_FLOW);
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/fmap")->kind, CFH_MAP);
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/fseq")->style,
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/fmap")->kind,
+			 CFH_MAP);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/fseq")->style,
 			 CFH_STYLE_FLOW);
-	ck_assert_int_eq(at(t, "/Resources/A/Metadata/fseq")->kind, CFH_SEQ);
-	ck_assert_uint_eq(cfh_node_count(at(t, "/Resources/A/Metadata/empty")),
-			  0);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Metadata/fseq")->kind,
+			 CFH_SEQ);
+	ck_assert_uint_eq(
+		cfh_node_count(test_at(t, "/Resources/A/Metadata/empty")), 0);
 	ck_assert_int_eq(t->root->style, CFH_STYLE_BLOCK);
 	cfh_template_free(t);
 }
@@ -274,36 +243,36 @@ END_TEST
 
 START_TEST(test_tags_verbatim)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      R: !Ref Other\n"
-				      "      E: !Rain::Embed file.txt\n"
-				      "      S: !!str 42\n"
-				      "      M: !Rain::S3\n"
-				      "        Path: ./src\n"
-				      "      P: plain\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties:\n"
+					   "      R: !Ref Other\n"
+					   "      E: !Rain::Embed file.txt\n"
+					   "      S: !!str 42\n"
+					   "      M: !Rain::S3\n"
+					   "        Path: ./src\n"
+					   "      P: plain\n");
 	struct cfh_node *n;
 
-	n = at(t, "/Resources/A/Properties/R");
+	n = test_at(t, "/Resources/A/Properties/R");
 	ck_assert_str_eq(n->tag, "!Ref");
 	ck_assert_str_eq(n->text, "Other");
 	/* The span covers the tag: replacing the node replaces both. */
 	ck_assert(!memcmp(t->src + n->start, "!Ref Other", 10));
 	ck_assert_uint_eq(n->end - n->start, 10);
 	ck_assert(!memcmp(t->src + n->vstart, "Other", 5));
-	n = at(t, "/Resources/A/Properties/E");
+	n = test_at(t, "/Resources/A/Properties/E");
 	ck_assert_str_eq(n->tag, "!Rain::Embed");
 	ck_assert_str_eq(n->text, "file.txt");
-	n = at(t, "/Resources/A/Properties/S");
+	n = test_at(t, "/Resources/A/Properties/S");
 	ck_assert_str_eq(n->tag, "!!str");
 	ck_assert_int_eq(n->stype, CFH_T_STR);
 	ck_assert(cfh_node_is_str(n));
-	n = at(t, "/Resources/A/Properties/M");
+	n = test_at(t, "/Resources/A/Properties/M");
 	ck_assert_str_eq(n->tag, "!Rain::S3");
 	ck_assert_int_eq(n->kind, CFH_MAP);
-	ck_assert_ptr_null(at(t, "/Resources/A/Properties/P")->tag);
+	ck_assert_ptr_null(test_at(t, "/Resources/A/Properties/P")->tag);
 	cfh_template_free(t);
 }
 END_TEST
@@ -345,36 +314,45 @@ END_TEST
 
 START_TEST(test_scalar_types_loaded)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      I: 30\n"
-				      "      R: 2.5\n"
-				      "      B: true\n"
-				      "      N: null\n"
-				      "      E:\n"
-				      "      S: text\n"
-				      "      Q: '30'\n"
-				      "      D: \"true\"\n"
-				      "      T: !Ref 30\n"
-				      "      V: 2010-09-09\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties:\n"
+					   "      I: 30\n"
+					   "      R: 2.5\n"
+					   "      B: true\n"
+					   "      N: null\n"
+					   "      E:\n"
+					   "      S: text\n"
+					   "      Q: '30'\n"
+					   "      D: \"true\"\n"
+					   "      T: !Ref 30\n"
+					   "      V: 2010-09-09\n");
 
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/I")->stype, CFH_T_INT);
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/R")->stype, CFH_T_REAL);
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/B")->stype, CFH_T_BOOL);
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/N")->stype, CFH_T_NULL);
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/E")->stype, CFH_T_NULL);
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/S")->stype, CFH_T_STR);
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/Q")->stype, CFH_T_STR);
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/D")->stype, CFH_T_STR);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/I")->stype,
+			 CFH_T_INT);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/R")->stype,
+			 CFH_T_REAL);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/B")->stype,
+			 CFH_T_BOOL);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/N")->stype,
+			 CFH_T_NULL);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/E")->stype,
+			 CFH_T_NULL);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/S")->stype,
+			 CFH_T_STR);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/Q")->stype,
+			 CFH_T_STR);
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/D")->stype,
+			 CFH_T_STR);
 	/* A tag makes a plain scalar a string. */
-	ck_assert_int_eq(at(t, "/Resources/A/Properties/T")->stype, CFH_T_STR);
-	assert_json(at(t, "/Resources/A/Properties"),
-		    "{\"I\": 30, \"R\": 2.5, \"B\": true, \"N\": null, "
-		    "\"E\": null, \"S\": \"text\", \"Q\": \"30\", "
-		    "\"D\": \"true\", \"T\": {\"Ref\": \"30\"}, "
-		    "\"V\": \"2010-09-09\"}");
+	ck_assert_int_eq(test_at(t, "/Resources/A/Properties/T")->stype,
+			 CFH_T_STR);
+	test_assert_json(test_at(t, "/Resources/A/Properties"),
+			 "{\"I\": 30, \"R\": 2.5, \"B\": true, \"N\": null, "
+			 "\"E\": null, \"S\": \"text\", \"Q\": \"30\", "
+			 "\"D\": \"true\", \"T\": {\"Ref\": \"30\"}, "
+			 "\"V\": \"2010-09-09\"}");
 	cfh_template_free(t);
 }
 END_TEST
@@ -382,52 +360,55 @@ END_TEST
 /* A few aliases well below the bound are fine, and read as copies. */
 START_TEST(test_aliases_expand)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties: &p\n"
-				      "      Tags: &t [{Key: k, Value: v}]\n"
-				      "  B:\n"
-				      "    Type: X\n"
-				      "    Properties: *p\n"
-				      "  C:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      <<: *p\n"
-				      "      Other: *t\n");
-	struct cfh_node *p = at(t, "/Resources/B/Properties");
+	struct cfh_template *t = test_load(
+		"Resources:\n"
+		"  A:\n"
+		"    Type: X\n"
+		"    Properties: &p\n"
+		"      Tags: &t [{Key: k, Value: v}]\n"
+		"  B:\n"
+		"    Type: X\n"
+		"    Properties: *p\n"
+		"  C:\n"
+		"    Type: X\n"
+		"    Properties:\n"
+		"      <<: *p\n"
+		"      Other: *t\n");
+	struct cfh_node *p = test_at(t, "/Resources/B/Properties");
 
 	ck_assert_int_eq(p->kind, CFH_ALIAS);
 	ck_assert_str_eq(p->text, "p");
-	ck_assert_ptr_eq(cfh_node_deref(p), at(t, "/Resources/A/Properties"));
-	ck_assert_str_eq(at(t, "/Resources/A/Properties")->anchor, "p");
-	ck_assert(at(t, "/Resources/B")->flags & CFH_NF_ALIASED);
+	ck_assert_ptr_eq(cfh_node_deref(p),
+			 test_at(t, "/Resources/A/Properties"));
+	ck_assert_str_eq(test_at(t, "/Resources/A/Properties")->anchor, "p");
+	ck_assert(test_at(t, "/Resources/B")->flags & CFH_NF_ALIASED);
 	/* cfh_node_at() looks through aliases. */
-	ck_assert_str_eq(cfh_node_str(at(t, "/Resources/B/Properties/Tags/0/Key")),
+	ck_assert_str_eq(cfh_node_str(test_at(t, "/Resources/B/Properties/Tags/0/Key")),
 			 "k");
-	assert_json(at(t, "/Resources/B"),
-		    "{\"Type\": \"X\", \"Properties\": "
-		    "{\"Tags\": [{\"Key\": \"k\", \"Value\": \"v\"}]}}");
-	assert_json(at(t, "/Resources/C/Properties/Other"),
-		    "[{\"Key\": \"k\", \"Value\": \"v\"}]");
+	test_assert_json(test_at(t, "/Resources/B"),
+			 "{\"Type\": \"X\", \"Properties\": "
+			 "{\"Tags\": [{\"Key\": \"k\", \"Value\": \"v\"}]}}");
+	test_assert_json(test_at(t, "/Resources/C/Properties/Other"),
+			 "[{\"Key\": \"k\", \"Value\": \"v\"}]");
 	cfh_template_free(t);
 }
 END_TEST
 
 START_TEST(test_bom)
 {
-	struct cfh_template *t = load("\xef\xbb\xbfResources:\n"
-				      "  A:\n"
-				      "    Type: X\n");
-	struct cfh_node *n = at(t, "/Resources/A/Type");
+	struct cfh_template *t = test_load("\xef\xbb\xbfResources:\n"
+					   "  A:\n"
+					   "    Type: X\n");
+	struct cfh_node *n = test_at(t, "/Resources/A/Type");
 
 	ck_assert_int_eq(n->line, 3);
 	ck_assert_int_eq(n->col, 11);
 	ck_assert_ptr_nonnull(cfh_template_section(t, "Resources"));
 	cfh_template_free(t);
-	t = load("\xef\xbb\xbf{\"Resources\": {\"A\": {\"Type\": \"X\"}}}");
+	t = test_load(
+		"\xef\xbb\xbf{\"Resources\": {\"A\": {\"Type\": \"X\"}}}");
 	ck_assert(cfh_template_is_json(t));
-	ck_assert_str_eq(cfh_node_str(at(t, "/Resources/A/Type")), "X");
+	ck_assert_str_eq(cfh_node_str(test_at(t, "/Resources/A/Type")), "X");
 	cfh_template_free(t);
 }
 END_TEST
@@ -436,12 +417,13 @@ END_TEST
 START_TEST(test_bom_column)
 {
 	static const char src[] = "\xef\xbb\xbfResources: {A: 1, A: 2}\n";
-	struct cfh_template *t = load("\xef\xbb\xbfResources: {A: {Type: X}}\n");
+	struct cfh_template *t =
+		test_load("\xef\xbb\xbfResources: {A: {Type: X}}\n");
 	struct cfh_diag d;
 
-	ck_assert_int_eq(at(t, "/Resources")->col, 12);
+	ck_assert_int_eq(test_at(t, "/Resources")->col, 12);
 	cfh_template_free(t);
-	ck_assert_ptr_null(load_n(src, sizeof(src) - 1, &d));
+	ck_assert_ptr_null(test_load_n(src, sizeof(src) - 1, &d));
 	/* line_col() in src/load.c skips the BOM, as libfyaml and editors
 	 * do: the duplicate is at 1:19, not 1:20. */
 	ck_assert_int_eq(d.line, 1);
@@ -451,16 +433,16 @@ END_TEST
 
 START_TEST(test_crlf)
 {
-	struct cfh_template *t = load("Resources:\r\n"
-				      "  A:\r\n"
-				      "    Type: X\r\n"
-				      "    Properties:\r\n"
-				      "      D: |\r\n"
-				      "        a\r\n"
-				      "        b\r\n"
-				      "      E: \"x\r\n"
-				      "        y\"\r\n");
-	struct cfh_node *n = at(t, "/Resources/A/Type");
+	struct cfh_template *t = test_load("Resources:\r\n"
+					   "  A:\r\n"
+					   "    Type: X\r\n"
+					   "    Properties:\r\n"
+					   "      D: |\r\n"
+					   "        a\r\n"
+					   "        b\r\n"
+					   "      E: \"x\r\n"
+					   "        y\"\r\n");
+	struct cfh_node *n = test_at(t, "/Resources/A/Type");
 	struct cfh_diag d;
 	const char *dup = "Resources:\r\n  A: 1\r\n  A: 2\r\n";
 
@@ -469,12 +451,12 @@ START_TEST(test_crlf)
 	ck_assert_int_eq(n->col, 11);
 	ck_assert_str_eq(n->text, "X");
 	/* Line breaks in scalars are normalised to LF. */
-	ck_assert_str_eq(cfh_node_str(at(t, "/Resources/A/Properties/D")),
+	ck_assert_str_eq(cfh_node_str(test_at(t, "/Resources/A/Properties/D")),
 			 "a\nb\n");
-	ck_assert_str_eq(cfh_node_str(at(t, "/Resources/A/Properties/E")),
+	ck_assert_str_eq(cfh_node_str(test_at(t, "/Resources/A/Properties/E")),
 			 "x y");
 	cfh_template_free(t);
-	ck_assert_ptr_null(load_n(dup, strlen(dup), &d));
+	ck_assert_ptr_null(test_load_n(dup, strlen(dup), &d));
 	ck_assert_int_eq(d.line, 3);
 	ck_assert_int_eq(d.col, 3);
 }
@@ -515,7 +497,7 @@ START_TEST(test_large_template)
 	src = big_template(nres, true, &len);
 	ck_assert_ptr_nonnull(src);
 	ck_assert_uint_gt(len, 20u * 1000 * 1000);
-	ck_assert_ptr_null(load_n(src, len, &d));
+	ck_assert_ptr_null(test_load_n(src, len, &d));
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 	snprintf(want, sizeof(want),
 		 "duplicate key 'Topic000007' (first at line %d)", 2 + 5 * 7);
@@ -525,7 +507,7 @@ START_TEST(test_large_template)
 	free(src);
 
 	src = big_template(nres, false, &len);
-	t = load_n(src, len, &d);
+	t = test_load_n(src, len, &d);
 	ck_assert_msg(t != NULL, "%d:%d: %s", d.line, d.col, d.msg);
 	ck_assert_uint_eq(cfh_node_count(cfh_template_section(t, "Resources")),
 			  nres);

@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, graph_suite());
 	srunner_add_suite(sr, engine_suite());
 	srunner_add_suite(sr, policy_suite());
+	srunner_add_suite(sr, iam_table_suite());
 	srunner_add_suite(sr, contract_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -14,47 +14,7 @@
 
 #include "model.h"
 #include "suites.h"
-
-static struct cfh_template *load_n(const char *src, size_t len,
-				   struct cfh_diag *d)
-{
-	return cfh_template_load(src, len, "test.yaml", d);
-}
-
-static struct cfh_template *load(const char *src)
-{
-	struct cfh_diag d;
-	struct cfh_template *t = load_n(src, strlen(src), &d);
-
-	ck_assert_msg(t != NULL, "load failed: %d:%d: %s", d.line, d.col,
-		      d.msg);
-	return t;
-}
-
-static struct cfh_node *at(const struct cfh_template *t, const char *ptr)
-{
-	struct cfh_node *n = cfh_node_at(t, ptr);
-
-	ck_assert_msg(n != NULL, "no node at '%s'", ptr);
-	return n;
-}
-
-/* Compare a node's JSON form with the JSON text @want. */
-static void assert_json(const struct cfh_node *n, const char *want)
-{
-	json_error_t err;
-	json_t *w = json_loads(want, JSON_DECODE_ANY, &err);
-	json_t *j = cfh_node_to_json(n);
-	char *got;
-
-	ck_assert_msg(w != NULL, "bad expectation '%s': %s", want, err.text);
-	ck_assert_ptr_nonnull(j);
-	got = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	ck_assert_msg(json_equal(j, w), "got %s, want %s", got, want);
-	free(got);
-	json_decref(j);
-	json_decref(w);
-}
+#include "testlib.h"
 
 /* One intrinsic in both spellings. */
 struct fn_case {
@@ -119,8 +79,8 @@ START_TEST(test_fn_both_forms)
 
 	snprintf(buf, sizeof(buf), "Resources:\n  A:\n    Type: X\n"
 		 "    Properties:\n      V: %s\n", c->yaml);
-	t = load(buf);
-	n = at(t, "/Resources/A/Properties/V");
+	t = test_load(buf);
+	n = test_at(t, "/Resources/A/Properties/V");
 	ck_assert_msg(cfh_node_fn(n, &v), "%s not recognised", c->yaml);
 	ck_assert_int_eq(v.fn, c->fn);
 	ck_assert_str_eq(v.name, c->name);
@@ -128,19 +88,19 @@ START_TEST(test_fn_both_forms)
 	ck_assert_ptr_eq(v.arg, n);
 	ck_assert_str_eq(cfh_fn_name(c->fn), c->name);
 	/* Converted to JSON, the short form is the long form. */
-	assert_json(n, c->json);
+	test_assert_json(n, c->json);
 	cfh_template_free(t);
 
 	snprintf(buf, sizeof(buf), "{\"Resources\": {\"A\": {\"Type\": \"X\", "
 		 "\"Properties\": {\"V\": %s}}}}", c->json);
-	t = load(buf);
-	n = at(t, "/Resources/A/Properties/V");
+	t = test_load(buf);
+	n = test_at(t, "/Resources/A/Properties/V");
 	ck_assert_msg(cfh_node_fn(n, &v), "%s not recognised", c->json);
 	ck_assert_int_eq(v.fn, c->fn);
 	ck_assert_str_eq(v.name, c->name);
 	ck_assert(!v.short_form);
 	ck_assert_ptr_eq(v.arg, cfh_map_get(n, c->name));
-	assert_json(n, c->json);
+	test_assert_json(n, c->json);
 	cfh_template_free(t);
 }
 END_TEST
@@ -148,16 +108,16 @@ END_TEST
 /* Long-form keys in YAML are the long form too. */
 START_TEST(test_fn_long_form_yaml)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      V:\n"
-				      "        Fn::Select:\n"
-				      "          - 0\n"
-				      "          - Fn::GetAZs: ''\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties:\n"
+					   "      V:\n"
+					   "        Fn::Select:\n"
+					   "          - 0\n"
+					   "          - Fn::GetAZs: ''\n");
 	struct cfh_fn_view v;
-	struct cfh_node *n = at(t, "/Resources/A/Properties/V");
+	struct cfh_node *n = test_at(t, "/Resources/A/Properties/V");
 
 	ck_assert(cfh_node_fn(n, &v));
 	ck_assert_int_eq(v.fn, CFH_FN_SELECT);
@@ -171,122 +131,127 @@ END_TEST
 
 START_TEST(test_fn_not_calls)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      Two: {Ref: X, Other: Y}\n"
-				      "      Unknown: {Fn::Nope: X}\n"
-				      "      Plain: Ref\n"
-				      "      Str: !!str Ref\n"
-				      "      List: [Ref, X]\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties:\n"
+					   "      Two: {Ref: X, Other: Y}\n"
+					   "      Unknown: {Fn::Nope: X}\n"
+					   "      Plain: Ref\n"
+					   "      Str: !!str Ref\n"
+					   "      List: [Ref, X]\n");
 	struct cfh_fn_view v;
 
-	ck_assert(!cfh_node_fn(at(t, "/Resources/A/Properties/Two"), &v));
-	ck_assert(!cfh_node_fn(at(t, "/Resources/A/Properties/Unknown"), &v));
-	ck_assert(!cfh_node_fn(at(t, "/Resources/A/Properties/Plain"), &v));
-	ck_assert(!cfh_node_fn(at(t, "/Resources/A/Properties/Str"), &v));
-	ck_assert(!cfh_node_fn(at(t, "/Resources/A/Properties/List"), &v));
+	ck_assert(!cfh_node_fn(test_at(t, "/Resources/A/Properties/Two"), &v));
+	ck_assert(!cfh_node_fn(test_at(t, "/Resources/A/Properties/Unknown"),
+			       &v));
+	ck_assert(!cfh_node_fn(test_at(t, "/Resources/A/Properties/Plain"),
+			       &v));
+	ck_assert(!cfh_node_fn(test_at(t, "/Resources/A/Properties/Str"), &v));
+	ck_assert(!cfh_node_fn(test_at(t, "/Resources/A/Properties/List"), &v));
 	ck_assert_int_eq(v.fn, CFH_FN_NONE);
-	ck_assert_ptr_null(cfh_node_ref(at(t, "/Resources/A/Properties/Two")));
+	ck_assert_ptr_null(
+		cfh_node_ref(test_at(t, "/Resources/A/Properties/Two")));
 	cfh_template_free(t);
 }
 END_TEST
 
 START_TEST(test_fn_unknown_tag)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      E: !Rain::Embed file.txt\n"
-				      "      C: !Custom [a]\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties:\n"
+					   "      E: !Rain::Embed file.txt\n"
+					   "      C: !Custom [a]\n");
 	struct cfh_fn_view v;
-	struct cfh_node *n = at(t, "/Resources/A/Properties/E");
+	struct cfh_node *n = test_at(t, "/Resources/A/Properties/E");
 
 	ck_assert(cfh_node_fn(n, &v));
 	ck_assert_int_eq(v.fn, CFH_FN_UNKNOWN);
 	ck_assert(v.short_form);
 	ck_assert_str_eq(v.name, "Rain::Embed");
 	/* No long form exists: the tag is kept as the key. */
-	assert_json(n, "{\"!Rain::Embed\": \"file.txt\"}");
-	n = at(t, "/Resources/A/Properties/C");
+	test_assert_json(n, "{\"!Rain::Embed\": \"file.txt\"}");
+	n = test_at(t, "/Resources/A/Properties/C");
 	ck_assert(cfh_node_fn(n, &v));
 	ck_assert_int_eq(v.fn, CFH_FN_UNKNOWN);
-	assert_json(n, "{\"!Custom\": [\"a\"]}");
+	test_assert_json(n, "{\"!Custom\": [\"a\"]}");
 	cfh_template_free(t);
 }
 END_TEST
 
 START_TEST(test_fn_ref)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      S: !Ref Bucket\n"
-				      "      L: {Ref: AWS::Region}\n"
-				      "      N: !Sub x\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties:\n"
+					   "      S: !Ref Bucket\n"
+					   "      L: {Ref: AWS::Region}\n"
+					   "      N: !Sub x\n");
 
-	ck_assert_str_eq(cfh_node_ref(at(t, "/Resources/A/Properties/S")),
+	ck_assert_str_eq(cfh_node_ref(test_at(t, "/Resources/A/Properties/S")),
 			 "Bucket");
-	ck_assert_str_eq(cfh_node_ref(at(t, "/Resources/A/Properties/L")),
+	ck_assert_str_eq(cfh_node_ref(test_at(t, "/Resources/A/Properties/L")),
 			 "AWS::Region");
-	ck_assert_ptr_null(cfh_node_ref(at(t, "/Resources/A/Properties/N")));
+	ck_assert_ptr_null(
+		cfh_node_ref(test_at(t, "/Resources/A/Properties/N")));
 	cfh_template_free(t);
 }
 END_TEST
 
 START_TEST(test_getatt_forms)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      Dot: !GetAtt Bucket.Arn\n"
-				      "      Nested: !GetAtt Db.Endpoint.Address\n"
-				      "      List: !GetAtt [Bucket, DomainName]\n"
-				      "      Long: {Fn::GetAtt: [Queue, Arn]}\n"
-				      "      LongStr: {Fn::GetAtt: Queue.QueueName}\n"
-				      "      NoDot: !GetAtt Bucket\n"
-				      "      Dyn: !GetAtt [Bucket, !Ref Attr]\n"
-				      "      Ref: !Ref Bucket\n");
+	struct cfh_template *t = test_load(
+		"Resources:\n"
+		"  A:\n"
+		"    Type: X\n"
+		"    Properties:\n"
+		"      Dot: !GetAtt Bucket.Arn\n"
+		"      Nested: !GetAtt Db.Endpoint.Address\n"
+		"      List: !GetAtt [Bucket, DomainName]\n"
+		"      Long: {Fn::GetAtt: [Queue, Arn]}\n"
+		"      LongStr: {Fn::GetAtt: Queue.QueueName}\n"
+		"      NoDot: !GetAtt Bucket\n"
+		"      Dyn: !GetAtt [Bucket, !Ref Attr]\n"
+		"      Ref: !Ref Bucket\n");
 	const char *res = NULL, *attr = NULL;
 
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/Dot"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/Dot"),
 					 &res, &attr), 0);
 	ck_assert_str_eq(res, "Bucket");
 	ck_assert_str_eq(attr, "Arn");
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/Nested"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/Nested"),
 					 &res, &attr), 0);
 	ck_assert_str_eq(res, "Db");
 	ck_assert_str_eq(attr, "Endpoint.Address");
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/List"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/List"),
 					 &res, &attr), 0);
 	ck_assert_str_eq(res, "Bucket");
 	ck_assert_str_eq(attr, "DomainName");
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/Long"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/Long"),
 					 &res, &attr), 0);
 	ck_assert_str_eq(res, "Queue");
 	ck_assert_str_eq(attr, "Arn");
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/LongStr"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/LongStr"),
 					 &res, &attr), 0);
 	ck_assert_str_eq(res, "Queue");
 	ck_assert_str_eq(attr, "QueueName");
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/NoDot"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/NoDot"),
 					 &res, &attr), -1);
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/Ref"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/Ref"),
 					 &res, &attr), -1);
-	assert_json(at(t, "/Resources/A/Properties/Dot"),
-		    "{\"Fn::GetAtt\": [\"Bucket\", \"Arn\"]}");
-	assert_json(at(t, "/Resources/A/Properties/Nested"),
-		    "{\"Fn::GetAtt\": [\"Db\", \"Endpoint.Address\"]}");
-	assert_json(at(t, "/Resources/A/Properties/List"),
-		    "{\"Fn::GetAtt\": [\"Bucket\", \"DomainName\"]}");
+	test_assert_json(test_at(t, "/Resources/A/Properties/Dot"),
+			 "{\"Fn::GetAtt\": [\"Bucket\", \"Arn\"]}");
+	test_assert_json(test_at(t, "/Resources/A/Properties/Nested"),
+			 "{\"Fn::GetAtt\": [\"Db\", \"Endpoint.Address\"]}");
+	test_assert_json(test_at(t, "/Resources/A/Properties/List"),
+			 "{\"Fn::GetAtt\": [\"Bucket\", \"DomainName\"]}");
 	/* BUG: cfh_node_getatt() takes the text of any scalar as the
 	 * attribute, so !GetAtt [Bucket, !Ref Attr] gives ("Bucket",
 	 * "Attr") and 0 instead of -1: the attribute is not literal. */
-	ck_assert_int_eq(cfh_node_getatt(t, at(t, "/Resources/A/Properties/Dyn"),
+	ck_assert_int_eq(cfh_node_getatt(t, test_at(t, "/Resources/A/Properties/Dyn"),
 					 &res, &attr), -1);
 	cfh_template_free(t);
 }
@@ -294,33 +259,34 @@ END_TEST
 
 START_TEST(test_sub_forms)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      S: !Sub '${AWS::StackName}-x'\n"
-				      "      M: !Sub\n"
-				      "        - '${Name}-${B}'\n"
-				      "        - Name: !Ref P\n"
-				      "      L:\n"
-				      "        Fn::Sub: ['${X}', {X: y}]\n");
+	struct cfh_template *t = test_load(
+		"Resources:\n"
+		"  A:\n"
+		"    Type: X\n"
+		"    Properties:\n"
+		"      S: !Sub '${AWS::StackName}-x'\n"
+		"      M: !Sub\n"
+		"        - '${Name}-${B}'\n"
+		"        - Name: !Ref P\n"
+		"      L:\n"
+		"        Fn::Sub: ['${X}', {X: y}]\n");
 	struct cfh_fn_view v;
 	struct cfh_node *n;
 
-	n = at(t, "/Resources/A/Properties/S");
+	n = test_at(t, "/Resources/A/Properties/S");
 	ck_assert(cfh_node_fn(n, &v));
 	ck_assert_int_eq(v.fn, CFH_FN_SUB);
 	ck_assert_int_eq(cfh_node_deref(v.arg)->kind, CFH_SCALAR);
 	ck_assert_str_eq(cfh_node_str(v.arg), "${AWS::StackName}-x");
-	n = at(t, "/Resources/A/Properties/M");
+	n = test_at(t, "/Resources/A/Properties/M");
 	ck_assert(cfh_node_fn(n, &v));
 	ck_assert_int_eq(v.fn, CFH_FN_SUB);
 	ck_assert_int_eq(cfh_node_deref(v.arg)->kind, CFH_SEQ);
 	ck_assert_str_eq(cfh_node_str(cfh_seq_at(v.arg, 0)), "${Name}-${B}");
 	ck_assert(cfh_node_is_map(cfh_seq_at(v.arg, 1)));
-	assert_json(n, "{\"Fn::Sub\": [\"${Name}-${B}\", "
+	test_assert_json(n, "{\"Fn::Sub\": [\"${Name}-${B}\", "
 		       "{\"Name\": {\"Ref\": \"P\"}}]}");
-	n = at(t, "/Resources/A/Properties/L");
+	n = test_at(t, "/Resources/A/Properties/L");
 	ck_assert(cfh_node_fn(n, &v));
 	ck_assert_int_eq(v.fn, CFH_FN_SUB);
 	ck_assert(!v.short_form);
@@ -331,13 +297,14 @@ END_TEST
 
 START_TEST(test_foreach)
 {
-	struct cfh_template *t = load("Transform: AWS::LanguageExtensions\n"
-				      "Resources:\n"
-				      "  Fn::ForEach::Topics:\n"
-				      "    - Name\n"
-				      "    - [a, b]\n"
-				      "    - Topic${Name}:\n"
-				      "        Type: AWS::SNS::Topic\n");
+	struct cfh_template *t = test_load(
+		"Transform: AWS::LanguageExtensions\n"
+		"Resources:\n"
+		"  Fn::ForEach::Topics:\n"
+		"    - Name\n"
+		"    - [a, b]\n"
+		"    - Topic${Name}:\n"
+		"        Type: AWS::SNS::Topic\n");
 	struct cfh_fn_view v;
 	struct cfh_node *res = cfh_template_section(t, "Resources");
 
@@ -355,78 +322,80 @@ END_TEST
 /* Numbers that JSON cannot hold as they are keep their text. */
 START_TEST(test_to_json_numbers)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      Octal: 0755\n"
-				      "      Big: 123456789012345678901234567890\n"
-				      "      Hex: 0x10\n"
-				      "      Neg: -12\n"
-				      "      Inf: .inf\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties:\n"
+					   "      Octal: 0755\n"
+					   "      Big: 123456789012345678901234567890\n"
+					   "      Hex: 0x10\n"
+					   "      Neg: -12\n"
+					   "      Inf: .inf\n");
 
-	assert_json(at(t, "/Resources/A/Properties"),
-		    "{\"Octal\": \"0755\", "
-		    "\"Big\": \"123456789012345678901234567890\", "
-		    "\"Hex\": \"0x10\", \"Neg\": -12, \"Inf\": \".inf\"}");
+	test_assert_json(test_at(t, "/Resources/A/Properties"),
+			 "{\"Octal\": \"0755\", "
+			 "\"Big\": \"123456789012345678901234567890\", "
+			 "\"Hex\": \"0x10\", \"Neg\": -12, \"Inf\": \".inf\"}");
 	cfh_template_free(t);
 }
 END_TEST
 
 START_TEST(test_to_json_long_form)
 {
-	struct cfh_template *t = load("Conditions:\n"
-				      "  C: !Equals [!Ref Env, prod]\n"
-				      "Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties:\n"
-				      "      V: !If\n"
-				      "        - C\n"
-				      "        - !Sub '${AWS::Region}'\n"
-				      "        - !Ref AWS::NoValue\n"
-				      "      W: !Join\n"
-				      "        - ''\n"
-				      "        - - !GetAtt B.Arn\n"
-				      "          - !Select [0, !GetAZs '']\n");
+	struct cfh_template *t = test_load(
+		"Conditions:\n"
+		"  C: !Equals [!Ref Env, prod]\n"
+		"Resources:\n"
+		"  A:\n"
+		"    Type: X\n"
+		"    Properties:\n"
+		"      V: !If\n"
+		"        - C\n"
+		"        - !Sub '${AWS::Region}'\n"
+		"        - !Ref AWS::NoValue\n"
+		"      W: !Join\n"
+		"        - ''\n"
+		"        - - !GetAtt B.Arn\n"
+		"          - !Select [0, !GetAZs '']\n");
 
-	assert_json(at(t, "/Conditions/C"),
-		    "{\"Fn::Equals\": [{\"Ref\": \"Env\"}, \"prod\"]}");
-	assert_json(at(t, "/Resources/A/Properties"),
-		    "{\"V\": {\"Fn::If\": [\"C\", "
-		    "{\"Fn::Sub\": \"${AWS::Region}\"}, "
-		    "{\"Ref\": \"AWS::NoValue\"}]}, "
-		    "\"W\": {\"Fn::Join\": [\"\", ["
-		    "{\"Fn::GetAtt\": [\"B\", \"Arn\"]}, "
-		    "{\"Fn::Select\": [0, {\"Fn::GetAZs\": \"\"}]}]]}}");
+	test_assert_json(test_at(t, "/Conditions/C"),
+			 "{\"Fn::Equals\": [{\"Ref\": \"Env\"}, \"prod\"]}");
+	test_assert_json(test_at(t, "/Resources/A/Properties"),
+			 "{\"V\": {\"Fn::If\": [\"C\", "
+			 "{\"Fn::Sub\": \"${AWS::Region}\"}, "
+			 "{\"Ref\": \"AWS::NoValue\"}]}, "
+			 "\"W\": {\"Fn::Join\": [\"\", ["
+			 "{\"Fn::GetAtt\": [\"B\", \"Arn\"]}, "
+			 "{\"Fn::Select\": [0, {\"Fn::GetAZs\": \"\"}]}]]}}");
 	cfh_template_free(t);
 }
 END_TEST
 
 START_TEST(test_pointer_escapes)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Metadata:\n"
-				      "      a/b: 1\n"
-				      "      m~n: 2\n"
-				      "      ~/: [x, y]\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Metadata:\n"
+					   "      a/b: 1\n"
+					   "      m~n: 2\n"
+					   "      ~/: [x, y]\n");
 	struct cfh_node *n;
 	char *p;
 
-	n = cfh_map_get(at(t, "/Resources/A/Metadata"), "a/b");
+	n = cfh_map_get(test_at(t, "/Resources/A/Metadata"), "a/b");
 	ck_assert_ptr_nonnull(n);
 	p = cfh_node_pointer(n);
 	ck_assert_str_eq(p, "/Resources/A/Metadata/a~1b");
 	ck_assert_ptr_eq(cfh_node_at(t, p), n);
 	free(p);
-	n = cfh_map_get(at(t, "/Resources/A/Metadata"), "m~n");
+	n = cfh_map_get(test_at(t, "/Resources/A/Metadata"), "m~n");
 	p = cfh_node_pointer(n);
 	ck_assert_str_eq(p, "/Resources/A/Metadata/m~0n");
 	ck_assert_ptr_eq(cfh_node_at(t, p), n);
 	free(p);
-	n = cfh_seq_at(cfh_map_get(at(t, "/Resources/A/Metadata"), "~/"), 1);
+	n = cfh_seq_at(cfh_map_get(test_at(t, "/Resources/A/Metadata"), "~/"),
+		       1);
 	p = cfh_node_pointer(n);
 	ck_assert_str_eq(p, "/Resources/A/Metadata/~0~1/1");
 	ck_assert_ptr_eq(cfh_node_at(t, p), n);
@@ -444,10 +413,10 @@ END_TEST
 
 START_TEST(test_node_at)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    DependsOn: [B, C]\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    DependsOn: [B, C]\n");
 
 	ck_assert_ptr_eq(cfh_node_at(t, ""), t->root);
 	ck_assert_str_eq(cfh_node_str(cfh_node_at(t, "/Resources/A/DependsOn/1")),
@@ -464,19 +433,20 @@ END_TEST
 
 START_TEST(test_resource_id)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "    Properties: {P: [{Q: 1}]}\n"
-				      "Outputs:\n"
-				      "  O: {Value: 1}\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties: {P: [{Q: 1}]}\n"
+					   "Outputs:\n"
+					   "  O: {Value: 1}\n");
 
-	ck_assert_str_eq(cfh_node_resource_id(t, at(t, "/Resources/A")), "A");
-	ck_assert_str_eq(cfh_node_resource_id(t, at(t, "/Resources/A/Properties/P/0/Q")),
+	ck_assert_str_eq(cfh_node_resource_id(t, test_at(t, "/Resources/A")),
 			 "A");
-	ck_assert_ptr_null(cfh_node_resource_id(t, at(t, "/Outputs/O")));
-	ck_assert_ptr_null(cfh_node_resource_id(t, at(t, "/Resources")));
-	ck_assert_ptr_null(cfh_resource_type(at(t, "/Outputs/O")));
+	ck_assert_str_eq(cfh_node_resource_id(t, test_at(t, "/Resources/A/Properties/P/0/Q")),
+			 "A");
+	ck_assert_ptr_null(cfh_node_resource_id(t, test_at(t, "/Outputs/O")));
+	ck_assert_ptr_null(cfh_node_resource_id(t, test_at(t, "/Resources")));
+	ck_assert_ptr_null(cfh_resource_type(test_at(t, "/Outputs/O")));
 	cfh_template_free(t);
 }
 END_TEST

@@ -11,16 +11,7 @@
 #include "engine.h"
 #include "policy.h"
 #include "suites.h"
-
-static struct cfh_template *load(const char *src)
-{
-	struct cfh_diag d;
-	struct cfh_template *t = cfh_template_load(src, strlen(src), "test", &d);
-
-	ck_assert_msg(t != NULL, "load failed: %d:%d: %s", d.line, d.col,
-		      d.msg);
-	return t;
-}
+#include "testlib.h"
 
 static struct cfh_node *doc(struct cfh_template *t, const char *res)
 {
@@ -37,7 +28,7 @@ static struct cfh_node *doc(struct cfh_template *t, const char *res)
 /* A lone statement and a list of one read the same. */
 START_TEST(test_lone_and_list)
 {
-	struct cfh_template *t = load(
+	struct cfh_template *t = test_load(
 		"Resources:\n"
 		"  Lone:\n"
 		"    Type: AWS::IAM::Policy\n"
@@ -85,7 +76,7 @@ END_TEST
  * not literal. */
 START_TEST(test_not_forms_and_intrinsics)
 {
-	struct cfh_template *t = load(
+	struct cfh_template *t = test_load(
 		"Conditions:\n"
 		"  C: !Equals [a, b]\n"
 		"Resources:\n"
@@ -128,11 +119,11 @@ END_TEST
 /* A document without statements, and a node that is no document. */
 START_TEST(test_no_statements)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  P:\n"
-				      "    Type: AWS::IAM::Policy\n"
-				      "    Properties:\n"
-				      "      PolicyDocument: {Version: '2012-10-17'}\n");
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  P:\n"
+					   "    Type: AWS::IAM::Policy\n"
+					   "    Properties:\n"
+					   "      PolicyDocument: {Version: '2012-10-17'}\n");
 	struct cfh_stmt_iter it;
 	struct cfh_stmt s;
 

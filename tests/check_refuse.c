@@ -15,22 +15,7 @@
 
 #include "model.h"
 #include "suites.h"
-
-static struct cfh_template *load_n(const char *src, size_t len,
-				   struct cfh_diag *d)
-{
-	return cfh_template_load(src, len, "test.yaml", d);
-}
-
-static struct cfh_template *load(const char *src)
-{
-	struct cfh_diag d;
-	struct cfh_template *t = load_n(src, strlen(src), &d);
-
-	ck_assert_msg(t != NULL, "load failed: %d:%d: %s", d.line, d.col,
-		      d.msg);
-	return t;
-}
+#include "testlib.h"
 
 /* Load @src, expecting a refusal at @line:@col whose message contains
  * @msg. */
@@ -38,7 +23,7 @@ static void assert_refused_n(const char *src, size_t len, int line, int col,
 			     const char *msg)
 {
 	struct cfh_diag d;
-	struct cfh_template *t = load_n(src, len, &d);
+	struct cfh_template *t = test_load_n(src, len, &d);
 
 	ck_assert_msg(t == NULL, "accepted: %s", src);
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
@@ -122,7 +107,7 @@ START_TEST(test_refusals)
 {
 	const struct refusal *r = &refusals[_i];
 	struct cfh_diag d;
-	struct cfh_template *t = load_n(r->src, strlen(r->src), &d);
+	struct cfh_template *t = test_load_n(r->src, strlen(r->src), &d);
 
 	ck_assert_msg(t == NULL, "%s: accepted", r->name);
 	ck_assert_msg(d.code == CFH_EXIT_INPUT, "%s: code %d", r->name,
@@ -181,7 +166,7 @@ START_TEST(test_syntax_errors)
 {
 	const struct syntax_case *c = &syntax_cases[_i];
 	struct cfh_diag d;
-	struct cfh_template *t = load_n(c->src, strlen(c->src), &d);
+	struct cfh_template *t = test_load_n(c->src, strlen(c->src), &d);
 
 	ck_assert_msg(t == NULL, "%s: accepted", c->name);
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
@@ -208,7 +193,7 @@ START_TEST(test_refuse_empty_document)
 	for (i = 0; i < sizeof(srcs) / sizeof(*srcs); i++) {
 		/* The root itself is an empty scalar: no enclosing
 		 * collection to take a position from (this once crashed). */
-		ck_assert_ptr_null(load_n(srcs[i], strlen(srcs[i]), &d));
+		ck_assert_ptr_null(test_load_n(srcs[i], strlen(srcs[i]), &d));
 		ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 		ck_assert_int_eq(d.line, 1);
 	}
@@ -221,7 +206,7 @@ START_TEST(test_refuse_resources_empty)
 	struct cfh_diag d;
 	const char *src = "Resources:\nOutputs: {}\n";
 
-	ck_assert_ptr_null(load_n(src, strlen(src), &d));
+	ck_assert_ptr_null(test_load_n(src, strlen(src), &d));
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 	ck_assert_msg(strstr(d.msg, "'Resources'") != NULL, "%s", d.msg);
 	/* BUG: an empty (null) scalar gets no line and column in
@@ -250,7 +235,7 @@ START_TEST(test_refuse_duplicate_large)
 	cfh_buf_adds(&b, "  R15: {Type: AWS::SQS::Queue}\n");	/* line 22 */
 	cfh_buf_adds(&b, "  R03: {Type: AWS::SQS::Queue}\n");	/* line 23 */
 	src = cfh_buf_steal(&b, NULL);
-	ck_assert_ptr_null(load_n(src, strlen(src), &d));
+	ck_assert_ptr_null(test_load_n(src, strlen(src), &d));
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 	ck_assert_str_eq(d.msg, "duplicate key 'R15' (first at line 17)");
 	ck_assert_int_eq(d.line, 22);
@@ -263,7 +248,7 @@ START_TEST(test_refuse_duplicate_large)
 	for (i = 0; i < 40; i++)
 		cfh_buf_addf(&b, "  R%02d: {Type: AWS::SNS::Topic}\n", i);
 	src = cfh_buf_steal(&b, NULL);
-	cfh_template_free(load(src));
+	cfh_template_free(test_load(src));
 	free(src);
 }
 END_TEST
@@ -271,12 +256,13 @@ END_TEST
 /* Keys of the same text in different mappings are no duplicates. */
 START_TEST(test_no_false_duplicates)
 {
-	struct cfh_template *t = load("Resources:\n"
-				      "  A:\n"
-				      "    Type: X\n"
-				      "  B:\n"
-				      "    Type: X\n"
-				      "    Properties: {Type: x, type: y}\n");
+	struct cfh_template *t = test_load(
+		"Resources:\n"
+		"  A:\n"
+		"    Type: X\n"
+		"  B:\n"
+		"    Type: X\n"
+		"    Properties: {Type: x, type: y}\n");
 
 	ck_assert_uint_eq(cfh_node_count(cfh_template_section(t, "Resources")),
 			  2);
@@ -308,10 +294,10 @@ START_TEST(test_refuse_deep_nesting)
 	char want[64];
 
 	/* Exactly CFH_MAX_DEPTH levels load. */
-	cfh_template_free(load(src));
+	cfh_template_free(test_load(src));
 	free(src);
 	src = nested(CFH_MAX_DEPTH - 2);
-	ck_assert_ptr_null(load_n(src, strlen(src), &d));
+	ck_assert_ptr_null(test_load_n(src, strlen(src), &d));
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 	snprintf(want, sizeof(want), "nesting deeper than %d levels",
 		 CFH_MAX_DEPTH);
@@ -322,7 +308,7 @@ START_TEST(test_refuse_deep_nesting)
 	free(src);
 	/* Far deeper input is refused as cheaply. */
 	src = nested(100000);
-	ck_assert_ptr_null(load_n(src, strlen(src), &d));
+	ck_assert_ptr_null(test_load_n(src, strlen(src), &d));
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 	free(src);
 }
@@ -348,7 +334,7 @@ START_TEST(test_refuse_alias_bomb)
 		cfh_buf_adds(&b, "]\n");
 	}
 	src = cfh_buf_steal(&b, NULL);
-	ck_assert_ptr_null(load_n(src, strlen(src), &d));
+	ck_assert_ptr_null(test_load_n(src, strlen(src), &d));
 	ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 	snprintf(want, sizeof(want), "alias expansion exceeds %d nodes",
 		 CFH_MAX_EXPANSION);
@@ -384,13 +370,13 @@ START_TEST(test_value_indent)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		t = load_n(bad[i], strlen(bad[i]), &d);
+		t = test_load_n(bad[i], strlen(bad[i]), &d);
 		ck_assert_msg(t == NULL, "bad case %zu loaded", i);
 		ck_assert_int_eq(d.code, CFH_EXIT_INPUT);
 		ck_assert_ptr_nonnull(strstr(d.msg, "indented more than its"));
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		cfh_template_free(load(good[i]));
+		cfh_template_free(test_load(good[i]));
 }
 END_TEST
 

@@ -14,6 +14,7 @@ Suite *edit_suite(void);
 Suite *graph_suite(void);
 Suite *engine_suite(void);
 Suite *policy_suite(void);
+Suite *iam_table_suite(void);
 Suite *contract_suite(void);
 
 #endif

@@ -49,10 +49,12 @@ static struct cfh_node *props_of(const struct cfh_node *res)
 	return cfh_map_get(res, "Properties");
 }
 
-/* The queue a target-ARN expression of resource @from names, if it is
- * one of ours: among @from's references, through the graph. */
-static const char *queue_named(struct dlq *x, const char *from,
-			       const struct cfh_node *arn)
+/* The resource of type @type or @type2 (or NULL) that an ARN expression
+ * of resource @from names, if it is one of ours: among @from's
+ * references, through the graph. */
+static const char *named_in(struct dlq *x, const char *from,
+			    const struct cfh_node *arn, const char *type,
+			    const char *type2)
 {
 	const struct cfh_graph *g = cfh_graph_get(x->r->t);
 	const struct cfh_vertex *v = g ? cfh_graph_find(g, from) : NULL;
@@ -64,7 +66,8 @@ static const char *queue_named(struct dlq *x, const char *from,
 		const struct cfh_vertex *w = &g->v[v->out[i]];
 
 		if (w->kind == CFH_V_RESOURCE &&
-		    cfh_res_is(w->node, "AWS::SQS::Queue") &&
+		    (cfh_res_is(w->node, type) ||
+		     (type2 && cfh_res_is(w->node, type2))) &&
 		    cfh_refers_to(arn, w->id))
 			return w->id;
 	}
@@ -74,7 +77,7 @@ static const char *queue_named(struct dlq *x, const char *from,
 static int note_dlq(struct dlq *x, const char *from,
 		    const struct cfh_node *arn)
 {
-	const char *q = queue_named(x, from, arn);
+	const char *q = named_in(x, from, arn, "AWS::SQS::Queue", NULL);
 
 	return q ? cfh_ids_add(&x->dlqs, q) : 0;
 }
@@ -186,6 +189,35 @@ static json_t *key_use(const char *key)
 {
 	return cfh_stmt_allow_take("kms:GenerateDataKey kms:Decrypt",
 				   cfh_json_getatt(key, "Arn"));
+}
+
+/*
+ * Lambda refuses a dead-letter queue its role may not send to, and the
+ * grant is made on the role: where the pass cannot reach the role (not in
+ * the template, or the pass suppressed on it), it tells the author what to
+ * add instead. @harm: what goes wrong without the queue; @why: why the
+ * pass cannot; @what: the property to add.
+ */
+static int advise_by_hand(struct cfh_run *r, const struct cfh_node *res,
+			  const char *harm, const char *why, const char *what)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof(msg),
+		 "%s, and %s: add %s and let the role send to it", harm, why,
+		 what);
+	return cfh_advise(r, res, msg);
+}
+
+/* Set @prop of @map to {@field: the ARN of @queue}: how a function, a
+ * rule target and a subscription each name their dead-letter queue. */
+static int point_at(struct cfh_run *r, struct cfh_node *map, const char *prop,
+		    const char *field, const char *queue, const char *why)
+{
+	return cfh_edit_set_take(r, map, prop,
+				 json_pack("{s:o}", field,
+					   cfh_json_getatt(queue, "Arn")),
+				 why, NULL);
 }
 
 /* Let @role send to @queue (and use the key that encrypts it). */
@@ -361,29 +393,18 @@ static int functions(struct cfh_run *r, void *st, const char *id,
 		return 0;
 	if (cfh_res_is(res, "AWS::Lambda::Function")) {
 		role = cfh_role_of(r->t, res, false);
-		if (!role)
-			return cfh_advise(r, res,
-					  "invoked asynchronously with no "
-					  "dead-letter queue, and its role is not "
-					  "in the template: add DeadLetterConfig "
-					  "and let the role send to it");
-		/* The role is reached through the function: where the pass
-		 * is suppressed on it, the grant cannot be made, and Lambda
-		 * refuses a dead-letter queue its role may not send to. */
-		if (cfh_pass_skips(r, cfh_resource(r->t, role)))
-			return cfh_advise(r, res,
-					  "invoked asynchronously with no "
-					  "dead-letter queue, and this pass is "
-					  "suppressed on its role: add "
-					  "DeadLetterConfig and let the role "
-					  "send to it");
+		if (!role || cfh_pass_skips(r, cfh_resource(r->t, role)))
+			return advise_by_hand(
+				r, res,
+				"invoked asynchronously with no dead-letter "
+				"queue",
+				role ? "this pass is suppressed on its role"
+				     : "its role is not in the template",
+				"DeadLetterConfig");
 		if (add_queue(x, id, false, &q) ||
-		    cfh_edit_set_take(r, p, "DeadLetterConfig",
-				      json_pack("{s:o}", "TargetArn",
-						cfh_json_getatt(q, "Arn")),
-				      "events the function fails on after its "
-				      "retries go to a dead-letter queue",
-				      NULL))
+		    point_at(r, p, "DeadLetterConfig", "TargetArn", q,
+			     "events the function fails on after its "
+			     "retries go to a dead-letter queue"))
 			return -1;
 		return grant_send(x, role, q);
 	}
@@ -441,12 +462,9 @@ static int rules(struct cfh_run *r, void *st, const char *id,
 					cfh_json_getatt(id, "Arn")) ||
 			   admit(x, res, CFH_SVC_EVENTS)))
 			return -1;
-		if (cfh_edit_set_take(r, tgt, "DeadLetterConfig",
-				      json_pack("{s:o}", "Arn",
-						cfh_json_getatt(q, "Arn")),
-				      "events EventBridge cannot deliver go to a "
-				      "dead-letter queue",
-				      NULL))
+		if (point_at(r, tgt, "DeadLetterConfig", "Arn", q,
+			     "events EventBridge cannot deliver go to a "
+			     "dead-letter queue"))
 			return -1;
 		if (!cfh_map_get(tgt, "RetryPolicy") &&
 		    cfh_edit_set_take(r, tgt, "RetryPolicy",
@@ -482,12 +500,9 @@ static int subscriptions(struct cfh_run *r, void *st, const char *id,
 			 cfh_node_to_json(cfh_map_get(p, "TopicArn"))) ||
 	    admit(x, res, CFH_SVC_SNS))
 		return -1;
-	return cfh_edit_set_take(r, p, "RedrivePolicy",
-				 json_pack("{s:o}", "deadLetterTargetArn",
-					   cfh_json_getatt(q, "Arn")),
-				 "messages SNS cannot deliver to the endpoint go "
-				 "to a dead-letter queue",
-				 NULL);
+	return point_at(r, p, "RedrivePolicy", "deadLetterTargetArn", q,
+			"messages SNS cannot deliver to the endpoint go to a "
+			"dead-letter queue");
 }
 
 /* ---- stream event source mappings ---- */
@@ -499,26 +514,10 @@ static int mappings(struct cfh_run *r, void *st, const char *id,
 	struct cfh_node *p = props_of(res);
 	const struct cfh_node *src = cfh_map_get(p, "EventSourceArn");
 	const char *fn = NULL, *role, *q, *ga, *attr;
-	bool stream = false;
 
-	if (cfh_map_path(p, "DestinationConfig", "OnFailure", NULL))
-		return 0;
-	{
-		const struct cfh_graph *g = cfh_graph_get(r->t);
-		const struct cfh_vertex *v = g ? cfh_graph_find(g, id) : NULL;
-		size_t i;
-
-		for (i = 0; v && i < v->nout; i++) {
-			const struct cfh_vertex *w = &g->v[v->out[i]];
-
-			if (w->kind == CFH_V_RESOURCE &&
-			    (cfh_res_is(w->node, "AWS::Kinesis::Stream") ||
-			     cfh_res_is(w->node, "AWS::DynamoDB::Table")) &&
-			    cfh_refers_to(src, w->id))
-				stream = true;
-		}
-	}
-	if (!stream)
+	if (cfh_map_path(p, "DestinationConfig", "OnFailure", NULL) ||
+	    !named_in(x, id, src, "AWS::Kinesis::Stream",
+		      "AWS::DynamoDB::Table"))
 		return 0;
 	fn = cfh_node_ref(cfh_map_get(p, "FunctionName"));
 	if (!fn && !cfh_node_getatt(r->t, cfh_map_get(p, "FunctionName"), &ga,
@@ -528,14 +527,14 @@ static int mappings(struct cfh_run *r, void *st, const char *id,
 	if (!role)
 		return 0;
 	/* The function's role, reached through the mapping, must send to
-	 * the queue: where the pass is suppressed on it, say so instead. */
+	 * the queue. */
 	if (cfh_pass_skips(r, cfh_resource(r->t, role)))
-		return cfh_advise(r, res,
-				  "batches that keep failing block the "
-				  "shard, and this pass is suppressed on the "
-				  "function's role: add "
-				  "DestinationConfig.OnFailure and let the "
-				  "role send to it");
+		return advise_by_hand(r, res,
+				      "batches that keep failing block the "
+				      "shard",
+				      "this pass is suppressed on the "
+				      "function's role",
+				      "DestinationConfig.OnFailure");
 	if (add_queue(x, id, false, &q) ||
 	    cfh_edit_set_take(r, p, "DestinationConfig",
 			      json_pack("{s:{s:o}}", "OnFailure", "Destination",

@@ -34,72 +34,90 @@
 
 #define MAX_OUTPUTS 200
 
-struct key_output {
-	const char *type;
-	const char *suffix;	/* of the output's name */
-	const char *attr;	/* GetAtt attribute, or NULL for Ref */
-	const char *what;	/* "ARN", "name", ... */
-	const char *kind;	/* "S3 bucket" */
+/* One output of a key resource: its name is the resource's logical ID
+ * and @suffix; its value a GetAtt of @attr, or the Ref when NULL. */
+struct key_value {
+	const char *suffix;
+	const char *attr;
 };
 
-static const struct key_output key_outputs[] = {
-	{ "AWS::S3::Bucket", "Name", NULL, "Name", "S3 bucket" },
-	{ "AWS::S3::Bucket", "Arn", "Arn", "ARN", "S3 bucket" },
-	{ "AWS::DynamoDB::Table", "Name", NULL, "Name", "DynamoDB table" },
-	{ "AWS::DynamoDB::Table", "Arn", "Arn", "ARN", "DynamoDB table" },
-	{ "AWS::SQS::Queue", "Url", NULL, "URL", "SQS queue" },
-	{ "AWS::SQS::Queue", "Arn", "Arn", "ARN", "SQS queue" },
-	{ "AWS::SNS::Topic", "Arn", NULL, "ARN", "SNS topic" },
-	{ "AWS::SNS::Topic", "Name", "TopicName", "Name", "SNS topic" },
-	{ "AWS::KMS::Key", "Id", NULL, "ID", "KMS key" },
-	{ "AWS::KMS::Key", "Arn", "Arn", "ARN", "KMS key" },
-	{ "AWS::IAM::Role", "Name", NULL, "Name", "IAM role" },
-	{ "AWS::IAM::Role", "Arn", "Arn", "ARN", "IAM role" },
-	{ "AWS::Lambda::Function", "Name", NULL, "Name", "Lambda function" },
-	{ "AWS::Lambda::Function", "Arn", "Arn", "ARN", "Lambda function" },
-	{ "AWS::Serverless::Function", "Name", NULL, "Name", "function" },
-	{ "AWS::Serverless::Function", "Arn", "Arn", "ARN", "function" },
-	{ "AWS::StepFunctions::StateMachine", "Arn", NULL, "ARN",
-	  "state machine" },
-	{ "AWS::StepFunctions::StateMachine", "Name", "Name", "Name",
-	  "state machine" },
-	{ "AWS::Serverless::StateMachine", "Arn", NULL, "ARN",
-	  "state machine" },
-	{ "AWS::Serverless::StateMachine", "Name", "Name", "Name",
-	  "state machine" },
-	{ "AWS::CodePipeline::Pipeline", "Name", NULL, "Name", "pipeline" },
-	{ "AWS::CodeBuild::Project", "Name", NULL, "Name",
-	  "CodeBuild project" },
-	{ "AWS::CodeBuild::Project", "Arn", "Arn", "ARN", "CodeBuild project" },
-	{ "AWS::CodeCommit::Repository", "Name", "Name", "Name",
-	  "CodeCommit repository" },
-	{ "AWS::CodeCommit::Repository", "Arn", "Arn", "ARN",
-	  "CodeCommit repository" },
-	{ "AWS::CodeCommit::Repository", "CloneUrlHttp", "CloneUrlHttp",
-	  "HTTPS clone URL", "CodeCommit repository" },
-	{ "AWS::ECR::Repository", "Name", NULL, "Name", "ECR repository" },
-	{ "AWS::ECR::Repository", "Arn", "Arn", "ARN", "ECR repository" },
-	{ "AWS::ECR::Repository", "Uri", "RepositoryUri", "URI",
-	  "ECR repository" },
-	{ "AWS::ECS::Cluster", "Name", NULL, "Name", "ECS cluster" },
-	{ "AWS::ECS::Cluster", "Arn", "Arn", "ARN", "ECS cluster" },
-	{ "AWS::ECS::Service", "Arn", NULL, "ARN", "ECS service" },
-	{ "AWS::ECS::Service", "Name", "Name", "Name", "ECS service" },
-	{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "Arn", NULL, "ARN",
-	  "load balancer" },
-	{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName", "DNSName",
-	  "DNS name", "load balancer" },
-	{ "AWS::ApiGateway::RestApi", "Id", NULL, "ID", "REST API" },
-	{ "AWS::Serverless::Api", "Id", NULL, "ID", "REST API" },
-	{ "AWS::ApiGatewayV2::Api", "Id", NULL, "ID", "API" },
-	{ "AWS::ApiGatewayV2::Api", "Endpoint", "ApiEndpoint", "Endpoint",
-	  "API" },
-	{ "AWS::Serverless::HttpApi", "Id", NULL, "ID", "HTTP API" },
-	{ "AWS::Serverless::SimpleTable", "Name", NULL, "Name",
-	  "DynamoDB table" },
-	{ "AWS::Logs::LogGroup", "Name", NULL, "Name", "log group" },
-	{ "AWS::Logs::LogGroup", "Arn", "Arn", "ARN", "log group" },
+/* The key resource types, one row each, with their outputs in the order
+ * they are added; @kind names the type in descriptions. */
+static const struct key_output {
+	const char *type;
+	const char *kind;
+	struct key_value v[3];
+} key_outputs[] = {
+	{ "AWS::S3::Bucket", "S3 bucket",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::DynamoDB::Table", "DynamoDB table",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::SQS::Queue", "SQS queue",
+	  { { "Url", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::SNS::Topic", "SNS topic",
+	  { { "Arn", NULL }, { "Name", "TopicName" } } },
+	{ "AWS::KMS::Key", "KMS key",
+	  { { "Id", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::IAM::Role", "IAM role",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::Lambda::Function", "Lambda function",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::Serverless::Function", "function",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::StepFunctions::StateMachine", "state machine",
+	  { { "Arn", NULL }, { "Name", "Name" } } },
+	{ "AWS::Serverless::StateMachine", "state machine",
+	  { { "Arn", NULL }, { "Name", "Name" } } },
+	{ "AWS::CodePipeline::Pipeline", "pipeline",
+	  { { "Name", NULL } } },
+	{ "AWS::CodeBuild::Project", "CodeBuild project",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::CodeCommit::Repository", "CodeCommit repository",
+	  { { "Name", "Name" }, { "Arn", "Arn" },
+	    { "CloneUrlHttp", "CloneUrlHttp" } } },
+	{ "AWS::ECR::Repository", "ECR repository",
+	  { { "Name", NULL }, { "Arn", "Arn" }, { "Uri", "RepositoryUri" } } },
+	{ "AWS::ECS::Cluster", "ECS cluster",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
+	{ "AWS::ECS::Service", "ECS service",
+	  { { "Arn", NULL }, { "Name", "Name" } } },
+	{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "load balancer",
+	  { { "Arn", NULL }, { "DNSName", "DNSName" } } },
+	{ "AWS::ApiGateway::RestApi", "REST API",
+	  { { "Id", NULL } } },
+	{ "AWS::Serverless::Api", "REST API",
+	  { { "Id", NULL } } },
+	{ "AWS::ApiGatewayV2::Api", "API",
+	  { { "Id", NULL }, { "Endpoint", "ApiEndpoint" } } },
+	{ "AWS::Serverless::HttpApi", "HTTP API",
+	  { { "Id", NULL } } },
+	{ "AWS::Serverless::SimpleTable", "DynamoDB table",
+	  { { "Name", NULL } } },
+	{ "AWS::Logs::LogGroup", "log group",
+	  { { "Name", NULL }, { "Arn", "Arn" } } },
 };
+
+/* What an output gives, as descriptions and reasons say it, by the
+ * suffix of its name: the suffix itself unless it is an abbreviation. */
+static const char *what_of(const char *suffix)
+{
+	static const struct {
+		const char *suffix, *what;
+	} words[] = {
+		{ "Arn", "ARN" },
+		{ "Url", "URL" },
+		{ "Id", "ID" },
+		{ "Uri", "URI" },
+		{ "CloneUrlHttp", "HTTPS clone URL" },
+		{ "DNSName", "DNS name" },
+	};
+	size_t i;
+
+	for (i = 0; i < CFH_ARRAY_SIZE(words); i++)
+		if (!strcmp(words[i].suffix, suffix))
+			return words[i].what;
+	return suffix;
+}
 
 /* What an output gives, "X" for Ref X and "X.A" for GetAtt X.A (also
  * written as a Sub of just "${X}" or "${X.A}"), in the arena; NULL for
@@ -171,9 +189,11 @@ static int collect(struct cfh_template *t, const struct cfh_node *outs,
 
 static int add_output(struct cfh_run *r, struct cfh_node **outsp,
 		      struct have *h, const char *id,
-		      const struct cfh_node *res, const struct key_output *k)
+		      const struct cfh_node *res, const char *kind,
+		      const struct key_value *k)
 {
 	const struct cfh_node *cond = cfh_map_get(res, "Condition");
+	const char *what = what_of(k->suffix);
 	struct cfh_node *outs = *outsp;
 	char name[300], key[512], exp[600], desc[300], why[400];
 	const char *kp;
@@ -199,7 +219,7 @@ static int add_output(struct cfh_run *r, struct cfh_node **outsp,
 	 * Outputs is an error. */
 	if (!outs && !(outs = *outsp = cfh_edit_section(r, "Outputs")))
 		return -1;
-	snprintf(desc, sizeof(desc), "%s of the %s %s", k->what, k->kind, id);
+	snprintf(desc, sizeof(desc), "%s of the %s %s", what, kind, id);
 	/* Condition first, as people write it; an output of a resource
 	 * that may not exist must not exist either. */
 	o = cond && cfh_node_is_str(cond)
@@ -218,8 +238,7 @@ static int add_output(struct cfh_run *r, struct cfh_node **outsp,
 	snprintf(why, sizeof(why),
 		 "other stacks, scripts and tests find the %s's %s here "
 		 "instead of hardcoding it (%s)",
-		 k->kind, k->what,
-		 !strcmp(k->suffix, "Arn") ? "S000-10" : "S004-16");
+		 kind, what, !strcmp(k->suffix, "Arn") ? "S000-10" : "S004-16");
 	if (cfh_edit_set_take(r, outs, name, o, why, NULL))
 		return -1;
 	kp = cfh_arena_strndup(&r->t->arena, key, strlen(key));
@@ -254,15 +273,17 @@ static int add_outputs(struct cfh_run *r, void *st, const char *id,
 	struct outputs *x = st;
 	const char *type = cfh_resource_type(res);
 	const struct cfh_rtype *rt = type ? cfh_rtype_find(type) : NULL;
+	const struct key_output *ko = NULL;
 	size_t k;
 
-	for (k = 0; !x->off && rt && k < CFH_ARRAY_SIZE(key_outputs); k++) {
-		const struct key_output *ko = &key_outputs[k];
+	for (k = 0; !x->off && rt && k < CFH_ARRAY_SIZE(key_outputs); k++)
+		if (!strcmp(key_outputs[k].type, type))
+			ko = &key_outputs[k];
+	for (k = 0; ko && k < CFH_ARRAY_SIZE(ko->v) && ko->v[k].suffix; k++) {
+		const struct key_value *v = &ko->v[k];
 
-		if (strcmp(ko->type, type) ||
-		    (ko->attr && !cfh_rtype_has_attr(rt, ko->attr)))
-			continue;
-		if (add_output(r, &x->outs, &x->h, id, res, ko))
+		if ((!v->attr || cfh_rtype_has_attr(rt, v->attr)) &&
+		    add_output(r, &x->outs, &x->h, id, res, ko->kind, v))
 			return -1;
 	}
 	return 0;

@@ -191,6 +191,23 @@ static int ensure(struct st *s, struct cfh_node *p, const char *key,
 	return cfh_edit_set_take(s->r, p, key, v, why, NULL);
 }
 
+/* Deletion protection under the prod profile, unless the DeletionPolicy
+ * as written is Delete: the author means the resource to go. @what: the
+ * resource with its article, in the reason. */
+static int protect(struct st *s, struct cfh_node *p, const char *key,
+		   const char *what)
+{
+	char why[160];
+
+	if (!s->prod || s->disposable)
+		return 0;
+	snprintf(why, sizeof(why),
+		 "prod profile: %s cannot be deleted by a stack operation or a "
+		 "console click until this is turned off (S001-12)",
+		 what);
+	return ensure(s, p, key, json_true(), why);
+}
+
 /* Backups kept for the setting's days; a shorter explicit one is the
  * user's, and only reported. */
 static int backups(struct st *s, struct cfh_node *p)
@@ -244,13 +261,8 @@ static int rds_instance(struct cfh_run *r, void *st, const char *id,
 	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
-	if (!s->disposable &&
-	    ensure(s, p, "DeletionProtection", json_true(),
-		   "prod profile: the database cannot be deleted by a stack "
-		   "operation or a console click until this is turned off "
-		   "(S001-12)"))
-		return -1;
-	if (backups(s, p))
+	if (protect(s, p, "DeletionProtection", "the database") ||
+	    backups(s, p))
 		return -1;
 	/* MultiAZ conflicts with a pinned AvailabilityZone. */
 	if (cfh_opt_bool(s->r, "multi-az") && !engine_single_az(p) &&
@@ -274,40 +286,30 @@ static int db_cluster(struct cfh_run *r, void *st, const char *id,
 	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
-	if (!s->disposable &&
-	    ensure(s, p, "DeletionProtection", json_true(),
-		   "prod profile: the cluster cannot be deleted by a stack "
-		   "operation or a console click until this is turned off "
-		   "(S001-12)"))
+	if (protect(s, p, "DeletionProtection", "the cluster"))
 		return -1;
 	return backups(s, p);
 }
 
-#define PITR_WHY                                                            \
-	"point-in-time recovery: restore the table to any second of the "   \
-	"last 35 days after a bad write (S004-08)"
-#define DDB_PROTECT_WHY                                                     \
-	"prod profile: the table cannot be deleted by a stack operation or " \
-	"a console click until this is turned off (S001-12)"
+/* A table's settings, or a global table replica's: point-in-time
+ * recovery under both profiles, deletion protection under prod. */
+static int ddb_keep(struct st *s, struct cfh_node *m)
+{
+	if (ensure(s, m, "PointInTimeRecoverySpecification",
+		   json_pack("{s:b}", "PointInTimeRecoveryEnabled", 1),
+		   "point-in-time recovery: restore the table to any second "
+		   "of the last 35 days after a bad write (S004-08)"))
+		return -1;
+	return protect(s, m, "DeletionProtectionEnabled", "the table");
+}
 
 static int ddb_table(struct cfh_run *r, void *st, const char *id,
 		     struct cfh_node *res)
 {
-	struct st *s = st;
 	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
 
 	(void)id;
-	if (!p)
-		return -1;
-	if (ensure(s, p, "PointInTimeRecoverySpecification",
-		   json_pack("{s:b}", "PointInTimeRecoveryEnabled", 1),
-		   PITR_WHY))
-		return -1;
-	if (s->prod && !s->disposable &&
-	    ensure(s, p, "DeletionProtectionEnabled", json_true(),
-		   DDB_PROTECT_WHY))
-		return -1;
-	return 0;
+	return p ? ddb_keep(st, p) : -1;
 }
 
 /* A global table keeps both settings per replica. */
@@ -326,13 +328,7 @@ static int ddb_global(struct cfh_run *r, void *st, const char *id,
 	cfh_for_each_entry(reps, e) {
 		if (e->value->kind != CFH_MAP || cfh_is_dynamic(e->value))
 			continue;
-		if (ensure(s, e->value, "PointInTimeRecoverySpecification",
-			   json_pack("{s:b}", "PointInTimeRecoveryEnabled", 1),
-			   PITR_WHY))
-			return -1;
-		if (s->prod && !s->disposable &&
-		    ensure(s, e->value, "DeletionProtectionEnabled",
-			   json_true(), DDB_PROTECT_WHY))
+		if (ddb_keep(s, e->value))
 			return -1;
 	}
 	return 0;
