@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "iam_data.h"
+#include "iam_table.h"
 #include "passlib.h"
 
 /* ---- what a resource type is used for ---- */
@@ -16,7 +17,7 @@
 static const struct cfh_iam_profile profiles[] = {
 	{ "AWS::S3::Bucket", "s3", CFH_IAM_ARN_GETATT,
 	  ACTIONS("s3:ListBucket", "s3:GetBucketLocation"),
-	  ACTIONS("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"),
+	  ACTIONS("s3:GetObject", "s3:PutObject"),
 	  "/*" },
 	{ "AWS::DynamoDB::Table", "dynamodb", CFH_IAM_ARN_GETATT,
 	  ACTIONS("dynamodb:GetItem", "dynamodb:PutItem",
@@ -224,34 +225,55 @@ int cfh_iam_grant_stmts(const struct cfh_iam_grant *g, json_t *out[3])
 
 /* Actions that accept only Resource "*" (the service authorises them per
  * account, not per resource). */
-static const char *const star_only[] = {
-	"ecr:GetAuthorizationToken", "xray:PutTraceSegments",
-	"xray:PutTelemetryRecords", "xray:GetSamplingRules",
-	"xray:GetSamplingTargets", "cloudwatch:PutMetricData",
-	"logs:DescribeLogGroups", "s3:ListAllMyBuckets",
-	"sts:GetCallerIdentity", "ec2:Describe*",
-	"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
-	"ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
-	"ec2:UnassignPrivateIpAddresses", "codebuild:CreateReportGroup",
-	"kms:ListAliases", "kms:ListKeys", "sqs:ListQueues", "sns:ListTopics",
-	"dynamodb:ListTables", "lambda:ListFunctions", "iam:ListRoles",
-	"cloudformation:ValidateTemplate", "ecs:DescribeTaskDefinition",
-	"ecs:RegisterTaskDefinition", "codestar-connections:ListConnections",
-};
+static bool is_pattern(const char *action)
+{
+	return strpbrk(action, "*?") != NULL;
+}
 
+/*
+ * From the IAM service data cfn-lint ships (src/iam_table.h): an action
+ * that takes no resource type only works on "*", and a pattern only works
+ * on "*" when every action it matches does ("ec2:Describe*").
+ */
 bool cfh_iam_is_star_only(const char *action)
 {
-	size_t i, n;
+	const char **all;
+	size_t n, i;
+	bool star;
 
-	for (i = 0; i < CFH_ARRAY_SIZE(star_only); i++) {
-		n = strlen(star_only[i]);
-		if (star_only[i][n - 1] == '*' &&
-		    !strncmp(action, star_only[i], n - 1))
-			return true;
-		if (!strcmp(action, star_only[i]))
-			return true;
+	if (!is_pattern(action))
+		return cfh_iam_action_scope(action) == CFH_IAM_SCOPE_STAR_ONLY;
+	if (cfh_iam_expand(action, &all, &n) || !n)
+		return false;
+	for (i = 0, star = true; i < n && star; i++)
+		star = cfh_iam_action_scope(all[i]) == CFH_IAM_SCOPE_STAR_ONLY;
+	free(all);
+	return star;
+}
+
+int cfh_iam_star_members(const char *pattern, json_t *keep)
+{
+	const char **all;
+	size_t n, i, k;
+	int rc = 0;
+
+	if (!is_pattern(pattern) || !strcmp(pattern, "*"))
+		return 0;
+	if (cfh_iam_expand(pattern, &all, &n))
+		return -1;
+	for (i = 0; i < n && !rc; i++) {
+		json_t *v;
+		bool have = false;
+
+		if (cfh_iam_action_scope(all[i]) != CFH_IAM_SCOPE_STAR_ONLY)
+			continue;
+		json_array_foreach(keep, k, v)
+			have |= !strcasecmp(json_string_value(v), all[i]);
+		if (!have)
+			rc = json_array_append_new(keep, json_string(all[i]));
 	}
-	return false;
+	free(all);
+	return rc;
 }
 
 const char *cfh_iam_service_of(const char *action, char *buf, size_t size)

@@ -101,6 +101,20 @@ json_t *cfh_iam_profile_actions(const struct cfh_iam_profile *p);
 bool cfh_iam_is_star_only(const char *action);
 
 /**
+ * cfh_iam_star_members() - what a pattern grants that only works on "*"
+ * @pattern: an action with wildcards ("ecr:*"); exact actions add nothing
+ * @keep: a JSON array of action names; those of the actions @pattern
+ *        matches that only work on "*" are appended, each once (in the
+ *        lower case of the IAM data, which IAM accepts)
+ *
+ * Scoping "ecr:*" on "*" to a repository must keep these on "*", or the
+ * role loses them: ecr:GetAuthorizationToken, without which docker login
+ * fails, works on nothing else.
+ * Returns: 0, or -1 when out of memory.
+ */
+int cfh_iam_star_members(const char *pattern, json_t *keep);
+
+/**
  * cfh_iam_service_of() - the service prefix of an action
  * @buf: receives "s3" for "s3:GetObject"
  * Returns: @buf, or NULL when @action has no prefix or it does not fit.

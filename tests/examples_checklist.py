@@ -48,6 +48,11 @@ def advisory(fix, *words):
     return check
 
 
+def advised(report, words):
+    """True if an advisory of the Markdown report names @words."""
+    return any(words in line for line in advisory_lines(report))
+
+
 def fails(*conds):
     """[message for each (ok, message) that is not ok]."""
     return [m for ok, m in conds if not ok]
@@ -107,10 +112,15 @@ def s000_03(t, rep):
         (not any('AWSCodeBuildDeveloperAccess' in a for a in managed(t, 'CodeBuildServiceRole')),
          'CodeBuildServiceRole keeps AWSCodeBuildDeveloperAccess'),
         (not wild, 'CodeBuildServiceRole may still write to every /aws/codebuild/* log group'),
-        ('s3:GetObjectVersion' in build, 'the build role lacks s3:GetObjectVersion'),
+        # A pass grants nothing the input did not: the known companions
+        # are granted where the input allowed them, else advised.
+        ('s3:GetObjectVersion' in build or advised(rep, 's3:GetObjectVersion'),
+         'the build role lacks s3:GetObjectVersion, and no advisory names it'),
         ('s3:ListBucket' in build, 'the build role lacks s3:ListBucket'),
-        ('codecommit:CancelUploadArchive' in pipe, 'the pipeline role lacks codecommit:CancelUploadArchive'),
-        ('codebuild:StopBuild' in pipe, 'the pipeline role lacks codebuild:StopBuild'))
+        ('codecommit:CancelUploadArchive' in pipe or advised(rep, 'codecommit:CancelUploadArchive'),
+         'the pipeline role lacks codecommit:CancelUploadArchive, and no advisory names it'),
+        ('codebuild:StopBuild' in pipe or advised(rep, 'codebuild:StopBuild'),
+         'the pipeline role lacks codebuild:StopBuild, and no advisory names it'))
 
 
 def s000_04(t, rep):
@@ -655,7 +665,9 @@ CHECKLIST = {
         ('S001-05', 'advisory', ('pipeline-trigger',), advisory('S001-05', 'Pipeline'), None),
         ('S001-06', 'yes', ('encryption',), s001_06, None),
         ('S001-07', 'yes', ('iam',), s001_07,
-         'iam scopes Resource "*" to the template\'s ARNs but keeps service-wide actions (ecr:*, s3:*)'),
+         'ecr:*, s3:* and logs:* on "*" also grant actions that only work on "*" (ecr:GetAuthorizationToken, '
+         'for docker login): iam leaves the statement and advises, since which of them the build uses is the '
+         'owner\'s call'),
         ('S001-08', 'advisory', ('deploy-stage',), advisory('S001-08'), None),
         ('S001-09', 'yes', ('build',), s001_09, None),
         ('S001-10', 'yes', ('alarms',), s001_10, None),

@@ -94,13 +94,10 @@ Exceptions (DESIGN.md invariant 5: the narrow grants other passes add):
     does not have (the DLQ the dlq pass added, the log group the logs pass
     added). A resource naming a new Parameter is not exempt: a parameter
     can name anything.
- 2. Completions (fix-catalogue S000-03, seed 000):
-    - s3:GetObjectVersion on r where INPUT allowed s3:GetObject on r;
-    - s3:ListBucket and s3:GetBucketLocation on a bucket b where INPUT
-      allowed s3:GetObject or s3:PutObject on b + "/*";
-    - codecommit:CancelUploadArchive on r where INPUT allowed
-      codecommit:UploadArchive on r;
-    - codebuild:StopBuild on r where INPUT allowed codebuild:StartBuild on r.
+ 2. Completions: s3:ListBucket and s3:GetBucketLocation on a bucket b where
+    INPUT allowed s3:GetObject or s3:PutObject on b + "/*". The seed
+    analyses' other companions (s3:GetObjectVersion, CancelUploadArchive,
+    StopBuild) are no exception: the iam pass advises them instead.
  3. Encryption (invariant 6): kms:Decrypt and kms:GenerateDataKey on a
     resource that refers only to AWS::KMS::Key resources of OUTPUT, each
     used by some other, non-IAM resource of OUTPUT (a store it encrypts):
@@ -133,15 +130,9 @@ def exempt(pair, pin, tin, tout):
 
     def had(action, rt):
         return pin.covered(action_toks(action), rt, pair.c)
-    if a == "s3:getobjectversion":
-        return had("s3:GetObject", pair.rt)
     if a in ("s3:listbucket", "s3:getbucketlocation"):
         objs = pair.rt + ("/", "*")
         return had("s3:GetObject", objs) or had("s3:PutObject", objs)
-    if a == "codecommit:canceluploadarchive":
-        return had("codecommit:UploadArchive", pair.rt)
-    if a == "codebuild:stopbuild":
-        return had("codebuild:StartBuild", pair.rt)
     if a in ("xray:puttracesegments", "xray:puttelemetryrecords"):
         # Exception 4: a traced function writes its traces; these actions
         # accept only "*" and read nothing.

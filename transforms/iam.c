@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "iam_data.h"
 #include "passlib.h"
@@ -239,6 +240,77 @@ out:
 
 /* ---- Resource "*" ---- */
 
+/* Patterns are scoped when they grant at most this many actions that
+ * only work on "*" (those stay on "*", listed). */
+#define MAX_STAR_MEMBERS 4
+
+/* Say why a service's pattern stays on "*", with the first few actions
+ * that only work there. */
+static bool json_has(json_t *list, const char *a)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (!strcasecmp(json_string_value(v), a))
+			return true;
+	return false;
+}
+
+static int star_advice(struct role *role, const struct cfh_stmt *st,
+		       const char *svc, json_t *stars)
+{
+	static const char *const common[] = {
+		"ecr:GetAuthorizationToken", "logs:DescribeLogGroups",
+		"logs:CreateLogDelivery", "logs:PutResourcePolicy",
+		"s3:ListAllMyBuckets", "sqs:ListQueues", "sns:ListTopics",
+		"dynamodb:ListTables", "kms:ListAliases",
+	};
+	struct cfh_buf b;
+	size_t i, j, k;
+	char *msg;
+	int rc;
+
+	cfh_buf_init(&b);
+	cfh_buf_addf(&b, "%s actions on \"*\" not scoped: the statement also "
+		     "grants %zu %s actions that only work on \"*\" (",
+		     svc, json_array_size(stars), svc);
+	/* The ones roles use most first: they are why it matters. */
+	for (i = k = 0; i < CFH_ARRAY_SIZE(common) && k < 3; i++)
+		if (json_has(stars, common[i]))
+			cfh_buf_addf(&b, "%s%s", k++ ? ", " : "", common[i]);
+	for (i = 0; i < json_array_size(stars) && k < 3; i++) {
+		const char *a = json_string_value(json_array_get(stars, i));
+
+		for (j = 0; j < CFH_ARRAY_SIZE(common); j++)
+			if (!strcasecmp(common[j], a))
+				break;
+		if (j == CFH_ARRAY_SIZE(common))
+			cfh_buf_addf(&b, "%s%s", k++ ? ", " : "", a);
+	}
+	cfh_buf_addf(&b, ", ...), which scoping would take away; list the "
+		     "%s actions the role uses, those that take a resource "
+		     "on its ARNs and the others on \"*\"", svc);
+	msg = cfh_buf_steal(&b, NULL);
+	if (!msg)
+		return -1;
+	rc = cfh_advise(role->r, st->node, msg);
+	free(msg);
+	return rc;
+}
+
+/* Append the action @a to @keep unless it is there, in any case. */
+static int keep_add(json_t *keep, json_t *a)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(keep, i, v)
+		if (!strcasecmp(json_string_value(v), json_string_value(a)))
+			return 0;
+	return json_array_append(keep, a);
+}
+
 /*
  * Scope one statement. Returns a new list of statements that replaces it,
  * or NULL when it stays as it is.
@@ -249,12 +321,13 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 	const struct cfh_iam_needs *n = &role->needs;
 	json_t *orig = cfh_node_to_json(st->node), *out = json_array();
 	json_t *keep = json_array();	/* actions that stay on "*" */
+	json_t *stars = json_array();	/* one service's, found in patterns */
 	const char *list[256];
 	size_t nact = 0, i, k, scoped = 0;
 	char svc[64], svc2[64];
 
 	why[0] = '\0';
-	if (!orig || !out || !keep)
+	if (!orig || !out || !keep || !stars)
 		goto none;
 	if (!cfh_stmt_allows(st) || st->not_action || st->not_resource ||
 	    !cfh_iam_is_star(st->resource))
@@ -281,6 +354,16 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			list[i] = NULL;
 			continue;
 		}
+		/* What a pattern grants that works on "*" alone stays on
+		 * "*" when the rest is scoped: scoped, it would grant
+		 * nothing. */
+		json_array_clear(stars);
+		for (k = i; k < nact; k++)
+			if (list[k] &&
+			    cfh_iam_service_of(list[k], svc2, sizeof(svc2)) &&
+			    !strcmp(svc, svc2) &&
+			    cfh_iam_star_members(list[k], stars))
+				goto none;
 		acts_s = json_array();
 		sub_acts = json_array();
 		res_s = json_array();
@@ -294,7 +377,23 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			json_decref(sub_res);
 			goto none;
 		}
-		for (k = 0; k < n->ngrants; k++) {
+		/* A pattern that also grants many actions only "*" takes
+		 * ("ecr:*": registry policy, account settings, the login
+		 * token) is left as it is: listing them all on "*" is no
+		 * least privilege, and dropping them breaks what uses them
+		 * (docker login). Which of them the role needs is the
+		 * user's call. */
+		if (json_array_size(stars) > MAX_STAR_MEMBERS &&
+		    star_advice(role, st, svc, stars)) {
+			json_decref(acts_s);
+			json_decref(sub_acts);
+			json_decref(res_s);
+			json_decref(sub_res);
+			goto none;
+		}
+		for (k = 0; k < n->ngrants &&
+			    json_array_size(stars) <= MAX_STAR_MEMBERS;
+		     k++) {
 			const struct cfh_iam_grant *g = &n->grants[k];
 			const struct cfh_iam_profile *p = g->prof;
 
@@ -320,6 +419,9 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			}
 		if (done) {
 			scoped++;
+			json_array_foreach(stars, k, s)
+				if (keep_add(keep, s))
+					goto none;
 			if (json_array_size(acts_s) && json_array_size(res_s)) {
 				s = json_deep_copy(orig);
 				json_object_del(s, "Sid");
@@ -357,11 +459,13 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 	}
 	json_decref(orig);
 	json_decref(keep);
+	json_decref(stars);
 	return out;
 none:
 	json_decref(orig);
 	json_decref(out);
 	json_decref(keep);
+	json_decref(stars);
 	return NULL;
 }
 
@@ -491,7 +595,7 @@ static int complete_statement(struct cfh_run *r, const struct cfh_stmt *s)
 	struct cfh_node *acts = action_node(s);
 	const struct cfh_iam_companion *c;
 	size_t i, n;
-	char reason[256];
+	char reason[320];
 
 	if (!cfh_stmt_allows(s) || !acts || cfh_is_dynamic(acts))
 		return 0;
@@ -504,24 +608,14 @@ static int complete_statement(struct cfh_run *r, const struct cfh_stmt *s)
 		    !cfh_iam_names_versioned_bucket(
 			    r->t, s->not_resource ? NULL : s->resource))
 			continue;
+		/* A pass grants nothing the input did not: whether the role
+		 * needs the companion is the owner's call. */
 		snprintf(reason, sizeof(reason),
-			 "%s without %s fails in practice (S000-03): add it, on "
-			 "the same resources",
-			 c[i].have, c[i].need);
-		if (cfh_node_is_seq(acts)) {
-			if (cfh_edit_append_take(r, acts,
-						 json_string(c[i].need), reason,
-						 NULL))
-				return -1;
-		} else {
-			json_t *list = json_pack("[s,s]", cfh_node_str(acts),
-						 c[i].need);
-
-			if (cfh_edit_replace_take(r, acts, list, reason, &acts))
-				return -1;
-			if (!acts)
-				return 0;
-		}
+			 "%s without %s often fails in practice (S000-03): if "
+			 "the role needs it, add %s on the same resources",
+			 c[i].have, c[i].need, c[i].need);
+		if (cfh_advise(r, s->node, reason))
+			return -1;
 	}
 	return 0;
 }
