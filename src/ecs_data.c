@@ -115,9 +115,10 @@ static const char *key_of(struct cfh_template *t, const struct cfh_node *n)
  * as the statement it needs: a Secrets Manager secret or an SSM parameter
  * of the template, "${Secret}:json-key::" on one, or a literal ARN. The
  * ARN goes to @sm or @ssm, a template key the secret is encrypted with to
- * @keys. Returns: 0 when granted exactly, 1 when it cannot be read.
+ * @keys. Returns: true when read, and so granted exactly; false when it
+ * cannot be read.
  */
-static int secret_of(struct cfh_template *t, const struct cfh_node *v,
+static bool secret_read(struct cfh_template *t, const struct cfh_node *v,
 		     json_t *sm, json_t *ssm, json_t *keys, bool *literal)
 {
 	struct cfh_fn_view fv;
@@ -144,7 +145,7 @@ static int secret_of(struct cfh_template *t, const struct cfh_node *v,
 			}
 		}
 		if (!id)
-			return 1;
+			return false;
 	}
 	if (id) {
 		res = cfh_resource(t, id);
@@ -154,19 +155,19 @@ static int secret_of(struct cfh_template *t, const struct cfh_node *v,
 			const char *key = key_of(t, k);
 
 			if (k && !key)
-				return 1;
+				return false;
 			if (key)
 				add_unique(keys, cfh_json_getatt(key, "Arn"));
 			add_unique(sm, cfh_json_ref(id));
-			return 0;
+			return true;
 		}
 		if (!cfh_res_is(res, "AWS::SSM::Parameter"))
-			return 1;
+			return false;
 		/* Ref gives the name; a name of its own may begin with "/". */
 		pname = cfh_map_path(res, "Properties", "Name", NULL);
 		name = cfh_node_str(pname);
 		if (pname && (!cfh_node_is_str(pname) || strchr(name, '$')))
-			return 1;
+			return false;
 		arn = name ? cfh_arn_sub("ssm", CFH_ARN_HERE, "parameter/%s",
 					 name + (*name == '/'))
 			   : cfh_arn_sub("ssm", CFH_ARN_HERE, "parameter/${%s}",
@@ -174,16 +175,16 @@ static int secret_of(struct cfh_template *t, const struct cfh_node *v,
 		/* Too long for an ARN (or out of memory): granted by hand,
 		 * not cut short. */
 		if (!arn)
-			return 1;
+			return false;
 		add_unique(ssm, arn);
-		return 0;
+		return true;
 	}
 	if (!cfh_node_is_str(v))
-		return 1;
+		return false;
 	s = cfh_node_str(v);
 	if (strncmp(s, "arn:", 4) || strchr(s, '*') || strchr(s, '?') ||
 	    strlen(s) >= sizeof(buf))
-		return 1;
+		return false;
 	snprintf(buf, sizeof(buf), "%s", s);
 	if (strstr(buf, ":secretsmanager:") && strstr(buf, ":secret:")) {
 		/* arn:aws:secretsmanager:r:a:secret:name[:key:stage:version] */
@@ -196,14 +197,14 @@ static int secret_of(struct cfh_template *t, const struct cfh_node *v,
 			*p = '\0';
 		*literal = true;
 		add_unique(sm, json_string(buf));
-		return 0;
+		return true;
 	}
 	if (strstr(buf, ":ssm:") && strstr(buf, ":parameter/")) {
 		*literal = true;
 		add_unique(ssm, json_string(buf));
-		return 0;
+		return true;
 	}
-	return 1;
+	return false;
 }
 
 int cfh_ecs_needs_init(struct cfh_ecs_needs *n)
@@ -263,17 +264,17 @@ static void read_secrets(struct cfh_ecs_needs *n, struct cfh_template *t,
 		n->unknown = "secrets that cannot be read";
 	else if (sec)
 		cfh_for_each_entry(cfh_node_deref(sec), s)
-			if (secret_of(t, cfh_map_get(s->value, "ValueFrom"),
-				      n->secrets, n->params, n->keys,
-				      &n->literal))
+			if (!secret_read(t, cfh_map_get(s->value, "ValueFrom"),
+					 n->secrets, n->params, n->keys,
+					 &n->literal))
 				n->unknown = "secrets that are neither the "
 					     "template's nor literal ARNs";
 	if (cred) {
 		json_t *dummy = json_array();
 
 		/* Credentials live in Secrets Manager only. */
-		if (secret_of(t, cfh_map_get(cred, "CredentialsParameter"),
-			      n->secrets, dummy, n->keys, &n->literal) ||
+		if (!secret_read(t, cfh_map_get(cred, "CredentialsParameter"),
+				 n->secrets, dummy, n->keys, &n->literal) ||
 		    json_array_size(dummy))
 			n->unknown = "repository credentials that cannot be "
 				     "read";

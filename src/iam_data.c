@@ -254,7 +254,7 @@ bool cfh_iam_is_star_only(const char *action)
 int cfh_iam_star_members(const char *pattern, json_t *keep)
 {
 	const char **all;
-	size_t n, i, k;
+	size_t n, i;
 	int rc = 0;
 
 	if (!is_pattern(pattern) || !strcmp(pattern, "*"))
@@ -262,15 +262,10 @@ int cfh_iam_star_members(const char *pattern, json_t *keep)
 	if (cfh_iam_expand(pattern, &all, &n))
 		return -1;
 	for (i = 0; i < n && !rc; i++) {
-		json_t *v;
-		bool have = false;
-
-		if (cfh_iam_action_scope(all[i]) != CFH_IAM_SCOPE_STAR_ONLY)
+		if (cfh_iam_action_scope(all[i]) != CFH_IAM_SCOPE_STAR_ONLY ||
+		    cfh_iam_list_has(keep, all[i]))
 			continue;
-		json_array_foreach(keep, k, v)
-			have |= !strcasecmp(json_string_value(v), all[i]);
-		if (!have)
-			rc = json_array_append_new(keep, json_string(all[i]));
+		rc = json_array_append_new(keep, json_string(all[i]));
 	}
 	free(all);
 	return rc;
@@ -755,4 +750,56 @@ void cfh_iam_needs_release(struct cfh_iam_needs *n)
 	free(n->principals);
 	free(n->grants);
 	memset(n, 0, sizeof(*n));
+}
+
+bool cfh_iam_list_has(json_t *list, const char *a)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (!strcasecmp(json_string_value(v), a))
+			return true;
+	return false;
+}
+
+int cfh_iam_list_add(json_t *list, json_t *a)
+{
+	if (cfh_iam_list_has(list, json_string_value(a)))
+		return 0;
+	return json_array_append(list, a);
+}
+
+char *cfh_iam_star_note(const char *svc, json_t *stars)
+{
+	/* The ones roles use most first: they are why it matters. */
+	static const char *const common[] = {
+		"ecr:GetAuthorizationToken", "logs:DescribeLogGroups",
+		"logs:CreateLogDelivery", "logs:PutResourcePolicy",
+		"s3:ListAllMyBuckets", "sqs:ListQueues", "sns:ListTopics",
+		"dynamodb:ListTables", "kms:ListAliases",
+	};
+	struct cfh_buf b;
+	size_t i, j, k;
+
+	cfh_buf_init(&b);
+	cfh_buf_addf(&b, "%s actions on \"*\" not scoped: the statement also "
+		     "grants %zu %s actions that only work on \"*\" (",
+		     svc, json_array_size(stars), svc);
+	for (i = k = 0; i < CFH_ARRAY_SIZE(common) && k < 3; i++)
+		if (cfh_iam_list_has(stars, common[i]))
+			cfh_buf_addf(&b, "%s%s", k++ ? ", " : "", common[i]);
+	for (i = 0; i < json_array_size(stars) && k < 3; i++) {
+		const char *a = json_string_value(json_array_get(stars, i));
+
+		for (j = 0; j < CFH_ARRAY_SIZE(common); j++)
+			if (!strcasecmp(common[j], a))
+				break;
+		if (j == CFH_ARRAY_SIZE(common))
+			cfh_buf_addf(&b, "%s%s", k++ ? ", " : "", a);
+	}
+	cfh_buf_addf(&b, ", ...), which scoping would take away; list the "
+		     "%s actions the role uses, those that take a resource "
+		     "on its ARNs and the others on \"*\"", svc);
+	return cfh_buf_steal(&b, NULL);
 }

@@ -114,6 +114,22 @@ bool cfh_iam_is_star_only(const char *action);
  */
 int cfh_iam_star_members(const char *pattern, json_t *keep);
 
+/* True if the JSON list of action names @list has @a, in any case. */
+bool cfh_iam_list_has(json_t *list, const char *a);
+
+/* Append the action name @a (a JSON string, borrowed) to @list unless it
+ * has it. Returns 0, or -1 when out of memory. */
+int cfh_iam_list_add(json_t *list, json_t *a);
+
+/**
+ * cfh_iam_star_note() - why a service's pattern stays on "*"
+ * @stars: what cfh_iam_star_members() found for it
+ *
+ * Names the first three, those roles use most first.
+ * Returns: the advisory's text (caller frees), or NULL when out of memory.
+ */
+char *cfh_iam_star_note(const char *svc, json_t *stars);
+
 /**
  * cfh_iam_service_of() - the service prefix of an action
  * @buf: receives "s3" for "s3:GetObject"

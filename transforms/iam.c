@@ -244,54 +244,13 @@ out:
  * only work on "*" (those stay on "*", listed). */
 #define MAX_STAR_MEMBERS 4
 
-/* Say why a service's pattern stays on "*", with the first few actions
- * that only work there. */
-static bool json_has(json_t *list, const char *a)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (!strcasecmp(json_string_value(v), a))
-			return true;
-	return false;
-}
-
+/* Say why a service's pattern stays on "*". */
 static int star_advice(struct role *role, const struct cfh_stmt *st,
 		       const char *svc, json_t *stars)
 {
-	static const char *const common[] = {
-		"ecr:GetAuthorizationToken", "logs:DescribeLogGroups",
-		"logs:CreateLogDelivery", "logs:PutResourcePolicy",
-		"s3:ListAllMyBuckets", "sqs:ListQueues", "sns:ListTopics",
-		"dynamodb:ListTables", "kms:ListAliases",
-	};
-	struct cfh_buf b;
-	size_t i, j, k;
-	char *msg;
+	char *msg = cfh_iam_star_note(svc, stars);
 	int rc;
 
-	cfh_buf_init(&b);
-	cfh_buf_addf(&b, "%s actions on \"*\" not scoped: the statement also "
-		     "grants %zu %s actions that only work on \"*\" (",
-		     svc, json_array_size(stars), svc);
-	/* The ones roles use most first: they are why it matters. */
-	for (i = k = 0; i < CFH_ARRAY_SIZE(common) && k < 3; i++)
-		if (json_has(stars, common[i]))
-			cfh_buf_addf(&b, "%s%s", k++ ? ", " : "", common[i]);
-	for (i = 0; i < json_array_size(stars) && k < 3; i++) {
-		const char *a = json_string_value(json_array_get(stars, i));
-
-		for (j = 0; j < CFH_ARRAY_SIZE(common); j++)
-			if (!strcasecmp(common[j], a))
-				break;
-		if (j == CFH_ARRAY_SIZE(common))
-			cfh_buf_addf(&b, "%s%s", k++ ? ", " : "", a);
-	}
-	cfh_buf_addf(&b, ", ...), which scoping would take away; list the "
-		     "%s actions the role uses, those that take a resource "
-		     "on its ARNs and the others on \"*\"", svc);
-	msg = cfh_buf_steal(&b, NULL);
 	if (!msg)
 		return -1;
 	rc = cfh_advise(role->r, st->node, msg);
@@ -299,22 +258,6 @@ static int star_advice(struct role *role, const struct cfh_stmt *st,
 	return rc;
 }
 
-/* Append the action @a to @keep unless it is there, in any case. */
-static int keep_add(json_t *keep, json_t *a)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(keep, i, v)
-		if (!strcasecmp(json_string_value(v), json_string_value(a)))
-			return 0;
-	return json_array_append(keep, a);
-}
-
-/*
- * Scope one statement. Returns a new list of statements that replaces it,
- * or NULL when it stays as it is.
- */
 static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			       bool *cycle, char *why, size_t whysize)
 {
@@ -420,7 +363,7 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 		if (done) {
 			scoped++;
 			json_array_foreach(stars, k, s)
-				if (keep_add(keep, s))
+				if (cfh_iam_list_add(keep, s))
 					goto none;
 			if (json_array_size(acts_s) && json_array_size(res_s)) {
 				s = json_deep_copy(orig);

@@ -33,21 +33,22 @@ static struct cfh_node *props_of(const struct cfh_node *res)
 	return cfh_map_get(res, "Properties");
 }
 
-/* An integer property, literal only: -1 when absent, -2 when decided at
- * deploy time. */
-static long int_prop(const struct cfh_node *p, const char *key)
+/* An integer property into @out, @def when absent. Returns false when it
+ * is decided at deploy time (or not a whole number): nothing to compare. */
+static bool int_prop(const struct cfh_node *p, const char *key, long def,
+		     long *out)
 {
 	const struct cfh_node *n = cfh_map_get(p, key);
 	const char *s = cfh_node_str(n);
 	char *end;
-	long v;
 
+	*out = def;
 	if (!n)
-		return -1;
+		return true;
 	if (!s || cfh_is_dynamic(n))
-		return -2;
-	v = strtol(s, &end, 10);
-	return *end || v < 0 ? -2 : v;
+		return false;
+	*out = strtol(s, &end, 10);
+	return !*end && *out >= 0;
 }
 
 static bool role_traces(const struct cfh_node *role)
@@ -131,20 +132,15 @@ static int visibility(struct cfh_run *r, const char *queue,
 		      const struct cfh_node *fn)
 {
 	struct cfh_node *q = cfh_resource(r->t, queue), *qp;
-	long timeout = int_prop(props_of(fn), "Timeout");
-	long vis, want;
+	long timeout, vis, want;
 	char reason[200];
 
-	if (timeout == -2 || !q || cfh_props_dynamic(q) ||
-	    cfh_pass_skips(r, q))
+	if (!int_prop(props_of(fn), "Timeout", DEFAULT_TIMEOUT, &timeout) ||
+	    !q || cfh_props_dynamic(q) || cfh_pass_skips(r, q))
 		return 0;
-	if (timeout == -1)
-		timeout = DEFAULT_TIMEOUT;
-	vis = int_prop(props_of(q), "VisibilityTimeout");
-	if (vis == -2)
+	if (!int_prop(props_of(q), "VisibilityTimeout", DEFAULT_VISIBILITY,
+		      &vis))
 		return 0;
-	if (vis == -1)
-		vis = DEFAULT_VISIBILITY;
 	want = 6 * timeout;
 	if (vis >= want)
 		return 0;
