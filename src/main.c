@@ -165,7 +165,8 @@ int main(int argc, char **argv)
 
 	if (!settings || !reports || !reqs || !profiles) {
 		fprintf(stderr, "cfn-harden: error: out of memory\n");
-		return CFH_EXIT_INTERNAL;
+		rc = CFH_EXIT_INTERNAL;
+		goto out;
 	}
 	memset(&cli, 0, sizeof(cli));
 	cli.run.settings = settings;
@@ -187,9 +188,11 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			deflt = format_of(optarg, strlen(optarg));
-			if (deflt < 0)
-				return usage_error("unknown report format",
-						   optarg);
+			if (deflt < 0) {
+				rc = usage_error("unknown report format",
+						optarg);
+				goto out;
+			}
 			break;
 		case OPT_ONLY:
 			cli.run.only = optarg;
@@ -204,22 +207,28 @@ int main(int argc, char **argv)
 		case OPT_PROFILE:
 			if (c == OPT_PROFILE) {
 				profiles[nprofiles] = malloc(strlen(optarg) + 17);
-				if (!profiles[nprofiles])
-					return usage_error("out of memory", NULL);
+				if (!profiles[nprofiles]) {
+					rc = usage_error("out of memory", NULL);
+					goto out;
+				}
 				sprintf(profiles[nprofiles], "general.profile=%s",
 					optarg);
 				optarg = profiles[nprofiles++];
 			}
-			if (cfh_setting_check(optarg, err, sizeof(err)))
-				return usage_error(err, NULL);
+			if (cfh_setting_check(optarg, err, sizeof(err))) {
+				rc = usage_error(err, NULL);
+				goto out;
+			}
 			settings[cli.run.nsettings++] = optarg;
 			break;
 		case OPT_CONFIG:
 			cli.config = optarg;
 			break;
 		case OPT_TO:
-			if (strcmp(optarg, "json") && strcmp(optarg, "yaml"))
-				return usage_error("unknown format", optarg);
+			if (strcmp(optarg, "json") && strcmp(optarg, "yaml")) {
+				rc = usage_error("unknown format", optarg);
+				goto out;
+			}
 			cli.to = optarg;
 			break;
 		case 'r':
@@ -233,41 +242,57 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			cli.jobs = (int)strtol(optarg, &end, 10);
-			if (*end || cli.jobs < 1 || cli.jobs > 1024)
-				return usage_error("--jobs takes a number from "
-						   "1 to 1024, not", optarg);
+			if (*end || cli.jobs < 1 || cli.jobs > 1024) {
+				rc = usage_error("--jobs takes a number from "
+						"1 to 1024, not", optarg);
+				goto out;
+			}
 			break;
 		case OPT_PAIRS_DIR:
 			cli.pairs_dir = optarg;
 			break;
 		case OPT_LIST:
-			return cfh_cli_list_passes();
+			rc = cfh_cli_list_passes();
+			goto out;
 		case OPT_EXPLAIN:
-			return cfh_cli_explain(optarg);
+			rc = cfh_cli_explain(optarg);
+			goto out;
 		case OPT_LIST_SETTINGS:
-			return cfh_cli_list_settings();
+			rc = cfh_cli_list_settings();
+			goto out;
 		case 'h':
 			fputs(usage, stdout);
-			return CFH_EXIT_OK;
+			rc = CFH_EXIT_OK;
+			goto out;
 		case 'V':
 			printf("cfn-harden %s\n", CFH_VERSION);
-			return CFH_EXIT_OK;
+			rc = CFH_EXIT_OK;
+			goto out;
 		default:
-			return usage_error(optopt ? "bad option or missing argument"
+			rc = usage_error(optopt ? "bad option or missing argument"
 						  : "unknown option",
-					   optopt ? NULL : argv[optind - 1]);
+					optopt ? NULL : argv[optind - 1]);
+			goto out;
 		}
 	}
-	if (optind >= argc)
-		return usage_error("no template given", NULL);
-	if (deflt >= 0 && !nreports)
-		return usage_error("--report-format needs --report", NULL);
-	if ((cli.output != NULL) + cli.in_place + (cli.out_dir != NULL) > 1)
-		return usage_error("choose one of --output, --in-place and "
-				   "--out-dir", NULL);
-	if (cli.in_place && cli.to)
-		return usage_error("--in-place keeps each file's format: "
-				   "--to needs --output or --out-dir", NULL);
+	if (optind >= argc) {
+		rc = usage_error("no template given", NULL);
+		goto out;
+	}
+	if (deflt >= 0 && !nreports) {
+		rc = usage_error("--report-format needs --report", NULL);
+		goto out;
+	}
+	if ((cli.output != NULL) + cli.in_place + (cli.out_dir != NULL) > 1) {
+		rc = usage_error("choose one of --output, --in-place and "
+				"--out-dir", NULL);
+		goto out;
+	}
+	if (cli.in_place && cli.to) {
+		rc = usage_error("--in-place keeps each file's format: "
+				"--to needs --output or --out-dir", NULL);
+		goto out;
+	}
 	for (i = 0; i < nreports; i++)
 		report_req(&reqs[i], reports[i], deflt);
 	cli.nreports = nreports;
@@ -275,10 +300,13 @@ int main(int argc, char **argv)
 	cli.ninputs = (size_t)(argc - optind);
 	for (i = 0; i < cli.ninputs; i++)
 		if (!strcmp(cli.inputs[i], "-") &&
-		    (cli.ninputs > 1 || cli.in_place || cli.recursive))
-			return usage_error("standard input is one template, "
-					   "on its own", NULL);
+		    (cli.ninputs > 1 || cli.in_place || cli.recursive)) {
+			rc = usage_error("standard input is one template, "
+					"on its own", NULL);
+			goto out;
+		}
 	rc = cfh_cli_run(&cli);
+out:
 	for (i = 0; i < nprofiles; i++)
 		free(profiles[i]);
 	free(profiles);

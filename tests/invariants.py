@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Check DESIGN.md's invariant 6 (consistent encryption) on hardened outputs,
-and that no role has two policies of one name.
+that no role has two policies of one name, and no bucket two policies.
 
     invariants.py CFN_HARDEN FILE...
 
@@ -232,6 +232,39 @@ def policy_names(path, tpl):
     return problems
 
 
+def bucket_policies(path, tpl):
+    """Buckets with two AWS::S3::BucketPolicy resources: by Ref, or by the
+    same name as the bucket's BucketName. S3 keeps one: the later replaces
+    the other."""
+    res = tpl.get("Resources", {})
+    if not isinstance(res, dict):
+        return []
+    names = {}
+    for k, v in res.items():
+        if isinstance(v, dict) and v.get("Type") == "AWS::S3::Bucket":
+            p = v.get("Properties") if isinstance(v.get("Properties"), dict) else {}
+            if "BucketName" in p:
+                names[json.dumps(p["BucketName"], sort_keys=True)] = k
+    seen = {}
+    problems = []
+    for k, v in sorted(res.items()):
+        if not isinstance(v, dict) or v.get("Type") != "AWS::S3::BucketPolicy":
+            continue
+        p = v.get("Properties") if isinstance(v.get("Properties"), dict) else {}
+        b = p.get("Bucket")
+        if isinstance(b, dict) and set(b) == {"Ref"} and b["Ref"] in res:
+            bucket = b["Ref"]
+        else:
+            bucket = names.get(json.dumps(b, sort_keys=True))
+        if bucket is None:
+            continue
+        if bucket in seen:
+            problems.append("%s: bucket %s has two policies, %s and %s: one replaces the other"
+                            % (path, bucket, seen[bucket], k))
+        seen[bucket] = k
+    return problems
+
+
 def main():
     tool, files = sys.argv[1], sys.argv[2:]
     problems, checked = [], 0
@@ -241,7 +274,7 @@ def main():
             continue
         checked += 1
         tpl = json.loads(out.stdout)
-        problems += check(f, tpl) + policy_names(f, tpl)
+        problems += check(f, tpl) + policy_names(f, tpl) + bucket_policies(f, tpl)
     for p in problems:
         print("invariants: " + p)
     print("invariants: %d templates checked, %d passed, %d failed"

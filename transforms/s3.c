@@ -83,13 +83,37 @@ static bool has_key(const struct cfh_node *n, const char *key)
 	return false;
 }
 
-/* The template's AWS::S3::BucketPolicy for @bucket, or NULL. */
-static struct cfh_node *policy_of(struct s3 *x, const char *bucket)
+/* True if the JSON forms of @a and @b are equal (a name written twice:
+ * the same literal, or the same !Sub). */
+static bool same_value(const struct cfh_node *a, const struct cfh_node *b)
 {
+	json_t *ja = cfh_node_to_json(a), *jb = cfh_node_to_json(b);
+	bool eq = ja && jb && json_equal(ja, jb);
+
+	json_decref(ja);
+	json_decref(jb);
+	return eq;
+}
+
+/*
+ * The template's AWS::S3::BucketPolicy for @bucket, or NULL: one that
+ * names it by Ref, else one whose Bucket is written exactly as the
+ * bucket's BucketName (a literal, or the same !Sub). A bucket has one
+ * policy: a second replaces the first, and with it, say, CloudFront's read
+ * grant. *@maybe is set when some policy names a bucket the pass cannot
+ * tell apart from this one (a parameter, an import, another name).
+ */
+static struct cfh_node *policy_of(struct s3 *x, const char *bucket,
+				  bool *maybe)
+{
+	const struct cfh_node *res = cfh_resource(x->r->t, bucket);
+	const struct cfh_node *name = cfh_map_get(props_of(res), "BucketName");
+	const struct cfh_entry *e;
 	const char **refs;
 	struct cfh_node *hit = NULL;
 	size_t n, i;
 
+	*maybe = false;
 	if (cfh_referrers(x->r->t, bucket, "AWS::S3::BucketPolicy", &refs, &n))
 		return NULL;
 	for (i = 0; i < n && !hit; i++) {
@@ -99,27 +123,52 @@ static struct cfh_node *policy_of(struct s3 *x, const char *bucket)
 			hit = r;
 	}
 	free(refs);
+	/* A look-up: by name, among every bucket policy. */
+	cfh_for_each_resource(x->r->t, e) {
+		const struct cfh_node *b = cfh_map_get(props_of(e->value),
+						       "Bucket");
+		const char *ref = cfh_node_ref(b);
+
+		if (hit || !b || !cfh_res_is(e->value, "AWS::S3::BucketPolicy"))
+			continue;
+		if (ref && cfh_res_is(cfh_resource(x->r->t, ref),
+				      "AWS::S3::Bucket"))
+			continue;	/* another bucket's, by Ref */
+		if (name && same_value(name, b))
+			hit = e->value;
+		else if (!ref || !cfh_res_is(cfh_resource(x->r->t, ref),
+					     "AWS::S3::Bucket"))
+			*maybe = true;
+	}
+	/* A bucket the run added is nobody else's to name. */
+	if (hit || (res && (res->flags & CFH_NF_NEW)))
+		*maybe = false;
 	return hit;
 }
 
 /*
  * The policy that applies to @bucket: the one the pass made in this run,
  * else the template's. Returns the AWS::S3::BucketPolicy, or NULL when the
- * bucket has none; *@doc receives its PolicyDocument (NULL when none).
+ * bucket has none; *@doc receives its PolicyDocument (NULL when none) and
+ * *@maybe (when not NULL) whether another policy might be the bucket's.
  * Read the statements with cfh_stmt_iter_init(), which reads a lone
  * statement as IAM does; only a literal list takes another one.
  */
 static struct cfh_node *policy_for(struct s3 *x, const char *bucket,
-				   struct cfh_node **doc)
+				   struct cfh_node **doc, bool *maybe)
 {
 	struct cfh_node *pol = NULL;
+	bool unused;
 	size_t i;
 
+	if (!maybe)
+		maybe = &unused;
+	*maybe = false;
 	for (i = 0; i < x->nmade && !pol; i++)
 		if (!strcmp(x->made[i].bucket, bucket))
 			pol = x->made[i].res;
 	if (!pol)
-		pol = policy_of(x, bucket);
+		pol = policy_of(x, bucket, maybe);
 	*doc = cfh_map_path(pol, "Properties", "PolicyDocument", NULL);
 	return pol;
 }
@@ -159,7 +208,7 @@ static bool public_intent(struct s3 *x, const char *id,
 		    !strcmp(acl, "PublicReadWrite") ||
 		    !strcmp(acl, "AuthenticatedRead")))
 		return true;
-	policy_for(x, id, &doc);
+	policy_for(x, id, &doc, NULL);
 	cfh_stmt_iter_init(&it, doc);
 	while (cfh_stmt_next(&it, &s))
 		if (cfh_stmt_allows(&s) && !s.not_principal &&
@@ -416,11 +465,12 @@ static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
 {
 	const struct cfh_node *cond;
 	struct cfh_node *pol_res, *doc, *st, *res;
-	char base[256], msg[300];
+	char base[256], msg[400];
+	bool maybe;
 	const char *id;
 	json_t *pol;
 
-	pol_res = policy_for(x, bucket, &doc);
+	pol_res = policy_for(x, bucket, &doc, &maybe);
 	/* The policy is reached through the bucket: where the pass is
 	 * suppressed on it, a human adds the statement. */
 	if (pol_res && cfh_pass_skips(x->r, pol_res)) {
@@ -439,6 +489,16 @@ static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
 		return cfh_advise(x->r, cfh_resource(x->r->t, bucket),
 				  "its bucket policy is not a literal list of "
 				  "statements: add the statement by hand");
+	}
+	if (maybe) {
+		json_decref(stmt);
+		snprintf(msg, sizeof(msg),
+			 "a bucket policy of the template names a bucket by a "
+			 "name the pass cannot match to this one: if it is "
+			 "this bucket's, a second policy would replace it; %s, "
+			 "in that policy, by hand",
+			 reason);
+		return cfh_advise(x->r, cfh_resource(x->r->t, bucket), msg);
 	}
 	if (x->nmade == x->capmade) {
 		size_t cap = x->capmade ? 2 * x->capmade : 16;
@@ -479,7 +539,7 @@ static int deny_http(struct s3 *x, const char *bucket)
 	struct cfh_stmt_iter it;
 	struct cfh_stmt s;
 
-	policy_for(x, bucket, &doc);
+	policy_for(x, bucket, &doc, NULL);
 	cfh_stmt_iter_init(&it, doc);
 	while (cfh_stmt_next(&it, &s))
 		if (has_key(s.node, "aws:SecureTransport") ||
@@ -598,7 +658,7 @@ static int admit_delivery(struct s3 *x, const char *logs)
 		return 0;
 	/* The policy is reached through the logging bucket: where the pass
 	 * is suppressed on it, it is left alone. */
-	pol = policy_for(x, logs, &doc);
+	pol = policy_for(x, logs, &doc, NULL);
 	skip = pol && cfh_pass_skips(x->r, pol);
 	st = log_statement(doc);
 	if (st) {
