@@ -126,6 +126,24 @@ bool cfh_store_is_log_target(struct cfh_template *t, const char *id)
 	return hit;
 }
 
+/* Is the bucket an origin of one of the template's distributions? */
+static bool cloudfront_origin(struct cfh_template *t, const char *id)
+{
+	const char **refs;
+	size_t n, i;
+	bool hit = false;
+
+	if (cfh_referrers(t, id, "AWS::CloudFront::Distribution", &refs, &n))
+		return true;	/* out of memory: the safe answer */
+	for (i = 0; i < n && !hit; i++)
+		hit = cfh_refers_to(cfh_map_path(cfh_resource(t, refs[i]),
+						 "Properties", "DistributionConfig",
+						 "Origins", NULL),
+				    id);
+	free(refs);
+	return hit;
+}
+
 static enum cfh_store_state s3_check(struct cfh_template *t,
 				     const struct store *st, const char *id,
 				     const struct cfh_node *res)
@@ -141,6 +159,16 @@ static enum cfh_store_state s3_check(struct cfh_template *t,
 	if (cfh_store_is_log_target(t, id))
 		return CFH_STORE_DONE;	/* SSE-S3 it must stay */
 	rule = s3_default(res);
+	d = cfh_map_get(rule, "ServerSideEncryptionByDefault");
+	alg = cfh_node_str(cfh_map_get(d, "SSEAlgorithm"));
+	/* Moving these to the key breaks what serves or copies them; a
+	 * bucket already on KMS is the author's working setup. */
+	if (!(alg && !strncmp(alg, "aws:kms", 7))) {
+		if (cloudfront_origin(t, id))
+			return CFH_STORE_CDN;
+		if (cfh_map_get(p, "ReplicationConfiguration"))
+			return CFH_STORE_REPLICATED;
+	}
 	if (cfh_map_get(p, "BucketEncryption") && !rule)
 		return CFH_STORE_DONE;	/* an intrinsic: the author decides */
 	d = cfh_map_get(rule, "ServerSideEncryptionByDefault");

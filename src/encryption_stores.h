@@ -26,6 +26,13 @@ enum cfh_store_state {
 	CFH_STORE_WEBSITE,	/* a website bucket: with KMS, anonymous
 				 * readers could not decrypt it; a human
 				 * decides */
+	CFH_STORE_CDN,		/* a CloudFront origin: with origin access
+				 * identity, KMS objects cannot be served at
+				 * all; with origin access control, the key
+				 * policy must admit the distribution */
+	CFH_STORE_REPLICATED,	/* replicated: SSE-KMS objects are only
+				 * replicated with SseKmsEncryptedObjects and
+				 * a replica key */
 };
 
 /**

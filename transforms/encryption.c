@@ -628,6 +628,24 @@ static int find_target(struct cfh_run *r, void *st, const char *id,
 				  "anonymous readers cannot decrypt; serve it "
 				  "through CloudFront with origin access "
 				  "control first");
+	case CFH_STORE_CDN:
+		return cfh_advise(r, res,
+				  "CloudFront origin not encrypted with KMS: "
+				  "through an origin access identity SSE-KMS "
+				  "objects cannot be served at all (every new "
+				  "object would return 403); with origin access "
+				  "control, encrypt it with a key whose policy "
+				  "lets cloudfront.amazonaws.com decrypt, scoped "
+				  "by aws:SourceArn to the distribution");
+	case CFH_STORE_REPLICATED:
+		return cfh_advise(r, res,
+				  "replicated bucket not encrypted with KMS: "
+				  "SSE-KMS objects are replicated only when each "
+				  "rule has SourceSelectionCriteria."
+				  "SseKmsEncryptedObjects and a ReplicaKmsKeyID "
+				  "in the destination's region, and the "
+				  "replication role may use both keys; set them "
+				  "together");
 	default:
 		return 0;
 	}
