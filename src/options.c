@@ -140,24 +140,21 @@ void cfh_opts_resolve_one(const struct cfh_option *o, struct cfh_optval *v)
 void cfh_opts_resolve(struct cfh_optval *values, const char *const *settings,
 		      size_t n)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < cfh_option_count(); i++) {
-		const struct cfh_option *o = &table[i];
-		size_t pl = strlen(o->pass), kl = strlen(o->key);
+	for (i = 0; i < cfh_option_count(); i++)
+		cfh_opts_resolve_one(&table[i], &values[i]);
+	/* In order: the last setting of a key wins. */
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(settings[i], '=');
+		const struct cfh_option *o =
+			eq ? cfh_option_find(settings[i],
+					     (size_t)(eq - settings[i]))
+			   : NULL;
 
-		cfh_opts_resolve_one(o, &values[i]);
-		/* The last setting of a key wins. */
-		for (k = n; k-- > 0;) {
-			const char *s = settings[k];
-
-			if (!strncmp(s, o->pass, pl) && s[pl] == '.' &&
-			    !strncmp(s + pl + 1, o->key, kl) &&
-			    s[pl + 1 + kl] == '=') {
-				values[i].s = s + pl + 2 + kl;
-				typed(&values[i]);
-				break;
-			}
+		if (o) {
+			values[o - table].s = eq + 1;
+			typed(&values[o - table]);
 		}
 	}
 }

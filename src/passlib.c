@@ -332,6 +332,19 @@ int cfh_refs_in(struct cfh_template *t, const struct cfh_node *n,
 	return refs_walk(n, out, cnt, t, 0);
 }
 
+/* Policy names are tried as NAME, NAME2, ... below this bound. */
+#define MAX_POLICY_NAMES 1000
+
+/* The @k-th candidate name for @base: @base itself, then @base2, ...
+ * Returns 0, or -1 when it does not fit in @size bytes. */
+static int policy_candidate(char *buf, size_t size, const char *base, size_t k)
+{
+	int n = k == 1 ? snprintf(buf, size, "%s", base)
+		       : snprintf(buf, size, "%s%zu", base, k);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 /* The inline policy @name of the role's Policies list, or NULL. */
 static struct cfh_node *inline_policy(const struct cfh_node *pols,
 				      const char *name)
@@ -406,11 +419,11 @@ int cfh_role_grant_take(struct cfh_run *r, const char *role,
 	 * is either this role's inline policy with a literal list of
 	 * statements (the same name on every run: idempotent) or free.
 	 */
-	for (k = 1; k < 1000; k++) {
-		if (k == 1)
-			snprintf(name, sizeof(name), "%s", policy);
-		else
-			snprintf(name, sizeof(name), "%s%zu", policy, k);
+	for (k = 1; k < MAX_POLICY_NAMES; k++) {
+		if (policy_candidate(name, sizeof(name), policy, k)) {
+			rc = -1;
+			goto out;
+		}
 		mine = inline_policy(pols, name);
 		mine = mine ? cfh_map_path(cfh_node_deref(mine),
 					   "PolicyDocument", "Statement", NULL)
@@ -421,7 +434,7 @@ int cfh_role_grant_take(struct cfh_run *r, const char *role,
 			break;
 		mine = NULL;
 	}
-	if (k == 1000) {
+	if (k == MAX_POLICY_NAMES) {
 		rc = -1;
 		goto out;
 	}
@@ -458,11 +471,8 @@ int cfh_role_policy_name(struct cfh_template *t, const char *role,
 {
 	size_t k;
 
-	for (k = 1; k < 1000; k++) {
-		int n = k == 1 ? snprintf(buf, size, "%s", base)
-			       : snprintf(buf, size, "%s%zu", base, k);
-
-		if (n < 0 || (size_t)n >= size)
+	for (k = 1; k < MAX_POLICY_NAMES; k++) {
+		if (policy_candidate(buf, size, base, k))
 			return -1;
 		if (!cfh_role_has_policy(t, role, buf))
 			return 0;

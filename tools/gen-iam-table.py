@@ -120,6 +120,14 @@ def check_u16(what, value):
             f"in C_CODE's structs and in this script")
 
 
+def w_numbers(w, decl, items, per_line):
+    """A const array of numbers, @per_line to a line."""
+    w(f"const {decl}[] = {{\n")
+    for i in range(0, len(items), per_line):
+        w("\t" + ", ".join(str(x) for x in items[i:i + per_line]) + ",\n")
+    w("};\n\n")
+
+
 def emit(services, out):
     """Write the table as offsets, never pointers.
 
@@ -219,16 +227,10 @@ def emit(services, out):
     w(";\n\n")
     w(f"/* {len(arn_runs) - 1} distinct runs, {len(arn_items)} items: "
       f"pool offsets of ARN formats */\n")
-    w("const uint32_t cfh_iamtab_arn_items[] = {\n")
-    for i in range(0, len(arn_items), 8):
-        w("\t" + ", ".join(str(x) for x in arn_items[i:i + 8]) + ",\n")
-    w("};\n\n")
+    w_numbers(w, "uint32_t cfh_iamtab_arn_items", arn_items, 8)
     w(f"/* {len(rlist_runs) - 1} distinct runs, {len(rlist_items)} items: "
       f"indices in cfh_iamtab_rtypes */\n")
-    w("const uint16_t cfh_iamtab_rlist_items[] = {\n")
-    for i in range(0, len(rlist_items), 12):
-        w("\t" + ", ".join(str(x) for x in rlist_items[i:i + 12]) + ",\n")
-    w("};\n\n")
+    w_numbers(w, "uint16_t cfh_iamtab_rlist_items", rlist_items, 12)
     w("/* name, ARN formats (start, length); by service, then by name */\n")
     w("const struct cfh_iam_rtype cfh_iamtab_rtypes[] = {\n")
     for row in rtype_rows:

@@ -59,6 +59,8 @@ struct s3 {
 	struct cfh_run *r;
 	struct cfh_ids buckets;		/* every bucket, before any edit */
 	struct cfh_ids sources;		/* buckets to log */
+	struct cfh_ids named;		/* bucket policies whose Bucket is no
+					 * Ref to a bucket of the template */
 	struct made_policy *made;
 	size_t nmade, capmade;
 };
@@ -108,7 +110,6 @@ static struct cfh_node *policy_of(struct s3 *x, const char *bucket,
 {
 	const struct cfh_node *res = cfh_resource(x->r->t, bucket);
 	const struct cfh_node *name = cfh_map_get(props_of(res), "BucketName");
-	const struct cfh_entry *e;
 	const char **refs;
 	struct cfh_node *hit = NULL;
 	size_t n, i;
@@ -123,21 +124,14 @@ static struct cfh_node *policy_of(struct s3 *x, const char *bucket,
 			hit = r;
 	}
 	free(refs);
-	/* A look-up: by name, among every bucket policy. */
-	cfh_for_each_resource(x->r->t, e) {
-		const struct cfh_node *b = cfh_map_get(props_of(e->value),
-						       "Bucket");
-		const char *ref = cfh_node_ref(b);
+	/* By name, among the policies that name no bucket by Ref. */
+	for (i = 0; i < x->named.n && !hit; i++) {
+		struct cfh_node *pol = cfh_resource(x->r->t, x->named.v[i]);
 
-		if (hit || !b || !cfh_res_is(e->value, "AWS::S3::BucketPolicy"))
-			continue;
-		if (ref && cfh_res_is(cfh_resource(x->r->t, ref),
-				      "AWS::S3::Bucket"))
-			continue;	/* another bucket's, by Ref */
-		if (name && same_value(name, b))
-			hit = e->value;
-		else if (!ref || !cfh_res_is(cfh_resource(x->r->t, ref),
-					     "AWS::S3::Bucket"))
+		if (name && same_value(name, cfh_map_get(props_of(pol),
+							 "Bucket")))
+			hit = pol;
+		else
 			*maybe = true;
 	}
 	/* A bucket the run added is nobody else's to name. */
@@ -816,10 +810,22 @@ static int before(struct cfh_run *r, void *st)
 	const struct cfh_entry *e;
 
 	x->r = r;
-	cfh_for_each_resource(r->t, e)
+	cfh_for_each_resource(r->t, e) {
+		const char *ref = cfh_node_ref(cfh_map_get(props_of(e->value),
+							   "Bucket"));
+
 		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
 		    cfh_ids_add(&x->buckets, e->key->text))
 			return -1;
+		/* Found once, looked through for every bucket: a policy that
+		 * names its bucket otherwise than by Ref. */
+		if (cfh_res_is(e->value, "AWS::S3::BucketPolicy") &&
+		    cfh_map_get(props_of(e->value), "Bucket") &&
+		    !(ref && cfh_res_is(cfh_resource(r->t, ref),
+					"AWS::S3::Bucket")) &&
+		    cfh_ids_add(&x->named, e->key->text))
+			return -1;
+	}
 	return 0;
 }
 
@@ -837,6 +843,7 @@ static void release(void *st)
 
 	cfh_ids_release(&x->buckets);
 	cfh_ids_release(&x->sources);
+	cfh_ids_release(&x->named);
 	free(x->made);
 }
 
