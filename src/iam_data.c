@@ -18,64 +18,64 @@ static const struct cfh_iam_profile profiles[] = {
 	{ "AWS::S3::Bucket", "s3", CFH_IAM_ARN_GETATT,
 	  ACTIONS("s3:ListBucket", "s3:GetBucketLocation"),
 	  ACTIONS("s3:GetObject", "s3:PutObject"),
-	  "/*" },
+	  "/*", ACTIONS("s3:GetObjectVersion") },
 	{ "AWS::DynamoDB::Table", "dynamodb", CFH_IAM_ARN_GETATT,
 	  ACTIONS("dynamodb:GetItem", "dynamodb:PutItem",
 		  "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 		  "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem",
 		  "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
 		  "dynamodb:DescribeTable"),
-	  ACTIONS("dynamodb:Query", "dynamodb:Scan"), "/index/*" },
+	  ACTIONS("dynamodb:Query", "dynamodb:Scan"), "/index/*", NULL },
 	{ "AWS::SQS::Queue", "sqs", CFH_IAM_ARN_GETATT,
 	  ACTIONS("sqs:SendMessage", "sqs:ReceiveMessage",
 		  "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
 		  "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "AWS::SNS::Topic", "sns", CFH_IAM_ARN_REF, ACTIONS("sns:Publish"),
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "AWS::Logs::LogGroup", "logs", CFH_IAM_ARN_GETATT,
-	  ACTIONS("logs:CreateLogStream", "logs:PutLogEvents"), NULL, NULL },
+	  ACTIONS("logs:CreateLogStream", "logs:PutLogEvents"), NULL, NULL, NULL },
 	{ "AWS::Lambda::Function", "lambda", CFH_IAM_ARN_GETATT,
-	  ACTIONS("lambda:InvokeFunction"), NULL, NULL },
+	  ACTIONS("lambda:InvokeFunction"), NULL, NULL, NULL },
 	{ "AWS::Kinesis::Stream", "kinesis", CFH_IAM_ARN_GETATT,
 	  ACTIONS("kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
 		  "kinesis:GetRecords", "kinesis:GetShardIterator",
 		  "kinesis:ListShards", "kinesis:PutRecord",
 		  "kinesis:PutRecords"),
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "AWS::KinesisFirehose::DeliveryStream", "firehose",
 	  CFH_IAM_ARN_GETATT,
 	  ACTIONS("firehose:PutRecord", "firehose:PutRecordBatch"), NULL,
-	  NULL },
+	  NULL, NULL },
 	{ "AWS::CodeBuild::Project", "codebuild", CFH_IAM_ARN_GETATT,
 	  ACTIONS("codebuild:StartBuild", "codebuild:BatchGetBuilds",
 		  "codebuild:StopBuild"),
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "AWS::CodeCommit::Repository", "codecommit", CFH_IAM_ARN_GETATT,
 	  ACTIONS("codecommit:GetBranch", "codecommit:GetCommit",
 		  "codecommit:GitPull", "codecommit:UploadArchive",
 		  "codecommit:GetUploadArchiveStatus",
 		  "codecommit:CancelUploadArchive"),
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "AWS::SecretsManager::Secret", "secretsmanager", CFH_IAM_ARN_REF,
 	  ACTIONS("secretsmanager:GetSecretValue",
 		  "secretsmanager:DescribeSecret"),
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "AWS::StepFunctions::StateMachine", "states", CFH_IAM_ARN_REF,
 	  ACTIONS("states:StartExecution", "states:DescribeExecution"), NULL,
-	  NULL },
+	  NULL, NULL },
 	{ "AWS::ECR::Repository", "ecr", CFH_IAM_ARN_GETATT,
 	  ACTIONS("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
 		  "ecr:BatchCheckLayerAvailability", "ecr:PutImage",
 		  "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
 		  "ecr:CompleteLayerUpload"),
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "AWS::KMS::Key", "kms", CFH_IAM_ARN_GETATT,
-	  ACTIONS("kms:Decrypt", "kms:GenerateDataKey"), NULL, NULL },
+	  ACTIONS("kms:Decrypt", "kms:GenerateDataKey"), NULL, NULL, NULL },
 	{ "AWS::CodePipeline::Pipeline", "codepipeline", CFH_IAM_ARN_PIPELINE,
-	  ACTIONS("codepipeline:StartPipelineExecution"), NULL, NULL },
+	  ACTIONS("codepipeline:StartPipelineExecution"), NULL, NULL, NULL },
 	{ "AWS::Events::EventBus", "events", CFH_IAM_ARN_GETATT,
-	  ACTIONS("events:PutEvents"), NULL, NULL },
+	  ACTIONS("events:PutEvents"), NULL, NULL, NULL },
 };
 
 /* A principal's own log group, by the service's naming convention, when
@@ -84,14 +84,14 @@ static const struct cfh_iam_profile lambda_logs = {
 	"AWS::Lambda::Function", "logs", CFH_IAM_ARN_LAMBDA_LOGS,
 	ACTIONS("logs:CreateLogGroup", "logs:CreateLogStream",
 		"logs:PutLogEvents"),
-	NULL, NULL
+	NULL, NULL, NULL
 };
 
 static const struct cfh_iam_profile codebuild_logs = {
 	"AWS::CodeBuild::Project", "logs", CFH_IAM_ARN_CODEBUILD_LOGS,
 	ACTIONS("logs:CreateLogGroup", "logs:CreateLogStream",
 		"logs:PutLogEvents"),
-	NULL, NULL
+	NULL, NULL, NULL
 };
 
 const struct cfh_iam_profile *cfh_iam_profile_of(const struct cfh_node *res)
@@ -189,7 +189,8 @@ json_t *cfh_iam_profile_actions(const struct cfh_iam_profile *p)
 	return list;
 }
 
-int cfh_iam_grant_stmts(const struct cfh_iam_grant *g, json_t *out[3])
+int cfh_iam_grant_stmts(const struct cfh_iam_grant *g, bool whole,
+			json_t *out[3])
 {
 	const struct cfh_iam_profile *p = g->prof;
 	json_t *res = json_array();
@@ -203,10 +204,20 @@ int cfh_iam_grant_stmts(const struct cfh_iam_grant *g, json_t *out[3])
 	}
 	out[0] = json_pack("{s:s, s:o, s:o}", "Effect", "Allow", "Action",
 			   cfh_iam_actions(p->actions), "Resource", res);
-	if (p->sub_actions)
+	if (p->sub_actions) {
+		json_t *acts = cfh_iam_actions(p->sub_actions);
+		json_t *more = whole && p->sub_whole ? cfh_iam_actions(p->sub_whole)
+						     : NULL;
+
+		if (acts && more && json_array_extend(acts, more)) {
+			json_decref(acts);
+			acts = NULL;
+		}
+		json_decref(more);
 		out[1] = json_pack("{s:s, s:o, s:[o]}", "Effect", "Allow",
-				   "Action", cfh_iam_actions(p->sub_actions),
-				   "Resource", cfh_iam_sub_arn(p, g->target));
+				   "Action", acts, "Resource",
+				   cfh_iam_sub_arn(p, g->target));
+	}
 	/* Pulling an image needs a token, which ECR gives per account. */
 	if (!strcmp(p->service, "ecr"))
 		out[2] = cfh_stmt_allow_take("ecr:GetAuthorizationToken",
@@ -338,29 +349,29 @@ bool cfh_iam_has_action(const struct cfh_node *acts, const char *action)
 /* ---- broad managed policies ---- */
 
 static const struct cfh_iam_broad broads[] = {
-	{ "AdministratorAccess", NULL, false },
-	{ "PowerUserAccess", NULL, false },
-	{ "AmazonS3FullAccess", "s3", false },
-	{ "AmazonDynamoDBFullAccess", "dynamodb", false },
-	{ "AmazonSQSFullAccess", "sqs", false },
-	{ "AmazonSNSFullAccess", "sns", false },
-	{ "AWSLambda_FullAccess", "lambda logs", false },
-	{ "AWSLambdaBasicExecutionRole", "logs", false },
-	{ "AWSLambdaFullAccess", "lambda logs", true },
-	{ "CloudWatchLogsFullAccess", "logs", false },
-	{ "AmazonKinesisFullAccess", "kinesis", false },
-	{ "AmazonKinesisFirehoseFullAccess", "firehose", false },
-	{ "AWSCodeBuildAdminAccess", "codebuild logs s3", false },
-	{ "AWSCodeBuildDeveloperAccess", "codebuild logs s3", false },
-	{ "AWSCodeCommitFullAccess", "codecommit", false },
-	{ "AWSCodePipelineFullAccess", "codepipeline", true },
+	{ "AdministratorAccess", NULL, false, true },
+	{ "PowerUserAccess", NULL, false, true },
+	{ "AmazonS3FullAccess", "s3", false, true },
+	{ "AmazonDynamoDBFullAccess", "dynamodb", false, true },
+	{ "AmazonSQSFullAccess", "sqs", false, true },
+	{ "AmazonSNSFullAccess", "sns", false, true },
+	{ "AWSLambda_FullAccess", "lambda logs", false, false },
+	{ "AWSLambdaBasicExecutionRole", "logs", false, false },
+	{ "AWSLambdaFullAccess", "lambda logs", true, false },
+	{ "CloudWatchLogsFullAccess", "logs", false, true },
+	{ "AmazonKinesisFullAccess", "kinesis", false, true },
+	{ "AmazonKinesisFirehoseFullAccess", "firehose", false, true },
+	{ "AWSCodeBuildAdminAccess", "codebuild logs s3", false, false },
+	{ "AWSCodeBuildDeveloperAccess", "codebuild logs s3", false, false },
+	{ "AWSCodeCommitFullAccess", "codecommit", false, true },
+	{ "AWSCodePipelineFullAccess", "codepipeline", true, false },
 	{ "AWSCodePipeline_FullAccess", "codepipeline s3 codebuild codecommit",
-	  false },
-	{ "AWSCodePipelineServiceRole", NULL, true },
-	{ "AmazonEC2ContainerRegistryFullAccess", "ecr", false },
-	{ "AWSStepFunctionsFullAccess", "states", false },
-	{ "SecretsManagerReadWrite", "secretsmanager", false },
-	{ "AWSKeyManagementServicePowerUser", "kms", false },
+	  false, false },
+	{ "AWSCodePipelineServiceRole", NULL, true, false },
+	{ "AmazonEC2ContainerRegistryFullAccess", "ecr", false, true },
+	{ "AWSStepFunctionsFullAccess", "states", false, true },
+	{ "SecretsManagerReadWrite", "secretsmanager", false, false },
+	{ "AWSKeyManagementServicePowerUser", "kms", false, false },
 };
 
 /* The last path segment of a managed policy ARN, whether literal or an
@@ -412,6 +423,25 @@ const char *cfh_iam_broad_fix(const struct cfh_iam_broad *b)
 bool cfh_iam_covers(const char *services, const char *service)
 {
 	return !services || cfh_word_in(services, service);
+}
+
+const char *cfh_iam_broad_whole(const struct cfh_iam_broad *const *b,
+				size_t n, char *buf, size_t size)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!b[i]->whole || b[i]->missing)
+			continue;
+		if (!b[i]->services)
+			return NULL;
+		if (strlen(buf) + strlen(b[i]->services) + 2 < size) {
+			strcat(buf, " ");
+			strcat(buf, b[i]->services);
+		}
+	}
+	return buf;
 }
 
 const char *cfh_iam_broad_services(const struct cfh_iam_broad *const *b,

@@ -39,6 +39,9 @@ struct cfh_iam_profile {
 	const char *const *sub_actions;	/* on a sub-resource, below */
 	const char *sub;		/* suffix of the sub-resource ARN after
 					 * ${X.Arn}: objects, indexes */
+	const char *const *sub_whole;	/* on the sub-resource too, where the
+					 * replaced policy granted the whole
+					 * service: s3:GetObjectVersion */
 };
 
 /**
@@ -164,6 +167,9 @@ struct cfh_iam_broad {
 	const char *name;
 	const char *services;	/* space-separated prefixes; NULL: all */
 	bool missing;		/* AWS never had it or retired it */
+	bool whole;		/* grants every action of its services, so
+				 * the input allowed what a profile grants
+				 * only then (cfh_iam_profile.sub_whole) */
 };
 
 /**
@@ -182,6 +188,14 @@ const char *cfh_iam_broad_fix(const struct cfh_iam_broad *b);
 
 /* True if the services of a broad policy (NULL: all) cover @service. */
 bool cfh_iam_covers(const char *services, const char *service);
+
+/**
+ * cfh_iam_broad_whole() - the services several broad policies grant whole
+ * Returns: their prefixes, space-separated, in @buf ("" for none); NULL
+ * when one of them grants every service.
+ */
+const char *cfh_iam_broad_whole(const struct cfh_iam_broad *const *b,
+				size_t n, char *buf, size_t size);
 
 /**
  * cfh_iam_broad_services() - the services several broad policies cover
@@ -243,11 +257,15 @@ struct cfh_iam_needs {
  *       those on what lies below it, and the account-wide action the
  *       service needs besides (ECR's authorization token, on "*")
  *
+ * @whole: the replaced policy granted the whole service: the profile's
+ *         sub_whole actions are granted too (never more than the input)
+ *
  * Action is a list even of one action, as the pass has always written
  * it: cfh_stmt_allow_take() would write one action as a string.
  * Returns: 0, or -1 (and nothing in @out) when out of memory.
  */
-int cfh_iam_grant_stmts(const struct cfh_iam_grant *g, json_t *out[3]);
+int cfh_iam_grant_stmts(const struct cfh_iam_grant *g, bool whole,
+			json_t *out[3]);
 
 /**
  * cfh_iam_invoker() - the one resource that invokes a function through a

@@ -78,7 +78,8 @@ static int place(struct role *role, struct placed *pl, const char *target,
 
 /* Statements for the grants of services @services covers (NULL: all). */
 static int grant_statements(struct role *role, struct placed *pl,
-			    const char *services, size_t *count)
+			    const char *services, const char *whole,
+			    size_t *count)
 {
 	const struct cfh_iam_needs *n = &role->needs;
 	size_t i;
@@ -91,7 +92,9 @@ static int grant_statements(struct role *role, struct placed *pl,
 
 		if (!cfh_iam_covers(services, g->prof->service))
 			continue;
-		if (cfh_iam_grant_stmts(g, st))
+		if (cfh_iam_grant_stmts(g, cfh_iam_covers(whole,
+							   g->prof->service),
+					st))
 			return -1;
 		/* Each call takes its statement. The account-wide one names
 		 * no resource: never a cycle. */
@@ -166,7 +169,7 @@ static int replace_managed(struct role *role)
 	struct cfh_node **drop = NULL;
 	const struct cfh_iam_broad **dropped = NULL;
 	size_t ndrop = 0, i, count;
-	char reason[400], services[512];
+	char reason[400], services[512], whole[512];
 	int rc = -1;
 
 	if (!cfh_node_is_seq(arns) || arns->kind != CFH_SEQ)
@@ -180,7 +183,7 @@ static int replace_managed(struct role *role)
 
 		if (!b)
 			continue;
-		if (grant_statements(role, &pl, b->services, &count))
+		if (grant_statements(role, &pl, b->services, "", &count))
 			goto out;
 		if (!count && !b->missing) {
 			snprintf(reason, sizeof(reason),
@@ -204,6 +207,8 @@ static int replace_managed(struct role *role)
 	if (grant_statements(role, &pl,
 			     cfh_iam_broad_services(dropped, ndrop, services,
 						    sizeof(services)),
+			     cfh_iam_broad_whole(dropped, ndrop, whole,
+						 sizeof(whole)),
 			     &count))
 		goto out;
 	for (i = 0; i < ndrop; i++) {
