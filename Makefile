@@ -48,7 +48,8 @@ LIB_OBJS = \
 	$(BUILD)/src/reprint.o \
 	$(BUILD)/src/schema.o \
 	$(BUILD)/src/schema_table.o \
-	$(BUILD)/src/template.o
+	$(BUILD)/src/template.o \
+	$(BUILD)/src/usage.o
 
 # One object per pass, in registry order (transforms/passes.def).
 PASS_OBJS = \

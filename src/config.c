@@ -136,8 +136,8 @@ static int parse(struct cfh_config *c, const struct cfh_node *root,
 			if (pass_list(v, !strcmp(k, "only") ? &c->only : &c->skip,
 				      d))
 				return -1;
-		} else if (!strcmp(k, "profile")) {
-			snprintf(buf, sizeof(buf), "general.profile=%s",
+		} else if (!strcmp(k, "profile") || !strcmp(k, "mode")) {
+			snprintf(buf, sizeof(buf), "general.%s=%s", k,
 				 scalar(v) ? scalar(v) : "");
 			if (cfh_setting_check(buf, err, sizeof(err)))
 				return bad(d, v, "%s", err);
@@ -165,7 +165,8 @@ static int parse(struct cfh_config *c, const struct cfh_node *root,
 			}
 		} else {
 			return bad(d, e->key, "unknown key '%s' (expected "
-				   "only, skip, profile, no-replace, settings "
+				   "only, skip, profile, mode, no-replace, "
+				   "settings "
 				   "or exclude)", k);
 		}
 	}

@@ -4,6 +4,7 @@
  *
  *   only: [encryption, iam]        # or skip: [tags]
  *   profile: dev
+ *   mode: new-stack
  *   no-replace: true
  *   settings:
  *     logs: {retention-days: 90}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "encryption_stores.h"
+#include "usage.h"
 #include "passlib.h"
 
 /*
@@ -126,24 +127,6 @@ bool cfh_store_is_log_target(struct cfh_template *t, const char *id)
 	return hit;
 }
 
-/* Is the bucket an origin of one of the template's distributions? */
-static bool cloudfront_origin(struct cfh_template *t, const char *id)
-{
-	const char **refs;
-	size_t n, i;
-	bool hit = false;
-
-	if (cfh_referrers(t, id, "AWS::CloudFront::Distribution", &refs, &n))
-		return true;	/* out of memory: the safe answer */
-	for (i = 0; i < n && !hit; i++)
-		hit = cfh_refers_to(cfh_map_path(cfh_resource(t, refs[i]),
-						 "Properties", "DistributionConfig",
-						 "Origins", NULL),
-				    id);
-	free(refs);
-	return hit;
-}
-
 static enum cfh_store_state s3_check(struct cfh_template *t,
 				     const struct store *st, const char *id,
 				     const struct cfh_node *res)
@@ -164,7 +147,7 @@ static enum cfh_store_state s3_check(struct cfh_template *t,
 	/* Moving these to the key breaks what serves or copies them; a
 	 * bucket already on KMS is the author's working setup. */
 	if (!(alg && !strncmp(alg, "aws:kms", 7))) {
-		if (cloudfront_origin(t, id))
+		if (cfh_usage_origin(t, id) == CFH_ORIGIN_OTHER)
 			return CFH_STORE_CDN;
 		if (cfh_map_get(p, "ReplicationConfiguration"))
 			return CFH_STORE_REPLICATED;
@@ -680,6 +663,9 @@ int cfh_store_services(struct cfh_template *t, const char *id,
 		if (cfh_res_is(r, "AWS::CodeStarNotifications::NotificationRule") &&
 		    cfh_refers_to(cfh_map_get(p, "Targets"), id))
 			svc[CFH_SVC_CODESTAR] = true;
+		if (cfh_res_is(r, "AWS::CloudFront::Distribution") &&
+		    cfh_usage_origin(t, id) == CFH_ORIGIN_OAC)
+			svc[CFH_SVC_CLOUDFRONT] = true;
 		if (cfh_res_is(r, "AWS::CloudTrail::Trail") &&
 		    cfh_refers_to(cfh_map_get(p, "S3BucketName"), id))
 			svc[CFH_SVC_CLOUDTRAIL] = true;

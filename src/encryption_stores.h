@@ -26,10 +26,12 @@ enum cfh_store_state {
 	CFH_STORE_WEBSITE,	/* a website bucket: with KMS, anonymous
 				 * readers could not decrypt it; a human
 				 * decides */
-	CFH_STORE_CDN,		/* a CloudFront origin: with origin access
-				 * identity, KMS objects cannot be served at
-				 * all; with origin access control, the key
-				 * policy must admit the distribution */
+	CFH_STORE_CDN,		/* a CloudFront origin reached through an
+				 * origin access identity or as a custom
+				 * origin: KMS objects cannot be served at
+				 * all (through origin access control it
+				 * wants the key, and cfh_store_services()
+				 * admits CloudFront) */
 	CFH_STORE_REPLICATED,	/* replicated: SSE-KMS objects are only
 				 * replicated with SseKmsEncryptedObjects and
 				 * a replica key */
@@ -111,7 +113,8 @@ bool cfh_store_is_log_target(struct cfh_template *t, const char *id);
  * @svc: entries set to true (never cleared) for each service that needs
  *       the store's key to deliver: CloudWatch Logs for a log group, S3
  *       notifications, EventBridge targets, alarm actions, SNS
- *       subscriptions, CodeStar notifications and CloudTrail
+ *       subscriptions, CodeStar notifications, CloudTrail, and CloudFront
+ *       for a bucket it serves through origin access control
  *
  * Reads the store's referrers through the graph.
  * Returns: 0, or -1 when out of memory.

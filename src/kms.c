@@ -23,6 +23,10 @@ static const struct {
 			       "codestar-notifications.amazonaws.com", false },
 	[CFH_SVC_CLOUDTRAIL] = { "AllowCloudTrail", "cloudtrail.amazonaws.com",
 				 false },
+	/* A distribution reading an origin through origin access control
+	 * (S3 decrypts for it); uploads through it need the data key. */
+	[CFH_SVC_CLOUDFRONT] = { "AllowCloudFrontOriginAccessControl",
+				 "cloudfront.amazonaws.com", false },
 };
 
 const char *cfh_kms_service_sid(enum cfh_svc s)

@@ -27,6 +27,7 @@ static const char usage[] =
 	"      --no-replace           skip changes that would replace a deployed resource, and report them\n"
 	"      --set PASS.KEY=VALUE   change a setting of a pass (repeatable; see --list-settings)\n"
 	"      --profile NAME         prod (keep data: the default) or dev (let environments tear down)\n"
+	"      --mode NAME            deployed (the template may already run: the default) or new-stack (a first draft)\n"
 	"      --config FILE          read this configuration instead of the nearest .cfn-harden.yaml\n"
 	"      --to FORMAT            write the template in another format: json or yaml\n"
 	"  -r, --recursive            harden every template found under the DIR arguments\n"
@@ -57,6 +58,7 @@ enum {
 	OPT_EXPLAIN,
 	OPT_SET,
 	OPT_PROFILE,
+	OPT_MODE,
 	OPT_LIST_SETTINGS,
 	OPT_REPORT,
 	OPT_CONFIG,
@@ -76,6 +78,7 @@ static const struct option longopts[] = {
 	{ "no-replace", no_argument, NULL, OPT_NO_REPLACE },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "recursive", no_argument, NULL, 'r' },
@@ -151,7 +154,7 @@ static void report_req(struct cfh_report_req *r, const char *arg, int deflt)
 
 int main(int argc, char **argv)
 {
-	/* Every --set, --profile and --report, in order: at most one per
+	/* Every --set, --profile, --mode and --report, in order: at most one per
 	 * argument. */
 	const char **settings = calloc((size_t)argc, sizeof(*settings));
 	const char **reports = calloc((size_t)argc, sizeof(*reports));
@@ -205,14 +208,20 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SET:
 		case OPT_PROFILE:
-			if (c == OPT_PROFILE) {
-				profiles[nprofiles] = malloc(strlen(optarg) + 17);
+		case OPT_MODE:
+			/* --profile and --mode are general settings. */
+			if (c != OPT_SET) {
+				const char *key = c == OPT_MODE ? "mode"
+								: "profile";
+				size_t len = strlen(optarg) + 18;
+
+				profiles[nprofiles] = malloc(len);
 				if (!profiles[nprofiles]) {
 					rc = usage_error("out of memory", NULL);
 					goto out;
 				}
-				sprintf(profiles[nprofiles], "general.profile=%s",
-					optarg);
+				snprintf(profiles[nprofiles], len,
+					 "general.%s=%s", key, optarg);
 				optarg = profiles[nprofiles++];
 			}
 			if (cfh_setting_check(optarg, err, sizeof(err))) {
@@ -278,6 +287,16 @@ int main(int argc, char **argv)
 	if (optind >= argc) {
 		rc = usage_error("no template given", NULL);
 		goto out;
+	}
+	/* Training pairs are made from first drafts: --pairs-dir means
+	 * --mode new-stack unless a --mode says otherwise. The slot is free:
+	 * --pairs-dir took an argument and added no setting. */
+	if (cli.pairs_dir) {
+		for (i = 0; i < cli.run.nsettings; i++)
+			if (!strncmp(settings[i], "general.mode=", 13))
+				break;
+		if (i == cli.run.nsettings)
+			settings[cli.run.nsettings++] = "general.mode=new-stack";
 	}
 	if (deflt >= 0 && !nreports) {
 		rc = usage_error("--report-format needs --report", NULL);

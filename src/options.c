@@ -201,3 +201,8 @@ bool cfh_opt_bool(const struct cfh_run *r, const char *key)
 
 	return value_of(r, key, &def)->b;
 }
+
+bool cfh_mode_deployed(const struct cfh_run *r)
+{
+	return !strcmp(cfh_opt_str(r, "general.mode"), "deployed");
+}

@@ -50,4 +50,11 @@ long long cfh_opt_int(const struct cfh_run *r, const char *key);
 const char *cfh_opt_str(const struct cfh_run *r, const char *key);
 bool cfh_opt_bool(const struct cfh_run *r, const char *key);
 
+/*
+ * True under --mode deployed (the default): the template may already run,
+ * and clients the template cannot see may use what it defines. Passes
+ * that change what a resource admits ask the usage model (usage.h) first.
+ */
+bool cfh_mode_deployed(const struct cfh_run *r);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "options.h"
 #include "report.h"
 
 static const char *const op_names[] = { "add", "replace", "remove",
@@ -71,10 +72,11 @@ json_t *cfh_report_value(struct cfh_run *r, const char *name)
 			list = NULL;
 		}
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:o*, s:o*}", "tool",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o*, s:o*}", "tool",
 			 "cfn-harden", "version", CFH_VERSION, "template", name,
-			 "format", t->conv.json ? "json" : "yaml", "summary",
-			 summary(r), "changes", list);
+			 "format", t->conv.json ? "json" : "yaml", "mode",
+			 cfh_opt_str(r, "general.mode"), "summary", summary(r),
+			 "changes", list);
 }
 
 char *cfh_json_dump_take(json_t *v)
@@ -420,6 +422,12 @@ static char *report_md(struct cfh_run *r, const char *name)
 			 "to the template, grouped into findings (what one pass "
 			 "did to one resource), with why it matters, and every "
 			 "finding it left for a human decision.\n\n");
+	cfh_buf_addf(&b, "**Mode**: %s\n\n",
+		     strcmp(cfh_opt_str(r, "general.mode"), "deployed")
+			     ? "new-stack (a first draft that nothing uses "
+			       "yet)"
+			     : "deployed (the template may already run: "
+			       "what its clients use keeps working)");
 	cfh_buf_adds(&b, "## Summary\n\n**Total Changes**: ");
 	for (s = 0; s < CFH_SEV_COUNT; s++) {
 		cfh_buf_addf(&b, "%s%zu ", s ? ", " : "", count[s]);

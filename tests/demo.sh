@@ -7,8 +7,9 @@ input=${DEMO:-examples/media-processing.yaml}
 out="$build/demo"
 mkdir -p "$out"
 ext=${input##*.}
-"$build/cfn-harden" -o "$out/hardened.$ext" --report "$out/report.md" "$input"
-echo "== cfn-harden -o $out/hardened.$ext --report $out/report.md $input"
+# The example is a first draft: nothing uses it yet.
+"$build/cfn-harden" --mode new-stack -o "$out/hardened.$ext" --report "$out/report.md" "$input"
+echo "== cfn-harden --mode new-stack -o $out/hardened.$ext --report $out/report.md $input"
 echo
 echo "== the change (diff -u input output):"
 diff -u "$input" "$out/hardened.$ext" || true

@@ -687,7 +687,11 @@ CHECKLIST = {
         ('S002-12', 'yes', ('tags',), s002_12, None),
     ],
     'ecs-bluegreen': [
-        ('S003-01', 'yes', ('iam',), s003_01, None),
+        ('S003-01', 'yes', ('iam',), s003_01,
+         'the pipeline uses a CodeStar connection that is not in the template '
+         '(a literal ConnectionArn): statements scoped to the template would '
+         'cut it off, so PowerUserAccess stays, with an advisory, until iam '
+         'grants codestar-connections:UseConnection on the ARNs it finds'),
         ('S003-02', 'advisory', ('portability',), advisory('S003-02'),
          'this draft takes its network as parameters, so there is no NAT '
          'gateway to report; tests/golden/portability/yaml-one-nat shows the advisory'),

@@ -32,8 +32,10 @@
 
 #include "encryption_stores.h"
 #include "kms.h"
+#include "options.h"
 #include "passlib.h"
 #include "policy.h"
+#include "usage.h"
 
 /*
  * The run's state. The walk finds the stores to encrypt and notes the
@@ -612,16 +614,72 @@ static int before(struct cfh_run *r, void *st)
 	return 0;
 }
 
+/*
+ * Stores whose clients call the key themselves, through the service: a
+ * reader of an SSE-KMS object, queue, topic, table, stream, secret or
+ * image needs kms:Decrypt on its key, a writer kms:GenerateDataKey. Not
+ * log groups, functions, builds, pipelines, databases, file systems,
+ * volumes and caches, which their service decrypts for any client.
+ */
+static bool clients_use_key(const struct cfh_node *res)
+{
+	static const char *const types[] = {
+		"AWS::S3::Bucket",	 "AWS::SQS::Queue",
+		"AWS::SNS::Topic",	 "AWS::DynamoDB::Table",
+		"AWS::Kinesis::Stream",	 "AWS::KinesisFirehose::DeliveryStream",
+		"AWS::SecretsManager::Secret", "AWS::ECR::Repository",
+		"AWS::Serverless::SimpleTable",
+	};
+	size_t i;
+
+	for (i = 0; i < CFH_ARRAY_SIZE(types); i++)
+		if (cfh_res_is(res, types[i]))
+			return true;
+	return false;
+}
+
+/*
+ * In a deployed stack (--mode deployed), a store that clients outside the
+ * template may use (the usage model, src/usage.h) keeps its encryption: a new key's policy admits only this
+ * template's roles and services, and the others would get
+ * KMS.AccessDeniedException. Returns 1 when it advised instead, 0 when
+ * the store may move, -1 on error.
+ */
+static int outside_clients(struct cfh_run *r, const char *id,
+			   struct cfh_node *res)
+{
+	char why[300], msg[600];
+	int rc;
+
+	/* A new stack has no clients yet: those to come get the key. */
+	if (!cfh_mode_deployed(r) || !clients_use_key(res))
+		return 0;
+	rc = cfh_usage_outside(r->t, id, why, sizeof(why));
+	if (rc <= 0)
+		return rc;
+	snprintf(msg, sizeof(msg),
+		 "not moved to the customer-managed key: it may have clients "
+		 "outside this template (%s), and every reader and writer "
+		 "needs kms:Decrypt and kms:GenerateDataKey on a new key or "
+		 "gets KMS.AccessDeniedException. Grant them in the key "
+		 "policy (or their IAM policies), then encrypt it with the "
+		 "key",
+		 why);
+	return cfh_advise(r, res, msg) ? -1 : 1;
+}
+
 /* Every store of the table (src/encryption_stores.c): what needs
  * encrypting, before any edit. */
 static int find_target(struct cfh_run *r, void *st, const char *id,
 		       struct cfh_node *res)
 {
 	struct enc *x = st;
+	int rc;
 
 	switch (cfh_store_check(r->t, id, res)) {
 	case CFH_STORE_WANTS_KEY:
-		return cfh_ids_add(&x->targets, id);
+		rc = outside_clients(r, id, res);
+		return rc ? (rc < 0 ? -1 : 0) : cfh_ids_add(&x->targets, id);
 	case CFH_STORE_WEBSITE:
 		return cfh_advise(r, res,
 				  "website bucket not encrypted with KMS: "
@@ -631,12 +689,12 @@ static int find_target(struct cfh_run *r, void *st, const char *id,
 	case CFH_STORE_CDN:
 		return cfh_advise(r, res,
 				  "CloudFront origin not encrypted with KMS: "
-				  "through an origin access identity SSE-KMS "
-				  "objects cannot be served at all (every new "
-				  "object would return 403); with origin access "
-				  "control, encrypt it with a key whose policy "
-				  "lets cloudfront.amazonaws.com decrypt, scoped "
-				  "by aws:SourceArn to the distribution");
+				  "through an origin access identity or a custom "
+				  "origin SSE-KMS objects cannot be served at all "
+				  "(every new object would return 403); move the "
+				  "distribution to origin access control first, "
+				  "then the key can admit cloudfront.amazonaws.com "
+				  "and the bucket can move to it");
 	case CFH_STORE_REPLICATED:
 		return cfh_advise(r, res,
 				  "replicated bucket not encrypted with KMS: "

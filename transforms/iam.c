@@ -39,8 +39,10 @@
 #include <strings.h>
 
 #include "iam_data.h"
+#include "options.h"
 #include "passlib.h"
 #include "policy.h"
+#include "usage.h"
 
 /* One role being hardened. */
 struct role {
@@ -159,6 +161,53 @@ static int write_placed(struct role *role, struct placed *pl,
 
 /* ---- managed policies ---- */
 
+/*
+ * Does a principal of the role use resources of the @services
+ * (space-separated IAM prefixes, or NULL for any) that the template does
+ * not define (usage.h)? Then 1, with an advisory at @at that starts with
+ * @lead: scoped to the template's ARNs, that access would be cut off.
+ */
+static int foreign_use(struct role *role, const struct cfh_node *at,
+		       const char *services, const char *lead)
+{
+	char svc[64], why[300], msg[700];
+	const char *p = services, *end;
+	size_t i, k;
+	int rc;
+
+	do {
+		if (p) {
+			p += strspn(p, " ");
+			end = p + strcspn(p, " ");
+			k = (size_t)(end - p);
+			if (!k)
+				break;
+			snprintf(svc, sizeof(svc), "%.*s", (int)k, p);
+			p = end;
+		}
+		for (i = 0; i < role->needs.nprincipals; i++) {
+			rc = cfh_usage_foreign(role->r->t,
+					       role->needs.principals[i],
+					       services ? svc : NULL, why,
+					       sizeof(why));
+			if (rc < 0)
+				return -1;
+			if (!rc)
+				continue;
+			snprintf(msg, sizeof(msg),
+				 "%s: '%s' also uses %s%sresources the "
+				 "template does not define (%s), which "
+				 "statements scoped to the template's ARNs "
+				 "would cut off; list their ARNs beside the "
+				 "template's",
+				 lead, role->needs.principals[i],
+				 services ? svc : "", services ? " " : "", why);
+			return cfh_advise(role->r, at, msg) ? -1 : 1;
+		}
+	} while (p && *p);
+	return 0;
+}
+
 static int replace_managed(struct role *role)
 {
 	struct cfh_run *r = role->r;
@@ -170,7 +219,7 @@ static int replace_managed(struct role *role)
 	const struct cfh_iam_broad **dropped = NULL;
 	size_t ndrop = 0, i, count;
 	char reason[400], services[512], whole[512];
-	int rc = -1;
+	int rc = -1, fr;
 
 	if (!cfh_node_is_seq(arns) || arns->kind != CFH_SEQ)
 		goto done;
@@ -182,6 +231,30 @@ static int replace_managed(struct role *role)
 		const struct cfh_iam_broad *b = cfh_iam_broad_of(e->value);
 
 		if (!b)
+			continue;
+		/* A deployed stack's principals call what they call: which
+		 * of a broad policy's actions those are is not in the
+		 * template, and a list of likely ones would take the others
+		 * away. A policy that does not exist is another matter: it
+		 * fails every deployment. */
+		if (!b->missing && cfh_mode_deployed(r)) {
+			snprintf(reason, sizeof(reason),
+				 "%s grants more than the role's principals "
+				 "seem to use, but which of its actions they "
+				 "call is not in the template: replace it with "
+				 "statements on the resources they use once you "
+				 "know (--mode new-stack writes the usual ones)",
+				 b->name);
+			if (cfh_advise(r, e->value, reason))
+				goto out;
+			continue;
+		}
+		snprintf(reason, sizeof(reason), "%s not replaced", b->name);
+		fr = b->missing ? 0 : foreign_use(role, e->value, b->services,
+						  reason);
+		if (fr < 0)
+			goto out;
+		if (fr)
 			continue;
 		if (grant_statements(role, &pl, b->services, "", &count))
 			goto out;
@@ -263,6 +336,41 @@ static int star_advice(struct role *role, const struct cfh_stmt *st,
 	return rc;
 }
 
+/*
+ * In a deployed stack, a statement on "*" is scoped only when the role's
+ * principals name every resource of the service that the template has:
+ * one they do not name (found at run time by a naming convention, say)
+ * would lose its access. Then 1, with an advisory at @at.
+ */
+static int unnamed_use(struct role *role, const struct cfh_node *at,
+		       const char *svc, const char *lead)
+{
+	const struct cfh_entry *e;
+	const struct cfh_iam_profile *p;
+	char msg[600];
+	size_t k;
+
+	cfh_for_each_resource(role->r->t, e) {
+		p = cfh_iam_profile_of(e->value);
+		if (!p || strcmp(p->service, svc) ||
+		    !strcmp(e->key->text, role->id))
+			continue;
+		for (k = 0; k < role->needs.ngrants; k++)
+			if (!strcmp(role->needs.grants[k].target, e->key->text))
+				break;
+		if (k < role->needs.ngrants)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "%s: the template's '%s' is a %s resource the role's "
+			 "principals do not name but may use; scoped to the "
+			 "ones they name, it would lose its access. List the "
+			 "ARNs of every %s resource they use",
+			 lead, e->key->text, svc, svc);
+		return cfh_advise(role->r, at, msg) ? -1 : 1;
+	}
+	return 0;
+}
+
 static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			       bool *cycle, char *why, size_t whysize)
 {
@@ -272,7 +380,8 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 	json_t *stars = json_array();	/* one service's, found in patterns */
 	const char *list[256];
 	size_t nact = 0, i, k, scoped = 0;
-	char svc[64], svc2[64];
+	char svc[64], svc2[64], lead[100];
+	int fr;
 
 	why[0] = '\0';
 	if (!orig || !out || !keep || !stars)
@@ -339,7 +448,24 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			json_decref(sub_res);
 			goto none;
 		}
-		for (k = 0; k < n->ngrants &&
+		/* Resources of the service that the template does not
+		 * define (a bucket passed in as a parameter) would lose
+		 * their access: the service's actions stay on "*". So
+		 * would, in a deployed stack, the template's resources
+		 * its principals do not name but may reach. */
+		snprintf(lead, sizeof(lead), "%s actions on \"*\" not scoped",
+			 svc);
+		fr = foreign_use(role, st->node, svc, lead);
+		if (!fr && cfh_mode_deployed(role->r))
+			fr = unnamed_use(role, st->node, svc, lead);
+		if (fr < 0) {
+			json_decref(acts_s);
+			json_decref(sub_acts);
+			json_decref(res_s);
+			json_decref(sub_res);
+			goto none;
+		}
+		for (k = 0; k < n->ngrants && !fr &&
 			    json_array_size(stars) <= MAX_STAR_MEMBERS;
 		     k++) {
 			const struct cfh_iam_grant *g = &n->grants[k];
@@ -606,6 +732,18 @@ static int narrow_wildcards(struct role *role, const struct cfh_stmt *s)
 					    n->grants[i].target);
 		if (!ok)
 			return 0;
+	}
+	/* Which of the service's actions a deployed stack's principals
+	 * call is not in the template: the usual ones are a guess, and
+	 * the others would be taken away. */
+	if (cfh_mode_deployed(role->r)) {
+		snprintf(reason, sizeof(reason),
+			 "%s on the template's %s not narrowed: which of its "
+			 "actions the role's principals call is not in the "
+			 "template; list them once you know (--mode new-stack "
+			 "writes the usual ones)",
+			 wild, prof->type);
+		return cfh_advise(role->r, acts, reason);
 	}
 	snprintf(reason, sizeof(reason),
 		 "narrow %s to the actions the role's principals use on the "

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "options.h"
 #include "passlib.h"
@@ -185,8 +186,44 @@ static bool principal_any(const struct cfh_node *p)
 	return false;
 }
 
+/*
+ * A condition that makes a statement for everyone not public, as S3 reads
+ * it: one on a fixed source or principal (aws:SourceArn, aws:SourceVpc,
+ * aws:PrincipalOrgID, ...). aws:SecureTransport, say, does not.
+ */
+static bool restricting_condition(const struct cfh_node *cond)
+{
+	static const char *const keys[] = {
+		"aws:SourceArn",	"aws:SourceVpc",     "aws:SourceVpce",
+		"aws:SourceAccount",	"aws:SourceOwner",   "aws:SourceIp",
+		"aws:PrincipalArn",	"aws:PrincipalAccount",
+		"aws:PrincipalOrgID",	"aws:userid",	     "s3:DataAccessPointArn",
+		"s3:DataAccessPointAccount",
+	};
+	const struct cfh_entry *op, *k;
+	size_t i;
+
+	cond = cfh_node_deref(cond);
+	if (!cfh_node_is_map(cond))
+		return cond != NULL;	/* an intrinsic: not read, so trusted */
+	cfh_for_each_entry(cond, op) {
+		const struct cfh_node *m = cfh_node_deref(op->value);
+
+		if (!cfh_node_is_map(m))
+			continue;
+		cfh_for_each_entry(m, k)
+			for (i = 0; i < CFH_ARRAY_SIZE(keys); i++)
+				if (!strcasecmp(k->key->text, keys[i]))
+					return true;
+	}
+	return false;
+}
+
 /* Meant to be public: a website, a public canned ACL, or a policy that
- * allows everyone without a condition. */
+ * allows everyone (Principal "*", or everyone but some with NotPrincipal)
+ * without a condition that restricts the source. Blocking public access
+ * on such a bucket would fail the policy's update or cut its readers
+ * off. */
 static bool public_intent(struct s3 *x, const char *id,
 			  const struct cfh_node *res)
 {
@@ -205,8 +242,9 @@ static bool public_intent(struct s3 *x, const char *id,
 	policy_for(x, id, &doc, NULL);
 	cfh_stmt_iter_init(&it, doc);
 	while (cfh_stmt_next(&it, &s))
-		if (cfh_stmt_allows(&s) && !s.not_principal &&
-		    principal_any(s.principal) && !s.condition)
+		if (cfh_stmt_allows(&s) &&
+		    (s.not_principal || principal_any(s.principal)) &&
+		    !restricting_condition(s.condition))
 			return true;
 	return false;
 }
