@@ -396,3 +396,190 @@ ARN_FORMS = {
     ("AWS::StepFunctions::StateMachine", "Arn"): "${@}",
     ("AWS::Serverless::StateMachine", "Arn"): "${@}",
 }
+
+
+# ---- for never_narrower.py ------------------------------------------------
+# Everything below is read only by never_narrower.py.
+
+def _p(svc):
+    return "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:" % svc
+
+
+_DDB_FORMS = [(("table",), [_p("dynamodb") + "table/${@}"]),
+              (("index",), [_p("dynamodb") + "table/${@}/index/*"]),
+              (("stream",), [_p("dynamodb") + "table/${@}/stream/*"])]
+_SFN_FORMS = [(("statemachine",), ["${@}", _p("states") + "stateMachine:${@.Name}"]),
+              (("execution",), [_p("states") + "execution:${@.Name}:*"])]
+
+# The ARNs of a template's resources, as IAM sees them: CloudFormation type
+# -> (IAM service prefix, the property that names the resource, the text
+# that name stands for in the forms, [(IAM resource types of Policies.json,
+# [ARN forms])]). A form is Fn::Sub text where "${@}" is Ref X and
+# "${@.A}" GetAtt X.A; the forms of one entry are the same ARN written
+# differently (alternatives). GetAtt X.Arn is always an alternative of the
+# first entry. With the name property set (a literal, a parameter, a Sub),
+# the name in place of its placeholder gives one more alternative.
+RESOURCE_ARNS = {
+    "AWS::S3::Bucket": ("s3", "BucketName", "${@}", [
+        (("bucket",), ["arn:${AWS::Partition}:s3:::${@}"]),
+        (("object",), ["arn:${AWS::Partition}:s3:::${@}/*"])]),
+    "AWS::DynamoDB::Table": ("dynamodb", "TableName", "${@}", _DDB_FORMS),
+    "AWS::DynamoDB::GlobalTable": ("dynamodb", "TableName", "${@}", _DDB_FORMS),
+    "AWS::Serverless::SimpleTable": ("dynamodb", "TableName", "${@}", _DDB_FORMS),
+    "AWS::SQS::Queue": ("sqs", "QueueName", "${@.QueueName}", [
+        (("queue",), [_p("sqs") + "${@.QueueName}"])]),
+    "AWS::SNS::Topic": ("sns", "TopicName", "${@.TopicName}", [
+        (("topic",), ["${@}", _p("sns") + "${@.TopicName}"])]),
+    "AWS::Lambda::Function": ("lambda", "FunctionName", "${@}", [
+        (("function",), [_p("lambda") + "function:${@}"])]),
+    "AWS::Serverless::Function": ("lambda", "FunctionName", "${@}", [
+        (("function",), [_p("lambda") + "function:${@}"])]),
+    "AWS::ECR::Repository": ("ecr", "RepositoryName", "${@}", [
+        (("repository",), [_p("ecr") + "repository/${@}"])]),
+    "AWS::KMS::Key": ("kms", None, None, [(("key",), [_p("kms") + "key/${@}"])]),
+    "AWS::Logs::LogGroup": ("logs", "LogGroupName", "${@}", [
+        (("log-group",), [_p("logs") + "log-group:${@}", _p("logs") + "log-group:${@}:*"]),
+        (("log-stream",), [_p("logs") + "log-group:${@}:log-stream:*"])]),
+    "AWS::Kinesis::Stream": ("kinesis", "Name", "${@}", [
+        (("stream",), [_p("kinesis") + "stream/${@}"])]),
+    "AWS::StepFunctions::StateMachine": ("states", "StateMachineName", "${@.Name}", _SFN_FORMS),
+    "AWS::Serverless::StateMachine": ("states", "Name", "${@.Name}", _SFN_FORMS),
+    "AWS::CodeBuild::Project": ("codebuild", "Name", "${@}", [
+        (("project",), [_p("codebuild") + "project/${@}"])]),
+    "AWS::CodePipeline::Pipeline": ("codepipeline", "Name", "${@}", [
+        (("pipeline",), [_p("codepipeline") + "${@}"]),
+        (("stage", "action"), [_p("codepipeline") + "${@}/*"])]),
+    "AWS::SecretsManager::Secret": ("secretsmanager", "Name", "${@.Name}", [
+        (("secret",), ["${@}", _p("secretsmanager") + "secret:${@.Name}-*"])]),
+    "AWS::SSM::Parameter": ("ssm", "Name", "${@}", [
+        (("parameter",), [_p("ssm") + "parameter/${@}", _p("ssm") + "parameter${@}"])]),
+    "AWS::ECS::Cluster": ("ecs", "ClusterName", "${@}", [
+        (("cluster",), [_p("ecs") + "cluster/${@}"])]),
+    "AWS::ECS::Service": ("ecs", "ServiceName", "${@.Name}", [
+        (("service",), ["${@}", _p("ecs") + "service/*/${@.Name}"])]),
+    "AWS::ECS::TaskDefinition": ("ecs", "Family", "${@.Family}", [
+        (("task-definition",), ["${@}", _p("ecs") + "task-definition/${@.Family}:*"])]),
+    "AWS::Events::Rule": ("events", "Name", "${@}", [
+        (("rule-on-default-event-bus", "rule-on-custom-event-bus"), [_p("events") + "rule/${@}"])]),
+    "AWS::Events::EventBus": ("events", "Name", "${@}", [
+        (("event-bus",), [_p("events") + "event-bus/${@}"])]),
+}
+
+# Where a store names its customer-managed key: type -> property path; a
+# "[]" step walks a list. The S3 entry is read only with SSEAlgorithm
+# aws:kms or aws:kms:dsse beside it.
+KEY_PROPS = {
+    "AWS::SQS::Queue": ("KmsMasterKeyId",),
+    "AWS::SNS::Topic": ("KmsMasterKeyId",),
+    "AWS::S3::Bucket": ("BucketEncryption", "ServerSideEncryptionConfiguration", "[]",
+                        "ServerSideEncryptionByDefault", "KMSMasterKeyID"),
+    "AWS::DynamoDB::Table": ("SSESpecification", "KMSMasterKeyId"),
+    "AWS::Kinesis::Stream": ("StreamEncryption", "KeyId"),
+    "AWS::Logs::LogGroup": ("KmsKeyId",),
+    "AWS::SecretsManager::Secret": ("KmsKeyId",),
+}
+
+# The data actions of a store whose callers need the store's key: type ->
+# (reads, which need kms:Decrypt; writes, which need kms:Decrypt and
+# kms:GenerateDataKey). CloudWatch Logs uses the key as its own service
+# principal (logs.<region>.amazonaws.com): its callers need nothing.
+DATA_ACTIONS = {
+    "AWS::SQS::Queue": (["sqs:ReceiveMessage"], ["sqs:SendMessage"]),
+    "AWS::SNS::Topic": ([], ["sns:Publish"]),
+    "AWS::S3::Bucket": (["s3:GetObject", "s3:GetObjectVersion",
+                         "s3:GetObjectVersionForReplication"], ["s3:PutObject"]),
+    "AWS::DynamoDB::Table": (["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+                              "dynamodb:Scan", "dynamodb:GetRecords"],
+                             ["dynamodb:PutItem", "dynamodb:UpdateItem",
+                              "dynamodb:BatchWriteItem"]),
+    "AWS::Kinesis::Stream": (["kinesis:GetRecords", "kinesis:SubscribeToShard"],
+                             ["kinesis:PutRecord", "kinesis:PutRecords"]),
+    "AWS::SecretsManager::Secret": (["secretsmanager:GetSecretValue"],
+                                    ["secretsmanager:PutSecretValue"]),
+}
+
+# The property that gives a store a fixed physical name (one that clients
+# outside the template may know).
+NAME_PROPS = {t: v[1] for t, v in RESOURCE_ARNS.items() if v[1]}
+
+_POLICIES_JSON = None
+
+
+def iam_actions():
+    """cfn-lint's IAM data (cfnlint/data/AdditionalSpecs/Policies.json):
+    {service prefix: {"Actions": {lowercase action: {"Resources": [resource
+    type]}}, "Resources": {type: {"ARNFormats": [regex]}}}}, or {} without
+    cfn-lint."""
+    global _POLICIES_JSON
+    if _POLICIES_JSON is None:
+        import importlib.util
+        import json
+        import os
+        try:
+            # Found, not imported: importing cfnlint takes a second or two.
+            spec = importlib.util.find_spec("cfnlint")
+            path = os.path.join(list(spec.submodule_search_locations)[0],
+                                "data", "AdditionalSpecs", "Policies.json")
+            with open(path) as f:
+                _POLICIES_JSON = json.load(f)
+        except (AttributeError, ImportError, IndexError, TypeError, OSError, ValueError):
+            _POLICIES_JSON = {}
+    return _POLICIES_JSON
+
+# Actions that take no resource (they work only on "*") and that a
+# template's workloads call at run time: a docker login, a state machine's
+# or API's log delivery, traces, metrics, task tokens, pipeline job
+# results, VPC networking of functions, rotation passwords. A whole-service
+# wildcard on "*" (ecr:*) is taken to use these of its star-only actions,
+# not its account administration (ecr:PutRegistryPolicy, ...); a narrower
+# pattern (logs:*Delivery*, s3:List*) or a named action uses all it names.
+STAR_ONLY_USED = {a.lower() for a in [
+    "ecr:GetAuthorizationToken",
+    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+    "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries",
+    "cloudwatch:PutMetricData", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
+    "sqs:ListQueues", "sns:ListTopics", "s3:ListAllMyBuckets",
+    "secretsmanager:GetRandomPassword", "ssm:DescribeParameters",
+    "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+    "ec2:DescribeVpcs",
+    "states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat",
+    "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult",
+    "codepipeline:AcknowledgeJob", "codepipeline:GetJobDetails",
+    "dynamodb:ListStreams", "kinesis:ListStreams", "sts:GetCallerIdentity",
+    "ecs:DiscoverPollEndpoint"]}
+
+# The part of STAR_ONLY_USED that a service integration calls whatever the
+# code does, and the principals that call it: a first draft's wildcard or
+# AWS managed policy that granted one to such a principal still must under
+# --mode new-stack. The rest are look-ups (ListAllMyBuckets, DescribeSubnets)
+# that a draft's guessed grants may drop. A principal is the type of a
+# resource that runs as the role (None: any).
+_COMPUTE = ("AWS::Lambda::Function", "AWS::Serverless::Function",
+            "AWS::ECS::TaskDefinition", "AWS::EC2::Instance",
+            "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration",
+            "AWS::CodeBuild::Project", "AWS::Batch::JobDefinition",
+            "AWS::IAM::InstanceProfile")
+# "TYPE/logging": a resource of TYPE that configures logging (Step Functions'
+# LoggingConfiguration, SAM's Logging), which the service delivers through
+# the role.
+_MACHINES = ("AWS::StepFunctions::StateMachine/logging", "AWS::Serverless::StateMachine/logging",
+             "AWS::ApiGateway::Account")
+_FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+STAR_ONLY_INTEGRATION = {
+    "ecr:getauthorizationtoken": None,              # docker login
+    "xray:puttracesegments": None, "xray:puttelemetryrecords": None,
+    "cloudwatch:putmetricdata": _COMPUTE,
+    "states:sendtasksuccess": _COMPUTE, "states:sendtaskfailure": _COMPUTE,
+    "states:sendtaskheartbeat": _COMPUTE,           # task tokens
+    "codepipeline:putjobsuccessresult": _FUNCTIONS,
+    "codepipeline:putjobfailureresult": _FUNCTIONS,  # Lambda invoke actions
+}
+for _a in ("CreateLogDelivery", "GetLogDelivery", "UpdateLogDelivery", "DeleteLogDelivery",
+           "ListLogDeliveries", "PutResourcePolicy", "DescribeResourcePolicies",
+           "DescribeLogGroups"):
+    STAR_ONLY_INTEGRATION["logs:" + _a.lower()] = _MACHINES   # vended log delivery
+assert set(STAR_ONLY_INTEGRATION) <= STAR_ONLY_USED
+

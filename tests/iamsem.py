@@ -361,6 +361,7 @@ class Principal:
         self.notcanon, self.denynot = set(), {}
         self.markers = {}   # opaque grants: key -> description
         self.boundary = None
+        self.from_managed = set()   # id() of allow/nots from AWS managed policies
 
     def merge(self, other):
         self.allow += other.allow
@@ -369,6 +370,7 @@ class Principal:
         self.notcanon |= other.notcanon
         self.denynot.update(other.denynot)
         self.markers.update(other.markers)
+        self.from_managed |= other.from_managed
 
     def covered(self, at, rt, c):
         return any(p.covers(at, rt, c) for p in self.allow) or \
@@ -437,8 +439,10 @@ def add_managed(p, tpl, x, sam=False):
         for svc in RETIRED[name]:
             add_stmt(p, tpl, {"Effect": "Allow", "Action": svc + ":*", "Resource": forms})
     if name in MANAGED:
+        n0, m0 = len(p.allow), len(p.nots)
         for st in MANAGED[name]:
             add_stmt(p, tpl, st)
+        p.from_managed.update(id(x) for x in p.allow[n0:] + p.nots[m0:])
     elif name in RETIRED:
         pass
     elif name:
@@ -552,3 +556,89 @@ def principals(tpl):
         p.boundary = canon(b) if b is not None else None
     return out
 
+
+
+# ---- for never_narrower.py ------------------------------------------------
+
+def principals_effective(tpl, collisions=None):
+    """principals() as IAM ends up with them, for never_narrower.py.
+
+    A principal's inline policies are keyed by PolicyName: its Policies
+    entries and the AWS::IAM::Policy / RolePolicy / UserPolicy / GroupPolicy
+    resources naming it (by Ref or by its literal name) with the same
+    PolicyName overwrite one another, and which one is kept is not defined.
+    None of such colliding documents counts for that principal unless they
+    are all the same. Managed policies AWS retired (RETIRED) grant nothing:
+    the deployment fails with them. principals() itself is unchanged:
+    this reads a copy of the template with those grants taken out. If
+    collisions is a dict, it gets {principal key: {PolicyName: count}}."""
+    import copy
+    res = copy.deepcopy(tpl.res)
+    types = tpl.types
+    byname = {}
+    for lid, t in types.items():
+        if t in (ROLE, USER, GROUP):
+            n = tpl.props[lid].get(NAME_PROP[t])
+            if n is not None:
+                byname[(t, canon(n))] = lid
+
+    def who(kind, x):
+        k, v = intrinsic(x)
+        if k == "Ref" and isinstance(v, str) and types.get(v) == kind:
+            return v
+        return byname.get((kind, canon(x)), "%s %s" % (KIND[kind], show(x)))
+
+    def props(lid):
+        p = res[lid].get("Properties")
+        return p if isinstance(p, dict) else {}
+
+    # (principal, PolicyName) -> [(document, where)]; where is ("inline",
+    # lid, index) or ("attach", policy lid, property, index).
+    named = {}
+    for lid, t in types.items():
+        if t in (ROLE, USER, GROUP):
+            pols = items(props(lid).get("Policies", []))
+            props(lid)["Policies"] = pols
+            for i, pol in enumerate(pols):
+                if isinstance(pol, dict):
+                    named.setdefault((lid, canon(pol.get("PolicyName"))), []).append(
+                        (canon(pol.get("PolicyDocument")), ("inline", lid, i)))
+        elif t in ATTACH and t != MANAGED_POLICY:
+            pr = props(lid)
+            for prop, kind in ATTACH[t]:
+                if prop not in pr:
+                    continue
+                xs = items(pr[prop])
+                pr[prop] = xs
+                for i, x in enumerate(xs):
+                    named.setdefault((who(kind, x), canon(pr.get("PolicyName"))), []).append(
+                        (canon(pr.get("PolicyDocument")), ("attach", lid, prop, i)))
+    drop = {}
+    for (pkey, pname), docs in named.items():
+        if len(docs) > 1 and len({d for d, _ in docs}) > 1:
+            if collisions is not None:
+                collisions.setdefault(pkey, {})[show(json.loads(pname))] = len(docs)
+            for _, where in docs:
+                drop.setdefault(where[:-1], set()).add(where[-1])
+    for where, idx in drop.items():
+        pr = props(where[1])
+        prop = "Policies" if where[0] == "inline" else where[2]
+        pr[prop] = [x for i, x in enumerate(pr[prop]) if i not in idx]
+    # Retired managed policies.
+    for lid, t in types.items():
+        key = "ManagedPolicyArns" if t in (ROLE, USER, GROUP) else \
+            "Policies" if t in SAM_TYPES else None
+        if key is None or key not in props(lid):
+            continue
+        keep = []
+        for x in items(props(lid)[key]):
+            tk = tpl.toks(x) if isinstance(x, str) or intrinsic(x)[0] else None
+            name = None
+            if tk and all(isinstance(c, str) for c in tk):
+                s = "".join(tk)
+                m = POLICY_ARN.match(s)
+                name = m.group(1) if m else (s if t in SAM_TYPES else None)
+            if name not in RETIRED:
+                keep.append(x)
+        props(lid)[key] = keep
+    return principals(Template(tpl.path, {"Resources": res}))
