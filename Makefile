@@ -44,6 +44,7 @@ LIB_OBJS = \
 	$(BUILD)/src/passlib.o \
 	$(BUILD)/src/policy.o \
 	$(BUILD)/src/render.o \
+	$(BUILD)/src/replace.o \
 	$(BUILD)/src/report.o \
 	$(BUILD)/src/reprint.o \
 	$(BUILD)/src/schema.o \

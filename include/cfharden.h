@@ -188,6 +188,8 @@ struct cfh_change {
 	json_t *new_value;	/* NULL for remove and advisory */
 	char *reason;		/* one line */
 	bool replaces;		/* changing it replaces the deployed resource */
+	json_t *replaced;	/* when it replaces: every resource replaced
+				 * with it, as chains (src/replace.h) */
 	int line, col;		/* where in the input (nearest original node) */
 };
 

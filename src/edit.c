@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "edit.h"
+#include "options.h"
+#include "replace.h"
 #include "engine.h"
 #include "schema.h"
 
@@ -149,6 +151,11 @@ static int record(struct cfh_run *r, enum cfh_op op,
 	c->replaces = replaces;
 	res = cfh_node_resource_id(r->t, at);
 	c->resource = res ? strdup(res) : NULL;
+	if (replaces && res && !(c->replaced = cfh_replace_chains(r->t, res))) {
+		free(c->resource);
+		c->resource = NULL;
+		res = "";	/* out of memory: fail below */
+	}
 	position_of(at, &c->line, &c->col);
 	if (!c->reason || (res && !c->resource)) {
 		free(c->reason);
@@ -171,6 +178,7 @@ void cfh_change_release(struct cfh_change *c)
 	free(c->reason);
 	json_decref(c->old_value);
 	json_decref(c->new_value);
+	json_decref(c->replaced);
 }
 
 /* An edit the API declines to make becomes an advisory: "not
@@ -192,12 +200,41 @@ static int decline(struct cfh_run *r, const struct cfh_node *at,
 	return rc;
 }
 
-/* Under --no-replace a replacing change becomes an advisory. */
+/*
+ * In a deployed stack (or under --no-replace) a replacing change becomes
+ * an advisory that names what it would replace: the resource, and every
+ * one that names it in a createOnly property of its own.
+ */
 static int refuse_replacement(struct cfh_run *r, const struct cfh_node *at,
 			      const char *reason)
 {
-	return decline(r, at, " (--no-replace)", reason,
-		       "this change would replace the deployed resource");
+	const char *id = cfh_node_resource_id(r->t, at);
+	json_t *chains = id ? cfh_replace_chains(r->t, id) : NULL;
+	struct cfh_buf b;
+	char *why, *d;
+	size_t i;
+	int rc;
+
+	if (id && !chains)
+		return -1;
+	cfh_buf_init(&b);
+	cfh_buf_adds(&b, "this change would replace the deployed resource");
+	for (i = 1; i < json_array_size(chains); i++) {
+		d = cfh_replace_describe(json_array_get(chains, i));
+		cfh_buf_addf(&b, "%s%s", i == 1 ? ", and with it " : "; ",
+			     d ? d : "?");
+		free(d);
+	}
+	json_decref(chains);
+	why = cfh_buf_steal(&b, NULL);
+	if (!why)
+		return -1;
+	rc = decline(r, at,
+		     r->opts && r->opts->no_replace ? " (--no-replace)"
+						    : " (deployed stack)",
+		     reason, why);
+	free(why);
+	return rc;
 }
 
 /* Adding to an alias would add to its anchor, and so to every other user
@@ -212,7 +249,7 @@ static int refuse_alias(struct cfh_run *r, const struct cfh_node *n,
 
 static bool no_replace(const struct cfh_run *r)
 {
-	return r->opts && r->opts->no_replace;
+	return cfh_no_replace(r);
 }
 
 /*

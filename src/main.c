@@ -24,7 +24,7 @@ static const char usage[] =
 	"  -f, --report-format FMT    json, md, sarif, json-patch or diff (default: from the FILE extension, else json)\n"
 	"      --only IDS             run only these passes (comma-separated)\n"
 	"      --skip IDS             do not run these passes (comma-separated)\n"
-	"      --no-replace           skip changes that would replace a deployed resource, and report them\n"
+	"      --no-replace           skip changes that would replace a resource, and report them (always so under --mode deployed)\n"
 	"      --set PASS.KEY=VALUE   change a setting of a pass (repeatable; see --list-settings)\n"
 	"      --profile NAME         prod (keep data: the default) or dev (let environments tear down)\n"
 	"      --mode NAME            deployed (the template may already run: the default) or new-stack (a first draft)\n"

@@ -206,3 +206,8 @@ bool cfh_mode_deployed(const struct cfh_run *r)
 {
 	return !strcmp(cfh_opt_str(r, "general.mode"), "deployed");
 }
+
+bool cfh_no_replace(const struct cfh_run *r)
+{
+	return (r->opts && r->opts->no_replace) || cfh_mode_deployed(r);
+}

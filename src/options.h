@@ -57,4 +57,11 @@ bool cfh_opt_bool(const struct cfh_run *r, const char *key);
  */
 bool cfh_mode_deployed(const struct cfh_run *r);
 
+/*
+ * True when no change may replace a resource: under --mode deployed, and
+ * under --no-replace in a new stack too. A replacing change then becomes
+ * an advisory that names everything it would replace.
+ */
+bool cfh_no_replace(const struct cfh_run *r);
+
 #endif

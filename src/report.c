@@ -10,15 +10,64 @@
 
 #include "engine.h"
 #include "options.h"
+#include "replace.h"
 #include "report.h"
 
 static const char *const op_names[] = { "add", "replace", "remove",
 					"advisory" };
 
+/*
+ * Every resource the run replaces, once, with the chain that replaces it:
+ * [{"resource": "Cluster", "chain": ["SubnetGroup", "Cluster"],
+ *   "because": "Cluster (its DBSubnetGroupName names SubnetGroup)"}].
+ */
+static json_t *replaced_list(const struct cfh_run *r)
+{
+	json_t *out = json_array(), *seen = json_object();
+	size_t i, k, j;
+
+	for (i = 0; out && seen && i < r->nchanges; i++) {
+		const struct cfh_change *c = &r->changes[i];
+		json_t *chain;
+
+		if (c->op == CFH_OP_ADVISORY || !c->replaced)
+			continue;
+		json_array_foreach(c->replaced, k, chain) {
+			size_t n = json_array_size(chain);
+			const char *last = json_string_value(json_object_get(
+				json_array_get(chain, n - 1), "resource"));
+			json_t *ids = json_array(), *l;
+			char *because;
+
+			if (!last || json_object_get(seen, last)) {
+				json_decref(ids);
+				continue;
+			}
+			json_array_foreach(chain, j, l)
+				json_array_append(ids, json_object_get(l, "resource"));
+			because = cfh_replace_describe(chain);
+			if (json_object_set_new(seen, last, json_true()) ||
+			    json_array_append_new(
+				    out, json_pack("{s:s, s:o, s:s?}", "resource",
+						   last, "chain", ids, "because",
+						   because))) {
+				free(because);
+				json_decref(out);
+				out = NULL;
+				break;
+			}
+			free(because);
+		}
+	}
+	json_decref(seen);
+	return out;
+}
+
 static json_t *summary(const struct cfh_run *r)
 {
 	json_t *sev = json_object(), *pass = json_object(), *s;
-	size_t i, adv = 0, repl = 0, ch = 0;
+	json_t *replaced = replaced_list(r);
+	size_t i, adv = 0, ch = 0;
 
 	for (i = 0; i < CFH_SEV_COUNT; i++)
 		json_object_set_new(sev, cfh_severity_name(i), json_integer(0));
@@ -32,7 +81,6 @@ static json_t *summary(const struct cfh_run *r)
 			continue;
 		}
 		ch++;
-		repl += c->replaces;
 		json_object_set_new(sev, sn,
 				    json_integer(json_integer_value(
 							 json_object_get(sev, sn)) +
@@ -43,7 +91,9 @@ static json_t *summary(const struct cfh_run *r)
 	}
 	s = json_pack("{s:I, s:I, s:I, s:o, s:o}", "changes", (json_int_t)ch,
 		      "advisories", (json_int_t)adv, "replacements",
-		      (json_int_t)repl, "by_severity", sev, "by_pass", pass);
+		      (json_int_t)json_array_size(replaced), "by_severity", sev,
+		      "by_pass", pass);
+	json_decref(replaced);
 	return s;
 }
 
@@ -72,11 +122,11 @@ json_t *cfh_report_value(struct cfh_run *r, const char *name)
 			list = NULL;
 		}
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o*, s:o*}", "tool",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o*, s:o*, s:o*}", "tool",
 			 "cfn-harden", "version", CFH_VERSION, "template", name,
 			 "format", t->conv.json ? "json" : "yaml", "mode",
 			 cfh_opt_str(r, "general.mode"), "summary", summary(r),
-			 "changes", list);
+			 "replaced", replaced_list(r), "changes", list);
 }
 
 char *cfh_json_dump_take(json_t *v)
@@ -394,7 +444,7 @@ static char *report_md(struct cfh_run *r, const char *name)
 	struct cfh_buf b;
 	size_t count[CFH_SEV_COUNT] = { 0 }, i, adv = 0, num = 0;
 	json_t *changes = findings(r, false), *advs = findings(r, true);
-	json_t *passes = json_object(), *members;
+	json_t *passes = json_object(), *members, *replaced, *rep;
 	const char *key;
 	int s;
 
@@ -435,6 +485,20 @@ static char *report_md(struct cfh_run *r, const char *name)
 	}
 	cfh_buf_addf(&b, " in %zu findings\n\n**Advisories**: %zu\n\n",
 		     json_object_size(changes), adv);
+	/* What a deploy would replace comes first: it is what a reviewer
+	 * must not miss. */
+	replaced = replaced_list(r);
+	if (json_array_size(replaced)) {
+		cfh_buf_addf(&b, "**Replaced on deploy**: %zu resources (a new "
+			     "physical resource; the old one's data and name "
+			     "do not carry over)\n\n",
+			     json_array_size(replaced));
+		json_array_foreach(replaced, i, rep)
+			cfh_buf_addf(&b, "- %s\n",
+				     json_string_value(json_object_get(rep, "because")));
+		cfh_buf_adds(&b, "\n");
+	}
+	json_decref(replaced);
 	if (!r->nchanges) {
 		cfh_buf_adds(&b, "No pass found anything to change.\n\n");
 	} else {

@@ -15,6 +15,7 @@
 
 #include "check_edit.h"
 #include "edit.h"
+#include "replace.h"
 #include "report.h"
 #include "suites.h"
 
@@ -35,7 +36,9 @@ struct cfh_template *load(const char *src)
 
 /*
  * The edit API records into a run; each template of a test gets one, made
- * on first use and freed with the template by drop().
+ * on first use and freed with the template by drop(). The run is a new
+ * stack's, where every edit asked for is made; no_replace() and deployed()
+ * switch a template's run to the modes that decline replacements.
  */
 static struct {
 	struct cfh_template *t;
@@ -52,8 +55,14 @@ struct cfh_run *run(struct cfh_template *t)
 			return runs[i].r;
 	for (i = 0; i < CFH_ARRAY_SIZE(runs); i++)
 		if (!runs[i].t) {
+			static const char *const ns[] = { "general.mode=new-stack" };
+			struct cfh_run_opts ro = { .settings = ns, .nsettings = 1 };
+			struct cfh_diag d;
+
 			runs[i].t = t;
-			runs[i].r = cfh_run_new(t, NULL);
+			runs[i].o = cfh_opts_new(&ro, &d);
+			ck_assert_ptr_nonnull(runs[i].o);
+			runs[i].r = cfh_run_new(t, runs[i].o);
 			ck_assert_ptr_nonnull(runs[i].r);
 			return runs[i].r;
 		}
@@ -61,19 +70,37 @@ struct cfh_run *run(struct cfh_template *t)
 	return NULL;
 }
 
-/* Run @t's edits as under --no-replace. */
-static void no_replace(struct cfh_template *t)
+/* Run @t's edits with the options @ro. */
+static void run_with(struct cfh_template *t, const struct cfh_run_opts *ro)
 {
-	struct cfh_run_opts ro = { .no_replace = true };
 	struct cfh_diag d;
 	struct cfh_run *r = run(t);
 	size_t i;
 
 	for (i = 0; runs[i].t != t; i++)
 		;
-	runs[i].o = cfh_opts_new(&ro, &d);
+	cfh_opts_free(runs[i].o);
+	runs[i].o = cfh_opts_new(ro, &d);
 	ck_assert_ptr_nonnull(runs[i].o);
 	r->opts = runs[i].o;
+}
+
+/* Run @t's edits as under --no-replace, in a new stack. */
+static void no_replace(struct cfh_template *t)
+{
+	static const char *const ns[] = { "general.mode=new-stack" };
+	struct cfh_run_opts ro = { .no_replace = true, .settings = ns,
+				   .nsettings = 1 };
+
+	run_with(t, &ro);
+}
+
+/* Run @t's edits as by default: a deployed stack. */
+static void deployed(struct cfh_template *t)
+{
+	struct cfh_run_opts ro = { 0 };
+
+	run_with(t, &ro);
 }
 
 void drop(struct cfh_template *t)
@@ -305,6 +332,73 @@ START_TEST(test_replaces_add_create_only)
 	/* A key added directly under Properties is a property path of
 	 * its own: "BucketName", not "". */
 	ck_assert(c->replaces);
+	drop(t);
+}
+END_TEST
+
+static const char cascade_src[] =
+	"Resources:\n"
+	"  Subnets:\n"
+	"    Type: AWS::RDS::DBSubnetGroup\n"
+	"    Properties:\n"
+	"      DBSubnetGroupName: db\n"
+	"  Cluster:\n"
+	"    Type: AWS::RDS::DBCluster\n"
+	"    Properties:\n"
+	"      Engine: aurora-postgresql\n"
+	"      DBSubnetGroupName: !Ref Subnets\n"
+	"  Instance:\n"
+	"    Type: AWS::RDS::DBInstance\n"
+	"    Properties:\n"
+	"      DBClusterIdentifier: !Ref Cluster\n"
+	"      DBInstanceClass: db.r6g.large\n"
+	"      Engine: aurora-postgresql\n";
+
+/* A replaced resource replaces what names it in a createOnly property,
+ * transitively: the record says so, with each chain. */
+START_TEST(test_replacement_cascade)
+{
+	struct cfh_template *t = load(cascade_src);
+	const struct cfh_change *c;
+	char *d;
+
+	ck_assert_int_eq(cfh_edit_replace_take(run(t), at(t, "/Resources/Subnets/"
+						      "Properties/DBSubnetGroupName"),
+					       json_string("db-prod"), "r", NULL),
+			 0);
+	c = cfh_run_change_at(run(t), 0);
+	ck_assert(c->replaces);
+	ck_assert_uint_eq(json_array_size(c->replaced), 3);
+	d = cfh_replace_describe(json_array_get(c->replaced, 2));
+	ck_assert_str_eq(d, "Instance (its DBClusterIdentifier names Cluster, "
+			    "whose DBSubnetGroupName names Subnets)");
+	free(d);
+	drop(t);
+}
+END_TEST
+
+/* By default (a deployed stack) the edit is declined, and the advisory
+ * names everything it would have replaced. */
+START_TEST(test_deployed_declines_cascade)
+{
+	struct cfh_template *t = load(cascade_src);
+	const struct cfh_change *c;
+	char *s;
+
+	deployed(t);
+	ck_assert_int_eq(cfh_edit_replace_take(run(t), at(t, "/Resources/Subnets/"
+						      "Properties/DBSubnetGroupName"),
+					       json_string("db-prod"), "r", NULL),
+			 0);
+	c = cfh_run_change_at(run(t), 0);
+	ck_assert_int_eq(c->op, CFH_OP_ADVISORY);
+	ck_assert_ptr_nonnull(strstr(c->reason, "(deployed stack)"));
+	ck_assert_ptr_nonnull(strstr(c->reason, "and with it Cluster (its "
+						"DBSubnetGroupName names Subnets); "
+						"Instance"));
+	s = print(t, NULL);
+	ck_assert_str_eq(s, cascade_src);
+	free(s);
 	drop(t);
 }
 END_TEST
@@ -610,6 +704,8 @@ Suite *edit_suite(void)
 	tcase_add_test(tc, test_replaces_create_only);
 	tcase_add_test(tc, test_replaces_add_create_only);
 	tcase_add_test(tc, test_no_replace_add_create_only);
+	tcase_add_test(tc, test_replacement_cascade);
+	tcase_add_test(tc, test_deployed_declines_cascade);
 	tcase_add_test(tc, test_replaces_new_resource);
 	tcase_add_test(tc, test_no_replace);
 	tcase_add_test(tc, test_advise);

@@ -57,6 +57,9 @@ int main(int argc, char **argv)
 	json_error_t jerr;
 	json_t *edits = NULL, *e;
 	char *src = NULL, *out = NULL;
+	static const char *const settings[] = { "general.mode=new-stack" };
+	struct cfh_run_opts ro = { .settings = settings, .nsettings = 1 };
+	struct cfh_opts *opts = NULL;
 	size_t len, i;
 	int rc = 1;
 
@@ -76,7 +79,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: bad edit script: %s\n", argv[2], jerr.text);
 		goto out;
 	}
-	r = cfh_run_new(t, NULL);
+	/* The reprinter's tests make every edit they ask for: a new stack,
+	 * where no replacement is declined. */
+	opts = cfh_opts_new(&ro, &d);
+	r = opts ? cfh_run_new(t, opts) : NULL;
 	if (!r)
 		goto out;
 	json_array_foreach(edits, i, e)
@@ -92,6 +98,7 @@ out:
 	free(out);
 	json_decref(edits);
 	cfh_run_free(r);
+	cfh_opts_free(opts);
 	cfh_template_free(t);
 	free(src);
 	return rc;

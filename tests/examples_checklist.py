@@ -418,13 +418,6 @@ def s003_10(t, rep):
     return fails((not bad, 'target groups with incomplete health checks: %s' % bad))
 
 
-def s003_11(t, rep):
-    env = [e for c in props(t['Resources']['TaskDefinition'])['ContainerDefinitions']
-           for e in c.get('Environment', []) if e.get('Name') == 'ENV']
-    return fails((env and all('EnvironmentSuffix' in refs(e.get('Value')) for e in env),
-                  'ENV is not the environment parameter: %r' % env))
-
-
 def s003_12(t, rep):
     bodies = [json.dumps(props(r).get('DashboardBody')) for _, r in resources(t, 'AWS::CloudWatch::Dashboard')]
     return fails((any(re.search('Fail', b) and re.search('Duration', b) for b in bodies),
@@ -702,7 +695,10 @@ CHECKLIST = {
         ('S003-08', 'yes', ('deploy-stage',), s003_08, None),
         ('S003-09', 'yes', ('portability',), s003_09, None),
         ('S003-10', 'yes', ('ecs',), s003_10, None),
-        ('S003-11', 'yes', ('naming',), s003_11, None),
+        # ENV: production is configuration the code reads: never rewritten
+        # (a plain deploy would pass the parameter's default), advised with
+        # the edit instead (issue 16).
+        ('S003-11', 'advisory', ('naming',), advisory('S003-11', '!Ref EnvironmentSuffix'), None),
         ('S003-12', 'yes', ('alarms',), s003_12,
          'alarms adds its dashboard only when the template has none; this one shows no failures'),
         ('S003-13', 'yes', ('ecs',), s003_13, None),

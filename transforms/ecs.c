@@ -59,7 +59,7 @@ struct ecs {
 
 static bool no_replace(const struct cfh_run *r)
 {
-	return r->opts && r->opts->no_replace;
+	return cfh_no_replace(r);
 }
 
 static struct cfh_node *props_of(const struct cfh_node *res)

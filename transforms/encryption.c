@@ -520,8 +520,8 @@ static int grant_roles(struct enc *x)
 	return rc;
 }
 
-/* ---- SAM functions: their role is implicit, their Policies take
- * statements directly. ---- */
+/* ---- SAM functions and state machines: their role is implicit, their
+ * Policies take statements directly. ---- */
 
 /* Does one of the function's policy documents have the pass's statement? */
 static bool sam_has_grant(const struct cfh_node *pols)
@@ -546,6 +546,7 @@ static int grant_sam_functions(struct enc *x)
 {
 	struct cfh_run *r = x->r;
 	json_t *stmt, *acts;
+	char why[100];
 	size_t i;
 	int rc = 0;
 
@@ -565,15 +566,14 @@ static int grant_sam_functions(struct enc *x)
 		acts = json_pack("[s,s]", "kms:Decrypt", "kms:GenerateDataKey");
 		stmt = json_pack("{s:[o]}", "Statement",
 				 use_key_statement(x, acts));
-		rc = pols ? cfh_edit_append_take(r, pols, stmt,
-						 "let the function use the key "
-						 "that encrypts what it uses",
-						 NULL)
+		snprintf(why, sizeof(why),
+			 "let the %s use the key that encrypts what it uses",
+			 cfh_res_is(res, "AWS::Serverless::StateMachine")
+				 ? "state machine"
+				 : "function");
+		rc = pols ? cfh_edit_append_take(r, pols, stmt, why, NULL)
 			  : cfh_edit_set_take(r, p, "Policies",
-					      json_pack("[o]", stmt),
-					      "let the function use the key "
-					      "that encrypts what it uses",
-					      NULL);
+					      json_pack("[o]", stmt), why, NULL);
 	}
 	return rc;
 }
@@ -781,6 +781,7 @@ static const struct cfh_handler handlers[] = {
 	{ "AWS::S3::Bucket", note_bucket },
 	{ "AWS::IAM::Role", note_role },
 	{ "AWS::Serverless::Function", note_function },
+	{ "AWS::Serverless::StateMachine", note_function },
 };
 
 const struct cfh_pass_ops cfh_pass_encryption = {

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "passlib.h"
 #include "policy.h"
 
@@ -446,7 +447,7 @@ static int bucket(struct gfix *x, const char *b)
 	struct refs found[64];
 	size_t nw, nr = 0, i, k;
 	bool sub, cyc = false;
-	bool no_replace = x->r->opts && x->r->opts->no_replace;
+	bool no_replace = cfh_no_replace(x->r);
 	char why[300];
 
 	if (!v)

@@ -18,8 +18,9 @@
  * left alone with an advisory, since renaming would break that text; so
  * are names the service defines (/aws/...) and names with no room left
  * for the suffix. Function and container environment variables that
- * name an environment (ENV=production) use the parameter instead of the
- * literal (seed 003, B9).
+ * name an environment (ENV=production) get an advisory with the edit that
+ * would use the parameter (seed 003, B9): they are configuration the code
+ * reads, and never rewritten.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -172,8 +173,10 @@ static int collect(struct naming *x, const char *id, struct cfh_node *res)
 		text = fv.arg->text;
 		sub = true;
 	}
+	/* A name with the stack's name in it is already unique per stack:
+	 * two environments are two stacks. */
 	if (!text || !*text || strstr(text, x->mention) ||
-	    !strncmp(text, "/aws/", 5))
+	    strstr(text, "${AWS::StackName}") || !strncmp(text, "/aws/", 5))
 		return 0;
 	g = realloc(x->c, (x->n + 1) * sizeof(*x->c));
 	if (!g)
@@ -248,28 +251,34 @@ static bool env_word(const char *v)
 /*
  * An environment variable that names an environment (ENV: production)
  * tells the code the wrong environment as soon as the stack is deployed
- * to another one: it takes the parameter, as the seed analysis fixes it.
- * When the parameter's default differs, the reason says what a deploy
- * with the default now passes.
+ * to another one. But it is configuration the code reads: rewriting it
+ * changes what a running service does on the next deploy (the
+ * parameter's default may well be another environment), in a first
+ * draft as much as in a deployed stack. So it is an advisory with the
+ * exact edit, and what a deploy with the default would then pass.
  */
 static int use_param(struct cfh_run *r, struct cfh_node *value,
 		     const char *env, const char *envdef)
 {
-	char why[320];
+	char why[400];
 
 	if (!cfh_node_is_str(value) || !env_word(value->text))
 		return 0;
 	if (envdef && strcmp(envdef, value->text))
 		snprintf(why, sizeof(why),
-			 "the code sees the environment it is deployed to, "
-			 "not the literal '%s' (with %s's default it now sees "
-			 "'%s') (S003-11)",
+			 "the literal environment '%s' is wrong once the stack "
+			 "is deployed elsewhere: to let the code see the "
+			 "environment it runs in, set it to !Ref %s (whose "
+			 "default '%s' a plain deploy would then pass: check "
+			 "that the code expects it) (S003-11)",
 			 value->text, env, envdef);
 	else
 		snprintf(why, sizeof(why),
-			 "the code sees the environment it is deployed to, "
-			 "not a literal copied from another one (S003-11)");
-	return cfh_edit_replace_take(r, value, cfh_json_ref(env), why, NULL);
+			 "the literal environment '%s' is wrong once the stack "
+			 "is deployed elsewhere: to let the code see the "
+			 "environment it runs in, set it to !Ref %s (S003-11)",
+			 value->text, env);
+	return cfh_advise(r, value, why);
 }
 
 static int env_vars(struct cfh_run *r, struct cfh_node *res,

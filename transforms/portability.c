@@ -39,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "options.h"
 #include "passlib.h"
 #include "policy.h"
 
@@ -511,7 +512,7 @@ static bool refused(struct port *x, const char *id, const struct cfh_node *n)
 	char path[512] = "";
 	bool replaces = false;
 
-	if (!(x->r->opts && x->r->opts->no_replace))
+	if (!(cfh_no_replace(x->r)))
 		return false;
 	ptr = cfh_node_pointer(n);
 	p = ptr ? strstr(ptr, "/Properties/") : NULL;
