@@ -12,7 +12,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
-cat "$build/golden-out/manifest" "$build/corpus-sample/manifest" 2>/dev/null > "$tmp/pairs"
+# Every corpus output when run-corpus.sh kept the full list, else the sample.
+corpus="$build/corpus-sample/manifest"
+[ -f "$corpus.all" ] && corpus="$corpus.all"
+cat "$build/golden-out/manifest" "$corpus" 2>/dev/null > "$tmp/pairs"
 if [ -s "$tmp/pairs" ]; then
 	$nb --pairs "$tmp/pairs" > "$tmp/out"
 	status=$?

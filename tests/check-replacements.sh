@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Resource replacement on every input/output pair the suite produced
+# (golden cases and the corpus sample): in mode deployed nothing may be
+# replaced or removed, in mode new-stack every replacement must be listed in
+# the report. Then a check of the checker itself: every pair in
+# tests/replacements-bad/<case>/ must be reported, and no pair in
+# tests/replacements-good/<case>/ may be. See tests/replacements.py.
+set -u
+build=${1:-build}
+tool="$build/cfn-harden"
+rp="python3 tests/replacements.py --cfn-harden $tool"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+# Every corpus output when run-corpus.sh kept the full list, else the sample.
+corpus="$build/corpus-sample/manifest"
+[ -f "$corpus.all" ] && corpus="$corpus.all"
+cat "$build/golden-out/manifest" "$corpus" 2>/dev/null > "$tmp/pairs"
+if [ -s "$tmp/pairs" ]; then
+	$rp --pairs "$tmp/pairs" > "$tmp/out"
+	status=$?
+	grep -v -e '^replacements: [0-9]* pairs checked' "$tmp/out"
+	summary=$(tail -n 1 "$tmp/out")
+	p=$(echo "$summary" | sed -n 's/.* \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$summary" | sed -n 's/.* \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$p" ] || [ -z "$f" ] || { [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		echo "replacements: the checker failed (exit status $status): $summary"
+		p=0
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+fi
+for dir in tests/replacements-bad/*/; do
+	[ -f "$dir/input.yaml" ] || continue
+	$rp "$dir/input.yaml" "$dir/output.yaml" > "$tmp/out"
+	status=$?
+	if [ "$status" -eq 1 ] && grep -q '^replacements: .*: \(replaced (\|OUTPUT removes \)' "$tmp/out"; then
+		pass=$((pass + 1))
+	else
+		echo "replacements: the checker missed the replacement in ${dir%/} (exit status $status)"
+		cat "$tmp/out"
+		fail=$((fail + 1))
+	fi
+done
+for dir in tests/replacements-good/*/; do
+	[ -f "$dir/input.yaml" ] || continue
+	if $rp "$dir/input.yaml" "$dir/output.yaml" > "$tmp/out"; then
+		pass=$((pass + 1))
+	else
+		echo "replacements: the checker wrongly reports ${dir%/}:"
+		cat "$tmp/out"
+		fail=$((fail + 1))
+	fi
+done
+echo "replacements: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
