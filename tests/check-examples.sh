@@ -24,8 +24,9 @@ for input in examples/*.yaml examples/*.json; do
 	file=${input#examples/}
 	name=${file%.*}
 	ext=${file##*.}
-	# The examples are first drafts, as the seed scenarios were.
-	args="--mode new-stack"
+	# The examples are first drafts, as the seed scenarios were, whose
+	# fixes export the key resources' outputs.
+	args="--mode new-stack --set outputs.export=true"
 	[ -f "examples/$name.args" ] && args="$args $(cat "examples/$name.args")"
 	# shellcheck disable=SC2086
 	if ! "$build/cfn-harden" $args -o "$tmp/$name.$ext" --report "$tmp/$name.md" "$input"; then

@@ -8,8 +8,8 @@ out="$build/demo"
 mkdir -p "$out"
 ext=${input##*.}
 # The example is a first draft: nothing uses it yet.
-"$build/cfn-harden" --mode new-stack -o "$out/hardened.$ext" --report "$out/report.md" "$input"
-echo "== cfn-harden --mode new-stack -o $out/hardened.$ext --report $out/report.md $input"
+"$build/cfn-harden" --mode new-stack --set outputs.export=true -o "$out/hardened.$ext" --report "$out/report.md" "$input"
+echo "== cfn-harden --mode new-stack --set outputs.export=true -o $out/hardened.$ext --report $out/report.md $input"
 echo
 echo "== the change (diff -u input output):"
 diff -u "$input" "$out/hardened.$ext" || true

@@ -613,12 +613,6 @@ def s004_14(t, rep):
                  (bool(pol), 'the logging bucket does not admit logging.s3.amazonaws.com'))
 
 
-def s004_15(t, rep):
-    p = t.get('Parameters', {}).get('environmentSuffix', {})
-    return fails(('AllowedPattern' in p and 'ConstraintDescription' in p,
-                  'environmentSuffix has no AllowedPattern and ConstraintDescription'))
-
-
 def s004_16(t, rep):
     keys = [lid for lid, r in resources(t) if r.get('Type') in (
         'AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::KMS::Key',
@@ -721,7 +715,10 @@ CHECKLIST = {
         ('S004-11', 'yes', ('graph',), s004_11, None),
         ('S004-13', 'yes', ('tags',), s004_13, None),
         ('S004-14', 'yes', ('s3',), s004_14, None),
-        ('S004-15', 'yes', ('parameters',), s004_15, None),
+        # A pattern on a parameter the template has narrows what its
+        # deployers may pass: advised with the pattern, never written
+        # (issue 16); a parameter the run adds gets it.
+        ('S004-15', 'advisory', ('parameters',), advisory('S004-15', 'AllowedPattern'), None),
         ('S004-16', 'yes', ('outputs',), s004_16, None),
         ('S004-17', 'advisory', ('dlq',), advisory('S004-17'), None),
         ('S004-18', 'yes', ('alarms',), s004_18, None),

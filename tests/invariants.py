@@ -100,8 +100,10 @@ def check(path, tpl):
                 or types[k] == "AWS::IAM::Role":
             continue
         used = refs(p, set()) & keys
-        # A function's KmsKeyArn encrypts its own environment, not a store.
-        if types[k] in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
+        # A function's KmsKeyArn encrypts its own environment, not a store;
+        # a SAM state machine names a key only in its Policies (a grant).
+        if types[k] in ("AWS::Lambda::Function", "AWS::Serverless::Function",
+                        "AWS::Serverless::StateMachine"):
             continue
         if used:
             enc[k] = used

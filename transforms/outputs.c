@@ -10,7 +10,9 @@
  * repositories, clusters, services, load balancers, APIs, log groups,
  * including those earlier passes added) get outputs for their name and
  * ARN, or the URL, endpoint or DNS name callers use, each with a
- * Description and an export named ${AWS::StackName}-<Output>:
+ * Description, and with outputs.export an export named
+ * ${AWS::StackName}-<Output> (off by default: an imported export locks
+ * its resource in, so it is the user's promise to make):
  *
  *   Bucket:                            Outputs:
  *     Type: AWS::S3::Bucket      ==>     BucketArn:
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "passlib.h"
 #include "schema.h"
 
@@ -225,13 +228,17 @@ static int add_output(struct cfh_run *r, struct cfh_node **outsp,
 	o = cond && cfh_node_is_str(cond)
 		    ? json_pack("{s:s}", "Condition", cfh_node_str(cond))
 		    : json_object();
+	/* An export is a promise: once another stack imports it, the
+	 * resource can be neither replaced nor deleted. Made only when the
+	 * user asks (outputs.export). */
 	if (o && (json_object_set_new(o, "Description", json_string(desc)) ||
 		  json_object_set_new(o, "Value",
 				      k->attr ? cfh_json_getatt(id, k->attr)
 					      : cfh_json_ref(id)) ||
-		  json_object_set_new(o, "Export",
-				      json_pack("{s:{s:s}}", "Name", "Fn::Sub",
-						exp)))) {
+		  (cfh_opt_bool(r, "export") &&
+		   json_object_set_new(o, "Export",
+				       json_pack("{s:{s:s}}", "Name", "Fn::Sub",
+						 exp))))) {
 		json_decref(o);
 		return -1;
 	}

@@ -7,11 +7,11 @@
  * without AllowedPattern accepts what breaks the names built from it
  * (upper case in a bucket name, a space, a slash), found only when the
  * deployment fails half way. The template's own environment parameter
- * (EnvironmentSuffix, Environment, Env, Stage, ...) gets an AllowedPattern
- * and a ConstraintDescription unless it has a pattern or AllowedValues and
- * as long as its default matches; when there is none and the naming or
- * tags pass will use one, EnvironmentSuffix is added, with a default so
- * that existing deployments need no new value:
+ * (EnvironmentSuffix, Environment, Env, Stage, ...) gets an advisory with
+ * the AllowedPattern to add, never the pattern itself: its deployers may
+ * pass values a new pattern refuses. When there is none and the naming or
+ * tags pass will use one, EnvironmentSuffix is added, validated, with a
+ * default so that existing deployments need no new value:
  *
  *   Parameters: {}          ==>    Parameters:
  *                                    EnvironmentSuffix:
@@ -24,7 +24,8 @@
  * token, API key, ...; or a password property takes their value, as
  * cfn-lint W2501 checks) get NoEcho, so that consoles and describe calls
  * do not show them, and their defaults, secrets written into the template
- * and its history, are removed with an advisory.
+ * and its history, are removed with an advisory (in a deployed stack, only
+ * the advisory: deploys that rely on the default would fail).
  */
 #include <regex.h>
 #include <stdio.h>
@@ -134,29 +135,29 @@ static int validate_env(struct cfh_run *r, const char *name,
 	struct cfh_node *p = cfh_map_get(
 		cfh_template_section(r->t, "Parameters"), name);
 	const struct cfh_node *def = cfh_map_get(p, "Default");
+	char msg[500];
 
 	if (!p || p->kind != CFH_MAP || cfh_map_get(p, "AllowedPattern") ||
 	    cfh_map_get(p, "AllowedValues"))
 		return 0;
+	/* A pattern on a parameter the template already has narrows what
+	 * its deployers may pass: the next update with 'Production' or
+	 * 'eu_staging' would fail, in a stack nobody broke. So only a
+	 * parameter the run adds gets one (add_env()); this one gets the
+	 * advice. */
 	if (def && (!cfh_node_is_str(def) || !matches(pattern, def->text)))
 		return cfh_advise(r, p,
 				  "the environment parameter accepts any value, "
 				  "and its default does not match "
 				  "parameters.environment-pattern: give it an "
 				  "AllowedPattern by hand (S004-15)");
-	if (cfh_edit_set_take(r, p, "AllowedPattern", json_string(pattern),
-			      "a value that breaks the resource names built "
-			      "from it is refused before anything is deployed "
-			      "(S004-15)",
-			      NULL))
-		return -1;
-	if (cfh_map_get(p, "ConstraintDescription"))
-		return 0;
-	return cfh_edit_set_take(r, p, "ConstraintDescription",
-				 json_string(constraint_of(pattern)),
-				 "say what the pattern wants when a value is "
-				 "refused (S004-15)",
-				 NULL);
+	snprintf(msg, sizeof(msg),
+		 "the environment parameter accepts any value, and a value "
+		 "that breaks the resource names built from it fails only "
+		 "half way through a deployment: once every stack passes a "
+		 "value that matches, add AllowedPattern: '%s' (S004-15)",
+		 pattern);
+	return cfh_advise(r, p, msg);
 }
 
 /* Properties that take a password, as cfn-lint W2501 lists them. */
@@ -221,7 +222,8 @@ static bool secret_name(const char *name)
 		"seconds", "minutes", "hours", "days", "rotation", "count",
 		"enabled", "policy", "bucket", "prefix", "url", "uri",
 		"endpoint", "table", "key", "keyid", "parameter", "param",
-		"ssm", "location", "size", "mode", "header",
+		"ssm", "location", "size", "mode", "header", "stack",
+		"stackname", "export",
 	};
 	char low[256];
 	size_t i;
@@ -277,7 +279,20 @@ static int secrets(struct cfh_run *r, struct cfh_node *params)
 				      "(S004-15, cfn-lint W2501)",
 				      NULL))
 			goto out;
-		if (cfh_node_is_str(def) && def->text[0]) {
+		/* Without its default, every deploy that relied on it
+		 * must now pass the value: in a deployed stack, say so
+		 * and leave it. */
+		if (cfh_node_is_str(def) && def->text[0] &&
+		    cfh_mode_deployed(r)) {
+			if (cfh_advise(r, p,
+				       "a secret written into the template is "
+				       "in every copy and in version control: "
+				       "once every deploy passes the value (or "
+				       "the stack reads it from Secrets Manager), "
+				       "remove the default, and rotate the value "
+				       "that was in the template (S004-15)"))
+				goto out;
+		} else if (cfh_node_is_str(def) && def->text[0]) {
 			if (cfh_edit_remove(r, p, "Default",
 					    "a secret written into the template "
 					    "is in every copy and in version "

@@ -87,6 +87,41 @@ static bool names_resource(struct cfh_template *t, const struct cfh_node *n)
 	return hit;
 }
 
+/* Does @n call Fn::ImportValue anywhere? */
+static bool imports(const struct cfh_node *n, int depth)
+{
+	const struct cfh_entry *e;
+	struct cfh_fn_view fv;
+
+	n = cfh_node_deref(n);
+	if (!n || depth > CFH_MAX_DEPTH)
+		return false;
+	if (cfh_node_fn(n, &fv) && fv.fn == CFH_FN_IMPORTVALUE)
+		return true;
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return false;
+	cfh_for_each_entry(n, e)
+		if (imports(e->value, depth + 1))
+			return true;
+	return false;
+}
+
+/* A Sub that takes part of its text from an import or a parameter: a
+ * secret another stack or the deployer provides. */
+static bool shared_secret(struct cfh_template *t, const struct cfh_node *n)
+{
+	const char **ids;
+	size_t cnt, i;
+	bool hit = imports(n, 0);
+
+	if (hit || cfh_refs_in(t, n, &ids, &cnt))
+		return hit;
+	for (i = 0; i < cnt && !hit; i++)
+		hit = is_param(t, ids[i]);
+	free(ids);
+	return hit;
+}
+
 /* What a string holds: a dynamic reference to Secrets Manager, to
  * something else (SSM SecureString), or a literal. */
 static enum source text_source(const char *s, bool template_ref)
@@ -120,6 +155,10 @@ static enum source source_of(struct cfh_template *t, const struct cfh_node *n)
 						   : cfh_seq_at(arg, 0);
 
 		if (!s || s->kind != CFH_SCALAR)
+			return SRC_FINE;
+		/* A secret another stack shares, by import or through a
+		 * parameter, exists by design. */
+		if (shared_secret(t, n))
 			return SRC_FINE;
 		return text_source(s->text, names_resource(t, n));
 	}
@@ -305,6 +344,29 @@ static int fix(struct cfh_run *r, const char *id, struct cfh_node *res,
 	src = source_of(t, v);
 	if (src == SRC_FINE)
 		return 0;
+	/* In a deployed stack the credential works: the stack deployed
+	 * with it. A secret the template does not make exists; and a
+	 * password from a parameter is what the database and its clients
+	 * use now: managing it, or generating a new one, resets it. */
+	if (cfh_mode_deployed(r)) {
+		if (src == SRC_MISSING)
+			return 0;
+		if (tg->managed)
+			snprintf(ref, sizeof(ref),
+				 "%s comes from a parameter or a literal: once "
+				 "every client reads it from Secrets Manager, "
+				 "let the service manage it (%s: true in its "
+				 "place); the change resets the password "
+				 "(S002-01)",
+				 tg->prop, tg->managed);
+		else
+			snprintf(ref, sizeof(ref),
+				 "%s comes from a parameter or a literal: "
+				 "resolve it from a Secrets Manager secret that "
+				 "holds the same value, then rotate it (S002-01)",
+				 tg->prop);
+		return cfh_advise(r, v, ref);
+	}
 	/* When nothing may be replaced the new secret would be left
 	 * unused: say what to do instead, once. */
 	if (cfh_no_replace(r) && cfh_prop_replaces(res, tg->prop))

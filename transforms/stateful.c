@@ -10,7 +10,8 @@
  * buckets) by the profile (general.profile):
  *
  *   prod  Snapshot where the type takes one, else Retain (log groups and
- *         queues, whose data only passes through, get Delete); RDS, DocDB and
+ *         queues, whose data only passes through, and EMR clusters and
+ *         Kinesis streams, which would keep billing, get Delete); RDS, DocDB and
  *         Neptune clusters and RDS instances get deletion protection and
  *         backups kept for stateful.backup-retention-days; RDS instances
  *         run Multi-AZ; DynamoDB tables get deletion protection;
@@ -51,36 +52,37 @@ static const struct {
 	bool snapshot;
 	bool member;	/* a cluster's instance: the cluster holds the data */
 	bool transient;	/* data in passing: the stack's to delete */
+	bool bills;	/* retained, it keeps running and billing */
 } stateful_types[] = {
-	{ "AWS::Backup::BackupVault", false, false, false },
-	{ "AWS::Cognito::UserPool", false, false, false },
-	{ "AWS::DocDB::DBCluster", true, false, false },
-	{ "AWS::DocDB::DBInstance", false, true, false },
-	{ "AWS::DynamoDB::GlobalTable", false, false, false },
-	{ "AWS::DynamoDB::Table", false, false, false },
-	{ "AWS::EC2::Volume", true, false, false },
-	{ "AWS::EFS::FileSystem", false, false, false },
-	{ "AWS::EMR::Cluster", false, false, false },
-	{ "AWS::ElastiCache::CacheCluster", true, false, false },
-	{ "AWS::ElastiCache::ReplicationGroup", true, false, false },
-	{ "AWS::Elasticsearch::Domain", false, false, false },
-	{ "AWS::FSx::FileSystem", false, false, false },
-	{ "AWS::KMS::Key", false, false, false },
-	{ "AWS::Kinesis::Stream", false, false, false },
-	{ "AWS::Logs::LogGroup", false, false, true },
-	{ "AWS::Neptune::DBCluster", true, false, false },
-	{ "AWS::Neptune::DBInstance", false, true, false },
-	{ "AWS::OpenSearchService::Domain", false, false, false },
-	{ "AWS::Organizations::Account", false, false, false },
-	{ "AWS::QLDB::Ledger", false, false, false },
-	{ "AWS::RDS::DBCluster", true, false, false },
-	{ "AWS::RDS::DBInstance", true, false, false },
-	{ "AWS::Redshift::Cluster", true, false, false },
-	{ "AWS::S3::Bucket", false, false, false },
-	{ "AWS::SDB::Domain", false, false, false },
-	{ "AWS::SQS::Queue", false, false, true },
-	{ "AWS::SecretsManager::Secret", false, false, false },
-	{ "AWS::Serverless::SimpleTable", false, false, false },
+	{ "AWS::Backup::BackupVault", false, false, false, false },
+	{ "AWS::Cognito::UserPool", false, false, false, false },
+	{ "AWS::DocDB::DBCluster", true, false, false, false },
+	{ "AWS::DocDB::DBInstance", false, true, false, false },
+	{ "AWS::DynamoDB::GlobalTable", false, false, false, false },
+	{ "AWS::DynamoDB::Table", false, false, false, false },
+	{ "AWS::EC2::Volume", true, false, false, false },
+	{ "AWS::EFS::FileSystem", false, false, false, false },
+	{ "AWS::EMR::Cluster", false, false, false, true },
+	{ "AWS::ElastiCache::CacheCluster", true, false, false, false },
+	{ "AWS::ElastiCache::ReplicationGroup", true, false, false, false },
+	{ "AWS::Elasticsearch::Domain", false, false, false, false },
+	{ "AWS::FSx::FileSystem", false, false, false, false },
+	{ "AWS::KMS::Key", false, false, false, false },
+	{ "AWS::Kinesis::Stream", false, false, false, true },
+	{ "AWS::Logs::LogGroup", false, false, true, false },
+	{ "AWS::Neptune::DBCluster", true, false, false, false },
+	{ "AWS::Neptune::DBInstance", false, true, false, false },
+	{ "AWS::OpenSearchService::Domain", false, false, false, false },
+	{ "AWS::Organizations::Account", false, false, false, false },
+	{ "AWS::QLDB::Ledger", false, false, false, false },
+	{ "AWS::RDS::DBCluster", true, false, false, false },
+	{ "AWS::RDS::DBInstance", true, false, false, false },
+	{ "AWS::Redshift::Cluster", true, false, false, false },
+	{ "AWS::S3::Bucket", false, false, false, false },
+	{ "AWS::SDB::Domain", false, false, false, false },
+	{ "AWS::SQS::Queue", false, false, true, false },
+	{ "AWS::SecretsManager::Secret", false, false, false, false },
+	{ "AWS::Serverless::SimpleTable", false, false, false, false },
 };
 
 /* Per run of the pass. */
@@ -126,6 +128,13 @@ static const char *policy_for(const struct st *s, const struct cfh_node *res,
 	    (cfh_res_is(res, "AWS::RDS::DBInstance") && rds_secondary(res))) {
 		*why = "the data of a cluster's instance or read replica lives "
 		       "in its cluster or source: say so (S001-12)";
+		return "Delete";
+	}
+	if (stateful_types[k].bills) {
+		*why = "a retained cluster or stream keeps running, and "
+		       "billing, after its stack is gone, while what it holds "
+		       "lives elsewhere (S3) or expires with its retention: "
+		       "say Delete (S001-12)";
 		return "Delete";
 	}
 	if (stateful_types[k].transient) {
