@@ -383,21 +383,3 @@ json_t *cfh_ecs_cluster_name(struct cfh_template *t, const struct cfh_node *c)
 		return cfh_node_to_json(c);
 	return NULL;
 }
-
-const char *cfh_ecs_listener_of(struct cfh_template *t, const char *tg)
-{
-	const char **refs, *hit = NULL;
-	size_t n, i;
-
-	if (cfh_referrers(t, tg, "AWS::ElasticLoadBalancingV2::Listener", &refs,
-			  &n))
-		return NULL;
-	for (i = 0; i < n && !hit; i++)
-		if (cfh_refers_to(cfh_map_path(cfh_resource(t, refs[i]),
-					       "Properties", "DefaultActions",
-					       NULL),
-				  tg))
-			hit = refs[i];
-	free(refs);
-	return hit;
-}

@@ -111,13 +111,4 @@ const char *cfh_ecs_task_of(struct cfh_template *t, const struct cfh_node *p);
  */
 json_t *cfh_ecs_cluster_name(struct cfh_template *t, const struct cfh_node *c);
 
-/**
- * cfh_ecs_listener_of() - the listener that forwards to a target group
- * @tg: the logical ID of a target group of the template
- * Returns: the logical ID (borrowed) of the first listener of the
- * template whose DefaultActions name @tg, or NULL (none, or out of
- * memory).
- */
-const char *cfh_ecs_listener_of(struct cfh_template *t, const char *tg);
-
 #endif

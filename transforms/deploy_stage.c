@@ -6,11 +6,13 @@
  *
  * A pipeline that stops after Build leaves every deployment to a person.
  * The pass adds a Deploy stage after the last stage, taking the output of
- * the last build action. The provider follows what the template runs: an
- * ECS service gets an ECS action (imagedefinitions.json) through a role of
- * its own, allowed to update that service and pass its task roles and
- * nothing else; otherwise the output is extracted into a deploy bucket of
- * the stack's, which the pipeline's role may write. When the environment
+ * the last build action, only where its target is known and deploys the
+ * way the action does: an ECS service that ECS deploys (not CodeDeploy)
+ * gets an ECS action (imagedefinitions.json) through a role of its own,
+ * allowed to update that service and pass its task roles and nothing
+ * else; a Lambda or SAM application a CloudFormation action. Anything
+ * else gets an advisory: a bucket of its own would receive the output
+ * with nothing serving it. When the environment
  * parameter says the pipeline deploys to production, a manual approval
  * comes first.
  *
@@ -27,8 +29,9 @@
  *                                        - Name: Deploy
  *                                          Actions:
  *                                            - Name: Deploy
- *                                              ActionTypeId: {Category: Deploy, Provider: S3, ...}
- *                                              Configuration: {BucketName: !Ref PipelineDeployBucket, Extract: "true"}
+ *                                              ActionTypeId: {Category: Deploy, Provider: ECS, ...}
+ *                                              Configuration: {ClusterName: ..., ServiceName: ...,
+ *                                                              FileName: imagedefinitions.json}
  *                                              InputArtifacts: [{Name: BuildOutput}]
  *                                              RunOrder: 1
  *
@@ -369,6 +372,17 @@ static const char *ecs_service(struct cfh_template *t)
 	return NULL;
 }
 
+/* Does the service deploy through ECS itself (the ECS action's way), not
+ * through CodeDeploy or an external controller? */
+static bool rolling(struct cfh_template *t, const char *service)
+{
+	const char *ctl = cfh_node_str(cfh_map_path(
+		cfh_resource(t, service), "Properties", "DeploymentController",
+		"Type", NULL));
+
+	return !ctl || !strcmp(ctl, "ECS");
+}
+
 static bool lambda_app(struct cfh_template *t)
 {
 	const struct cfh_node *tr = cfh_template_section(t, "Transform");
@@ -639,45 +653,6 @@ static json_t *cfn_action(struct deploy *x, const char *input)
 		cfh_json_getatt(role, "Arn"));
 }
 
-/* A bucket of the stack's that receives the build output. */
-static json_t *s3_action(struct deploy *x, const char *input)
-{
-	char base[256], objects[300];
-	const char *bucket;
-
-	snprintf(base, sizeof(base), "%sDeployBucket", x->pipeline);
-	bucket = cfh_fresh_id(x->r->t, base);
-	if (!bucket ||
-	    cfh_edit_add_resource_take(
-		    x->r, bucket, x->pipeline,
-		    conditional(x, json_pack(
-			    "{s:s, s:{s:{s:b, s:b, s:b, s:b}}}", "Type",
-			    "AWS::S3::Bucket", "Properties",
-			    "PublicAccessBlockConfiguration",
-			    "BlockPublicAcls", 1, "BlockPublicPolicy", 1,
-			    "IgnorePublicAcls", 1, "RestrictPublicBuckets", 1)),
-		    "a bucket the pipeline deploys its build output to "
-		    "(S000-04)",
-		    NULL))
-		return NULL;
-	snprintf(objects, sizeof(objects), "${%s.Arn}/*", bucket);
-	if (cfh_role_grant_take(
-		    x->r, x->role, ACTION_POLICY,
-		    json_pack("[o]", cfh_stmt_allow_take(
-					     "s3:PutObject",
-					     json_pack("{s:s}", "Fn::Sub",
-						       objects))),
-		    "let the pipeline write the build output to its deploy "
-		    "bucket, and nowhere else (S000-04)"))
-		return NULL;
-	return json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:{s:o, s:s}, "
-			 "s:[{s:s}]}",
-			 "Name", "Deploy", "ActionTypeId", "Category", "Deploy",
-			 "Owner", "AWS", "Provider", "S3", "Version", "1",
-			 "Configuration", "BucketName", cfh_json_ref(bucket),
-			 "Extract", "true", "InputArtifacts", "Name", input);
-}
-
 static int add_stage(struct deploy *x, struct cfh_node *stages)
 {
 	const char *input = build_output(stages), *service;
@@ -710,9 +685,26 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 				  "Deploy stage for each region (S000-04)");
 	service = ecs_service(x->r->t);
 	lambda = !service && lambda_app(x->r->t);
-	act = service  ? ecs_action(x, service, input)
-	      : lambda ? cfn_action(x, input)
-		       : s3_action(x, input);
+	/* A Deploy stage only where its target is known and deploys the
+	 * way the action does: an ECS action cannot update a service that
+	 * CodeDeploy deploys, and a bucket of its own would receive the
+	 * build output with nothing serving it. */
+	if (service && !rolling(x->r->t, service))
+		return cfh_advise(x->r, stages,
+				  "the pipeline ends without deploying, and the "
+				  "ECS service is deployed by CodeDeploy (blue/"
+				  "green): add a Deploy stage with a "
+				  "CodeDeployToECS action, its application and "
+				  "deployment group, and a build that outputs "
+				  "taskdef.json and appspec.yaml (S000-04)");
+	if (!service && !lambda)
+		return cfh_advise(x->r, stages,
+				  "the pipeline ends without deploying, and the "
+				  "template has no target a Deploy stage could "
+				  "update (an ECS service, a Lambda or SAM "
+				  "application): add one for where the build "
+				  "output goes (S000-04)");
+	act = service ? ecs_action(x, service, input) : cfn_action(x, input);
 	if (!act)
 		return -1;
 	json_object_set_new(act, "RunOrder", json_integer(approve ? 2 : 1));
@@ -739,9 +731,7 @@ static int add_stage(struct deploy *x, struct cfh_node *stages)
 	stage_name(stages, "Deploy", name, sizeof(name));
 	snprintf(why, sizeof(why),
 		 "the pipeline deploys what it built (%s)%s (S000-04%s)",
-		 service  ? "to the ECS service"
-		 : lambda ? "as the application's stack"
-			  : "to a deploy bucket",
+		 service ? "to the ECS service" : "as the application's stack",
 		 approve ? ", after a person approves it for production" : "",
 		 approve ? ", S003-08" : "");
 	return cfh_edit_append_take(x->r, stages,

@@ -8,8 +8,8 @@
  *   - services: a deployment circuit breaker that rolls a failing
  *     deployment back, and ECS Exec (S003-17); target tracking auto
  *     scaling on CPU and memory (S003-13); a CODE_DEPLOY (blue/green)
- *     service gets the second target group and the test listener that
- *     CodeDeploy needs (S003-03);
+ *     service without a deployment group gets an advisory with what
+ *     blue/green needs (S003-03);
  *   - task definitions: containers that log nowhere get the awslogs
  *     driver and a log group of the task; an execution role that may pull
  *     the task's images, write to its log groups and read the secrets its
@@ -654,81 +654,33 @@ static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
 		   why, NULL);
 }
 
-/* Blue/green through CodeDeploy needs a second target group and a test
- * listener on the load balancer (S003-03). */
-static int blue_green(struct ecs *x, const char *id, struct cfh_node *res,
-		      struct cfh_node *p)
+/*
+ * Blue/green through CodeDeploy (S003-03) needs a second target group, a
+ * test listener, and a deployment group that names both target groups and
+ * both listeners: without the deployment group the first two are wired
+ * to nothing, and writing one needs the service role and traffic routing
+ * only the owner can choose. So a CODE_DEPLOY service that no deployment
+ * group of the template names gets an advisory with the whole set.
+ */
+static int blue_green(struct ecs *x, const char *id, struct cfh_node *res)
 {
-	const struct cfh_node *lb = cfh_seq_at(cfh_map_get(p, "LoadBalancers"), 0);
-	const char *tg = cfh_node_ref(cfh_map_get(lb, "TargetGroupArn"));
-	const char *lis, *green, **refs;
-	const struct cfh_node *lp, *lbarn;
-	json_t *tgp, *lisp;
-	long long port, test;
-	size_t n, i;
-	bool has_test = false;
+	const char **refs;
+	size_t n;
 
-	(void)id;
-	if (!tg || !cfh_res_is(cfh_resource(x->r->t, tg),
-			       "AWS::ElasticLoadBalancingV2::TargetGroup"))
-		return cfh_advise(x->r, res,
-				  "CODE_DEPLOY service without a target group "
-				  "of the template: blue/green needs two target "
-				  "groups and a test listener (S003-03)");
-	lis = cfh_ecs_listener_of(x->r->t, tg);
-	lp = props_of(cfh_resource(x->r->t, lis));
-	lbarn = cfh_map_get(lp, "LoadBalancerArn");
-	if (!lis || !cfh_node_ref(lbarn))
-		return cfh_advise(x->r, res,
-				  "CODE_DEPLOY service whose production "
-				  "listener is not in the template: add a "
-				  "second target group and a test listener "
-				  "(S003-03)");
-	/* Another listener on the same load balancer is the test one. */
-	if (cfh_referrers(x->r->t, cfh_node_ref(lbarn),
-			  "AWS::ElasticLoadBalancingV2::Listener", &refs, &n))
+	if (cfh_referrers(x->r->t, id, "AWS::CodeDeploy::DeploymentGroup",
+			  &refs, &n))
 		return -1;
-	for (i = 0; i < n; i++)
-		has_test |= strcmp(refs[i], lis) != 0;
 	free(refs);
-	if (has_test)
+	if (n)
 		return 0;
-	tgp = cfh_node_to_json(props_of(cfh_resource(x->r->t, tg)));
-	if (!tgp)
-		return -1;
-	json_object_del(tgp, "Name");	/* names are unique per account */
-	if (add(x->r, tg, "Green", tg,
-		json_pack("{s:s, s:o}", "Type",
-			  "AWS::ElasticLoadBalancingV2::TargetGroup",
-			  "Properties", tgp),
-		"the second (green) target group CodeDeploy shifts traffic to "
-		"in a blue/green deployment (S003-03)",
-		&green))
-		return -1;
-	port = int_of(cfh_map_get(lp, "Port"));
-	test = cfh_opt_int(x->r, "test-listener-port");
-	if (test == port)
-		test = port + 1;
-	lisp = cfh_node_to_json(lp);
-	if (!lisp)
-		return -1;
-	json_object_set_new(lisp, "Port", json_integer(test));
-	json_object_set_new(lisp, "DefaultActions",
-			    json_pack("[{s:s, s:o}]", "Type", "forward",
-				      "TargetGroupArn", cfh_json_ref(green)));
-	if (add(x->r, lis, "Test", lis,
-		json_pack("{s:s, s:o}", "Type",
-			  "AWS::ElasticLoadBalancingV2::Listener", "Properties",
-			  lisp),
-		"the test listener CodeDeploy sends test traffic through "
-		"before it shifts production traffic (S003-03)",
-		NULL))
-		return -1;
 	return cfh_advise(x->r, res,
-			  "blue/green: let the load balancer's security group "
-			  "admit the test listener's port, and name both target "
-			  "groups and listeners in the CodeDeploy deployment "
-			  "group (S003-03)");
+			  "CODE_DEPLOY (blue/green) service that no CodeDeploy "
+			  "deployment group of the template names: blue/green "
+			  "needs a second target group, a test listener, and "
+			  "an AWS::CodeDeploy::DeploymentGroup (ECS, "
+			  "BLUE_GREEN, WITH_TRAFFIC_CONTROL) whose "
+			  "TargetGroupPairInfoList names both target groups "
+			  "and both listeners; add them together (S003-03)");
 }
 
 static int services(struct cfh_run *r, void *st, const char *id,
@@ -743,7 +695,7 @@ static int services(struct cfh_run *r, void *st, const char *id,
 	ctl = cfh_node_str(cfh_map_path(p, "DeploymentController", "Type",
 					NULL));
 	if (ctl && !strcmp(ctl, "CODE_DEPLOY")) {
-		if (blue_green(x, id, res, p))
+		if (blue_green(x, id, res))
 			return -1;
 	} else if ((!ctl || !strcmp(ctl, "ECS")) && circuit_breaker(x, p)) {
 		return -1;
