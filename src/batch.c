@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "buf.h"
 #include "config.h"
 #include "engine.h"
 #include "report.h"
@@ -201,6 +202,37 @@ static const struct conf *conf_for(struct run *r, const char *path, int *rc)
 
 /* ---- one template ---- */
 
+/*
+ * What a deploy of the output would replace, said on stderr as well as in
+ * the reports: it is what a reviewer must not miss. Only a new stack's
+ * run replaces anything (a deployed stack's declines it).
+ */
+static int replaced_line(struct job *j, const struct cfh_run *hr,
+			 const char *name)
+{
+	json_t *list = cfh_report_replaced(hr), *x;
+	struct cfh_buf b;
+	size_t i;
+
+	if (!list)
+		return -1;
+	if (!json_array_size(list)) {
+		json_decref(list);
+		return 0;
+	}
+	cfh_buf_init(&b);
+	cfh_buf_addf(&b, "%s: note: a deploy over an earlier version replaces "
+		     "%zu resource%s: ",
+		     name, json_array_size(list),
+		     json_array_size(list) == 1 ? "" : "s");
+	json_array_foreach(list, i, x)
+		cfh_buf_addf(&b, "%s%s", i ? "; " : "",
+			     json_string_value(json_object_get(x, "because")));
+	json_decref(list);
+	j->replaced = cfh_buf_steal(&b, NULL);
+	return j->replaced ? 0 : -1;
+}
+
 static void harden_job(struct run *r, struct job *j)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -255,6 +287,8 @@ static void harden_job(struct run *r, struct job *j)
 			if (!strcmp(cfh_pass_at(k)->id, c->pass))
 				j->by_pass[k]++;
 	}
+	if (replaced_line(j, hr, name))
+		goto oom;
 	if (cli->to)
 		out = cfh_template_convert(t, strcmp(cli->to, "json")
 						      ? CFH_FORMAT_YAML
@@ -509,6 +543,7 @@ static void release(struct run *r)
 		free(j->error);
 		free(j->out);
 		free(j->diff);
+		free(j->replaced);
 		json_decref(j->pair);
 		free(j->path);
 		free(j->rel);

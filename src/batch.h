@@ -62,6 +62,8 @@ struct job {
 	char **text;		/* per report: md, diff, json-patch text */
 	json_t **json;		/* per report: JSON report or SARIF results */
 	char *diff;		/* --diff */
+	char *replaced;		/* one line for stderr: what a deploy of the
+				 * output would replace, or NULL */
 	json_t *pair;		/* --pairs-dir: the pairs.jsonl line */
 };
 

@@ -245,6 +245,8 @@ int cfh_batch_finish(struct run *r)
 
 		if (j->error)
 			fprintf(stderr, "%s\n", j->error);
+		if (j->replaced)
+			fprintf(stderr, "%s\n", j->replaced);
 		if (j->outcome == OUT_FAILED && !rc)
 			rc = j->code ? j->code : CFH_EXIT_INTERNAL;
 		if (j->out && to_stdout(cli) &&

@@ -21,7 +21,24 @@ static const char *const op_names[] = { "add", "replace", "remove",
  * [{"resource": "Cluster", "chain": ["SubnetGroup", "Cluster"],
  *   "because": "Cluster (its DBSubnetGroupName names SubnetGroup)"}].
  */
-static json_t *replaced_list(const struct cfh_run *r)
+/* ["Cluster (its DBSubnetGroupName names SubnetGroup)", ...] of one
+ * change. */
+static json_t *replaced_sentences(const struct cfh_change *c)
+{
+	json_t *out = json_array(), *chain;
+	size_t k;
+	char *d;
+
+	json_array_foreach(c->replaced, k, chain) {
+		d = cfh_replace_describe(chain);
+		if (d)
+			json_array_append_new(out, json_string(d));
+		free(d);
+	}
+	return out;
+}
+
+json_t *cfh_report_replaced(const struct cfh_run *r)
 {
 	json_t *out = json_array(), *seen = json_object();
 	size_t i, k, j;
@@ -66,7 +83,7 @@ static json_t *replaced_list(const struct cfh_run *r)
 static json_t *summary(const struct cfh_run *r)
 {
 	json_t *sev = json_object(), *pass = json_object(), *s;
-	json_t *replaced = replaced_list(r);
+	json_t *replaced = cfh_report_replaced(r);
 	size_t i, adv = 0, ch = 0;
 
 	for (i = 0; i < CFH_SEV_COUNT; i++)
@@ -126,7 +143,7 @@ json_t *cfh_report_value(struct cfh_run *r, const char *name)
 			 "cfn-harden", "version", CFH_VERSION, "template", name,
 			 "format", t->conv.json ? "json" : "yaml", "mode",
 			 cfh_opt_str(r, "general.mode"), "summary", summary(r),
-			 "replaced", replaced_list(r), "changes", list);
+			 "replaced", cfh_report_replaced(r), "changes", list);
 }
 
 char *cfh_json_dump_take(json_t *v)
@@ -220,6 +237,12 @@ json_t *cfh_sarif_results(struct cfh_run *r, const char *name)
 			      "kind", "object", "properties", "op",
 			      op_names[c->op], "pointer", c->path, "replaces",
 			      c->replaces);
+		/* A replacing change names all it replaces, as the JSON
+		 * report's "replaced" does. */
+		if (res && c->op != CFH_OP_ADVISORY &&
+		    json_array_size(c->replaced))
+			json_object_set_new(json_object_get(res, "properties"),
+					    "replaced", replaced_sentences(c));
 		if (!res || json_array_append_new(results, res)) {
 			json_decref(results);
 			results = NULL;
@@ -487,7 +510,7 @@ static char *report_md(struct cfh_run *r, const char *name)
 		     json_object_size(changes), adv);
 	/* What a deploy would replace comes first: it is what a reviewer
 	 * must not miss. */
-	replaced = replaced_list(r);
+	replaced = cfh_report_replaced(r);
 	if (json_array_size(replaced)) {
 		cfh_buf_addf(&b, "**Replaced on deploy**: %zu resources (a new "
 			     "physical resource; the old one's data and name "

@@ -15,6 +15,13 @@
 /* The JSON report of one template (the object --report json writes). */
 json_t *cfh_report_value(struct cfh_run *r, const char *name);
 
+/*
+ * Every resource the run's changes replace, once, with the chain that
+ * replaces it: [{"resource", "chain": [IDs], "because": sentence}]; NULL
+ * when out of memory. The JSON report's "replaced".
+ */
+json_t *cfh_report_replaced(const struct cfh_run *r);
+
 /* The SARIF results of one template, and a SARIF 2.1.0 log with one run
  * holding @results and the rules of every pass. */
 json_t *cfh_sarif_results(struct cfh_run *r, const char *name);

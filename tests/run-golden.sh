@@ -9,7 +9,8 @@
 #   expected-report.FMT    optional: the report in format FMT (json, md,
 #                          sarif, json-patch, diff)
 #   expected-stderr, expected-status   for failing cases, which must leave
-#                   no file behind (@OUT@ in args, @OUT@.<ext>, temporaries)
+#                   no file behind (@OUT@ in args, @OUT@.<ext>, temporaries);
+#                   expected-stderr alone pins what a successful run says
 #
 # A missing expectation is written and the case fails, so that it is
 # reviewed before it is committed; REGEN=1 rewrites all of them (make regen).
@@ -101,6 +102,8 @@ for dir in tests/golden/$pattern/; do
 			[ -f "$r" ] || continue
 			check "$r" "$case_out.report.${r##*/expected-report.}"
 		done
+		# What a successful run says on stderr, when the case pins it.
+		[ -f "$dir/expected-stderr" ] && check "$dir/expected-stderr" "$case_out.err"
 	else
 		check "$dir/expected-stderr" "$case_out.err"
 		# A failing run must not leave an output file behind: neither
