@@ -211,3 +211,8 @@ bool cfh_no_replace(const struct cfh_run *r)
 {
 	return (r->opts && r->opts->no_replace) || cfh_mode_deployed(r);
 }
+
+bool cfh_is_running(const struct cfh_run *r, const struct cfh_node *res)
+{
+	return cfh_mode_deployed(r) && res && !(res->flags & CFH_NF_NEW);
+}

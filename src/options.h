@@ -64,4 +64,12 @@ bool cfh_mode_deployed(const struct cfh_run *r);
  */
 bool cfh_no_replace(const struct cfh_run *r);
 
+/*
+ * True when @res is running: the stack is deployed (--mode deployed) and
+ * the resource is not one the run added. A change of what such a
+ * resource does (how long it keeps data, where it writes, how long it
+ * may run) becomes an advisory.
+ */
+bool cfh_is_running(const struct cfh_run *r, const struct cfh_node *res);
+
 #endif

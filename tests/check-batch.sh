@@ -181,6 +181,7 @@ rm "$tree/a/bad.yaml"
 cat > "$tree/.cfn-harden.yaml" <<'EOF'
 # Repository settings for cfn-harden.
 skip: [alarms]
+mode: new-stack
 settings:
   logs:
     retention-days: 90
@@ -196,6 +197,11 @@ check "config: --skip adds to the file's skip" \
 	sh -c "! grep -q 'RetentionInDays' '$tmp/conf-skip.yaml' && ! grep -q 'CloudWatch::Alarm' '$tmp/conf-skip.yaml'"
 "$exe" --set logs.retention-days=7 "$tree/a/sam.yaml" > "$tmp/conf-set.yaml" 2>/dev/null
 check "config: --set wins over the file" grep -q "RetentionInDays: 7" "$tmp/conf-set.yaml"
+# The file says new-stack: in a deployed stack (the command line wins) the
+# existing log groups keep theirs, with an advisory.
+"$exe" --mode deployed "$tree/a/sam.yaml" > "$tmp/conf-mode.yaml" 2>/dev/null
+check "config: mode applies, --mode wins over the file" \
+	sh -c "! grep -q 'RetentionInDays' '$tmp/conf-mode.yaml'"
 printf 'skip: [alarms]\ncolour: blue\n' > "$tree/.cfn-harden.yaml"
 "$exe" "$tree/a/sam.yaml" > /dev/null 2> "$tmp/conf-bad"
 check "config: an unknown key is a usage error (exit 2)" test $? -eq 2

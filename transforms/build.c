@@ -35,11 +35,28 @@
 #include "options.h"
 #include "passlib.h"
 
-static int timeouts(struct cfh_run *r, struct cfh_node *p)
+static int timeouts(struct cfh_run *r, struct cfh_node *res,
+		    struct cfh_node *p)
 {
-	char why[160];
+	char why[400];
 	long long v;
 
+	/* A running project's builds may take longer than the new limit
+	 * (its default is an hour): the limit is the owner's to choose. */
+	if (cfh_is_running(r, res)) {
+		if (cfh_map_get(p, "TimeoutInMinutes") &&
+		    cfh_map_get(p, "QueuedTimeoutInMinutes"))
+			return 0;
+		snprintf(why, sizeof(why),
+			 "no build or queue timeout: a stuck build runs, and "
+			 "costs, for an hour, a queued one waits eight hours; "
+			 "once you know how long its builds take, set "
+			 "TimeoutInMinutes (say %lld) and QueuedTimeoutInMinutes "
+			 "(say %lld) (S000-06)",
+			 cfh_opt_int(r, "timeout-minutes"),
+			 cfh_opt_int(r, "queued-timeout-minutes"));
+		return cfh_advise(r, res, why);
+	}
 	if (!cfh_map_get(p, "TimeoutInMinutes")) {
 		v = cfh_opt_int(r, "timeout-minutes");
 		snprintf(why, sizeof(why),
@@ -159,7 +176,7 @@ static int project(struct cfh_run *r, void *st, const char *id,
 
 	(void)st;
 	(void)id;
-	return !p || timeouts(r, p) || variables(r, res, p) || cache(r, p)
+	return !p || timeouts(r, res, p) || variables(r, res, p) || cache(r, p)
 		       ? -1
 		       : 0;
 }

@@ -759,6 +759,14 @@ static int pipeline(struct cfh_run *r, void *st, const char *id,
 		return -1;
 	if (has_deploy(stages))
 		return 0;
+	/* A running pipeline that stops after Build is how its owners
+	 * release today: a Deploy stage would deploy every push, unasked. */
+	if (cfh_is_running(r, res))
+		return cfh_advise(r, stages,
+				  "the pipeline ends without deploying: its "
+				  "owners deploy by hand today; to deploy what "
+				  "it builds, add a Deploy stage (after a manual "
+				  "approval for production) (S000-04)");
 	return add_stage(&x, stages);
 }
 

@@ -110,6 +110,18 @@ static int add_group(struct cfh_run *r, const char *id, struct cfh_node *res,
 	const char *group, *role = cfh_role_of(r->t, res, true);
 	char base[256];
 
+	/* A running function or build writes to the group its service made
+	 * on first use: metric filters, subscriptions and alarms (here or
+	 * elsewhere) may read it, and a group of that name cannot be added
+	 * (it exists). Moving its logs is the owner's call. */
+	if (cfh_is_running(r, res))
+		return cfh_advise(r, res,
+				  "writes to the log group its service created "
+				  "on first use, kept forever and outside the "
+				  "stack: import that group into the stack and "
+				  "give it a retention, or point the logs at a "
+				  "new group of the stack's once whatever reads "
+				  "the old one follows (S003-17)");
 	/* A SAM function's role is SAM's: it adds the permissions for a
 	 * LoggingConfig log group itself. Anywhere else the role must be
 	 * the template's, or the principal could not write its logs. */
@@ -190,10 +202,23 @@ static int retention(struct cfh_run *r, void *st, const char *id,
 		     struct cfh_node *res)
 {
 	struct logs *x = st;
-	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
+	struct cfh_node *p = cfh_is_running(r, res)
+				     ? NULL
+				     : cfh_res_props(r, res, "add Properties");
 
 	(void)id;
-	if (!p || cfh_map_get(p, "RetentionInDays"))
+	if (cfh_map_get(props_of(res), "RetentionInDays"))
+		return 0;
+	/* A running group keeps every event it ever had: a retention
+	 * deletes the older ones the moment it is set. */
+	if (cfh_is_running(r, res))
+		return cfh_advise(r, res,
+				  "no retention: its logs are kept, and paid "
+				  "for, forever; a retention deletes every event "
+				  "older than it the moment it is set, so choose "
+				  "one that keeps what you need, and export the "
+				  "rest first (S003-17)");
+	if (!p)
 		return 0;
 	return cfh_edit_set_take(r, p, "RetentionInDays",
 				 json_integer(cfh_opt_int(r, "retention-days")),

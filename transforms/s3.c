@@ -420,7 +420,47 @@ static json_t *lifecycle_rule(struct s3 *x, const char *rid, bool noncurrent,
  * pipeline artifacts (S000-01) and old logs (S004-14) do. */
 enum holds { HOLDS_DATA, HOLDS_ARTIFACTS, HOLDS_LOGS };
 
-static int lifecycle(struct s3 *x, struct cfh_node *p, enum holds what)
+/*
+ * A running bucket's lifecycle rules act on what it holds now: expiring
+ * current objects after N days deletes every older one the day the rule
+ * is set, and expiring noncurrent versions of a bucket that was already
+ * versioned deletes the history it kept. Those parts are advised, not
+ * written; a rule that only aborts failed uploads deletes nothing.
+ */
+static int running_lifecycle(struct s3 *x, struct cfh_node *res,
+			     long long *expire, bool *noncurrent,
+			     bool was_versioned)
+{
+	char msg[400];
+
+	if (!cfh_is_running(x->r, res))
+		return 0;
+	if (*expire > 0) {
+		snprintf(msg, sizeof(msg),
+			 "no expiry of old objects: a rule expiring them after "
+			 "%lld days would delete every older one the day it is "
+			 "set; add it once nothing needs them (S000-01, "
+			 "S004-14)",
+			 *expire);
+		if (cfh_advise(x->r, res, msg))
+			return -1;
+		*expire = 0;
+	}
+	if (*noncurrent && was_versioned) {
+		if (cfh_advise(x->r, res,
+			       "noncurrent versions are kept forever: a rule "
+			       "expiring them would delete the history this "
+			       "bucket has kept so far; add "
+			       "NoncurrentVersionExpiration once it is not "
+			       "needed (S004-06)"))
+			return -1;
+		*noncurrent = false;
+	}
+	return 0;
+}
+
+static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
+		     enum holds what, bool was_versioned)
 {
 	static const char *const rids[] = { "Housekeeping",
 					    "ExpireOldArtifacts",
@@ -440,15 +480,22 @@ static int lifecycle(struct s3 *x, struct cfh_node *p, enum holds what)
 		? cfh_opt_int(x->r, "artifact-expiry-days")
 		: what == HOLDS_LOGS ? cfh_opt_int(x->r, "log-expiry-days") : 0;
 	const struct cfh_entry *e;
-	bool noncurrent = false, abort_mpu = false, expires = false;
+	bool noncurrent = false, abort_mpu = false, expires = false, nc = true;
 	const char *rid = rids[what], *why = whys[what];
 
-	if (!lc)
+	if (!lc) {
+		if (running_lifecycle(x, res, &expire, &nc, was_versioned))
+			return -1;
 		return cfh_edit_set_take(
 			x->r, p, "LifecycleConfiguration",
 			json_pack("{s:[o]}", "Rules",
-				  lifecycle_rule(x, rid, true, true, expire)),
-			why, NULL);
+				  lifecycle_rule(x, rid, nc, true, expire)),
+			nc || expire ? why
+				     : "abort incomplete multipart uploads: "
+				       "storage stops growing with them "
+				       "(S004-06)",
+			NULL);
+	}
 	if (!rules || rules->kind != CFH_SEQ)
 		return 0;
 	/* Rules the author wrote stay; what they lack is one more rule. A
@@ -465,10 +512,13 @@ static int lifecycle(struct s3 *x, struct cfh_node *p, enum holds what)
 	}
 	if (expires)
 		expire = 0;
-	if (noncurrent && abort_mpu && !expire)
+	nc = !noncurrent;
+	if (running_lifecycle(x, res, &expire, &nc, was_versioned))
+		return -1;
+	if (!nc && abort_mpu && !expire)
 		return 0;
 	return cfh_edit_append_take(x->r, rules,
-				    lifecycle_rule(x, rid, !noncurrent, !abort_mpu,
+				    lifecycle_rule(x, rid, nc, !abort_mpu,
 						   expire),
 				    why, NULL);
 }
@@ -802,7 +852,7 @@ static int bucket(struct cfh_run *r, void *st, const char *id,
 	bool website = cfh_map_get(p, "WebsiteConfiguration") != NULL;
 	bool pub = public_intent(x, id, res), cloudfront;
 	bool target = log_target(x, id, &cloudfront);
-	bool artifacts = artifact_store(x, id);
+	bool artifacts = artifact_store(x, id), was_versioned;
 
 	if (p && !cfh_node_is_map(p))
 		return 0;
@@ -823,9 +873,15 @@ static int bucket(struct cfh_run *r, void *st, const char *id,
 	if (!pub && (block_public(x, p) ||
 		     owner_enforced(x, res, p, cloudfront)))
 		return -1;
+	was_versioned = cfh_node_str_eq(cfh_map_path(p, "VersioningConfiguration",
+						      "Status", NULL),
+				       "Enabled");
 	if (versioning(x, p, artifacts) ||
-	    lifecycle(x, p, artifacts ? HOLDS_ARTIFACTS
-			   : target ? HOLDS_LOGS : HOLDS_DATA))
+	    lifecycle(x, res, p,
+		      artifacts ? HOLDS_ARTIFACTS
+		      : target	? HOLDS_LOGS
+				: HOLDS_DATA,
+		      was_versioned))
 		return -1;
 	/* A website endpoint speaks plain HTTP only. */
 	if (!website && deny_http(x, id))
