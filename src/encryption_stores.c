@@ -11,6 +11,7 @@
 
 #include "encryption_stores.h"
 #include "usage.h"
+#include "options.h"
 #include "passlib.h"
 
 /*
@@ -409,6 +410,17 @@ static int cache_apply(struct cfh_run *r, const struct store *st,
 			      "customer-managed KMS key",
 			      NULL))
 		return -1;
+	/* A running cache's clients connect as they do today: TLS and an
+	 * AUTH token they do not send would cut every one of them off. */
+	if (cfh_is_running(r, res) &&
+	    !(cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"),
+			      "true") &&
+	      cfh_map_get(p, "AuthToken")))
+		return cfh_advise(r, res,
+				  "clients connect without TLS or an AUTH token "
+				  "today: update them to use both, then set "
+				  "TransitEncryptionEnabled and an AuthToken "
+				  "resolved from Secrets Manager (S002-08)");
 	/* The template's own transit encryption needs the token as much as
 	 * the one the pass turns on. */
 	if (!cfh_node_str_eq(cfh_map_get(p, "TransitEncryptionEnabled"), "true") &&

@@ -235,15 +235,25 @@ static int replace_managed(struct role *role)
 		/* A deployed stack's principals call what they call: which
 		 * of a broad policy's actions those are is not in the
 		 * template, and a list of likely ones would take the others
-		 * away. A policy that does not exist is another matter: it
-		 * fails every deployment. */
-		if (!b->missing && cfh_mode_deployed(r)) {
+		 * away. A retired policy still works where it is attached:
+		 * replacing it narrows as much. */
+		if (cfh_mode_deployed(r)) {
 			snprintf(reason, sizeof(reason),
-				 "%s grants more than the role's principals "
-				 "seem to use, but which of its actions they "
-				 "call is not in the template: replace it with "
-				 "statements on the resources they use once you "
-				 "know (--mode new-stack writes the usual ones)",
+				 b->missing
+					 ? "AWS retired %s: it keeps working "
+					   "where it is attached, but a new stack "
+					   "from this template fails to create the "
+					   "role; replace it with statements for "
+					   "what the role's principals use "
+					   "(--mode new-stack writes the usual "
+					   "ones)"
+					 : "%s grants more than the role's "
+					   "principals seem to use, but which of "
+					   "its actions they call is not in the "
+					   "template: replace it with statements "
+					   "on the resources they use once you "
+					   "know (--mode new-stack writes the "
+					   "usual ones)",
 				 b->name);
 			if (cfh_advise(r, e->value, reason))
 				goto out;

@@ -365,6 +365,16 @@ static int owner_enforced(struct s3 *x, const struct cfh_node *res,
 				  "ACL with a bucket policy, then set "
 				  "OwnershipControls BucketOwnerEnforced "
 				  "(S004-06)");
+	/* A running bucket made before April 2023 has ACLs on: a writer
+	 * that sets one (another account, a log delivery) fails once they
+	 * are off. */
+	if (cfh_is_running(x->r, res))
+		return cfh_advise(x->r, res,
+				  "ACLs may be on (the default of buckets made "
+				  "before April 2023): once no writer sets an ACL "
+				  "other than bucket-owner-full-control, set "
+				  "OwnershipControls BucketOwnerEnforced "
+				  "(S004-06)");
 	return cfh_edit_set_take(x->r, p, "OwnershipControls",
 				 json_pack("{s:[{s:s}]}", "Rules",
 					   "ObjectOwnership",
@@ -459,12 +469,11 @@ static int running_lifecycle(struct s3 *x, struct cfh_node *res,
 	return 0;
 }
 
-static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
-		     enum holds what, bool was_versioned)
+/* Why the rule is written, as it is written: a running bucket's may have
+ * lost its expiries (running_lifecycle()). */
+static const char *lifecycle_why(enum holds what, bool noncurrent,
+				 long long expire)
 {
-	static const char *const rids[] = { "Housekeeping",
-					    "ExpireOldArtifacts",
-					    "ExpireAccessLogs" };
 	static const char *const whys[] = {
 		"expire noncurrent versions and abort incomplete multipart "
 		"uploads: storage stops growing forever (S004-06)",
@@ -474,6 +483,22 @@ static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
 		"expire old logs and noncurrent versions, abort incomplete "
 		"uploads: the log bucket stops growing forever (S004-14)",
 	};
+
+	if (what == HOLDS_DATA ? noncurrent : expire > 0)
+		return whys[what];
+	return noncurrent ? "expire noncurrent versions and abort incomplete "
+			    "multipart uploads: storage stops growing forever "
+			    "(S004-06)"
+			  : "abort incomplete multipart uploads: storage stops "
+			    "growing with them (S004-06)";
+}
+
+static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
+		     enum holds what, bool was_versioned)
+{
+	static const char *const rids[] = { "Housekeeping",
+					    "ExpireOldArtifacts",
+					    "ExpireAccessLogs" };
 	struct cfh_node *lc = cfh_map_get(p, "LifecycleConfiguration");
 	struct cfh_node *rules = cfh_map_get(lc, "Rules");
 	long long expire = what == HOLDS_ARTIFACTS
@@ -481,7 +506,7 @@ static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
 		: what == HOLDS_LOGS ? cfh_opt_int(x->r, "log-expiry-days") : 0;
 	const struct cfh_entry *e;
 	bool noncurrent = false, abort_mpu = false, expires = false, nc = true;
-	const char *rid = rids[what], *why = whys[what];
+	const char *rid = rids[what];
 
 	if (!lc) {
 		if (running_lifecycle(x, res, &expire, &nc, was_versioned))
@@ -490,11 +515,7 @@ static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
 			x->r, p, "LifecycleConfiguration",
 			json_pack("{s:[o]}", "Rules",
 				  lifecycle_rule(x, rid, nc, true, expire)),
-			nc || expire ? why
-				     : "abort incomplete multipart uploads: "
-				       "storage stops growing with them "
-				       "(S004-06)",
-			NULL);
+			lifecycle_why(what, nc, expire), NULL);
 	}
 	if (!rules || rules->kind != CFH_SEQ)
 		return 0;
@@ -520,7 +541,7 @@ static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
 	return cfh_edit_append_take(x->r, rules,
 				    lifecycle_rule(x, rid, nc, !abort_mpu,
 						   expire),
-				    why, NULL);
+				    lifecycle_why(what, nc, expire), NULL);
 }
 
 /* ---- bucket policies ---- */
