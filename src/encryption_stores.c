@@ -634,6 +634,14 @@ int cfh_store_encrypt(struct cfh_run *r, const char *id, struct cfh_node *res,
 	return st ? st->apply(r, st, id, res, key) : -1;
 }
 
+bool cfh_store_encrypt_replaces(const struct cfh_node *res)
+{
+	const struct store *st = store_of(res);
+
+	return st && ((st->flag && cfh_prop_replaces(res, st->flag)) ||
+		      (st->keyprop && cfh_prop_replaces(res, st->keyprop)));
+}
+
 const struct cfh_node *cfh_store_key(const struct cfh_node *res)
 {
 	const struct store *st = store_of(res);

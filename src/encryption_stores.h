@@ -88,6 +88,15 @@ int cfh_store_encrypt(struct cfh_run *r, const char *id, struct cfh_node *res,
 		      const char *key);
 
 /**
+ * cfh_store_encrypt_replaces() - would encrypting a store replace it?
+ * @res: a store's resource node
+ * Returns: true when its key property or its encryption flag is
+ * createOnly (RDS, EFS, ElastiCache at rest, ECR): a deployed one would be
+ * replaced, empty, by an encrypted one.
+ */
+bool cfh_store_encrypt_replaces(const struct cfh_node *res);
+
+/**
  * cfh_store_key() - the property of a store that names its key
  * @res: a resource node
  * Returns: the value (borrowed; the whole BucketEncryption of a bucket),

@@ -678,6 +678,18 @@ static int find_target(struct cfh_run *r, void *st, const char *id,
 
 	switch (cfh_store_check(r->t, id, res)) {
 	case CFH_STORE_WANTS_KEY:
+		/* Where nothing may be replaced, a store whose encryption
+		 * is createOnly stays as it is: said once here, and no key
+		 * is added for it alone. */
+		if (cfh_no_replace(r) && cfh_store_encrypt_replaces(res))
+			return cfh_advise(
+				r, res,
+				"not encrypted with the customer-managed key: "
+				"turning encryption at rest on replaces the "
+				"resource, which comes back empty; restore an "
+				"encrypted copy of it (a snapshot, a backup) "
+				"under a new logical ID, then switch its users "
+				"over (S004-01)");
 		rc = outside_clients(r, id, res);
 		return rc ? (rc < 0 ? -1 : 0) : cfh_ids_add(&x->targets, id);
 	case CFH_STORE_WEBSITE:

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "passlib.h"
 #include "policy.h"
 
@@ -133,7 +134,7 @@ static int visibility(struct cfh_run *r, const char *queue,
 {
 	struct cfh_node *q = cfh_resource(r->t, queue), *qp;
 	long timeout, vis, want;
-	char reason[200];
+	char reason[300];
 
 	if (!int_prop(props_of(fn), "Timeout", DEFAULT_TIMEOUT, &timeout) ||
 	    !q || cfh_props_dynamic(q) || cfh_pass_skips(r, q))
@@ -144,6 +145,17 @@ static int visibility(struct cfh_run *r, const char *queue,
 	want = 6 * timeout;
 	if (vis >= want)
 		return 0;
+	/* A running queue's retries come back after its visibility
+	 * timeout: a longer one slows them, which its owners may rely on. */
+	if (cfh_is_running(r, q)) {
+		snprintf(reason, sizeof(reason),
+			 "VisibilityTimeout %ld s is under six times the timeout "
+			 "of the function it feeds (%ld s): a message may be "
+			 "processed twice; set it to %ld once slower retries "
+			 "are fine",
+			 vis, timeout, want);
+		return cfh_advise(r, q, reason);
+	}
 	qp = cfh_res_props(r, q, "add Properties");
 	if (!qp)
 		return -1;

@@ -324,7 +324,18 @@ static int environment(struct cfh_run *r, void *st)
 	if (env)
 		return cfh_env_param_str(r->t) ? validate_env(r, env, pattern)
 					       : 0;
-	return env_needed(r) ? add_env(r, pattern) : 0;
+	if (!env_needed(r))
+		return 0;
+	/* A deployed stack runs in one environment already, which a new
+	 * parameter's default can only guess: tagged 'dev', production
+	 * would be reported as dev. */
+	if (cfh_mode_deployed(r))
+		return cfh_advise(r, NULL,
+				  "no environment parameter: add one whose "
+				  "default is the environment this stack runs "
+				  "in, so that names and tags can carry it "
+				  "(S004-15)");
+	return add_env(r, pattern);
 }
 
 /* Then the parameters that hold secrets. */

@@ -154,6 +154,24 @@ static int before(struct cfh_run *r, void *st)
 	return x->w[2].value ? 0 : -1;
 }
 
+/*
+ * SAM adds an API's tags to its OpenAPI document: a DefinitionBody SAM
+ * cannot read as one (an Fn::If of two, a Transform) makes the whole
+ * template fail to transform. Such an API is left untagged.
+ */
+static bool sam_api_untaggable(const struct cfh_node *res)
+{
+	const struct cfh_node *body;
+	struct cfh_fn_view fv;
+
+	if (!cfh_res_is(res, "AWS::Serverless::Api") &&
+	    !cfh_res_is(res, "AWS::Serverless::HttpApi"))
+		return false;
+	body = cfh_node_deref(cfh_map_path(res, "Properties", "DefinitionBody",
+					   NULL));
+	return body && (cfh_node_fn(body, &fv) || !cfh_node_is_map(body));
+}
+
 static int tag(struct cfh_run *r, void *st, const char *id,
 	       struct cfh_node *res)
 {
@@ -162,7 +180,8 @@ static int tag(struct cfh_run *r, void *st, const char *id,
 	char sub[512];
 
 	if (!rt || rt->tag_shape == CFH_TAGS_NONE || !cfh_rtype_tag_prop(rt) ||
-	    cfh_prop_replaces(res, cfh_rtype_tag_prop(rt)))
+	    cfh_prop_replaces(res, cfh_rtype_tag_prop(rt)) ||
+	    sam_api_untaggable(res))
 		return 0;
 	json_decref(x->w[0].value);
 	if (x->env) {
