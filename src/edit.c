@@ -586,6 +586,16 @@ struct cfh_node *cfh_edit_section(struct cfh_run *r, const char *name)
 	const char *after = NULL;
 	size_t i, k;
 
+	/* An empty section ("Parameters:" with its entries commented out)
+	 * is a null: it becomes the mapping the next changes add to. */
+	if (sec && sec->kind == CFH_SCALAR && sec->stype == CFH_T_NULL) {
+		if (cfh_edit_replace_take(r, sec, json_object(),
+					  "fill the empty section with what the "
+					  "next changes need",
+					  &out))
+			return NULL;
+		return out;
+	}
 	if (sec)
 		return sec;
 	for (i = 0; i < sizeof(section_order) / sizeof(*section_order); i++)

@@ -54,7 +54,9 @@ int cfh_edit_add_resource_take(struct cfh_run *r, const char *id,
 			       const char *reason, struct cfh_node **out);
 
 /* Add a top-level section (Outputs, Parameters, ...) if it is missing, in
- * CloudFormation's customary order; return it either way. */
+ * CloudFormation's customary order, or fill it when it is empty (null);
+ * return it either way. Another kind of value is returned as it is:
+ * callers check that it is a mapping. */
 struct cfh_node *cfh_edit_section(struct cfh_run *r, const char *name);
 
 /* Record a finding that needs a human decision; nothing changes. */

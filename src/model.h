@@ -255,6 +255,22 @@ int cfh_node_getatt(struct cfh_template *t, const struct cfh_node *n,
 json_t *cfh_node_to_json(const struct cfh_node *n);
 
 /**
+ * cfh_json_dumps() - json_dumps(), with every real written as the number
+ * it is
+ *
+ * jansson writes reals with 17 significant digits, and 6.2 comes out as
+ * 6.2000000000000002: another string, and no longer a valid engine
+ * version. Here each real is written in the shortest text that reads
+ * back as the same double (cfh_real_text()).
+ * Returns: a malloc'ed string (caller frees), or NULL when out of memory.
+ */
+char *cfh_json_dumps(const json_t *v, size_t flags);
+
+/* The shortest text of a double that reads back as the same double, into
+ * @buf (at least 32 bytes). */
+void cfh_real_text(double d, char *buf, size_t n);
+
+/**
  * cfh_node_from_json() - build new nodes from a jansson value
  *
  * Passes describe new content with json_pack(); intrinsics in long form

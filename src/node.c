@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "model.h"
 
 static const struct {
@@ -465,7 +466,7 @@ static struct cfh_node *from_json(struct cfh_template *t, const json_t *j,
 			n->stype = CFH_T_INT;
 		return n;
 	case JSON_REAL:
-		snprintf(num, sizeof(num), "%.17g", json_real_value(j));
+		cfh_real_text(json_real_value(j), num, sizeof(num));
 		/* 1.0 must stay a real: "swagger: 2.0" is not "swagger: 2". */
 		if (!strpbrk(num, ".eEni"))
 			strcat(num, ".0");
@@ -637,4 +638,134 @@ bool cfh_props_dynamic(const struct cfh_node *res)
 	/* An alias too: editing through it would change every other user of
 	 * its anchor. */
 	return p && (p->kind != CFH_MAP || cfh_is_dynamic(p));
+}
+
+/* The least precision of %g that reads @d back unchanged. */
+static int real_precision(double d)
+{
+	char buf[40];
+	int p;
+
+	for (p = 1; p < 17; p++) {
+		snprintf(buf, sizeof(buf), "%.*g", p, d);
+		if (strtod(buf, NULL) == d)
+			return p;
+	}
+	return 17;
+}
+
+void cfh_real_text(double d, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.*g", real_precision(d), d);
+}
+
+/*
+ * A copy of @v with each real replaced by a marker string "\1<n>\2",
+ * its text kept in @texts at n.
+ */
+static json_t *mark_reals(const json_t *v, json_t *texts, int depth)
+{
+	const char *k;
+	json_t *e, *out;
+	size_t i;
+	char num[40], mark[32];
+
+	if (depth > CFH_MAX_DEPTH)
+		return NULL;
+	if (json_is_real(v)) {
+		cfh_real_text(json_real_value(v), num, sizeof(num));
+		/* jansson writes 2.0 as a real; so must we. */
+		if (!strpbrk(num, ".eEni"))
+			strcat(num, ".0");
+		snprintf(mark, sizeof(mark), "\1%zu\2", json_array_size(texts));
+		return json_array_append_new(texts, json_string(num))
+			       ? NULL
+			       : json_string(mark);
+	}
+	if (json_is_object(v)) {
+		out = json_object();
+		json_object_foreach((json_t *)v, k, e)
+			if (!out || json_object_set_new(out, k,
+						       mark_reals(e, texts,
+								  depth + 1))) {
+				json_decref(out);
+				return NULL;
+			}
+		return out;
+	}
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, e)
+			if (!out || json_array_append_new(out,
+							  mark_reals(e, texts,
+								     depth + 1))) {
+				json_decref(out);
+				return NULL;
+			}
+		return out;
+	}
+	return json_incref((json_t *)v);
+}
+
+/* Does a string (key or value) of @v hold the marker byte \1? */
+static bool holds_marker(const json_t *v, int depth)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (depth > CFH_MAX_DEPTH)
+		return true;
+	if (json_is_string(v))
+		return memchr(json_string_value(v), '\1', json_string_length(v));
+	json_object_foreach((json_t *)v, k, e)
+		if (strchr(k, '\1') || holds_marker(e, depth + 1))
+			return true;
+	json_array_foreach(v, i, e)
+		if (holds_marker(e, depth + 1))
+			return true;
+	return false;
+}
+
+char *cfh_json_dumps(const json_t *v, size_t flags)
+{
+	static const char open[] = "\"\\u0001", close[] = "\\u0002\"";
+	const size_t olen = sizeof(open) - 1, clen = sizeof(close) - 1;
+	json_t *texts, *m;
+	struct cfh_buf b;
+	char *s, *p, *q, *end;
+	unsigned long n;
+
+	/* A template whose strings hold the marker byte keeps jansson's
+	 * 17 digits: exact, if long. */
+	if (holds_marker(v, 0))
+		return json_dumps(v, flags);
+	texts = json_array();
+	m = texts ? mark_reals(v, texts, 0) : NULL;
+	s = m ? json_dumps(m, flags) : NULL;
+	json_decref(m);
+	if (!s || !json_array_size(texts)) {
+		json_decref(texts);
+		return s;
+	}
+	/* Each marker is dumped as "\u0001<n>\u0002": the number's text
+	 * goes in its place, quotes and all. */
+	cfh_buf_init(&b);
+	p = s;
+	while ((q = strstr(p, open))) {
+		n = strtoul(q + olen, &end, 10);
+		if (n < json_array_size(texts) && !strncmp(end, close, clen)) {
+			cfh_buf_add(&b, p, (size_t)(q - p));
+			cfh_buf_adds(&b, json_string_value(json_array_get(texts,
+									  n)));
+			p = end + clen;
+		} else {
+			cfh_buf_add(&b, p, (size_t)(q + 1 - p));
+			p = q + 1;
+		}
+	}
+	cfh_buf_adds(&b, p);
+	free(s);
+	json_decref(texts);
+	return cfh_buf_steal(&b, NULL);
 }

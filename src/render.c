@@ -436,7 +436,7 @@ static void json_value(struct cfh_buf *b, const struct cfh_template *t,
 		flags |= JSON_INDENT(1);
 	else if (!t->conv.jspace)
 		flags |= JSON_COMPACT;
-	s = j ? json_dumps(j, flags) : NULL;
+	s = j ? cfh_json_dumps(j, flags) : NULL;
 	json_decref(j);
 	if (!s) {
 		b->failed = true;

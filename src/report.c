@@ -148,7 +148,8 @@ json_t *cfh_report_value(struct cfh_run *r, const char *name)
 
 char *cfh_json_dump_take(json_t *v)
 {
-	char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
+	char *s = v ? cfh_json_dumps(v, JSON_INDENT(2))
+		    : NULL;
 	size_t len;
 	char *r;
 

@@ -36,6 +36,17 @@ static int check_shape(struct cfh_template *t, struct cfh_diag *diag)
 			 "no 'Resources' section: not a CloudFormation template");
 		return -1;
 	}
+	/* Resources are added in place: into an alias they would be added
+	 * to its anchor, elsewhere in the file. */
+	if (cfh_node_deref(res) != res) {
+		diag->code = CFH_EXIT_INPUT;
+		diag->line = res->line;
+		diag->col = res->col;
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "'Resources' is a YAML alias: write the section out "
+			 "in place, as CloudFormation templates do");
+		return -1;
+	}
 	res = cfh_node_deref(res);
 	if (res->kind == CFH_SCALAR && res->stype == CFH_T_NULL && !res->tag) {
 		diag->code = CFH_EXIT_INPUT;
@@ -130,7 +141,7 @@ char *cfh_template_convert(struct cfh_template *t, enum cfh_format fmt,
 		return NULL;
 	cfh_buf_init(&b);
 	if (fmt == CFH_FORMAT_JSON) {
-		s = json_dumps(j, JSON_INDENT(2));
+		s = cfh_json_dumps(j, JSON_INDENT(2));
 		json_decref(j);
 		if (!s)
 			return NULL;
