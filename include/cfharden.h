@@ -18,6 +18,10 @@
 
 #define CFH_VERSION "0.1.0"
 
+/* The largest template read, in bytes: CloudFormation takes one megabyte
+ * (from S3), and generated templates of 40 MB are hardened in tests. */
+#define CFH_MAX_INPUT (256 << 20)
+
 /* Exit codes of the command-line tool, also used by the library to say
  * which kind of failure happened. */
 enum cfh_exit {

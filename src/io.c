@@ -43,8 +43,26 @@ char *cfh_read_file(const char *path, size_t *lenp, struct cfh_diag *diag)
 		return NULL;
 	}
 	cfh_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		/* A template is at most a megabyte to CloudFormation: a file
+		 * far past that (/dev/zero, a log) is refused before it
+		 * fills the memory. */
+		if (b.len + n > CFH_MAX_INPUT) {
+			memset(diag, 0, sizeof(*diag));
+			diag->code = CFH_EXIT_INPUT;
+			diag->line = 1;
+			diag->col = 1;
+			snprintf(diag->msg, sizeof(diag->msg),
+				 "larger than %d MiB: not a template "
+				 "(CloudFormation takes 1 MB)",
+				 CFH_MAX_INPUT >> 20);
+			cfh_buf_release(&b);
+			if (f != stdin)
+				fclose(f);
+			return NULL;
+		}
 		cfh_buf_add(&b, chunk, n);
+	}
 	if (ferror(f)) {
 		io_error(diag, "read", path);
 		cfh_buf_release(&b);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cfn-harden: option parsing only; the work is in the library (run.c). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,16 @@ int main(int argc, char **argv)
 		}
 	rc = cfh_cli_run(&cli);
 out:
+	/* Whatever went to standard output (a template, a diff, a report,
+	 * a list) must have got there: a full disk or a closed pipe is an
+	 * I/O error, not a success. */
+	if ((fflush(stdout) || ferror(stdout)) &&
+	    (rc == CFH_EXIT_OK || rc == CFH_EXIT_CHANGES)) {
+		fprintf(stderr, "cfn-harden: error: cannot write to standard "
+				"output: %s\n",
+			strerror(errno ? errno : EIO));
+		rc = CFH_EXIT_IO;
+	}
 	for (i = 0; i < nprofiles; i++)
 		free(profiles[i]);
 	free(profiles);

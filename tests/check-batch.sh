@@ -257,6 +257,29 @@ python3 tests/check_patch.py "$exe" < "$tmp/patch-cases" || pfail=1
 check "--diff gives a patch that git apply turns into the output ($n)" test "$dfail" -eq 0
 check "JSON Patch applied to the input gives the output ($n)" test "$pfail" -eq 0
 
+# A full standard output is an I/O error (exit 4), whatever went there.
+if [ -w /dev/full ]; then
+	one=examples/media-processing.yaml
+	for what in "--diff" "--report - -o $tmp/full.yaml" "" "--list-passes"; do
+		# shellcheck disable=SC2086
+		"$exe" $what $one > /dev/full 2> "$tmp/full-err"
+		st=$?
+		check "exit 4 when standard output is full (${what:-the template})" \
+			test "$st" -eq 4
+		check "a full standard output is said on stderr (${what:-the template})" \
+			grep -q "error: cannot write" "$tmp/full-err"
+	done
+fi
+
+# Reading is capped: /dev/zero is refused as input, not read until the
+# memory runs out.
+if [ -r /dev/zero ]; then
+	"$exe" /dev/zero > /dev/null 2> "$tmp/zero-err"
+	st=$?
+	check "a file past the input cap is refused (exit 3)" test "$st" -eq 3
+	check "the input cap is said at line 1" grep -q "^/dev/zero:1:1: error: larger than" "$tmp/zero-err"
+fi
+
 if [ "$fail" -eq 0 ]; then
 	echo "batch: $pass passed, 0 failed"
 else
