@@ -238,6 +238,27 @@ char *cfh_read_file(const char *path, size_t *lenp, struct cfh_diag *diag);
 int cfh_write_file(const char *path, const char *data, size_t len,
 		   struct cfh_diag *diag);
 
+/*
+ * Several files that are written together or not at all (a template and
+ * its reports): each is staged as a complete temporary file beside its
+ * path, and only when every one is staged are they renamed into place.
+ * A file that cannot be written leaves the others as they were, files
+ * that existed before included. A device or FIFO cannot be staged: it is
+ * written at commit, from @data, which must live until then.
+ */
+struct cfh_staged {
+	char *path;		/* owned */
+	char *tmp;		/* the staged file, or NULL for a device */
+	const char *data;	/* a device's bytes (borrowed) */
+	size_t len;
+};
+
+int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
+		   size_t len, struct cfh_diag *diag);
+int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag);
+/* Remove what was staged and not committed; free @s's strings. */
+void cfh_abort_file(struct cfh_staged *s);
+
 /* The command-line tool, for src/main.c. */
 struct cfh_report_req {
 	enum cfh_report_format fmt;

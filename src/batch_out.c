@@ -234,6 +234,65 @@ static bool to_stdout(const struct cfh_cli *cli)
 	return !cli->output || !strcmp(cli->output, "-");
 }
 
+/*
+ * One template: its output file and its report files are staged, then
+ * renamed into place only when every one is complete, so that a file
+ * that cannot be written leaves all of them as they were (a report of
+ * an earlier run included). Reports to "-" go to standard output.
+ */
+static int write_together(struct run *r)
+{
+	const struct cfh_cli *cli = r->cli;
+	struct job *j = r->njobs ? &r->jobs[0] : NULL;
+	struct cfh_staged *st = calloc(cli->nreports + 1, sizeof(*st));
+	char **texts = calloc(cli->nreports + 1, sizeof(*texts));
+	size_t i, n = 0;
+	struct cfh_diag d;
+	const char *failed = NULL;
+	int rc = 0;
+
+	if (!st || !texts) {
+		rc = CFH_EXIT_INTERNAL;
+		goto out;
+	}
+	for (i = 0; i < cli->nreports && !failed && !rc; i++) {
+		texts[i] = join_reports(r, i);
+		if (!texts[i])
+			rc = CFH_EXIT_INTERNAL;
+		else if (strcmp(cli->reports[i].path, "-") &&
+			 cfh_stage_file(&st[n++], cli->reports[i].path,
+					texts[i], strlen(texts[i]), &d))
+			failed = cli->reports[i].path;
+	}
+	if (!failed && !rc && j && j->out && !to_stdout(cli) &&
+	    cfh_stage_file(&st[n++], cli->output, j->out, j->outlen, &d))
+		failed = cli->output;
+	for (i = 0; i < n && !failed && !rc; i++)
+		if (cfh_commit_file(&st[i], &d))
+			failed = "cfn-harden";	/* d names the file */
+	if (failed) {
+		char *line = diag_line(failed, &d);
+
+		fprintf(stderr, "%s\n", line ? line : d.msg);
+		free(line);
+		rc = CFH_EXIT_IO;
+	}
+	if (rc == CFH_EXIT_INTERNAL)
+		fprintf(stderr, "cfn-harden: error: out of memory\n");
+	/* Reports to standard output, once the files are in place. */
+	for (i = 0; i < cli->nreports && !rc; i++)
+		if (!strcmp(cli->reports[i].path, "-"))
+			fputs(texts[i], stdout);
+out:
+	for (i = 0; st && i <= cli->nreports; i++)
+		cfh_abort_file(&st[i]);
+	for (i = 0; texts && i <= cli->nreports; i++)
+		free(texts[i]);
+	free(st);
+	free(texts);
+	return rc;
+}
+
 int cfh_batch_finish(struct run *r)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -271,8 +330,11 @@ int cfh_batch_finish(struct run *r)
 		}
 	}
 	/* Reports cover the templates that worked; none is written when the
-	 * only template failed. */
-	for (i = 0; i < cli->nreports && (r->batch || !rc); i++) {
+	 * only template failed. With one template, its output file and its
+	 * reports are written together or not at all (write_together()). */
+	if (!r->batch && !rc)
+		rc = write_together(r);
+	for (i = 0; i < cli->nreports && r->batch; i++) {
 		char *text = join_reports(r, i);
 		struct cfh_diag d;
 
@@ -319,21 +381,6 @@ int cfh_batch_finish(struct run *r)
 		}
 		free(path);
 		free(text);
-	}
-	/* One template's output file comes last: a report that cannot be
-	 * written leaves no output behind, and the reports of an output that
-	 * cannot be written are taken back. */
-	if (!r->batch && !rc && r->njobs && r->jobs[0].out && !to_stdout(cli)) {
-		struct job *j = &r->jobs[0];
-
-		if (cfh_batch_write_job_file(j, cli->output, j->out, j->outlen,
-					     false)) {
-			fprintf(stderr, "%s\n", j->error);
-			rc = j->code;
-			for (i = 0; i < cli->nreports; i++)
-				if (strcmp(cli->reports[i].path, "-"))
-					unlink(cli->reports[i].path);
-		}
 	}
 	if (r->batch)
 		summary(r);

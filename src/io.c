@@ -113,53 +113,87 @@ static int write_special(const char *path, const char *data, size_t len,
 	return 0;
 }
 
-int cfh_write_file(const char *path, const char *data, size_t len,
-		   struct cfh_diag *diag)
+int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
+		   size_t len, struct cfh_diag *diag)
 {
-	char *copy = strdup(path), *tmp = NULL;
+	char *copy = strdup(path);
 	const char *dir;
 	struct stat st;
 	mode_t mode = 0644;
-	int fd = -1, rc = -1;
+	int fd = -1;
 
-	if (!copy)
+	memset(s, 0, sizeof(*s));
+	s->path = strdup(path);
+	if (!copy || !s->path)
 		goto fail;
 	dir = dirname(copy);
 	if (stat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			s->data = data;
+			s->len = len;
 			free(copy);
-			return write_special(path, data, len, diag);
+			return 0;
 		}
 		mode = st.st_mode & 07777;
 	}
-	tmp = malloc(strlen(dir) + 32);
-	if (!tmp)
+	s->tmp = malloc(strlen(dir) + 32);
+	if (!s->tmp)
 		goto fail;
-	sprintf(tmp, "%s/.cfn-harden.XXXXXX", dir);
-	fd = mkstemp(tmp);
-	if (fd < 0)
+	sprintf(s->tmp, "%s/.cfn-harden.XXXXXX", dir);
+	fd = mkstemp(s->tmp);
+	if (fd < 0) {
+		free(s->tmp);
+		s->tmp = NULL;
 		goto fail;
-	if (write_all(fd, data, len))
-		goto fail;
-	if (fchmod(fd, mode) || fsync(fd))
+	}
+	if (write_all(fd, data, len) || fchmod(fd, mode) || fsync(fd))
 		goto fail;
 	if (close(fd)) {
 		fd = -1;
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, path))
-		goto fail;
-	rc = 0;
-	goto out;
+	free(copy);
+	return 0;
 fail:
 	io_error(diag, "write", path);
 	if (fd >= 0)
 		close(fd);
-	if (tmp && tmp[0])
-		unlink(tmp);
-out:
-	free(tmp);
 	free(copy);
-	return rc;
+	cfh_abort_file(s);
+	return -1;
+}
+
+int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag)
+{
+	int rc;
+
+	if (!s->tmp)
+		rc = write_special(s->path, s->data, s->len, diag);
+	else if ((rc = rename(s->tmp, s->path)) != 0)
+		io_error(diag, "write", s->path);
+	else {
+		free(s->tmp);
+		s->tmp = NULL;
+	}
+	cfh_abort_file(s);
+	return rc ? -1 : 0;
+}
+
+void cfh_abort_file(struct cfh_staged *s)
+{
+	if (s->tmp)
+		unlink(s->tmp);
+	free(s->tmp);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+int cfh_write_file(const char *path, const char *data, size_t len,
+		   struct cfh_diag *diag)
+{
+	struct cfh_staged s;
+
+	if (cfh_stage_file(&s, path, data, len, diag))
+		return -1;
+	return cfh_commit_file(&s, diag);
 }

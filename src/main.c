@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cfharden.h"
 
@@ -109,6 +110,24 @@ static int usage_error(const char *msg, const char *arg)
 		arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	fprintf(stderr, "Try 'cfn-harden --help' for more information.\n");
 	return CFH_EXIT_USAGE;
+}
+
+/* Is @path one of the templates named on the command line (the same
+ * file, by device and inode)? Directories are walked later: a report
+ * inside one is not a template unless it looks like one. */
+static bool names_an_input(const struct cfh_cli *cli, const char *path)
+{
+	struct stat a, b;
+	size_t i;
+
+	if (!strcmp(path, "-") || stat(path, &a))
+		return false;
+	for (i = 0; i < cli->ninputs; i++)
+		if (strcmp(cli->inputs[i], "-") && !stat(cli->inputs[i], &b) &&
+		    S_ISREG(b.st_mode) && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return true;
+	return false;
 }
 
 static int format_of(const char *s, size_t n)
@@ -323,6 +342,13 @@ int main(int argc, char **argv)
 		    (cli.ninputs > 1 || cli.in_place || cli.recursive)) {
 			rc = usage_error("standard input is one template, "
 					"on its own", NULL);
+			goto out;
+		}
+	/* A report written over a template would destroy it. */
+	for (i = 0; i < nreports; i++)
+		if (names_an_input(&cli, reqs[i].path)) {
+			rc = usage_error("the report would overwrite a template",
+					 reqs[i].path);
 			goto out;
 		}
 	rc = cfh_cli_run(&cli);

@@ -271,6 +271,24 @@ if [ -w /dev/full ]; then
 	done
 fi
 
+# A template and its reports are written together or not at all: a
+# report of an earlier run survives an output that cannot be written.
+cp examples/media-processing.yaml "$tmp/t.yaml"
+echo "earlier report" > "$tmp/kept.md"
+"$exe" --report "md:$tmp/kept.md" -o "$tmp/no/such/dir/out.yaml" "$tmp/t.yaml" 2>/dev/null
+st=$?
+check "a failed output is exit 4" test "$st" -eq 4
+check "a failed output leaves an earlier report as it was" grep -qx "earlier report" "$tmp/kept.md"
+"$exe" --report "md:$tmp/kept.md" --report "json:$tmp/no/such/r.json" -o "$tmp/t-out.yaml" "$tmp/t.yaml" 2>/dev/null
+check "a failed report writes neither the output nor the other reports" \
+	sh -c "test ! -e '$tmp/t-out.yaml' && grep -qx 'earlier report' '$tmp/kept.md'"
+check "no staged file is left behind" sh -c "! ls -a '$tmp' | grep -q '^.cfn-harden'"
+# A report over a template would destroy it: a usage error.
+"$exe" --report "md:$tmp/t.yaml" "$tmp/t.yaml" > /dev/null 2>&1
+st=$?
+check "a report over the template is refused (exit 2)" test "$st" -eq 2
+check "the template is left as it was" cmp -s "$tmp/t.yaml" examples/media-processing.yaml
+
 # Reading is capped: /dev/zero is refused as input, not read until the
 # memory runs out.
 if [ -r /dev/zero ]; then
