@@ -153,12 +153,57 @@ static bool break_between(const char *s, size_t a, size_t b)
  * the same text is an error as soon as anything is added after it, as
  * the passes do: refuse it here, so that every output loads.
  */
+/*
+ * libfyaml 0.7.12 reads the lines after an empty block scalar ("key: |"
+ * then a line no more indented than the key) as its content, when YAML
+ * makes them the key's siblings: the passes would then work on the wrong
+ * tree. A block scalar whose first content line is not indented more
+ * than its key (or its '-') is refused, at its header.
+ */
+static int check_block_scalar(struct loader *ld, const struct cfh_node *v,
+			      long parent_col)
+{
+	const char *s = ld->t->src;
+	size_t len = ld->t->len, i = v->vstart, a;
+
+	if (v->kind != CFH_SCALAR ||
+	    (v->style != CFH_STYLE_LITERAL && v->style != CFH_STYLE_FOLDED) ||
+	    !v->len)
+		return 0;
+	/* The content starts on the line after the header; blank lines do
+	 * not count. */
+	while (i < len && s[i] != '\n')
+		i++;
+	for (;;) {
+		if (i >= len)
+			return 0;
+		a = ++i;
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i < len && s[i] != '\n' && s[i] != '\r')
+			break;
+		while (i < len && s[i] != '\n')
+			i++;
+	}
+	if ((long)(i - a) > parent_col)
+		return 0;
+	return cfh_load_fail_at(
+		ld, v->vstart, CFH_EXIT_INPUT,
+		"an empty block scalar followed by a line no more indented "
+		"than its key (or '-'): the YAML library would read that line as "
+		"its text; write '' for the empty value");
+}
+
 int cfh_load_check_value_indent(struct loader *ld, const struct cfh_node *map,
 				const struct cfh_node *key,
 				const struct cfh_node *v)
 {
 	const char *s = ld->t->src;
 	long vcol, kcol;
+
+	if (map->style == CFH_STYLE_BLOCK &&
+	    check_block_scalar(ld, v, column_in_line(s, key->start)))
+		return -1;
 
 	if (map->style != CFH_STYLE_BLOCK ||
 	    (v->kind == CFH_SEQ && v->style == CFH_STYLE_BLOCK) ||
@@ -187,6 +232,10 @@ int cfh_load_check_item_indent(struct loader *ld, const struct cfh_node *seq,
 {
 	const char *s = ld->t->src;
 
+	if (seq->style == CFH_STYLE_BLOCK && dash < ld->t->len &&
+	    s[dash] == '-' &&
+	    check_block_scalar(ld, v, column_in_line(s, dash)))
+		return -1;
 	if (seq->style != CFH_STYLE_BLOCK || dash >= ld->t->len ||
 	    s[dash] != '-' ||
 	    (v->kind == CFH_SCALAR && v->style == CFH_STYLE_PLAIN &&
