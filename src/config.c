@@ -196,8 +196,13 @@ struct cfh_config *cfh_config_load(const char *path, struct cfh_diag *d)
 	if (!src)
 		goto fail;
 	t = cfh_yaml_load(src, len, path, d);
-	if (!t)
+	if (!t) {
+		/* A configuration that is not YAML is a configuration
+		 * error (exit 2), whatever the loader calls it. */
+		if (d->code == CFH_EXIT_INPUT)
+			d->code = CFH_EXIT_USAGE;
 		goto fail;
+	}
 	if (parse(c, t->root, d)) {
 		if (!d->code)
 			goto oom;

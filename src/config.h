@@ -41,9 +41,9 @@ struct cfh_config {
 
 /**
  * cfh_config_load() - read and check a configuration file
- * @diag: filled in on failure: unknown keys, bad values and unknown passes
- *        get the line and column of the offending node (CFH_EXIT_USAGE);
- *        a file that cannot be read, CFH_EXIT_IO; bad YAML, CFH_EXIT_INPUT
+ * @diag: filled in on failure: unknown keys, bad values, unknown passes
+ *        and bad YAML get the line and column of the offending node
+ *        (CFH_EXIT_USAGE); a file that cannot be read, CFH_EXIT_IO
  * Returns: the config (free with cfh_config_free()), or NULL.
  */
 struct cfh_config *cfh_config_load(const char *path, struct cfh_diag *diag);

@@ -207,6 +207,11 @@ printf 'skip: [alarms]\ncolour: blue\n' > "$tree/.cfn-harden.yaml"
 check "config: an unknown key is a usage error (exit 2)" test $? -eq 2
 check "config: the unknown key is named at its line and column" \
 	grep -q "\.cfn-harden\.yaml:2:1: error: unknown key 'colour'" "$tmp/conf-bad"
+printf 'skip: [alarms\n' > "$tree/.cfn-harden.yaml"
+"$exe" "$tree/a/sam.yaml" > /dev/null 2> "$tmp/conf-yaml"
+check "config: a file that is not YAML is a configuration error (exit 2)" test $? -eq 2
+check "config: its YAML error is at its line and column" \
+	grep -q "\.cfn-harden\.yaml:2:1: error:" "$tmp/conf-yaml"
 printf 'settings:\n  dlq:\n    max-receive-count: 0\n' > "$tmp/other.yaml"
 "$exe" --config "$tmp/other.yaml" "$tree/a/sam.yaml" > /dev/null 2> "$tmp/conf-range"
 check "config: --config replaces the nearest file, values are checked" \
