@@ -328,7 +328,7 @@ static void harden_job(struct run *r, struct job *j)
 	j->code = 0;
 	goto out;
 oom:
-	j->error = dupf("%s: error: out of memory", name);
+	j->error = one_line(dupf("%s: error: out of memory", name));
 fail:
 	j->outcome = OUT_FAILED;
 	if (!j->code)

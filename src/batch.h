@@ -98,12 +98,24 @@ static inline char *dupf(const char *fmt, ...)
 	return s;
 }
 
+/* @s with every control character (a newline in a file name) shown as
+ * '?': an error is one line, whatever the names in it. Returns @s. */
+static inline char *one_line(char *s)
+{
+	char *p;
+
+	for (p = s; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 static inline char *diag_line(const char *file, const struct cfh_diag *d)
 {
 	if (d->line > 0)
-		return dupf("%s:%d:%d: error: %s", file, d->line, d->col,
-			    d->msg);
-	return dupf("%s: error: %s", file, d->msg);
+		return one_line(dupf("%s:%d:%d: error: %s", file, d->line,
+				     d->col, d->msg));
+	return one_line(dupf("%s: error: %s", file, d->msg));
 }
 
 /* Writing (batch_out.c). Each returns 0, or -1 with the job's error and

@@ -60,8 +60,9 @@ int cfh_batch_write_job_file(struct job *j, const char *path, const char *data,
 	char *p = strdup(path);
 
 	if (!p || (mkdirs && make_parents(p))) {
-		j->error = dupf("%s: error: cannot create the directory of "
-				"'%s': %s", j->path, path, strerror(errno));
+		j->error = one_line(dupf("%s: error: cannot create the "
+					 "directory of '%s': %s",
+					 j->path, path, strerror(errno)));
 		j->code = CFH_EXIT_IO;
 		free(p);
 		return -1;

@@ -294,6 +294,15 @@ st=$?
 check "a report over the template is refused (exit 2)" test "$st" -eq 2
 check "the template is left as it was" cmp -s "$tmp/t.yaml" examples/media-processing.yaml
 
+# An error is one line, whatever the file's name: a newline in it is
+# shown as '?'.
+mkdir -p "$tmp/nl"
+printf 'Resources: [\n' > "$tmp/nl/bad
+name.yaml"
+"$exe" -r "$tmp/nl" --check > /dev/null 2> "$tmp/nl-err"
+check "a newline in a file name does not split its error line" \
+	grep -q "bad?name.yaml:2:1: error:" "$tmp/nl-err"
+
 # Reading is capped: /dev/zero is refused as input, not read until the
 # memory runs out.
 if [ -r /dev/zero ]; then
