@@ -99,6 +99,15 @@ enum walk_result {
 	WALK_UNREADABLE,	/* a directory could not be read: said */
 };
 
+/* Is the directory @st the one at @path (by device and inode)? */
+static bool same_dir(const struct stat *st, const char *path)
+{
+	struct stat o;
+
+	return path && !stat(path, &o) && S_ISDIR(o.st_mode) &&
+	       o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+}
+
 /* Depth first, names sorted: the same tree gives the same job order.
  * Hidden directories (.git) are not entered; symbolic links are not
  * followed, so a link cycle cannot loop. */
@@ -132,6 +141,11 @@ static enum walk_result walk(struct run *r, const char *root, const char *rel)
 			goto next;
 		}
 		if (lstat(p, &st))
+			goto next;
+		/* The run's own --out-dir or --pairs-dir inside the tree
+		 * holds its outputs, not templates to harden. */
+		if (S_ISDIR(st.st_mode) && (same_dir(&st, r->cli->out_dir) ||
+					    same_dir(&st, r->cli->pairs_dir)))
 			goto next;
 		if (S_ISDIR(st.st_mode))
 			rc = walk(r, root, sub);

@@ -294,6 +294,15 @@ st=$?
 check "a report over the template is refused (exit 2)" test "$st" -eq 2
 check "the template is left as it was" cmp -s "$tmp/t.yaml" examples/media-processing.yaml
 
+# An --out-dir inside the input tree holds outputs, not inputs: a second
+# run does not harden the first run's outputs again.
+mkdir -p "$tmp/own/a"
+cp examples/media-processing.yaml "$tmp/own/a/t.yaml"
+"$exe" -r "$tmp/own" --out-dir "$tmp/own/out" 2>/dev/null
+"$exe" -r "$tmp/own" --out-dir "$tmp/own/out" 2>/dev/null
+check "an --out-dir inside the tree is not read back as input" \
+	test ! -e "$tmp/own/out/out"
+
 # An error is one line, whatever the file's name: a newline in it is
 # shown as '?'.
 mkdir -p "$tmp/nl"
