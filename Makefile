@@ -212,13 +212,13 @@ invariants:
 	@sh tests/check-invariants.sh $(BUILD)
 
 never-broader:
-	@sh tests/check-never-broader.sh $(BUILD)
+	@sh tests/check-semantic.sh never-broader $(BUILD)
 
 never-narrower:
-	@sh tests/check-never-narrower.sh $(BUILD)
+	@sh tests/check-semantic.sh never-narrower $(BUILD)
 
 replacements:
-	@sh tests/check-replacements.sh $(BUILD)
+	@sh tests/check-semantic.sh replacements $(BUILD)
 
 regen: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@REGEN=1 sh tests/run-golden.sh $(BUILD)
