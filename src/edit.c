@@ -247,6 +247,28 @@ static int refuse_alias(struct cfh_run *r, const struct cfh_node *n,
 		       "anchor and every other alias of it");
 }
 
+/* A mapping or list that an intrinsic function stands for (a !If between
+ * two, a Fn::Transform), or a scalar where the pass expected one: a key
+ * or an item added there would become the function's argument, or would
+ * not load. The pass that asked did not see the function; say so. */
+static bool not_plain(const struct cfh_node *n, enum cfh_kind kind)
+{
+	struct cfh_fn_view v;
+
+	/* Fn::ForEach::Name is a key among others: its mapping takes more. */
+	return n->kind != kind ||
+	       (cfh_node_fn(n, &v) && v.fn != CFH_FN_FOREACH);
+}
+
+static int refuse_shape(struct cfh_run *r, const struct cfh_node *n,
+			const char *reason)
+{
+	return decline(r, n, "", reason,
+		       "the value here is an intrinsic function (or not the "
+		       "mapping or list expected), so the edit has no place "
+		       "to go; make it by hand in the branch that needs it");
+}
+
 static bool no_replace(const struct cfh_run *r)
 {
 	return cfh_no_replace(r);
@@ -353,6 +375,10 @@ int cfh_edit_insert_take(struct cfh_run *r, struct cfh_node *map,
 	if (map && map->kind == CFH_ALIAS && value) {
 		json_decref(value);
 		return refuse_alias(r, map, reason);
+	}
+	if (map && value && not_plain(map, CFH_MAP)) {
+		json_decref(value);
+		return refuse_shape(r, map, reason);
 	}
 	map = map_of(map);
 	if (!map || !value) {
@@ -464,7 +490,11 @@ int cfh_edit_append_take(struct cfh_run *r, struct cfh_node *seq,
 		json_decref(value);
 		return refuse_alias(r, seq, reason);
 	}
-	if (!seq || seq->kind != CFH_SEQ || !value)
+	if (seq && value && not_plain(seq, CFH_SEQ)) {
+		json_decref(value);
+		return refuse_shape(r, seq, reason);
+	}
+	if (!seq || !value)
 		goto fail;
 	if (suppressed(r, seq)) {
 		json_decref(value);

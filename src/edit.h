@@ -10,10 +10,12 @@
  * through @out belong to the template.
  *
  * Returns: 0 when the edit was made or deliberately not made (a change
- * that would replace a deployed resource under --no-replace is recorded as
- * an advisory instead, and *@out is set to NULL; an edit inside a resource
- * the running pass is suppressed for is not made at all); -1 on error (out
- * of memory, @map not a mapping, ...).
+ * that would replace a deployed resource under --no-replace, or a key or
+ * item to add where the template has an intrinsic function or a scalar
+ * instead of the mapping or list expected, is recorded as an advisory
+ * instead, and *@out is set to NULL; an edit inside a resource the
+ * running pass is suppressed for is not made at all); -1 on error (out of
+ * memory, a NULL node, the root, ...).
  */
 #ifndef CFH_EDIT_H
 #define CFH_EDIT_H

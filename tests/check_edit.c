@@ -530,21 +530,63 @@ START_TEST(test_advise)
 }
 END_TEST
 
+/* A key or an item to add where the template has a scalar or an
+ * intrinsic function instead of the mapping or list the pass expected:
+ * not made, and said as an advisory (it used to fail the whole run). */
+START_TEST(test_edit_wrong_shape)
+{
+	static const char src[] =
+		"Resources:\n  A:\n    Type: X\n    DependsOn: [B]\n"
+		"    Properties:\n      E: !If [C, {K: 1}, {K: 2}]\n"
+		"      L: !If [C, [1], [2]]\n"
+		"      F: {\"Fn::If\": [C, {K: 1}, {K: 2}]}\n";
+	struct cfh_template *t = load(src);
+	struct cfh_node *out = (void *)1;
+	size_t i;
+	char *s;
+
+	ck_assert_int_eq(cfh_edit_set_take(run(t), at(t, "/Resources/A/Type"),
+					   "K", json_string("v"), "r", &out),
+			 0);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(cfh_edit_append_take(run(t), at(t, "/Resources/A"),
+					      json_string("v"), "r", NULL),
+			 0);
+	ck_assert_int_eq(cfh_edit_set_take(run(t),
+					   at(t, "/Resources/A/Properties/E"),
+					   "K", json_string("v"), "r", NULL),
+			 0);
+	ck_assert_int_eq(cfh_edit_append_take(run(t),
+					      at(t, "/Resources/A/Properties/L"),
+					      json_string("v"), "r", NULL),
+			 0);
+	ck_assert_int_eq(cfh_edit_set_take(run(t),
+					   at(t, "/Resources/A/Properties/F"),
+					   "K", json_string("v"), "r", NULL),
+			 0);
+	ck_assert_uint_eq(cfh_run_change_count(run(t)), 5);
+	for (i = 0; i < 5; i++) {
+		const struct cfh_change *c = cfh_run_change_at(run(t), i);
+
+		ck_assert_int_eq(c->op, CFH_OP_ADVISORY);
+		ck_assert_ptr_nonnull(strstr(c->reason, "intrinsic function"));
+	}
+	s = print(t, NULL);
+	ck_assert_str_eq(s, src);
+	free(s);
+	drop(t);
+}
+END_TEST
+
 START_TEST(test_edit_errors)
 {
 	struct cfh_template *t = load("Resources:\n  A:\n    Type: X\n"
 				      "    DependsOn: [B]\n");
 
-	/* Not a mapping, not a sequence, the root: refused, nothing
-	 * recorded (and the values are freed). */
-	ck_assert_int_eq(cfh_edit_set_take(run(t), at(t, "/Resources/A/Type"), "K",
-					   json_string("v"), "r", NULL),
-			 -1);
+	/* No node, the root: refused, nothing recorded (and the values
+	 * are freed). */
 	ck_assert_int_eq(cfh_edit_set_take(run(t), NULL, "K", json_string("v"), "r",
 					   NULL),
-			 -1);
-	ck_assert_int_eq(cfh_edit_append_take(run(t), at(t, "/Resources/A"),
-					      json_string("v"), "r", NULL),
 			 -1);
 	ck_assert_int_eq(cfh_edit_replace_take(run(t), t->root, json_string("v"),
 					       "r", NULL),
@@ -709,6 +751,7 @@ Suite *edit_suite(void)
 	tcase_add_test(tc, test_replaces_new_resource);
 	tcase_add_test(tc, test_no_replace);
 	tcase_add_test(tc, test_advise);
+	tcase_add_test(tc, test_edit_wrong_shape);
 	tcase_add_test(tc, test_edit_errors);
 	tcase_add_test(tc, test_insert_after);
 	tcase_add_test(tc, test_section_outputs);
