@@ -91,12 +91,20 @@ static int set_key_take(struct cfh_run *r, const struct store *st,
 
 /* ---- S3 ---- */
 
+/* The bucket's first encryption rule, when the list and the rule are
+ * written out: under an intrinsic (a !If choosing between two lists, or
+ * between two rules) cfh_seq_at() would read the function's arguments,
+ * the condition's name first, so there is no rule to edit. */
 static struct cfh_node *s3_default(const struct cfh_node *res)
 {
-	return cfh_seq_at(cfh_map_path(props_of(res), "BucketEncryption",
-				       "ServerSideEncryptionConfiguration",
-				       NULL),
-			  0);
+	struct cfh_node *rules, *rule;
+
+	rules = cfh_map_path(props_of(res), "BucketEncryption",
+			     "ServerSideEncryptionConfiguration", NULL);
+	if (cfh_is_dynamic(rules))
+		return NULL;
+	rule = cfh_seq_at(rules, 0);
+	return cfh_is_dynamic(rule) ? NULL : rule;
 }
 
 bool cfh_store_is_log_target(struct cfh_template *t, const char *id)
@@ -153,9 +161,9 @@ static enum cfh_store_state s3_check(struct cfh_template *t,
 		if (cfh_map_get(p, "ReplicationConfiguration"))
 			return CFH_STORE_REPLICATED;
 	}
-	if (cfh_map_get(p, "BucketEncryption") && !rule)
-		return CFH_STORE_DONE;	/* an intrinsic: the author decides */
 	d = cfh_map_get(rule, "ServerSideEncryptionByDefault");
+	if (cfh_map_get(p, "BucketEncryption") && (!rule || cfh_is_dynamic(d)))
+		return CFH_STORE_DYNAMIC;
 	alg = cfh_node_str(cfh_map_get(d, "SSEAlgorithm"));
 	if (alg && !strncmp(alg, "aws:kms", 7) &&
 	    cfh_store_key_is_customer(cfh_map_get(d, "KMSMasterKeyID")))

@@ -32,6 +32,10 @@ enum cfh_store_state {
 				 * all (through origin access control it
 				 * wants the key, and cfh_store_services()
 				 * admits CloudFront) */
+	CFH_STORE_DYNAMIC,	/* chosen by an intrinsic function (a !If
+				 * between two configurations): the author's
+				 * choice, with no single place to name the
+				 * key */
 	CFH_STORE_REPLICATED,	/* replicated: SSE-KMS objects are only
 				 * replicated with SseKmsEncryptedObjects and
 				 * a replica key */

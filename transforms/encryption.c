@@ -707,6 +707,13 @@ static int find_target(struct cfh_run *r, void *st, const char *id,
 				  "distribution to origin access control first, "
 				  "then the key can admit cloudfront.amazonaws.com "
 				  "and the bucket can move to it");
+	case CFH_STORE_DYNAMIC:
+		return cfh_advise(r, res,
+				  "encryption chosen by an intrinsic function "
+				  "(a condition or a parameter), left as "
+				  "written: to use the customer-managed key, "
+				  "name it as KMSMasterKeyID with SSEAlgorithm "
+				  "aws:kms in each branch");
 	case CFH_STORE_REPLICATED:
 		return cfh_advise(r, res,
 				  "replicated bucket not encrypted with KMS: "
