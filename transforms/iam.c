@@ -382,7 +382,8 @@ static int unnamed_use(struct role *role, const struct cfh_node *at,
 }
 
 static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
-			       bool *cycle, char *why, size_t whysize)
+			       const char *owner, bool *cycle, char *why,
+			       size_t whysize)
 {
 	const struct cfh_iam_needs *n = &role->needs;
 	json_t *orig = cfh_node_to_json(st->node), *out = json_array();
@@ -487,7 +488,7 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			if (p->sub)
 				json_array_append_new(
 					sub_res, cfh_iam_sub_arn(p, g->target));
-			if (would_cycle(role->r->t, role->id, g->target))
+			if (would_cycle(role->r->t, owner, g->target))
 				*cycle = true;
 			done = true;
 		}
@@ -568,6 +569,10 @@ static int scope_document(struct role *role, struct cfh_node *doc,
 	json_t *repls, *all;
 	bool changed = false, cycle = false;
 	char why[256], reason[512], services[256] = "";
+	/* The resource the statements are in: the role, or a policy
+	 * attached to it, which a resource it would name may depend on
+	 * (a project that DependsOn its policy). */
+	const char *owner = cfh_node_resource_id(role->r->t, doc);
 	int rc = -1;
 
 	if (!stmts || (stmts->kind != CFH_SEQ && stmts->kind != CFH_MAP))
@@ -577,8 +582,8 @@ static int scope_document(struct role *role, struct cfh_node *doc,
 		return -1;
 	cfh_stmt_iter_init(&it, doc);
 	while (cfh_stmt_next(&it, &s)) {
-		json_t *repl = scope_statement(role, &s, &cycle, why,
-					       sizeof(why));
+		json_t *repl = scope_statement(role, &s, owner ? owner : role->id,
+					       &cycle, why, sizeof(why));
 
 		if (repl) {
 			changed = true;
@@ -590,14 +595,23 @@ static int scope_document(struct role *role, struct cfh_node *doc,
 		if (json_array_append_new(repls, repl ? repl : json_null()))
 			goto out;
 	}
-	if (!changed || (cycle && in_role)) {
-		rc = changed ? cfh_advise(role->r, doc,
-					  "Resource \"*\" could be scoped to the "
-					  "template's resources, but naming them "
-					  "in this role would make a circular "
-					  "dependency: move the statement to an "
-					  "AWS::IAM::Policy")
-			     : 0;
+	if (!changed || cycle) {
+		rc = !changed ? 0
+		     : in_role
+			? cfh_advise(role->r, doc,
+				     "Resource \"*\" could be scoped to the "
+				     "template's resources, but naming them "
+				     "in this role would make a circular "
+				     "dependency: move the statement to an "
+				     "AWS::IAM::Policy")
+			: cfh_advise(role->r, doc,
+				     "Resource \"*\" could be scoped to the "
+				     "template's resources, but a resource it "
+				     "would name depends on this policy (a "
+				     "DependsOn, or a reference): naming it "
+				     "here would make a circular dependency; "
+				     "scope the statement in a policy that "
+				     "resource does not wait for");
 		goto out;
 	}
 	all = cfh_iam_statement_rebuild(doc, repls);
