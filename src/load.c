@@ -303,6 +303,28 @@ static size_t trim_block_end(const char *s, size_t hdr, size_t b)
 	return b;
 }
 
+/*
+ * libfyaml 0.7.12 keeps a line break at the end of a block scalar with
+ * clip chomping ("|", no '+' or '-') that ends the file without one:
+ * "Note: |\n  keep me<EOF>" reads "keep me\n", where YAML (and every
+ * other reader, CloudFormation's among them) reads "keep me". True when
+ * @n is such a scalar and its text has the extra break.
+ */
+static bool clipped_at_eof(const struct cfh_template *t,
+			   const struct cfh_node *n)
+{
+	size_t i;
+
+	if ((n->style != CFH_STYLE_LITERAL && n->style != CFH_STYLE_FOLDED) ||
+	    !n->len || n->text[n->len - 1] != '\n' || n->end != t->len ||
+	    t->src[t->len - 1] == '\n')
+		return false;
+	for (i = n->vstart + 1; i < n->end && i < n->vstart + 3; i++)
+		if (t->src[i] == '+' || t->src[i] == '-')
+			return false;
+	return true;
+}
+
 static int scalar_span(struct loader *ld, struct cfh_node *n,
 		       struct fy_token *val, size_t after)
 {
@@ -560,6 +582,14 @@ static int on_event(struct loader *ld, struct fy_event *ev)
 			text = "";
 			len = 0;
 		}
+		/* The model's strings are C strings: a "\0" escape would
+		 * cut the value short wherever it is read. */
+		if (memchr(text, '\0', len))
+			return cfh_load_fail_at(
+				ld, mark_pos(fy_token_start_mark(tok)),
+				CFH_EXIT_INPUT,
+				"a NUL character (\\0) in a string: templates "
+				"cannot carry one");
 		n->text = cfh_arena_strndup(&ld->t->arena, text, len);
 		if (!n->text)
 			goto oom;
@@ -585,6 +615,8 @@ static int on_event(struct loader *ld, struct fy_event *ev)
 				"block scalar cannot be decoded: put its "
 				"'|' or '>' on the line of its key");
 		}
+		if (clipped_at_eof(ld->t, n))
+			((char *)n->text)[--n->len] = '\0';
 		ld->last_end = n->end;
 		return attach(ld, n);
 	case FYET_ALIAS:

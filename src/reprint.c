@@ -15,6 +15,7 @@
  *   B: 2          ==>      B: 2
  *                          C: 3          (C added after B)
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -23,12 +24,22 @@ struct printer {
 	const struct cfh_template *t;
 	struct cfh_buf *out;
 	size_t cursor;		/* source bytes before it are handled */
+	/* Source bytes [patch_at, patch_end) are written as patch_text. */
+	size_t patch_at, patch_end;
+	const char *patch_text;
 };
 
 static void copy_to(struct printer *p, size_t pos)
 {
+	const char *s = p->t->src;
+
+	if (p->patch_text && p->cursor <= p->patch_at && p->patch_at < pos) {
+		cfh_buf_add(p->out, s + p->cursor, p->patch_at - p->cursor);
+		cfh_buf_adds(p->out, p->patch_text);
+		p->cursor = p->patch_end;
+	}
 	if (pos > p->cursor) {
-		cfh_buf_add(p->out, p->t->src + p->cursor, pos - p->cursor);
+		cfh_buf_add(p->out, s + p->cursor, pos - p->cursor);
 		p->cursor = pos;
 	}
 }
@@ -412,13 +423,68 @@ static void emit(struct printer *p, const struct cfh_node *n)
 		copy_to(p, n->end);
 }
 
-char *cfh_template_print(struct cfh_template *t, size_t *lenp)
+/*
+ * A block scalar that ends the file, with no line break after it: its
+ * value has no final line break. Anything printed after it starts with
+ * one, which a "|" or "|+" scalar would take into its value ("keep me"
+ * becoming "keep me\n", in a deployed stack). Returns that scalar, or
+ * NULL.
+ */
+static const struct cfh_node *open_block_at_eof(const struct cfh_template *t)
+{
+	const struct cfh_node *n = t->root;
+
+	if (!t->len || t->src[t->len - 1] == '\n')
+		return NULL;
+	while (n && (n->kind == CFH_MAP || n->kind == CFH_SEQ)) {
+		const struct cfh_entry *last = NULL, *e;
+
+		for (e = n->ent; e && e < n->ent + n->n; e++)
+			if (!(e->flags & CFH_EF_NEW))
+				last = e;
+		n = last ? (last->orig ? last->orig : last->value) : NULL;
+	}
+	if (!n || n->kind != CFH_SCALAR || n->end != t->len ||
+	    (n->style != CFH_STYLE_LITERAL && n->style != CFH_STYLE_FOLDED) ||
+	    (n->len && n->text[n->len - 1] == '\n'))
+		return NULL;
+	return n;
+}
+
+/* The header of block scalar @n with strip chomping ("|-"), which keeps
+ * its value when a line break follows: [*at, *end) becomes @buf. */
+static void strip_header(const struct cfh_template *t,
+			 const struct cfh_node *n, char *buf, size_t *at,
+			 size_t *end)
+{
+	size_t i = n->vstart + 1, k = 0;
+
+	buf[k++] = t->src[n->vstart];
+	for (; i < n->end && i < n->vstart + 3; i++) {
+		if (t->src[i] >= '1' && t->src[i] <= '9')
+			buf[k++] = t->src[i];
+		else if (t->src[i] != '+' && t->src[i] != '-')
+			break;
+	}
+	buf[k++] = '-';
+	buf[k] = '\0';
+	*at = n->vstart;
+	*end = i;
+}
+
+static char *print(struct cfh_template *t, const struct cfh_node *strip,
+		   size_t *lenp)
 {
 	struct printer p = { .t = t };
 	struct cfh_buf out;
+	char header[8];
 
 	cfh_buf_init(&out);
 	p.out = &out;
+	if (strip) {
+		strip_header(t, strip, header, &p.patch_at, &p.patch_end);
+		p.patch_text = header;
+	}
 	if (t->root && renders_fresh(t->root)) {
 		copy_to(&p, t->root->start);
 		cfh_render(&out, t, t->root, t->conv.json ? CFH_CTX_FLOW
@@ -431,4 +497,25 @@ char *cfh_template_print(struct cfh_template *t, size_t *lenp)
 	}
 	copy_to(&p, t->len);
 	return cfh_buf_steal(&out, lenp);
+}
+
+char *cfh_template_print(struct cfh_template *t, size_t *lenp)
+{
+	const struct cfh_node *eof = open_block_at_eof(t);
+	size_t len, tail;
+	char *s = print(t, NULL, &len);
+
+	/* Printed as it was, the scalar still ends the output; else text
+	 * follows it, and it is printed again with "|-". */
+	if (!s || !eof)
+		goto out;
+	tail = t->len - eof->vstart;
+	if (len >= tail && !memcmp(s + len - tail, t->src + eof->vstart, tail))
+		goto out;
+	free(s);
+	s = print(t, eof, &len);
+out:
+	if (s && lenp)
+		*lenp = len;
+	return s;
 }
