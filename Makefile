@@ -92,7 +92,7 @@ TEST_OBJS = \
 HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
-.PHONY: all build deps deps-quiet pkg-check schema schema-check iam-table iam-table-check check unit golden catalogue corpus batch lint-outputs invariants never-broader never-narrower replacements manlint asan demo \
+.PHONY: all build deps deps-quiet pkg-check schema schema-check iam-table iam-table-check check unit golden catalogue corpus batch lint-outputs invariants never-broader never-narrower replacements rerender manlint asan demo \
 	bench install clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check valgrind
 
 # Only builds: a plain `make` must not run apt-get. Without the packages
@@ -153,7 +153,7 @@ check: deps-quiet
 	@$(MAKE) --no-print-directory schema-check iam-table-check unit golden \
 		catalogue fuzz-regress generated-inputs examples-check corpus batch \
 		manlint lint-outputs invariants never-broader never-narrower \
-		replacements
+		replacements rerender
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -219,6 +219,9 @@ never-narrower:
 
 replacements:
 	@sh tests/check-semantic.sh replacements $(BUILD)
+
+rerender:
+	@sh tests/check-semantic.sh rerender $(BUILD)
 
 regen: $(BUILD)/cfn-harden $(BUILD)/cfh-edit
 	@REGEN=1 sh tests/run-golden.sh $(BUILD)

@@ -476,16 +476,15 @@ fail:
 	return -1;
 }
 
-int cfh_edit_append_take(struct cfh_run *r, struct cfh_node *seq,
-			 json_t *value, const char *reason,
-			 struct cfh_node **out)
+/* Insert @value into @seq at entry index @pos (seq->n: at the end). */
+static int insert_item(struct cfh_run *r, struct cfh_node *seq, size_t pos,
+		       json_t *value, const char *reason,
+		       struct cfh_node **out)
 {
 	struct cfh_template *t = r->t;
 	struct cfh_node *v;
 	bool replaces;
 
-	if (out)
-		*out = NULL;
 	if (seq && seq->kind == CFH_ALIAS && value) {
 		json_decref(value);
 		return refuse_alias(r, seq, reason);
@@ -506,7 +505,7 @@ int cfh_edit_append_take(struct cfh_run *r, struct cfh_node *seq,
 		return refuse_replacement(r, seq, reason);
 	}
 	v = cfh_node_from_json(t, value);
-	if (!v || insert_entry(t, seq, seq->n, NULL, v))
+	if (!v || insert_entry(t, seq, pos > seq->n ? seq->n : pos, NULL, v))
 		goto fail;
 	if (record(r, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
 		   replaces))
@@ -517,6 +516,32 @@ int cfh_edit_append_take(struct cfh_run *r, struct cfh_node *seq,
 fail:
 	json_decref(value);
 	return -1;
+}
+
+int cfh_edit_append_take(struct cfh_run *r, struct cfh_node *seq,
+			 json_t *value, const char *reason,
+			 struct cfh_node **out)
+{
+	if (out)
+		*out = NULL;
+	return insert_item(r, seq, seq ? seq->n : 0, value, reason, out);
+}
+
+int cfh_edit_insert_after_take(struct cfh_run *r, struct cfh_node *item,
+			       json_t *value, const char *reason,
+			       struct cfh_node **out)
+{
+	struct cfh_entry *e = item ? cfh_node_entry(item) : NULL;
+	struct cfh_node *seq = item ? item->parent : NULL;
+
+	if (out)
+		*out = NULL;
+	if (!e || !seq || seq->kind != CFH_SEQ || e->value != item) {
+		json_decref(value);
+		return -1;
+	}
+	return insert_item(r, seq, (size_t)(e - seq->ent) + 1, value, reason,
+			   out);
 }
 
 int cfh_edit_remove_node(struct cfh_run *r, struct cfh_node *n,

@@ -42,6 +42,12 @@ int cfh_edit_append_take(struct cfh_run *r, struct cfh_node *seq,
 			 json_t *value, const char *reason,
 			 struct cfh_node **out);
 
+/* Insert @value right after @item, an item of a sequence: its siblings
+ * stay as they are written. */
+int cfh_edit_insert_after_take(struct cfh_run *r, struct cfh_node *item,
+			       json_t *value, const char *reason,
+			       struct cfh_node **out);
+
 /* Remove @key from @map; a missing key is not an error. */
 int cfh_edit_remove(struct cfh_run *r, struct cfh_node *map,
 		    const char *key, const char *reason);

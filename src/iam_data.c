@@ -603,50 +603,104 @@ bool cfh_iam_name_elsewhere(const struct cfh_node *n, const char *name,
 
 /* ---- rewriting a Statement ---- */
 
-/* The iterator reads the list in order, so it walks in step with the
- * entries: an entry is the next statement read, or something it skips. */
-json_t *cfh_iam_statement_rebuild(struct cfh_node *doc, const json_t *repls)
+/* Set the keys of statement @stmt whose values @to changes: Resource, and
+ * Action when the statement keeps some of its actions. A key @to lacks
+ * (its Sid, which split statements drop) stays. A scalar that becomes a
+ * list of one is written as a scalar, as it was. */
+static int set_changed(struct cfh_run *r, struct cfh_node *stmt,
+		       json_t *to, const char *reason)
 {
-	struct cfh_node *stmts = cfh_map_get(doc, "Statement");
+	json_t *from = cfh_node_to_json(stmt), *v, *was;
+	const char *key;
+	int rc = from ? 0 : -1;
+
+	json_object_foreach(to, key, v) {
+		was = json_object_get(from, key);
+		if (rc || json_equal(was, v))
+			continue;
+		if (was && !json_is_array(was) && json_is_array(v) &&
+		    json_array_size(v) == 1)
+			v = json_array_get(v, 0);
+		if (!json_equal(was, v))
+			rc = cfh_edit_set_take(r, stmt, key, json_incref(v),
+					       reason, NULL);
+	}
+	json_decref(from);
+	return rc;
+}
+
+/* Statement @at becomes the statements of @repl: replaced by the first,
+ * the others inserted after it. */
+static int split_statement(struct cfh_run *r, struct cfh_node *at,
+			   json_t *repl, const char *reason)
+{
+	size_t i;
+
+	if (!json_array_size(repl))
+		return cfh_edit_remove_node(r, at, reason);
+	if (cfh_edit_replace_take(r, at, json_incref(json_array_get(repl, 0)),
+				  reason, &at))
+		return -1;
+	for (i = 1; at && i < json_array_size(repl); i++)
+		if (cfh_edit_insert_after_take(
+			    r, at, json_incref(json_array_get(repl, i)), reason,
+			    &at))
+			return -1;
+	return 0;
+}
+
+/* The iterator reads the list in order, so it walks in step with the
+ * entries: an entry is the next statement read, or something it skips.
+ * The nodes are collected first: splitting one inserts entries. */
+int cfh_iam_statements_apply(struct cfh_run *r, struct cfh_node *doc,
+			     json_t *repls, const char *reason)
+{
+	struct cfh_node *stmts = cfh_map_get(doc, "Statement"), **at;
 	struct cfh_stmt_iter it;
 	struct cfh_stmt s;
-	const struct cfh_entry *e;
-	json_t *all, *repl;
-	size_t k = 0;
+	json_t *repl;
+	size_t k, n = 0;
 	bool more;
+	int rc = 0;
 
 	if (!stmts)
-		return NULL;
-	/* A lone statement: its list replaces it. */
+		return -1;
+	/* A lone statement that splits: the list replaces it. */
 	if (stmts->kind == CFH_MAP) {
 		repl = json_array_get(repls, 0);
-		return json_is_array(repl) ? json_incref(repl)
-					   : cfh_node_to_json(stmts);
+		if (!json_is_array(repl))
+			return 0;
+		if (json_array_size(repl) == 1 && !stmts->anchor)
+			return set_changed(r, stmts, json_array_get(repl, 0),
+					   reason);
+		return cfh_edit_replace_take(r, stmts, json_incref(repl),
+					     reason, NULL);
 	}
-	all = json_array();
-	if (!all)
-		return NULL;
+	at = calloc(json_array_size(repls) + 1, sizeof(*at));
+	if (!at)
+		return -1;
 	cfh_stmt_iter_init(&it, doc);
 	more = cfh_stmt_next(&it, &s);
-	cfh_for_each_entry(stmts, e) {
-		int err;
-
-		repl = NULL;
-		if (more && cfh_node_deref(e->value) == s.node) {
-			repl = json_array_get(repls, k++);
+	for (k = 0; k < stmts->n && more; k++)
+		if (cfh_node_deref(stmts->ent[k].value) == s.node) {
+			at[n++] = stmts->ent[k].value;
 			more = cfh_stmt_next(&it, &s);
 		}
-		if (json_is_array(repl))
-			err = json_array_extend(all, repl);
+	for (k = 0; k < n && !rc; k++) {
+		repl = json_array_get(repls, k);
+		if (!json_is_array(repl))
+			continue;
+		/* Through an alias, or an anchor others alias: the edit API
+		 * replaces the one use, or declines. */
+		if (json_array_size(repl) == 1 && at[k]->kind == CFH_MAP &&
+		    !at[k]->anchor)
+			rc = set_changed(r, at[k], json_array_get(repl, 0),
+					 reason);
 		else
-			err = json_array_append_new(all,
-						    cfh_node_to_json(e->value));
-		if (err) {
-			json_decref(all);
-			return NULL;
-		}
+			rc = split_statement(r, at[k], repl, reason);
 	}
-	return all;
+	free(at);
+	return rc;
 }
 
 /* ---- the grants a role needs ---- */

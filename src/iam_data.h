@@ -283,19 +283,20 @@ const char *cfh_iam_invoker(struct cfh_template *t, const char *principal,
 			    const char *function);
 
 /**
- * cfh_iam_statement_rebuild() - a document's Statement, some statements
- *                               replaced
+ * cfh_iam_statements_apply() - replace some statements of a document
  * @doc: a policy document whose Statement is a literal list or one
  *       statement
  * @repls: one item per statement cfh_stmt_next() reads from @doc, in
  *         order: a list of statements that replaces it, or null to keep it
  *
- * Items of the list that are not statements (an Fn::If) stay where they
- * are. A lone statement gives its replacement, a list.
- * Returns: the new value of Statement (caller owns it), or NULL when out
- * of memory.
+ * Edits stay at the statement they change: a statement that stays one
+ * gets only its changed keys (Resource, Action), one that splits is
+ * replaced and the others are inserted after it; the statements around
+ * and items that are not statements (an Fn::If) keep their bytes.
+ * Returns: 0, or -1 when out of memory.
  */
-json_t *cfh_iam_statement_rebuild(struct cfh_node *doc, const json_t *repls);
+int cfh_iam_statements_apply(struct cfh_run *r, struct cfh_node *doc,
+			     json_t *repls, const char *reason);
 
 /* True if a scalar of @n (the template's root, say), other than @self,
  * contains @name: something may depend on the name @self gives. */

@@ -14,6 +14,9 @@
 #                   new-stack every replacement is in the report
 #                   (replacements.py); the corpus is hardened a second time
 #                   as first drafts for it
+#   rerender        edits stay at the node they change: no untouched line
+#                   is written again with other quotes or spacing
+#                   (rerender.py)
 set -u
 check=${1:?usage: check-semantic.sh CHECK [BUILD]}
 build=${2:-build}
@@ -32,6 +35,10 @@ replacements)
 	py=replacements.py
 	hit='^replacements: .*: \(replaced (\|OUTPUT removes \)'
 	what="the replacement" ;;
+rerender)
+	py=rerender.py
+	hit='^rerender: .*untouched lines\{0,1\} written again'
+	what="the re-rendered lines" ;;
 *)
 	echo "check-semantic.sh: unknown check '$check'" >&2
 	exit 2 ;;

@@ -566,7 +566,7 @@ static int scope_document(struct role *role, struct cfh_node *doc,
 	struct cfh_node *stmts = cfh_map_get(doc, "Statement");
 	struct cfh_stmt_iter it;
 	struct cfh_stmt s;
-	json_t *repls, *all;
+	json_t *repls;
 	bool changed = false, cycle = false;
 	char why[256], reason[512], services[256] = "";
 	/* The resource the statements are in: the role, or a policy
@@ -614,15 +614,12 @@ static int scope_document(struct role *role, struct cfh_node *doc,
 				     "resource does not wait for");
 		goto out;
 	}
-	all = cfh_iam_statement_rebuild(doc, repls);
-	if (!all)
-		goto out;
 	snprintf(reason, sizeof(reason),
 		 "scope Resource \"*\" to the ARNs of the template's resources "
 		 "the role's principals use (%s); actions that accept only "
 		 "\"*\" keep it (S001-07)",
 		 services);
-	rc = cfh_edit_replace_take(role->r, stmts, all, reason, NULL);
+	rc = cfh_iam_statements_apply(role->r, doc, repls, reason);
 out:
 	json_decref(repls);
 	return rc;
