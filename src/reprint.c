@@ -70,6 +70,22 @@ static size_t eol(const struct cfh_template *t, size_t pos)
 	return pos;
 }
 
+/* True if only blanks and a comment follow @pos on its line. */
+static bool line_has_comment(const struct cfh_template *t, size_t pos)
+{
+	while (pos < t->len && (t->src[pos] == ' ' || t->src[pos] == '\t'))
+		pos++;
+	return pos < t->len && t->src[pos] == '#';
+}
+
+/* A plain true, false or number: a setting. */
+static bool is_flag(const struct cfh_node *n)
+{
+	return n->kind == CFH_SCALAR && n->style == CFH_STYLE_PLAIN &&
+	       !n->tag && (n->stype == CFH_T_BOOL || n->stype == CFH_T_INT ||
+			   n->stype == CFH_T_REAL);
+}
+
 /* Width of the whitespace that starts the line holding @pos, when only
  * whitespace stands before @pos on that line; -1 otherwise. */
 static int line_indent(const struct cfh_template *t, size_t pos)
@@ -359,34 +375,83 @@ static void remove_entry(struct printer *p, const struct cfh_node *n,
 	skip_to(p, b);
 }
 
+/*
+ * A comment after a replaced block value, @text rendered for it. After a
+ * flag it spoke of the old setting ("false  # no auth token yet" when it
+ * becomes true): it goes, and the report keeps the old value. Other
+ * comments (what a name is for) stay: after the value, or at the end of
+ * its first line when the value is now written on several.
+ */
+static void add_with_comment(struct printer *p, const struct cfh_node *old,
+			     const struct cfh_buf *text)
+{
+	const struct cfh_template *t = p->t;
+	const char *nl = text->len ? memchr(text->data, '\n', text->len) : NULL;
+	size_t end = eol(t, old->end), head;
+
+	if (text->failed)
+		p->out->failed = true;
+	if (!line_has_comment(t, old->end) || is_flag(old)) {
+		cfh_buf_add(p->out, text->data, text->len);
+		if (line_has_comment(t, old->end))
+			skip_to(p, end);
+		return;
+	}
+	if (!nl) {
+		cfh_buf_add(p->out, text->data, text->len);
+		return;
+	}
+	head = (size_t)(nl - text->data);
+	if (head > 0 && text->data[head - 1] == '\r')
+		head--;
+	cfh_buf_add(p->out, text->data, head);
+	cfh_buf_add(p->out, t->src + old->end, end - old->end);
+	cfh_buf_add(p->out, text->data + head, text->len - head);
+	skip_to(p, end);
+}
+
 static void replace_value(struct printer *p, const struct cfh_entry *e,
 			  const struct coll_info *ci)
 {
 	const struct cfh_template *t = p->t;
 	const struct cfh_node *old = e->orig ? e->orig : e->value;
+	struct cfh_buf text;
 	int indent;
 	bool multiline;
 
-	if (ci->block && e->key) {
-		copy_to(p, e->key->end);
-		cfh_buf_addc(p->out, ':');
-		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_VALUE,
-			   column_of(t, e->start), true);
-	} else if (ci->block) {
-		copy_to(p, e->start + 1);
-		cfh_render(p->out, t, e->value, CFH_CTX_BLOCK_ITEM, ci->col,
-			   true);
-	} else {
-		indent = line_indent(t, e->start);
-		multiline = indent >= 0 && ci->multiline;
-		/* An emptied one-line collection stays on one line. */
-		if (!(e->value->flags & CFH_NF_NEW) && !e->orig &&
-		    old->line == line_of_end(t, old))
-			multiline = false;
-		copy_to(p, old->start);
-		cfh_render(p->out, t, e->value, CFH_CTX_FLOW,
-			   indent < 0 ? 0 : indent, multiline);
+	if (ci->block) {
+		cfh_buf_init(&text);
+		if (e->key) {
+			copy_to(p, e->key->end);
+			cfh_buf_addc(p->out, ':');
+			cfh_render(&text, t, e->value, CFH_CTX_BLOCK_VALUE,
+				   column_of(t, e->start), true);
+		} else {
+			copy_to(p, e->start + 1);
+			cfh_render(&text, t, e->value, CFH_CTX_BLOCK_ITEM,
+				   ci->col, true);
+		}
+		skip_to(p, old->end);
+		/* A collection emptied and filled again keeps the comment
+		 * where it was: only a replaced value has a stale one. */
+		if (e->orig)
+			add_with_comment(p, old, &text);
+		else
+			cfh_buf_add(p->out, text.data, text.len);
+		if (text.failed)
+			p->out->failed = true;
+		cfh_buf_release(&text);
+		return;
 	}
+	indent = line_indent(t, e->start);
+	multiline = indent >= 0 && ci->multiline;
+	/* An emptied one-line collection stays on one line. */
+	if (!(e->value->flags & CFH_NF_NEW) && !e->orig &&
+	    old->line == line_of_end(t, old))
+		multiline = false;
+	copy_to(p, old->start);
+	cfh_render(p->out, t, e->value, CFH_CTX_FLOW, indent < 0 ? 0 : indent,
+		   multiline);
 	skip_to(p, old->end);
 }
 
