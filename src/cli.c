@@ -14,12 +14,13 @@ int cfh_cli_list_passes(void)
 {
 	size_t i;
 
-	printf("# id\tseverity\tfixes\ttitle\n");
+	printf("# id\tseverity\tgroup\tfixes\ttitle\n");
 	for (i = 0; i < cfh_pass_count(); i++) {
 		const struct cfh_pass *p = cfh_pass_at(i);
 
-		printf("%s\t%s\t%s\t%s\n", p->id, cfh_severity_name(p->severity),
-		       p->fixes, p->title);
+		printf("%s\t%s\t%s\t%s\t%s\n", p->id,
+		       cfh_severity_name(p->severity), p->group, p->fixes,
+		       p->title);
 	}
 	return CFH_EXIT_OK;
 }

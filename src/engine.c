@@ -12,18 +12,18 @@
 #include "graph.h"
 #include "options.h"
 
-#define CFH_PASS(cname, id, title, sev, fixes, checks, why, ex) \
+#define CFH_PASS(cname, id, title, sev, group, fixes, checks, why, ex) \
 	extern const struct cfh_pass_ops cfh_pass_##cname;
 #include "passes.def"
 #undef CFH_PASS
 
 static const struct cfh_pass registry[] = {
-#define CFH_PASS(cname, id, title, sev, fixes, checks, why, ex) \
-	{ id, title, sev, fixes, checks, why, ex, &cfh_pass_##cname },
+#define CFH_PASS(cname, id, title, sev, group, fixes, checks, why, ex) \
+	{ id, title, sev, group, fixes, checks, why, ex, &cfh_pass_##cname },
 #include "passes.def"
 #undef CFH_PASS
 	/* ISO C allows no empty initialiser list; the sentinel is not a pass. */
-	{ NULL, NULL, CFH_SEV_LOW, NULL, NULL, NULL, NULL, NULL },
+	{ NULL, NULL, CFH_SEV_LOW, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 _Static_assert(CFH_ARRAY_SIZE(registry) - 1 <= CFH_MAX_PASSES,
@@ -228,16 +228,20 @@ int cfh_pass_set(const char *list, unsigned long long *set,
 		size_t len = strcspn(p, ","), i;
 		bool found = false;
 
-		for (i = 0; i < npasses() && !found; i++)
-			if (strlen(registry[i].id) == len &&
-			    !strncmp(registry[i].id, p, len)) {
+		/* A pass by its id, or every pass of a group. */
+		for (i = 0; i < npasses(); i++)
+			if ((strlen(registry[i].id) == len &&
+			     !strncmp(registry[i].id, p, len)) ||
+			    (strlen(registry[i].group) == len &&
+			     !strncmp(registry[i].group, p, len))) {
 				*set |= 1ull << i;
 				found = true;
 			}
 		if (!found) {
 			diag->code = CFH_EXIT_USAGE;
 			snprintf(diag->msg, sizeof(diag->msg),
-				 "unknown pass '%.*s' (see --list-passes)",
+				 "unknown pass or group '%.*s' (see "
+				 "--list-passes)",
 				 (int)len, p);
 			return -1;
 		}

@@ -69,6 +69,8 @@ struct cfh_pass {
 	const char *id;		/* kebab-case, stable: users write it */
 	const char *title;
 	enum cfh_severity severity;
+	const char *group;	/* "security", "reliability" or
+				 * "bookkeeping": --only and --skip take it */
 	const char *fixes;	/* fix-catalogue IDs, space-separated */
 	const char *checks;	/* checks of other tools this pass satisfies,
 				 * "tool:ID" space-separated; suppressing one
@@ -112,7 +114,7 @@ struct cfh_run {
 };
 
 /**
- * cfh_pass_set() - the passes a comma-separated list of ids names
+ * cfh_pass_set() - the passes a comma-separated list of ids and groups names
  * @set: receives bit i for registry[i]
  * @diag: filled in (CFH_EXIT_USAGE) for an id that names no pass, so
  *        that a typo is an error rather than a silent no-op

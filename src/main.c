@@ -24,8 +24,8 @@ static const char usage[] =
 	"      --diff                 write a unified diff of each template and its hardened form instead\n"
 	"      --report [FMT:]FILE    write a report of every change to FILE (repeatable)\n"
 	"  -f, --report-format FMT    json, md, sarif, json-patch or diff (default: from the FILE extension, else json)\n"
-	"      --only IDS             run only these passes (comma-separated)\n"
-	"      --skip IDS             do not run these passes (comma-separated)\n"
+	"      --only IDS             run only these passes or groups: security, reliability, bookkeeping (comma-separated)\n"
+	"      --skip IDS             do not run these passes or groups (comma-separated)\n"
 	"      --no-replace           skip changes that would replace a resource, and report them (always so under --mode deployed)\n"
 	"      --set PASS.KEY=VALUE   change a setting of a pass (repeatable; see --list-settings)\n"
 	"      --profile NAME         prod (keep data: the default) or dev (let environments tear down)\n"
@@ -186,6 +186,14 @@ int main(int argc, char **argv)
 	struct cfh_cli cli;
 	char *end;
 
+	/* First, while this is the only thread: the workers inherit the
+	 * blocked signals, and the signal thread alone receives them. */
+	if (cfh_signals_start()) {
+		fprintf(stderr, "cfn-harden: error: cannot set up signal "
+				"handling\n");
+		rc = CFH_EXIT_INTERNAL;
+		goto out;
+	}
 	if (!settings || !reports || !reqs || !profiles) {
 		fprintf(stderr, "cfn-harden: error: out of memory\n");
 		rc = CFH_EXIT_INTERNAL;
@@ -369,5 +377,6 @@ out:
 	free(reports);
 	free(reqs);
 	free(settings);
+	cfh_signals_stop();
 	return rc;
 }

@@ -184,7 +184,7 @@ START_TEST(test_harden_unknown_only)
 
 	ck_assert_int_eq(test_harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
-	ck_assert_str_eq(d.msg, "unknown pass 'nope' (see --list-passes)");
+	ck_assert_str_eq(d.msg, "unknown pass or group 'nope' (see --list-passes)");
 	ck_assert_ptr_null(r);
 	cfh_template_free(t);
 }
@@ -225,13 +225,44 @@ START_TEST(test_harden_unknown_in_list)
 	opts.only = list;
 	ck_assert_int_eq(test_harden(t, &opts, &d, &r), -1);
 	ck_assert_int_eq(d.code, CFH_EXIT_USAGE);
-	ck_assert_str_eq(d.msg, "unknown pass 'bogus-pass' (see --list-passes)");
+	ck_assert_str_eq(d.msg, "unknown pass or group 'bogus-pass' (see --list-passes)");
 	/* The skip list is checked too, a trailing comma ending it. */
 	opts.only = NULL;
 	opts.skip = "bogus,";
 	ck_assert_int_eq(test_harden(t, &opts, &d, &r), -1);
-	ck_assert_str_eq(d.msg, "unknown pass 'bogus' (see --list-passes)");
+	ck_assert_str_eq(d.msg, "unknown pass or group 'bogus' (see --list-passes)");
 	cfh_template_free(t);
+}
+END_TEST
+
+/* A group selects its passes: every pass is in exactly one group, and
+ * the three groups together are the registry. */
+START_TEST(test_pass_groups)
+{
+	static const char *const groups[] = { "security", "reliability",
+					      "bookkeeping" };
+	unsigned long long set, all = 0;
+	struct cfh_diag d;
+	size_t g, i;
+
+	for (g = 0; g < 3; g++) {
+		ck_assert_int_eq(cfh_pass_set(groups[g], &set, &d), 0);
+		ck_assert_uint_ne(set, 0);
+		ck_assert_uint_eq(set & all, 0);
+		all |= set;
+		for (i = 0; i < cfh_pass_count(); i++)
+			ck_assert_int_eq(!!(set & (1ull << i)),
+					 !strcmp(cfh_pass_at(i)->group,
+						 groups[g]));
+	}
+	ck_assert_uint_eq(all, (1ull << cfh_pass_count()) - 1);
+	/* Groups and ids mix. */
+	ck_assert_int_eq(cfh_pass_set("bookkeeping,iam", &set, &d), 0);
+	for (i = 0; i < cfh_pass_count(); i++)
+		ck_assert_int_eq(!!(set & (1ull << i)),
+				 !strcmp(cfh_pass_at(i)->id, "iam") ||
+					 !strcmp(cfh_pass_at(i)->id, "tags") ||
+					 !strcmp(cfh_pass_at(i)->id, "outputs"));
 }
 END_TEST
 
@@ -537,6 +568,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_harden_unknown_only);
 	tcase_add_test(tc, test_harden_unknown_skip);
 	tcase_add_test(tc, test_harden_unknown_in_list);
+	tcase_add_test(tc, test_pass_groups);
 	tcase_add_test(tc, test_harden_no_options);
 	tcase_add_test(tc, test_registry);
 	tcase_add_test(tc, test_word_in);
