@@ -503,15 +503,18 @@ out:
 	"ssmmessages:CreateControlChannel ssmmessages:CreateDataChannel " \
 	"ssmmessages:OpenControlChannel ssmmessages:OpenDataChannel"
 
-/* ECS Exec: the task role must open SSM message channels. A task
- * definition without a task role gets one that may do that alone. */
+/* ECS Exec, when asked for (ecs.exec): a shell into production
+ * containers is a decision, not a default. The task role must open SSM
+ * message channels; a task definition without a task role gets one that
+ * may do that alone. */
 static int exec_command(struct ecs *x, struct cfh_node *res,
 			struct cfh_node *p)
 {
 	const char *td = cfh_ecs_task_of(x->r->t, p), *role;
 	struct cfh_node *tdres, *tdp;
 
-	if (cfh_map_get(p, "EnableExecuteCommand"))
+	if (!cfh_opt_bool(x->r, "exec") ||
+	    cfh_map_get(p, "EnableExecuteCommand"))
 		return 0;
 	if (!td)
 		return 0;
