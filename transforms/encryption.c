@@ -752,13 +752,72 @@ static int note_function(struct cfh_run *r, void *st, const char *id,
 	return cfh_ids_add(&((struct enc *)st)->sam, id);
 }
 
+/* Does key reference @k name a key the template takes from outside: a
+ * parameter, an import, or either under a condition? */
+static bool taken_key(struct cfh_template *t, const struct cfh_node *k,
+		      int depth)
+{
+	struct cfh_fn_view v;
+	const char *ref = cfh_node_ref(k);
+
+	if (ref)
+		return cfh_map_get(cfh_map_get(t->root, "Parameters"), ref);
+	if (!cfh_node_fn(k, &v) || depth > 4)
+		return false;
+	if (v.fn == CFH_FN_IMPORTVALUE)
+		return true;
+	return v.fn == CFH_FN_IF &&
+	       (taken_key(t, cfh_seq_at(v.arg, 1), depth + 1) ||
+		taken_key(t, cfh_seq_at(v.arg, 2), depth + 1));
+}
+
+/*
+ * A template with no key resource may still take a key (a parameter, an
+ * import from a key stack) that some of its stores use. A second key
+ * beside it costs a monthly fee per stack forever and splits what one
+ * key policy controls, and its policy is not ours to extend for the
+ * services that deliver into the stores: each store gets an advisory to
+ * use that key instead. Returns 1 when it advised, 0 when the template
+ * takes no key, -1 on error.
+ */
+static int use_taken_key(struct enc *x)
+{
+	struct cfh_run *r = x->r;
+	const struct cfh_entry *e;
+	const char *user = NULL;
+	char msg[400];
+	size_t i;
+
+	cfh_for_each_resource(r->t, e)
+		if (taken_key(r->t, cfh_store_key(e->value), 0)) {
+			user = e->key->text;
+			break;
+		}
+	if (!user)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "not encrypted with a customer-managed key: the template "
+		 "takes one from outside (as %s's key), and a second key "
+		 "would cost a fee per stack and split the policy; name that "
+		 "key here too, and make sure its key policy admits the "
+		 "roles and services that use this resource",
+		 user);
+	for (i = 0; i < x->targets.n; i++)
+		if (cfh_advise(r, cfh_resource(r->t, x->targets.v[i]), msg))
+			return -1;
+	return 1;
+}
+
 static int after(struct cfh_run *r, void *st)
 {
 	struct enc *x = st;
 	const struct cfh_entry *e;
 	size_t i;
+	int rc;
 
 	x->key = cfh_template_key(r->t);
+	if (!x->key && x->targets.n && (rc = use_taken_key(x)) != 0)
+		return rc < 0 ? -1 : s3_log_targets(x);
 	if (!x->targets.n && !x->key)
 		return s3_log_targets(x);
 	/* The stores the key will protect: the targets, and those that
