@@ -62,3 +62,6 @@ for j in 1 2; do
 	printf 'bench: batch of %d files, -j %d: %6.2f s, %6.0f files/s\n' "$files" "$j" \
 		"$(echo "$t1 - $t0" | bc)" "$(echo "$files / ($t1 - $t0)" | bc -l)"
 done
+
+# What a reviewer reads: diff and markdown report lines per template.
+sh bench/review.sh "$build" "$corpus"
