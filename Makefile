@@ -153,7 +153,7 @@ check: deps-quiet
 	@$(MAKE) --no-print-directory schema-check iam-table-check unit golden \
 		catalogue fuzz-regress generated-inputs examples-check corpus batch \
 		manlint lint-outputs invariants never-broader never-narrower \
-		replacements rerender
+		replacements rerender io-faults
 	@echo "make check: all tests passed"
 
 unit: $(BUILD)/check_unit
@@ -201,6 +201,12 @@ manlint:
 
 batch:
 	@sh tests/check-batch.sh $(BUILD)
+
+# Colliding destinations, links below the output trees, signals, `ulimit
+# -f`, stale temporary files and unreadable directories.
+.PHONY: io-faults
+io-faults: $(BUILD)/cfn-harden
+	@sh tests/check-io-faults.sh $(BUILD)
 
 catalogue:
 	@sh tests/check-catalogue.sh

@@ -105,6 +105,17 @@ enum cfh_format {
 char *cfh_template_convert(struct cfh_template *t, enum cfh_format fmt,
 			   size_t *lenp);
 
+/**
+ * cfh_template_convertible() - can cfh_template_convert() write @t?
+ *
+ * A YAML tag that is no CloudFormation function (!Foo) has no long form:
+ * converted, it would become a key named "!Foo". Its position and the
+ * reason go to @diag (code CFH_EXIT_INPUT).
+ * Returns: 0 if every tag has a long form, -1 otherwise.
+ */
+int cfh_template_convertible(const struct cfh_template *t,
+			     struct cfh_diag *diag);
+
 /* Passes. */
 struct cfh_pass;
 
@@ -238,6 +249,17 @@ char *cfh_read_file(const char *path, size_t *lenp, struct cfh_diag *diag);
 int cfh_write_file(const char *path, const char *data, size_t len,
 		   struct cfh_diag *diag);
 
+/**
+ * cfh_replace_file() - cfh_write_file() for a file the program owns
+ *
+ * The same, except that whatever is at @path (a symbolic link, a FIFO) is
+ * replaced by the rename, never followed or written through: for the
+ * files of the trees --out-dir and --pairs-dir build.
+ * Returns: 0, or -1 with @diag filled in (CFH_EXIT_IO).
+ */
+int cfh_replace_file(const char *path, const char *data, size_t len,
+		     struct cfh_diag *diag);
+
 /*
  * Several files that are written together or not at all (a template and
  * its reports): each is staged as a complete temporary file beside its
@@ -258,6 +280,36 @@ int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
 int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag);
 /* Remove what was staged and not committed; free @s's strings. */
 void cfh_abort_file(struct cfh_staged *s);
+
+/*
+ * A staged file is named ".cfn-harden.<pid>.XXXXXX". Before the first file
+ * a process stages in a directory, the directory is swept of those a run
+ * that was killed left: names whose pid is no live process, and
+ * old-style ".cfn-harden.XXXXXX" names not written for ten minutes.
+ */
+
+/**
+ * cfh_signals_start() - remove staged files when the process is stopped
+ *
+ * Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, and so in every
+ * thread it creates later: call it first in main(), before any other
+ * thread exists. A thread of its own then waits for them, removes every
+ * staged file not yet committed, and ends the process by the same signal
+ * (exit status 128+signo). A signal ignored at start stays ignored (nohup).
+ * Also ignores SIGXFSZ, so that a write past `ulimit -f` fails with EFBIG
+ * and is reported like any other I/O error.
+ * Returns: 0, or -1 when the thread cannot be created.
+ */
+int cfh_signals_start(void);
+
+/**
+ * cfh_signals_stop() - end what cfh_signals_start() and staging set up
+ *
+ * Stops the signal thread and frees the registry of staged files and the
+ * set of swept directories. Call it last, when no file is staged; safe
+ * without cfh_signals_start().
+ */
+void cfh_signals_stop(void);
 
 /* The command-line tool, for src/main.c. */
 struct cfh_report_req {

@@ -93,11 +93,26 @@ static int add_job(struct run *r, const char *path, const char *rel,
 	return 0;
 }
 
-enum walk_result {
-	WALK_OK,
-	WALK_NOMEM,
-	WALK_UNREADABLE,	/* a directory could not be read: said */
-};
+/*
+ * A directory or an entry the walk could not read: a job that failed
+ * already (exit 4, one line, counted in the summary), so that the rest
+ * of the tree is still hardened and nothing is skipped in silence (a path
+ * past PATH_MAX, a directory without permission).
+ */
+static int add_unreadable(struct run *r, const char *path, const char *rel,
+			  const char *what, int err)
+{
+	struct job *j;
+
+	if (add_job(r, path, rel, true))
+		return -1;
+	j = &r->jobs[r->njobs - 1];
+	j->outcome = OUT_FAILED;
+	j->code = CFH_EXIT_IO;
+	j->error = one_line(dupf("%s: error: cannot read the %s: %s", path,
+				 what, strerror(err)));
+	return j->error ? 0 : -1;
+}
 
 /* Is the directory @st the one at @path (by device and inode)? */
 static bool same_dir(const struct stat *st, const char *path)
@@ -110,22 +125,21 @@ static bool same_dir(const struct stat *st, const char *path)
 
 /* Depth first, names sorted: the same tree gives the same job order.
  * Hidden directories (.git) are not entered; symbolic links are not
- * followed, so a link cycle cannot loop. */
-static enum walk_result walk(struct run *r, const char *root, const char *rel)
+ * followed, so a link cycle cannot loop. Returns 0, or -1 when out of
+ * memory. */
+static int walk(struct run *r, const char *root, const char *rel)
 {
 	struct dirent **names = NULL;
 	char *dir = *rel ? dupf("%s/%s", root, rel) : strdup(root);
-	enum walk_result rc = WALK_OK;
-	int n, i;
+	int n, i, rc = 0;
 
 	if (!dir)
-		return WALK_NOMEM;
+		return -1;
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
-		fprintf(stderr, "%s: error: cannot read the directory: %s\n",
-			dir, strerror(errno));
+		rc = add_unreadable(r, dir, rel, "directory", errno);
 		free(dir);
-		return WALK_UNREADABLE;
+		return rc;
 	}
 	for (i = 0; i < n; i++) {
 		const char *name = names[i]->d_name;
@@ -137,11 +151,14 @@ static enum walk_result walk(struct run *r, const char *root, const char *rel)
 		p = dupf("%s/%s", dir, name);
 		sub = *rel ? dupf("%s/%s", rel, name) : strdup(name);
 		if (!p || !sub) {
-			rc = WALK_NOMEM;
+			rc = -1;
 			goto next;
 		}
-		if (lstat(p, &st))
+		if (lstat(p, &st)) {
+			rc = add_unreadable(r, p, sub, "directory entry",
+					    errno);
 			goto next;
+		}
 		/* The run's own --out-dir or --pairs-dir inside the tree
 		 * holds its outputs, not templates to harden. */
 		if (S_ISDIR(st.st_mode) && (same_dir(&st, r->cli->out_dir) ||
@@ -150,7 +167,7 @@ static enum walk_result walk(struct run *r, const char *root, const char *rel)
 		if (S_ISDIR(st.st_mode))
 			rc = walk(r, root, sub);
 		else if (S_ISREG(st.st_mode) && template_ext(name))
-			rc = add_job(r, p, sub, true) ? WALK_NOMEM : WALK_OK;
+			rc = add_job(r, p, sub, true);
 		else if (S_ISREG(st.st_mode))
 			r->skipped_found++;
 next:
@@ -303,6 +320,12 @@ static void harden_job(struct run *r, struct job *j)
 	}
 	if (replaced_line(j, hr, name))
 		goto oom;
+	/* A tag with no long form cannot be written in another format. */
+	if (cli->to && cfh_template_convertible(t, &d)) {
+		j->code = d.code;
+		j->error = diag_line(name, &d);
+		goto out;
+	}
 	if (cli->to)
 		out = cfh_template_convert(t, strcmp(cli->to, "json")
 						      ? CFH_FORMAT_YAML
@@ -323,11 +346,12 @@ static void harden_job(struct run *r, struct job *j)
 	} else if (cli->out_dir) {
 		dest = cfh_batch_out_name(cli, cli->out_dir, j->rel);
 		if (!dest ||
-		    cfh_batch_write_job_file(j, dest, out, outlen, true))
+		    cfh_batch_write_job_file(j, cli->out_dir, dest, out,
+					     outlen))
 			goto fail;
 	} else if (cli->in_place) {
 		if ((outlen != len || memcmp(out, src, len)) &&
-		    cfh_batch_write_job_file(j, j->path, out, outlen, false))
+		    cfh_batch_write_job_file(j, NULL, j->path, out, outlen))
 			goto fail;
 	} else if (!r->batch && !cli->pairs_dir) {
 		/* Written by cfh_batch_finish(), after the reports. */
@@ -368,8 +392,10 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&r->lock);
 		if (i == r->njobs)
 			return NULL;
-		/* Skipped already: excluded by its configuration. */
-		if (r->jobs[i].outcome != OUT_SKIPPED)
+		/* Settled already: excluded by its configuration, or a
+		 * directory that could not be read. */
+		if (r->jobs[i].outcome != OUT_SKIPPED &&
+		    r->jobs[i].outcome != OUT_FAILED)
 			harden_job(r, &r->jobs[i]);
 		pthread_mutex_lock(&r->lock);
 		r->done++;
@@ -489,26 +515,26 @@ static int collect(struct run *r)
 	size_t i;
 	int rc = 0;
 
+	r->walked = calloc(cli->ninputs, sizeof(*r->walked));
+	if (!r->walked)
+		return CFH_EXIT_INTERNAL;
 	for (i = 0; i < cli->ninputs && !rc; i++) {
 		const char *in = cli->inputs[i];
 		struct stat st;
 
 		if (strcmp(in, "-") && !stat(in, &st) && S_ISDIR(st.st_mode)) {
+			struct walked *w = &r->walked[r->nwalked++];
+
 			if (!cli->recursive) {
 				fprintf(stderr, "%s: error: is a directory "
 						"(use -r to harden a tree)\n",
 					in);
 				return CFH_EXIT_USAGE;
 			}
-			switch (walk(r, in, "")) {
-			case WALK_OK:
-				break;
-			case WALK_NOMEM:
-				rc = -1;
-				break;
-			case WALK_UNREADABLE:
-				return CFH_EXIT_IO;
-			}
+			w->dir = in;
+			w->first = r->njobs;
+			rc = walk(r, in, "");
+			w->end = r->njobs;
 		} else {
 			const char *base = strrchr(in, '/');
 
@@ -520,6 +546,9 @@ static int collect(struct run *r)
 	for (i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 
+		/* An unreadable directory has no configuration to find. */
+		if (j->outcome == OUT_FAILED)
+			goto alloc;
 		if (!strcmp(j->path, "-")) {
 			j->conf = conf_for(r, "./-", &rc);
 		} else {
@@ -527,8 +556,11 @@ static int collect(struct run *r)
 		}
 		if (!j->conf)
 			return rc;
-		if (j->conf->c && cfh_config_excludes(j->conf->c, j->path))
+		if (j->conf->c && cfh_config_excludes(j->conf->c, j->path)) {
 			j->outcome = OUT_SKIPPED;
+			j->excluded = true;
+		}
+alloc:
 		j->by_pass = calloc(cfh_pass_count(), sizeof(*j->by_pass));
 		j->text = calloc(cli->nreports + 1, sizeof(*j->text));
 		j->json = calloc(cli->nreports + 1, sizeof(*j->json));
@@ -568,6 +600,7 @@ static void release(struct run *r)
 	}
 	free(r->confs);
 	free(r->jobs);
+	free(r->walked);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->done_cond);
 }
@@ -604,6 +637,9 @@ int cfh_cli_run(const struct cfh_cli *cli)
 			rc = usage("a JSON Patch report takes one template");
 			goto out;
 		}
+	rc = cfh_batch_check_dests(&r);
+	if (rc)
+		goto out;
 	if (run_jobs(&r)) {
 		rc = CFH_EXIT_INTERNAL;
 		goto out;

@@ -50,6 +50,7 @@ struct job {
 	char *path;		/* as the user named it, or root/rel */
 	char *rel;		/* under its root: what --out-dir mirrors */
 	bool found;		/* found by walking: skipped unless a template */
+	bool excluded;		/* skipped by its configuration's exclude */
 	const struct conf *conf;
 	/* results */
 	enum outcome outcome;
@@ -67,6 +68,13 @@ struct job {
 	json_t *pair;		/* --pairs-dir: the pairs.jsonl line */
 };
 
+/* A directory of the command line, and the jobs its walk found:
+ * @first to @end (exclusive) in the run's jobs. */
+struct walked {
+	const char *dir;	/* borrowed from the command line */
+	size_t first, end;
+};
+
 /* The whole command: its jobs in the order given or found, and the queue
  * the workers take them from. */
 struct run {
@@ -77,6 +85,8 @@ struct run {
 	size_t nconfs;
 	bool batch;
 	size_t skipped_found;	/* non-template files seen while walking */
+	struct walked *walked;	/* one per directory argument */
+	size_t nwalked;
 	/* the queue */
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
@@ -125,8 +135,12 @@ static inline char *diag_line(const char *file, const struct cfh_diag *d)
  * a string the caller frees, or NULL when out of memory. */
 char *cfh_batch_out_name(const struct cfh_cli *cli, const char *dir,
 			 const char *rel);
-int cfh_batch_write_job_file(struct job *j, const char *path, const char *data,
-			     size_t len, bool mkdirs);
+/* A job's file. @root: NULL for a path the user named (it must exist and
+ * is written as cfh_write_file() does), or the --out-dir or --pairs-dir
+ * @path is under: missing directories below it are made, and a symbolic
+ * link among them, or at @path itself, is never written through. */
+int cfh_batch_write_job_file(struct job *j, const char *root,
+			     const char *path, const char *data, size_t len);
 /* The job's --pairs-dir files, and its pairs.jsonl line in @j->pair. */
 int cfh_batch_write_pair(struct run *r, struct job *j, struct cfh_run *hr,
 			 const char *src, size_t len, const char *out,
@@ -134,6 +148,14 @@ int cfh_batch_write_pair(struct run *r, struct job *j, struct cfh_run *hr,
 /* The job's reports, rendered into @j->text and @j->json (-1 when out of
  * memory, with no error set: the caller says so). */
 int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t);
+
+/* Before the workers: two jobs that would write the same --out-dir file
+ * or --pairs-dir directory (a.yaml and a.json under --to json; "a b.yaml"
+ * and "a_b.yaml", whose pair ids are one) are a configuration error, each
+ * said on one line, found before anything is written: which one survived
+ * would depend on -j. Returns: 0, CFH_EXIT_USAGE, or CFH_EXIT_INTERNAL
+ * (said) when out of memory. */
+int cfh_batch_check_dests(struct run *r);
 
 /* After the workers: print outputs and errors, write the reports, the
  * pairs and a single template's output, print the summary.

@@ -22,15 +22,36 @@
 
 /* ---- writing files ---- */
 
-/* mkdir -p of the directory part of @path. */
-static int make_parents(char *path)
+/*
+ * mkdir -p of the directory part of @path, which is @rootlen bytes of a
+ * root the user named, then a path below it. The root and the directories
+ * above it are the user's, links included. Below it, the program builds
+ * the tree, and a directory that is a symbolic link (out/sub ->
+ * /elsewhere) would take its writes outside: it is refused, with
+ * @*bad_end set to the end of the link's path in @path and errno ELOOP.
+ * (A link swapped in after this check is not caught: the directories are
+ * not held open.)
+ */
+static int make_parents(char *path, size_t rootlen, char **bad_end)
 {
+	struct stat st;
 	char *s;
 
+	*bad_end = NULL;
 	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+		if (s[-1] == '/')
+			continue;
 		*s = '\0';
-		if (mkdir(path, 0777) && errno != EEXIST) {
+		if (!mkdir(path, 0777) ||
+		    (errno == EEXIST && (size_t)(s - path) <= rootlen)) {
+			/* made, or there: the root's are the user's */
+		} else if (errno != EEXIST || lstat(path, &st)) {
 			*s = '/';
+			return -1;
+		} else if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+			*s = '/';
+			*bad_end = s;
+			errno = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
 			return -1;
 		}
 		*s = '/';
@@ -51,24 +72,36 @@ char *cfh_batch_out_name(const struct cfh_cli *cli, const char *dir,
 	return dupf("%s/%.*s.%s", dir, (int)(dot - rel), rel, cli->to);
 }
 
-/* @mkdirs: create missing directories, for the trees --out-dir and
- * --pairs-dir build; a path the user named must exist. */
-int cfh_batch_write_job_file(struct job *j, const char *path, const char *data,
-			     size_t len, bool mkdirs)
+int cfh_batch_write_job_file(struct job *j, const char *root,
+			     const char *path, const char *data, size_t len)
 {
 	struct cfh_diag d;
-	char *p = strdup(path);
+	char *p = strdup(path), *bad = NULL;
+	int rc;
 
-	if (!p || (mkdirs && make_parents(p))) {
-		j->error = one_line(dupf("%s: error: cannot create the "
-					 "directory of '%s': %s",
-					 j->path, path, strerror(errno)));
+	if (!p || (root && make_parents(p, strlen(root), &bad))) {
+		if (bad)
+			j->error = one_line(dupf(
+				"%s: error: cannot write '%s': '%.*s' is %s",
+				j->path, path, (int)(bad - p), p,
+				errno == ELOOP ? "a symbolic link, not followed "
+						 "below the output directory"
+					       : "not a directory"));
+		else
+			j->error = one_line(dupf("%s: error: cannot create "
+						 "the directory of '%s': %s",
+						 j->path, path,
+						 strerror(errno)));
 		j->code = CFH_EXIT_IO;
 		free(p);
 		return -1;
 	}
 	free(p);
-	if (cfh_write_file(path, data, len, &d)) {
+	/* A file of the tree is replaced, never written through: a link
+	 * or a FIFO there is the tree's, not a destination the user chose. */
+	rc = root ? cfh_replace_file(path, data, len, &d)
+		  : cfh_write_file(path, data, len, &d);
+	if (rc) {
 		j->error = diag_line(path, &d);
 		j->code = CFH_EXIT_IO;
 		return -1;
@@ -87,6 +120,82 @@ static char *pair_id(const struct job *j)
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
 			*s = '_';
 	return id;
+}
+
+/*
+ * Say every pair of jobs that would write @dest (in @seen, a set of
+ * destinations, each the index of its first job). Returns 1 for a
+ * collision, 0 for none, -1 when out of memory.
+ */
+static int claim(json_t *seen, struct run *r, size_t i, const char *dest)
+{
+	json_t *first = json_object_get(seen, dest);
+	char *line;
+
+	if (!first)
+		/* Keys are file names: not necessarily UTF-8. */
+		return json_object_set_new_nocheck(seen, dest,
+						   json_integer((json_int_t)i))
+			       ? -1
+			       : 0;
+	line = one_line(dupf("cfn-harden: error: '%s' and '%s' would both "
+			     "write %s",
+			     r->jobs[json_integer_value(first)].path,
+			     r->jobs[i].path, dest));
+	if (!line)
+		return -1;
+	fprintf(stderr, "%s\n", line);
+	free(line);
+	return 1;
+}
+
+int cfh_batch_check_dests(struct run *r)
+{
+	const struct cfh_cli *cli = r->cli;
+	bool outs = cli->out_dir && !cli->check && !cli->diff;
+	json_t *out_seen = json_object(), *pair_seen = json_object();
+	int rc = 0, c;
+	size_t i;
+
+	if (!out_seen || !pair_seen)
+		goto oom;
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+		char *dest = NULL, *id = NULL, *dir = NULL;
+
+		/* Excluded, or a directory that could not be read: writes
+		 * nothing. */
+		if (j->outcome == OUT_SKIPPED || j->outcome == OUT_FAILED)
+			continue;
+		c = 0;
+		if (outs) {
+			dest = cfh_batch_out_name(cli, cli->out_dir, j->rel);
+			c = dest ? claim(out_seen, r, i, dest) : -1;
+		}
+		if (c >= 0 && cli->pairs_dir) {
+			int p;
+
+			id = pair_id(j);
+			dir = id ? dupf("%s/%s", cli->pairs_dir, id) : NULL;
+			p = dir ? claim(pair_seen, r, i, dir) : -1;
+			c = p < 0 ? p : c | p;
+		}
+		free(dest);
+		free(id);
+		free(dir);
+		if (c < 0)
+			goto oom;
+		if (c)
+			rc = CFH_EXIT_USAGE;
+	}
+	goto out;
+oom:
+	fprintf(stderr, "cfn-harden: error: out of memory\n");
+	rc = CFH_EXIT_INTERNAL;
+out:
+	json_decref(out_seen);
+	json_decref(pair_seen);
+	return rc;
 }
 
 int cfh_batch_write_pair(struct run *r, struct job *j, struct cfh_run *hr,
@@ -110,9 +219,9 @@ int cfh_batch_write_pair(struct run *r, struct job *j, struct cfh_run *hr,
 	c = dupf("%s/%s/MODEL_FAILURES.md", cli->pairs_dir, id);
 	if (!md || !a || !b || !c)
 		goto out;
-	if (cfh_batch_write_job_file(j, a, src, len, true) ||
-	    cfh_batch_write_job_file(j, b, out, outlen, true) ||
-	    cfh_batch_write_job_file(j, c, md, strlen(md), true))
+	if (cfh_batch_write_job_file(j, cli->pairs_dir, a, src, len) ||
+	    cfh_batch_write_job_file(j, cli->pairs_dir, b, out, outlen) ||
+	    cfh_batch_write_job_file(j, cli->pairs_dir, c, md, strlen(md)))
 		goto out;
 	for (i = 0; i < cfh_run_change_count(hr); i++) {
 		const struct cfh_change *ch = cfh_run_change_at(hr, i);
@@ -228,6 +337,39 @@ static void summary(struct run *r)
 			fprintf(stderr, "%-18s %8zu\n", cfh_pass_at(k)->id,
 				total);
 	}
+}
+
+/*
+ * A directory of the command line under which no template was found (an
+ * empty tree, a wrong path, files that only look like templates) is said
+ * on stderr; under --check it is an error, as "nothing to change" would
+ * be a pass on nothing. A template excluded by the configuration counts
+ * as found. Returns: whether there was one.
+ */
+static bool none_found(struct run *r)
+{
+	bool any = false;
+	size_t i, k;
+
+	for (i = 0; i < r->nwalked; i++) {
+		const struct walked *w = &r->walked[i];
+		char *line;
+
+		for (k = w->first; k < w->end; k++)
+			if (r->jobs[k].outcome != OUT_SKIPPED ||
+			    r->jobs[k].excluded)
+				break;
+		if (k < w->end)
+			continue;
+		any = true;
+		line = one_line(dupf("%s: %s: no template found under the "
+				     "directory",
+				     w->dir, r->cli->check ? "error"
+							   : "warning"));
+		fprintf(stderr, "%s\n", line ? line : "out of memory");
+		free(line);
+	}
+	return any;
 }
 
 static bool to_stdout(const struct cfh_cli *cli)
@@ -375,7 +517,7 @@ int cfh_batch_finish(struct run *r)
 		}
 		text = cfh_buf_steal(&b, NULL);
 		if (!path || !text ||
-		    cfh_write_file(path, text, strlen(text), &d)) {
+		    cfh_replace_file(path, text, strlen(text), &d)) {
 			fprintf(stderr, "%s: error: cannot write the pairs\n",
 				cli->pairs_dir);
 			rc = CFH_EXIT_IO;
@@ -383,6 +525,8 @@ int cfh_batch_finish(struct run *r)
 		free(path);
 		free(text);
 	}
+	if (none_found(r) && cli->check && (!rc || rc == CFH_EXIT_CHANGES))
+		rc = CFH_EXIT_USAGE;
 	if (r->batch)
 		summary(r);
 	if (!rc && cli->check && would)

@@ -2,17 +2,53 @@
 /* Reading templates and writing results without ever leaving a partial
  * file behind. */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cfharden.h"
+
+/*
+ * Temporary files. A staged file is ".cfn-harden.<pid>.XXXXXX" beside its
+ * destination. Every one that exists is in this registry, from mkstemp()
+ * (which runs under the lock, so that none exists unregistered) to its
+ * rename or removal (also under the lock), so that the signal thread can
+ * remove them all on SIGINT, SIGTERM or SIGHUP. The pointers are the
+ * cfh_staged's own @tmp strings: a staged file leaves the registry before
+ * its string is freed.
+ */
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **tmp_live;
+static size_t tmp_n, tmp_cap;
+
+/* The directories swept of stale temporary files in this run, as a set
+ * (keys of a JSON object): each is read once, not once per file. */
+static pthread_mutex_t swept_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *swept;
+
+/* The signal thread, when cfh_signals_start() started one; @sig_stopping
+ * (under tmp_lock) tells it that the signal it got is
+ * cfh_signals_stop()'s, to end the thread, not the process. */
+static pthread_t sig_thread;
+static bool sig_started, sig_stopping;
+static sigset_t sig_set;
+static int sig_wake;
+
+/* An old-style temporary file (".cfn-harden.XXXXXX", from before names
+ * carried the pid) is removed only this long after it was last written:
+ * its writer cannot be known, and no write takes ten minutes. */
+#define OLD_TMP_AGE (10 * 60)
 
 static void io_error(struct cfh_diag *diag, const char *what, const char *path)
 {
@@ -113,34 +149,165 @@ static int write_special(const char *path, const char *data, size_t len,
 	return 0;
 }
 
-int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
-		   size_t len, struct cfh_diag *diag)
+/* ---- the registry of temporary files ---- */
+
+/* Called with tmp_lock held. */
+static void tmp_forget(const char *tmp)
+{
+	size_t i;
+
+	for (i = 0; i < tmp_n; i++)
+		if (tmp_live[i] == tmp) {
+			tmp_live[i] = tmp_live[--tmp_n];
+			return;
+		}
+}
+
+/*
+ * mkstemp() of @tmp (a template ending in XXXXXX), registered at once.
+ * The slot is made first: once the file exists, registering it cannot
+ * fail. Returns the descriptor, or -1 with errno set.
+ */
+static int tmp_create(char *tmp)
+{
+	int fd = -1, err = 0;
+
+	pthread_mutex_lock(&tmp_lock);
+	if (tmp_n == tmp_cap) {
+		size_t cap = tmp_cap ? 2 * tmp_cap : 16;
+		char **v = realloc(tmp_live, cap * sizeof(*v));
+
+		if (!v) {
+			err = ENOMEM;
+			goto out;
+		}
+		tmp_live = v;
+		tmp_cap = cap;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		err = errno;
+	else
+		tmp_live[tmp_n++] = tmp;
+out:
+	pthread_mutex_unlock(&tmp_lock);
+	errno = err;
+	return fd;
+}
+
+/*
+ * Is @name in the directory @dfd a temporary file that no run will ever
+ * rename? One whose pid names no live process (its run was killed), or an
+ * old-style name untouched for OLD_TMP_AGE. Only a regular file of exactly
+ * that shape qualifies; an old-style name must look random (a digit or a
+ * capital in its six characters), so that ".cfn-harden.backup", a name a
+ * person chose, is never taken for one.
+ */
+static bool tmp_is_stale(int dfd, const char *name, time_t now)
+{
+	const char *rest, *p;
+	struct stat st;
+	bool random = false;
+	long pid;
+	char *end;
+	int i;
+
+	if (strncmp(name, ".cfn-harden.", 12))
+		return false;
+	rest = name + 12;
+	if (*rest >= '0' && *rest <= '9') {
+		errno = 0;
+		pid = strtol(rest, &end, 10);
+		if (errno || *end != '.' || pid <= 0 || pid > INT_MAX)
+			return false;
+		rest = end + 1;
+	} else {
+		pid = 0;
+	}
+	for (i = 0, p = rest; i < 6; i++, p++) {
+		if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z'))
+			random = true;
+		else if (!(*p >= 'a' && *p <= 'z'))
+			return false;
+	}
+	if (*p || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) ||
+	    !S_ISREG(st.st_mode))
+		return false;
+	if (pid)
+		/* Ours (or an earlier process with our pid): left alone. A
+		 * process of another user (EPERM) is alive. */
+		return pid != (long)getpid() && kill((pid_t)pid, 0) &&
+		       errno == ESRCH;
+	return random && st.st_mtime < now - OLD_TMP_AGE;
+}
+
+/*
+ * Remove the stale temporary files (tmp_is_stale()) of an interrupted
+ * run from @dir, the first time this run stages a file there. A failure
+ * to read or remove is not this run's problem: it is ignored.
+ */
+static void sweep(const char *dir)
+{
+	time_t now = time(NULL);
+	struct dirent *e;
+	DIR *d;
+	bool done;
+
+	pthread_mutex_lock(&swept_lock);
+	if (!swept)
+		swept = json_object();
+	/* Keys are file names: not necessarily UTF-8, hence _nocheck. */
+	done = !swept || json_object_get(swept, dir) ||
+	       json_object_set_new_nocheck(swept, dir, json_true());
+	pthread_mutex_unlock(&swept_lock);
+	if (done)
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (tmp_is_stale(dirfd(d), e->d_name, now))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
+/* ---- staging and committing ---- */
+
+/*
+ * @follow: a link at @path is followed to see what it names (-o
+ * /dev/stdout is written to the descriptor); without it, what is at
+ * @path is replaced whatever it is, and nothing is written through it.
+ */
+static int stage(struct cfh_staged *s, const char *path, const char *data,
+		 size_t len, bool follow, struct cfh_diag *diag)
 {
 	char *copy = strdup(path);
 	const char *dir;
 	struct stat st;
 	mode_t mode = 0644;
-	int fd = -1;
+	int fd = -1, err;
 
 	memset(s, 0, sizeof(*s));
 	s->path = strdup(path);
 	if (!copy || !s->path)
 		goto fail;
 	dir = dirname(copy);
-	if (stat(path, &st) == 0) {
-		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+	if ((follow ? stat(path, &st) : lstat(path, &st)) == 0) {
+		if (follow && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 			s->data = data;
 			s->len = len;
 			free(copy);
 			return 0;
 		}
-		mode = st.st_mode & 07777;
+		if (S_ISREG(st.st_mode))
+			mode = st.st_mode & 07777;
 	}
-	s->tmp = malloc(strlen(dir) + 32);
+	sweep(dir);
+	s->tmp = malloc(strlen(dir) + 48);
 	if (!s->tmp)
 		goto fail;
-	sprintf(s->tmp, "%s/.cfn-harden.XXXXXX", dir);
-	fd = mkstemp(s->tmp);
+	sprintf(s->tmp, "%s/.cfn-harden.%ld.XXXXXX", dir, (long)getpid());
+	fd = tmp_create(s->tmp);
 	if (fd < 0) {
 		free(s->tmp);
 		s->tmp = NULL;
@@ -155,25 +322,43 @@ int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
 	free(copy);
 	return 0;
 fail:
+	/* Said before the clean-up, which may change errno. */
 	io_error(diag, "write", path);
+	err = errno;
 	if (fd >= 0)
 		close(fd);
 	free(copy);
 	cfh_abort_file(s);
+	errno = err;
 	return -1;
+}
+
+int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
+		   size_t len, struct cfh_diag *diag)
+{
+	return stage(s, path, data, len, true, diag);
 }
 
 int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag)
 {
 	int rc;
 
-	if (!s->tmp)
+	if (!s->tmp) {
 		rc = write_special(s->path, s->data, s->len, diag);
-	else if ((rc = rename(s->tmp, s->path)) != 0)
-		io_error(diag, "write", s->path);
-	else {
-		free(s->tmp);
-		s->tmp = NULL;
+	} else {
+		/* Under the lock: the signal thread never removes a file
+		 * that is being renamed into place. */
+		pthread_mutex_lock(&tmp_lock);
+		rc = rename(s->tmp, s->path);
+		if (rc)
+			io_error(diag, "write", s->path);
+		else
+			tmp_forget(s->tmp);
+		pthread_mutex_unlock(&tmp_lock);
+		if (!rc) {
+			free(s->tmp);
+			s->tmp = NULL;
+		}
 	}
 	cfh_abort_file(s);
 	return rc ? -1 : 0;
@@ -181,8 +366,12 @@ int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag)
 
 void cfh_abort_file(struct cfh_staged *s)
 {
-	if (s->tmp)
+	if (s->tmp) {
+		pthread_mutex_lock(&tmp_lock);
 		unlink(s->tmp);
+		tmp_forget(s->tmp);
+		pthread_mutex_unlock(&tmp_lock);
+	}
 	free(s->tmp);
 	free(s->path);
 	memset(s, 0, sizeof(*s));
@@ -193,7 +382,116 @@ int cfh_write_file(const char *path, const char *data, size_t len,
 {
 	struct cfh_staged s;
 
-	if (cfh_stage_file(&s, path, data, len, diag))
+	if (stage(&s, path, data, len, true, diag))
 		return -1;
 	return cfh_commit_file(&s, diag);
+}
+
+int cfh_replace_file(const char *path, const char *data, size_t len,
+		     struct cfh_diag *diag)
+{
+	struct cfh_staged s;
+
+	if (stage(&s, path, data, len, false, diag))
+		return -1;
+	return cfh_commit_file(&s, diag);
+}
+
+/* ---- signals ---- */
+
+/*
+ * The signal thread: waits for SIGINT, SIGTERM or SIGHUP (blocked in
+ * every thread, so that only this one receives them), removes every
+ * registered temporary file, and ends the process the way the signal
+ * would have, so that a shell sees 128+signo. It keeps the registry's
+ * lock to the end: no worker stages a new file after the removal.
+ */
+static void *on_signal(void *arg)
+{
+	struct sigaction sa;
+	sigset_t one;
+	size_t i;
+	int sig;
+
+	(void)arg;
+	if (sigwait(&sig_set, &sig))
+		return NULL;
+	pthread_mutex_lock(&tmp_lock);
+	if (sig_stopping) {
+		pthread_mutex_unlock(&tmp_lock);
+		return NULL;
+	}
+	for (i = 0; i < tmp_n; i++)
+		unlink(tmp_live[i]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+int cfh_signals_start(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i, n = 0;
+
+	sigemptyset(&sig_set);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* A signal ignored when we started stays ignored: nohup, or
+		 * a shell's background job, asked for that. */
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&sig_set, sigs[i]);
+		sig_wake = sigs[i];
+		n++;
+	}
+	/* Past `ulimit -f`, write() then fails with EFBIG: an I/O error
+	 * like any other, reported, with the staged file removed, instead
+	 * of a kill that leaves it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGXFSZ, &sa, NULL))
+		return -1;
+	if (!n)
+		return 0;
+	if (pthread_sigmask(SIG_BLOCK, &sig_set, NULL))
+		return -1;
+	if (pthread_create(&sig_thread, NULL, on_signal, NULL)) {
+		pthread_sigmask(SIG_UNBLOCK, &sig_set, NULL);
+		return -1;
+	}
+	sig_started = true;
+	return 0;
+}
+
+void cfh_signals_stop(void)
+{
+	if (sig_started) {
+		/* Woken by one of its own signals, sent to it alone: not
+		 * pthread_cancel(), which sanitizers do not survive. Had a
+		 * real signal come first, the thread ends the process and
+		 * the join never returns. */
+		pthread_mutex_lock(&tmp_lock);
+		sig_stopping = true;
+		pthread_mutex_unlock(&tmp_lock);
+		pthread_kill(sig_thread, sig_wake);
+		pthread_join(sig_thread, NULL);
+		sig_started = false;
+	}
+	pthread_mutex_lock(&swept_lock);
+	json_decref(swept);
+	swept = NULL;
+	pthread_mutex_unlock(&swept_lock);
+	pthread_mutex_lock(&tmp_lock);
+	free(tmp_live);
+	tmp_live = NULL;
+	tmp_n = tmp_cap = 0;
+	pthread_mutex_unlock(&tmp_lock);
 }

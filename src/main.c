@@ -49,7 +49,8 @@ static const char usage[] =
 	"  2  bad command line or configuration\n"
 	"  3  a template is not valid input (in a batch: the others are done)\n"
 	"  4  a file could not be read or written\n"
-	"  5  internal error or out of memory\n";
+	"  5  internal error or out of memory\n"
+	"  129, 130, 143  stopped by SIGHUP, SIGINT or SIGTERM (no staged file is left)\n";
 
 enum {
 	OPT_ONLY = 256,
