@@ -582,14 +582,6 @@ static int on_event(struct loader *ld, struct fy_event *ev)
 			text = "";
 			len = 0;
 		}
-		/* The model's strings are C strings: a "\0" escape would
-		 * cut the value short wherever it is read. */
-		if (memchr(text, '\0', len))
-			return cfh_load_fail_at(
-				ld, mark_pos(fy_token_start_mark(tok)),
-				CFH_EXIT_INPUT,
-				"a NUL character (\\0) in a string: templates "
-				"cannot carry one");
 		n->text = cfh_arena_strndup(&ld->t->arena, text, len);
 		if (!n->text)
 			goto oom;
@@ -615,6 +607,20 @@ static int on_event(struct loader *ld, struct fy_event *ev)
 				"block scalar cannot be decoded: put its "
 				"'|' or '>' on the line of its key");
 		}
+		/* The model's strings are C strings: a "\0" escape would
+		 * cut the value short wherever it is read. Only a double-
+		 * quoted scalar can spell one; anywhere else it would be
+		 * libfyaml returning memory it never wrote, as above. */
+		if (memchr(n->text, '\0', len))
+			return cfh_load_fail_at(
+				ld, mark_pos(fy_token_start_mark(tok)),
+				CFH_EXIT_INPUT,
+				n->style == CFH_STYLE_DOUBLE
+					? "a NUL character (\\0) in a string: "
+					  "templates cannot carry one"
+					: "block scalar cannot be decoded: put "
+					  "its '|' or '>' on the line of its "
+					  "key");
 		if (clipped_at_eof(ld->t, n))
 			((char *)n->text)[--n->len] = '\0';
 		ld->last_end = n->end;

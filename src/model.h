@@ -207,6 +207,8 @@ enum cfh_fn {
 	CFH_FN_LENGTH,
 	CFH_FN_TOJSONSTRING,
 	CFH_FN_FOREACH,
+	CFH_FN_RULES,		/* a function of a Rules section only:
+				 * Fn::Contains, Fn::EachMemberEquals, ... */
 	CFH_FN_UNKNOWN,		/* a tag we do not know: kept verbatim */
 };
 

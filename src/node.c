@@ -40,6 +40,12 @@ static const struct {
 	{ CFH_FN_TRANSFORM, "Fn::Transform", "!Transform" },
 	{ CFH_FN_LENGTH, "Fn::Length", "!Length" },
 	{ CFH_FN_TOJSONSTRING, "Fn::ToJsonString", "!ToJsonString" },
+	{ CFH_FN_RULES, "Fn::Contains", "!Contains" },
+	{ CFH_FN_RULES, "Fn::EachMemberEquals", "!EachMemberEquals" },
+	{ CFH_FN_RULES, "Fn::EachMemberIn", "!EachMemberIn" },
+	{ CFH_FN_RULES, "Fn::RefAll", "!RefAll" },
+	{ CFH_FN_RULES, "Fn::ValueOf", "!ValueOf" },
+	{ CFH_FN_RULES, "Fn::ValueOfAll", "!ValueOfAll" },
 };
 
 #define NFNS (sizeof(fns) / sizeof(*fns))
@@ -315,11 +321,9 @@ static json_t *to_json(const struct cfh_node *n, int depth)
 		return wrap(v.name, pair);
 	}
 	arg = to_json_untagged(n, depth);
-	if (v.fn == CFH_FN_UNKNOWN) {
-		/* No long form exists: keep the tag visible as the key. */
-		return wrap(n->tag, arg);
-	}
-	return wrap(v.name, arg);
+	/* No long form exists: the tag stays visible as the key. Callers
+	 * that write a template refuse it first (cfh_template_unknown_tag). */
+	return wrap(v.fn == CFH_FN_UNKNOWN ? n->tag : v.name, arg);
 }
 
 static json_t *to_json_untagged(const struct cfh_node *n, int depth)

@@ -169,3 +169,40 @@ char *cfh_template_convert(struct cfh_template *t, enum cfh_format fmt,
 	s = cfh_buf_steal(&b, lenp);
 	return s;
 }
+
+static const struct cfh_node *unknown_tag(const struct cfh_node *n, int depth)
+{
+	const struct cfh_node *bad;
+	struct cfh_fn_view v;
+	size_t i;
+
+	/* Aliases were checked where their anchors are. */
+	if (!n || n->kind == CFH_ALIAS || depth > CFH_MAX_DEPTH)
+		return NULL;
+	if (n->tag && cfh_node_fn(n, &v) && v.fn == CFH_FN_UNKNOWN)
+		return n;
+	if (n->kind != CFH_MAP && n->kind != CFH_SEQ)
+		return NULL;
+	for (i = 0; i < n->n; i++)
+		if ((bad = unknown_tag(n->ent[i].value, depth + 1)))
+			return bad;
+	return NULL;
+}
+
+int cfh_template_convertible(const struct cfh_template *t,
+			     struct cfh_diag *diag)
+{
+	const struct cfh_node *n = unknown_tag(t->root, 0);
+
+	memset(diag, 0, sizeof(*diag));
+	if (!n)
+		return 0;
+	diag->code = CFH_EXIT_INPUT;
+	diag->line = n->line;
+	diag->col = n->col;
+	snprintf(diag->msg, sizeof(diag->msg),
+		 "'%.60s' is not a CloudFormation function: it has no long "
+		 "form to convert to",
+		 n->tag);
+	return -1;
+}

@@ -31,7 +31,10 @@ _NOISE = re.compile(r"""[\s'",]""")
 
 
 def normal(line):
-    return _NOISE.sub("", line)
+    """The line without its noise, its indentation kept: a sibling written
+    again stays where it was, and a line alike elsewhere is not it."""
+    rest = line.lstrip()
+    return line[:len(line) - len(rest)] + _NOISE.sub("", rest)
 
 
 def rerendered(a, b):
@@ -49,7 +52,7 @@ def rerendered(a, b):
             k = normal(a[i])
             # A line that is only punctuation ("}", "]", "- ") says
             # nothing on its own; moving a brace is not re-rendering.
-            if len(k) < 4 or not added.get(k):
+            if len(k.lstrip()) < 4 or not added.get(k):
                 continue
             # The same line, or the same line with a comma added or
             # dropped, which JSON needs for an entry added after it or
