@@ -509,6 +509,34 @@ static int check_options(const struct cfh_cli *cli)
 	return d.code;
 }
 
+/*
+ * A template named on the command line that its configuration excludes:
+ * the exclusion holds (a pre-commit hook names every file it sees), and
+ * stderr says so. A lone template written to standard output or -o is
+ * written unchanged, so that a pipeline gets the template, not nothing.
+ */
+static int keep_excluded(struct run *r, struct job *j)
+{
+	const struct cfh_cli *cli = r->cli;
+	struct cfh_diag d;
+
+	j->note = one_line(dupf("%s: note: excluded by its configuration "
+				"(.cfn-harden.yaml): not hardened",
+				strcmp(j->path, "-") ? j->path : "<stdin>"));
+	if (!j->note)
+		return -1;
+	if (r->batch || cli->check || cli->diff || cli->in_place ||
+	    cli->out_dir || cli->pairs_dir)
+		return 0;
+	j->out = cfh_read_file(j->path, &j->outlen, &d);
+	if (!j->out) {
+		j->outcome = OUT_FAILED;
+		j->code = d.code;
+		j->error = diag_line(j->path, &d);
+	}
+	return 0;
+}
+
 static int collect(struct run *r)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -559,6 +587,9 @@ static int collect(struct run *r)
 		if (j->conf->c && cfh_config_excludes(j->conf->c, j->path)) {
 			j->outcome = OUT_SKIPPED;
 			j->excluded = true;
+			/* Named on the command line, it is no silent skip. */
+			if (!j->found && keep_excluded(r, j))
+				return CFH_EXIT_INTERNAL;
 		}
 alloc:
 		j->by_pass = calloc(cfh_pass_count(), sizeof(*j->by_pass));
@@ -587,6 +618,7 @@ static void release(struct run *r)
 		free(j->json);
 		free(j->by_pass);
 		free(j->error);
+		free(j->note);
 		free(j->out);
 		free(j->diff);
 		free(j->replaced);

@@ -56,6 +56,7 @@ struct job {
 	enum outcome outcome;
 	int code;
 	char *error;		/* one line, ready to print */
+	char *note;		/* one line for stderr that is no error */
 	size_t changes, advisories;
 	size_t *by_pass;
 	char *out;		/* single mode: the template for stdout */

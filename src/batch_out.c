@@ -447,6 +447,8 @@ int cfh_batch_finish(struct run *r)
 
 		if (j->error)
 			fprintf(stderr, "%s\n", j->error);
+		if (j->note)
+			fprintf(stderr, "%s\n", j->note);
 		if (j->replaced)
 			fprintf(stderr, "%s\n", j->replaced);
 		if (j->outcome == OUT_FAILED && !rc)

@@ -149,8 +149,9 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* "FMT:FILE", or FILE with the format of --report-format or of its
- * extension. */
-static void report_req(struct cfh_report_req *r, const char *arg, int deflt)
+ * extension. A prefix that reads like a format but names none
+ * ("sarfi:x.sarif", "jsonpatch:-") is a mistake, not a file name: -1. */
+static int report_req(struct cfh_report_req *r, const char *arg, int deflt)
 {
 	const char *colon = strchr(arg, ':');
 	int f = colon ? format_of(arg, (size_t)(colon - arg)) : -1;
@@ -158,8 +159,11 @@ static void report_req(struct cfh_report_req *r, const char *arg, int deflt)
 	if (f >= 0) {
 		r->fmt = (enum cfh_report_format)f;
 		r->path = colon + 1;
-		return;
+		return 0;
 	}
+	if (colon && colon > arg &&
+	    strspn(arg, "abcdefghijklmnopqrstuvwxyz-") == (size_t)(colon - arg))
+		return -1;
 	r->path = arg;
 	if (deflt >= 0)
 		r->fmt = (enum cfh_report_format)deflt;
@@ -171,6 +175,7 @@ static void report_req(struct cfh_report_req *r, const char *arg, int deflt)
 		r->fmt = CFH_REPORT_DIFF;
 	else
 		r->fmt = CFH_REPORT_JSON;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -342,7 +347,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < nreports; i++)
-		report_req(&reqs[i], reports[i], deflt);
+		if (report_req(&reqs[i], reports[i], deflt)) {
+			rc = usage_error("unknown report format (json, md, "
+					 "sarif, json-patch or diff) in",
+					 reports[i]);
+			goto out;
+		}
 	cli.nreports = nreports;
 	cli.inputs = (const char *const *)argv + optind;
 	cli.ninputs = (size_t)(argc - optind);

@@ -216,6 +216,18 @@ printf 'settings:\n  dlq:\n    max-receive-count: 0\n' > "$tmp/other.yaml"
 "$exe" --config "$tmp/other.yaml" "$tree/a/sam.yaml" > /dev/null 2> "$tmp/conf-range"
 check "config: --config replaces the nearest file, values are checked" \
 	grep -q "other.yaml:3:5: error: dlq.max-receive-count must be" "$tmp/conf-range"
+# A template named on the command line that its configuration excludes:
+# not hardened, said on stderr, written unchanged rather than empty.
+printf 'exclude: ["a/b/*"]\n' > "$tree/.cfn-harden.yaml"
+"$exe" "$tree/a/b/stores.json" -o "$tmp/conf-excl.json" 2> "$tmp/conf-excl"
+check "config: an excluded template named on the command line is exit 0" test $? -eq 0
+check "config: ... and said on stderr" \
+	grep -q "stores.json: note: excluded by its configuration" "$tmp/conf-excl"
+check "config: ... and written unchanged, not empty" \
+	cmp -s "$tree/a/b/stores.json" "$tmp/conf-excl.json"
+"$exe" "$tree/a/b/stores.json" > "$tmp/conf-excl-out.json" 2> /dev/null
+check "config: ... to standard output too" \
+	cmp -s "$tree/a/b/stores.json" "$tmp/conf-excl-out.json"
 rm "$tree/.cfn-harden.yaml"
 
 # ---- training pairs: deterministic ----
