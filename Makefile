@@ -92,7 +92,7 @@ TEST_OBJS = \
 HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
-.PHONY: all build deps deps-quiet pkg-check schema schema-check iam-table iam-table-check check unit golden catalogue corpus batch lint-outputs invariants never-broader never-narrower replacements rerender manlint asan demo \
+.PHONY: all build deps deps-quiet pkg-check schema schema-check iam-table iam-table-check check unit golden catalogue corpus batch lint-outputs invariants never-broader never-narrower replacements rerender alarm-metrics manlint asan demo \
 	bench install clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check valgrind
 
 # Only builds: a plain `make` must not run apt-get. Without the packages
@@ -151,7 +151,8 @@ TOOLS = $(BUILD)/cfn-harden $(BUILD)/check_unit $(BUILD)/cfh-edit \
 check: deps-quiet
 	@$(MAKE) --no-print-directory $(TOOLS)
 	@$(MAKE) --no-print-directory schema-check iam-table-check unit golden \
-		catalogue fuzz-regress generated-inputs examples-check corpus batch \
+		catalogue fuzz-regress generated-inputs examples-check corpus \
+		alarm-metrics batch \
 		manlint lint-outputs invariants never-broader never-narrower \
 		replacements rerender io-faults
 	@echo "make check: all tests passed"
@@ -207,6 +208,11 @@ batch:
 .PHONY: io-faults
 io-faults: $(BUILD)/cfn-harden
 	@sh tests/check-io-faults.sh $(BUILD)
+
+# Every alarm and dashboard line the tool adds, in the golden and corpus
+# outputs, is on a metric the service publishes (tests/check-alarms.py).
+alarm-metrics: $(BUILD)/cfn-harden
+	@python3 tests/check-alarms.py --cfn-harden $(BUILD)/cfn-harden $(BUILD)
 
 catalogue:
 	@sh tests/check-catalogue.sh

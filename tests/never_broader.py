@@ -109,7 +109,7 @@ Exceptions (DESIGN.md invariant 5: the narrow grants other passes add):
 import argparse
 import json
 import os
-import subprocess
+import readtemplate
 import sys
 
 # iamsem.py sits beside this script, which Python puts first on sys.path.
@@ -209,12 +209,8 @@ def check_pair(inp, outp, tin, tout, counts=None):
 
 def load(tool, path, cache):
     if path not in cache:
-        r = subprocess.run([tool, "--only", "", "--to", "json", path],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            cache[path] = (r.stderr.strip().splitlines() or ["exit status %d" % r.returncode])[0]
-        else:
-            cache[path] = Template(path, json.loads(r.stdout))
+        data, why = readtemplate.read(tool, path)
+        cache[path] = why if why else Template(path, data)
     return cache[path]
 
 

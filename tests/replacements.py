@@ -66,7 +66,7 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
+import readtemplate
 import sys
 from collections import deque
 
@@ -357,15 +357,8 @@ def check_pair(inp, outp, report, tin, tout, schemas):
 
 def load(tool, path, cache):
     if path not in cache:
-        r = subprocess.run([tool, "--only", "", "--to", "json", path],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            cache[path] = (r.stderr.strip().splitlines() or ["exit status %d" % r.returncode])[0]
-        else:
-            try:
-                cache[path] = Tpl(path, json.loads(r.stdout))
-            except ValueError as e:
-                cache[path] = "not JSON: %s" % e
+        data, why = readtemplate.read(tool, path)
+        cache[path] = why if why else Tpl(path, data)
     return cache[path]
 
 
