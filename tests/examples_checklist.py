@@ -33,9 +33,17 @@ from cfnquery import (STATEFUL, actions, cycle, event_rules, explicit_names, get
 # ---- the report and the checks ----
 
 def advisory_lines(report):
-    """The advisory findings' lines of a Markdown report."""
-    i = report.find('## Advisories')
-    return report[i:].splitlines() if i >= 0 else []
+    """The advisory lines of a Markdown report: those under its Advisories
+    heading, up to the next heading or rule, so that no finding below can
+    stand in for an advisory."""
+    out, inside = [], False
+    for line in report.splitlines():
+        if line.startswith('#') or line.startswith('---'):
+            inside = 'Advisories' in line and line.startswith('#')
+            continue
+        if inside:
+            out.append(line)
+    return out
 
 
 def advisory(fix, *words):
