@@ -329,6 +329,12 @@ struct cfh_cli {
 	const char *out_dir;	/* mirror the inputs' tree here */
 	const char *pairs_dir;	/* training pairs here */
 	bool check, diff, recursive, in_place;
+	bool quiet;		/* errors only on stderr */
+	/* The --check gate: a change counts when its severity is at least
+	 * @min_severity and its finding (template, pass, resource) is not
+	 * in the @baseline file; @write_baseline writes the findings. */
+	enum cfh_severity min_severity;
+	const char *baseline, *write_baseline;
 	int jobs;		/* parallel workers; 0: one per core */
 	struct cfh_run_opts run;
 };

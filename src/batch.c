@@ -264,6 +264,49 @@ static int replaced_line(struct job *j, const struct cfh_run *hr,
 	return j->replaced ? 0 : -1;
 }
 
+/* A finding, as a baseline names it: the template as the command line
+ * or the walk named it, the pass and the resource (none: ""). */
+static char *finding_key(const struct job *j, const struct cfh_change *c)
+{
+	return dupf("%s\t%s\t%s", j->path, c->pass,
+		    c->resource ? c->resource : "");
+}
+
+/* Count change @c for the --check gate, and note its finding for
+ * --write-baseline. Several edits of one finding are one finding. */
+static int gate_finding(struct run *r, struct job *j,
+			const struct cfh_change *c)
+{
+	const struct cfh_cli *cli = r->cli;
+	char *key;
+	int rc = 0;
+
+	if ((int)c->severity > (int)cli->min_severity)
+		return 0;
+	if (!r->baseline && !cli->write_baseline) {
+		j->gate++;
+		return 0;
+	}
+	key = finding_key(j, c);
+	if (!key)
+		return -1;
+	/* What a run writes to its baseline, it accepts. */
+	if (!cli->write_baseline &&
+	    (!r->baseline || !json_object_get(r->baseline, key)))
+		j->gate++;
+	if (cli->write_baseline) {
+		if (!j->findings)
+			j->findings = json_object();
+		rc = !j->findings ||
+		     json_object_set_new(j->findings, key, json_pack(
+			     "{s:s, s:s, s:s}", "template", j->path, "pass",
+			     c->pass, "resource", c->resource ? c->resource
+							      : ""));
+	}
+	free(key);
+	return rc ? -1 : 0;
+}
+
 static void harden_job(struct run *r, struct job *j)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -314,6 +357,8 @@ static void harden_job(struct run *r, struct job *j)
 			continue;
 		}
 		j->changes++;
+		if (gate_finding(r, j, c))
+			goto oom;
 		for (k = 0; k < cfh_pass_count(); k++)
 			if (!strcmp(cfh_pass_at(k)->id, c->pass))
 				j->by_pass[k]++;
@@ -434,7 +479,7 @@ static int run_jobs(struct run *r)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n = r->cli->jobs > 0 ? (size_t)r->cli->jobs
 				    : cores > 0 ? (size_t)cores : 1, i;
-	bool tty = r->batch && isatty(STDERR_FILENO);
+	bool tty = r->batch && !r->cli->quiet && isatty(STDERR_FILENO);
 	pthread_t *th;
 	double start = now(), shown = 0;
 
@@ -525,8 +570,9 @@ static int keep_excluded(struct run *r, struct job *j)
 				strcmp(j->path, "-") ? j->path : "<stdin>"));
 	if (!j->note)
 		return -1;
-	if (r->batch || cli->check || cli->diff || cli->in_place ||
-	    cli->out_dir || cli->pairs_dir)
+	/* r->batch is not known yet: collect() is still at work. */
+	if (cli->recursive || cli->ninputs > 1 || cli->check || cli->diff ||
+	    cli->in_place || cli->out_dir || cli->pairs_dir)
 		return 0;
 	j->out = cfh_read_file(j->path, &j->outlen, &d);
 	if (!j->out) {
@@ -619,6 +665,7 @@ static void release(struct run *r)
 		free(j->by_pass);
 		free(j->error);
 		free(j->note);
+		json_decref(j->findings);
 		free(j->out);
 		free(j->diff);
 		free(j->replaced);
@@ -633,6 +680,7 @@ static void release(struct run *r)
 	free(r->confs);
 	free(r->jobs);
 	free(r->walked);
+	json_decref(r->baseline);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->done_cond);
 }
@@ -670,6 +718,8 @@ int cfh_cli_run(const struct cfh_cli *cli)
 			goto out;
 		}
 	rc = cfh_batch_check_dests(&r);
+	if (!rc && cli->baseline)
+		rc = cfh_batch_read_baseline(&r);
 	if (rc)
 		goto out;
 	if (run_jobs(&r)) {

@@ -58,6 +58,8 @@ struct job {
 	char *error;		/* one line, ready to print */
 	char *note;		/* one line for stderr that is no error */
 	size_t changes, advisories;
+	size_t gate;		/* --check: changes that fail the gate */
+	json_t *findings;	/* --write-baseline: its findings, in order */
 	size_t *by_pass;
 	char *out;		/* single mode: the template for stdout */
 	size_t outlen;
@@ -86,6 +88,7 @@ struct run {
 	size_t nconfs;
 	bool batch;
 	size_t skipped_found;	/* non-template files seen while walking */
+	json_t *baseline;	/* --baseline: finding keys, as a set */
 	struct walked *walked;	/* one per directory argument */
 	size_t nwalked;
 	/* the queue */
@@ -157,6 +160,10 @@ int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t);
  * would depend on -j. Returns: 0, CFH_EXIT_USAGE, or CFH_EXIT_INTERNAL
  * (said) when out of memory. */
 int cfh_batch_check_dests(struct run *r);
+
+/* Load --baseline into r->baseline. Returns: 0, or an exit code (a file
+ * that is not a baseline is a configuration error, 2), said on stderr. */
+int cfh_batch_read_baseline(struct run *r);
 
 /* After the workers: print outputs and errors, write the reports, the
  * pairs and a single template's output, print the summary.

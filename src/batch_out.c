@@ -317,6 +317,90 @@ static char *join_reports(struct run *r, size_t k)
 	return cfh_buf_steal(&b, NULL);
 }
 
+/*
+ * The baseline file: {"tool", "version", "findings": [{"template", "pass",
+ * "resource"}, ...]}, in job order. A finding is one pass on one resource
+ * of one template, as the Markdown report counts them; the --check gate
+ * of a later run ignores the ones listed, so that only new ones fail it.
+ */
+static int write_baseline(struct run *r)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:[]}", "tool", "cfn-harden",
+				"version", CFH_VERSION, "findings");
+	json_t *list = json_object_get(doc, "findings"), *v;
+	const char *key;
+	struct cfh_diag d;
+	char *text = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (!doc)
+		goto out;
+	for (i = 0; i < r->njobs; i++)
+		json_object_foreach(r->jobs[i].findings, key, v)
+			if (json_array_append(list, v))
+				goto out;
+	text = json_dumps(doc, JSON_INDENT(2));
+	if (!text)
+		goto out;
+	rc = cfh_write_file(r->cli->write_baseline, text, strlen(text), &d);
+	if (rc) {
+		char *line = diag_line(r->cli->write_baseline, &d);
+
+		fprintf(stderr, "%s\n", line ? line : d.msg);
+		free(line);
+	}
+out:
+	if (rc && !text)
+		fprintf(stderr, "cfn-harden: error: out of memory\n");
+	free(text);
+	json_decref(doc);
+	return rc;
+}
+
+int cfh_batch_read_baseline(struct run *r)
+{
+	const char *path = r->cli->baseline;
+	json_error_t err;
+	json_t *doc = json_load_file(path, 0, &err), *list, *f;
+	size_t i;
+	int rc = CFH_EXIT_USAGE;
+
+	r->baseline = json_object();
+	list = json_object_get(doc, "findings");
+	if (!r->baseline || !doc || !json_is_array(list)) {
+		char *line = one_line(dupf(
+			"%s:%d:%d: error: not a baseline (%s)", path,
+			err.line > 0 ? err.line : 1,
+			err.column > 0 ? err.column : 1,
+			doc ? "no \"findings\" list" : err.text));
+
+		fprintf(stderr, "%s\n", line ? line : "out of memory");
+		free(line);
+		goto out;
+	}
+	json_array_foreach(list, i, f) {
+		const char *t = json_string_value(json_object_get(f, "template"));
+		const char *p = json_string_value(json_object_get(f, "pass"));
+		const char *res = json_string_value(json_object_get(f, "resource"));
+		char *key;
+
+		if (!t || !p || !res)
+			continue;
+		key = dupf("%s\t%s\t%s", t, p, res);
+		if (!key || json_object_set_new(r->baseline, key, json_true())) {
+			free(key);
+			rc = CFH_EXIT_INTERNAL;
+			goto out;
+		}
+		free(key);
+	}
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
+}
+
 static void summary(struct run *r)
 {
 	size_t count[4] = { 0 }, i, k, total;
@@ -447,9 +531,9 @@ int cfh_batch_finish(struct run *r)
 
 		if (j->error)
 			fprintf(stderr, "%s\n", j->error);
-		if (j->note)
+		if (j->note && !cli->quiet)
 			fprintf(stderr, "%s\n", j->note);
-		if (j->replaced)
+		if (j->replaced && !cli->quiet)
 			fprintf(stderr, "%s\n", j->replaced);
 		if (j->outcome == OUT_FAILED && !rc)
 			rc = j->code ? j->code : CFH_EXIT_INTERNAL;
@@ -462,16 +546,20 @@ int cfh_batch_finish(struct run *r)
 		}
 		if (j->diff)
 			fputs(j->diff, stdout);
-		if (cli->check && j->changes) {
+		/* The gate counts the changes --min-severity and
+		 * --baseline leave (all of them by default). */
+		if (cli->check && j->gate) {
 			would++;
-			if (r->batch)
+			if (cli->quiet)
+				;
+			else if (r->batch)
 				printf("%s: %zu change%s needed\n", j->path,
-				       j->changes, j->changes == 1 ? "" : "s");
+				       j->gate, j->gate == 1 ? "" : "s");
 			else
 				fprintf(stderr, "%s: %zu change%s needed\n",
 					strcmp(j->path, "-") ? j->path
 							     : "<stdin>",
-					j->changes, j->changes == 1 ? "" : "s");
+					j->gate, j->gate == 1 ? "" : "s");
 		}
 	}
 	/* Reports cover the templates that worked; none is written when the
@@ -527,9 +615,11 @@ int cfh_batch_finish(struct run *r)
 		free(path);
 		free(text);
 	}
+	if (cli->write_baseline && write_baseline(r))
+		rc = CFH_EXIT_IO;
 	if (none_found(r) && cli->check && (!rc || rc == CFH_EXIT_CHANGES))
 		rc = CFH_EXIT_USAGE;
-	if (r->batch)
+	if (r->batch && !cli->quiet)
 		summary(r);
 	if (!rc && cli->check && would)
 		rc = CFH_EXIT_CHANGES;

@@ -21,6 +21,10 @@ static const char usage[] =
 	"options:\n"
 	"  -o, --output FILE          write the hardened template to FILE instead of standard output\n"
 	"  -c, --check                write nothing; exit 1 if any pass would change a template\n"
+	"      --min-severity LEVEL   with --check, count only changes of this severity or above: low, medium, high or critical (default low)\n"
+	"      --baseline FILE        with --check, count only findings that FILE (from --write-baseline) does not list\n"
+	"      --write-baseline FILE  write every finding (template, pass, resource) to FILE, for --baseline\n"
+	"  -q, --quiet                say nothing on stderr but errors\n"
 	"      --diff                 write a unified diff of each template and its hardened form instead\n"
 	"      --report [FMT:]FILE    write a report of every change to FILE (repeatable)\n"
 	"  -f, --report-format FMT    json, md, sarif, json-patch or diff (default: from the FILE extension, else json)\n"
@@ -68,12 +72,19 @@ enum {
 	OPT_OUT_DIR,
 	OPT_PAIRS_DIR,
 	OPT_DIFF,
+	OPT_MIN_SEVERITY,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
 };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "check", no_argument, NULL, 'c' },
 	{ "diff", no_argument, NULL, OPT_DIFF },
+	{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "report-format", required_argument, NULL, 'f' },
 	{ "only", required_argument, NULL, OPT_ONLY },
@@ -206,10 +217,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	memset(&cli, 0, sizeof(cli));
+	cli.min_severity = CFH_SEV_LOW;
 	cli.run.settings = settings;
 	cli.reports = reqs;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:cf:rij:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:cf:rij:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			cli.output = optarg;
@@ -266,6 +278,28 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CONFIG:
 			cli.config = optarg;
+			break;
+		case OPT_MIN_SEVERITY:
+			for (i = 0; i < CFH_SEV_COUNT; i++)
+				if (!strcmp(optarg, cfh_severity_name(
+							    (enum cfh_severity)i)))
+					break;
+			if (i == CFH_SEV_COUNT) {
+				rc = usage_error("--min-severity takes low, "
+						 "medium, high or critical, not",
+						 optarg);
+				goto out;
+			}
+			cli.min_severity = (enum cfh_severity)i;
+			break;
+		case OPT_BASELINE:
+			cli.baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			cli.write_baseline = optarg;
+			break;
+		case 'q':
+			cli.quiet = true;
 			break;
 		case OPT_TO:
 			if (strcmp(optarg, "json") && strcmp(optarg, "yaml")) {

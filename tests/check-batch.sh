@@ -135,6 +135,27 @@ chmod 0640 "$tree/a/sam.yaml"
 "$exe" -r "$tree" --check > "$tmp/check.out" 2>/dev/null
 check "--check -r exits 1 when templates would change" test $? -eq 1
 check "--check -r lists them" test "$(grep -c 'changes\{0,1\} needed' "$tmp/check.out")" -eq 3
+# The gate: a minimum severity, a baseline, --quiet.
+"$exe" -r "$tree" --check --min-severity critical > "$tmp/gate-crit" 2>/dev/null
+check "--min-severity critical still fails on critical changes" test $? -eq 1
+"$exe" -r "$tree" --check --only tags --min-severity medium > /dev/null 2>&1
+check "--min-severity medium passes when only low changes remain" test $? -eq 0
+"$exe" -r "$tree" --check --write-baseline "$tmp/base.json" > /dev/null 2>&1
+check "--write-baseline accepts what it writes (exit 0)" test $? -eq 0
+check "--write-baseline lists findings by template, pass, resource" \
+	python3 -c "import json,sys; f=json.load(open(sys.argv[1]))['findings']; assert f and all(set(x)=={'template','pass','resource'} for x in f)" "$tmp/base.json"
+"$exe" -r "$tree" --check --baseline "$tmp/base.json" > "$tmp/gate-base" 2>&1
+check "--baseline: nothing new, the gate passes" test $? -eq 0
+cp tests/golden/encryption/yaml-all-stores/input.yaml "$tree/new.yaml"
+"$exe" -r "$tree" --check --baseline "$tmp/base.json" -q > "$tmp/gate-new" 2> "$tmp/gate-new-err"
+check "--baseline: a new template's findings fail the gate" test $? -eq 1
+check "--quiet: nothing on stderr, nothing listed" \
+	sh -c "test ! -s '$tmp/gate-new-err' && test ! -s '$tmp/gate-new'"
+rm "$tree/new.yaml"
+printf '{"findings": 3}' > "$tmp/notbase.json"
+"$exe" -r "$tree" --check --baseline "$tmp/notbase.json" > /dev/null 2> "$tmp/gate-bad"
+check "--baseline: a file that is not a baseline is exit 2" test $? -eq 2
+check "... said with the file's name" grep -q "notbase.json:1:1: error: not a baseline" "$tmp/gate-bad"
 "$exe" -r "$tree" --in-place 2>/dev/null
 check "--in-place hardens" cmp "$tree/a/sam.yaml" "$tmp/out1/a/sam.yaml"
 check "--in-place keeps the mode" test "$(stat -c %a "$tree/a/sam.yaml")" = 640
