@@ -93,7 +93,7 @@ HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
 .PHONY: all build deps deps-quiet pkg-check schema schema-check iam-table iam-table-check check unit golden catalogue corpus batch lint-outputs invariants never-broader never-narrower replacements rerender alarm-metrics manlint asan demo \
-	bench install clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check valgrind
+	bench install uninstall clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check valgrind
 
 # Only builds: a plain `make` must not run apt-get. Without the packages
 # it stops at pkg-check, which says to run `make deps`.
@@ -290,6 +290,18 @@ install: all
 	install -m 644 man/cfn-harden.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define CFH_VERSION "\(.*\)"/\1/p' include/cfharden.h)|' \
 		cfharden.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cfharden.pc
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 contrib/cfn-harden.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/cfn-harden
+
+# What install wrote, and nothing else.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/cfn-harden \
+		$(DESTDIR)$(PREFIX)/lib/libcfharden.a \
+		$(DESTDIR)$(PREFIX)/include/cfharden.h \
+		$(DESTDIR)$(PREFIX)/share/man/man1/cfn-harden.1 \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/cfharden.pc \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/cfn-harden
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -612,7 +612,11 @@ static int collect(struct run *r)
 		} else {
 			const char *base = strrchr(in, '/');
 
-			rc = add_job(r, in, base ? base + 1 : in, false);
+			/* Under -r a file named is one found: skipped unless
+			 * it is a template (a pre-commit hook names every
+			 * YAML file of a change). */
+			rc = add_job(r, in, base ? base + 1 : in,
+				     cli->recursive && strcmp(in, "-"));
 		}
 	}
 	if (rc)

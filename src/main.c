@@ -36,7 +36,7 @@ static const char usage[] =
 	"      --mode NAME            deployed (the template may already run: the default) or new-stack (a first draft)\n"
 	"      --config FILE          read this configuration instead of the nearest .cfn-harden.yaml\n"
 	"      --to FORMAT            write the template in another format: json or yaml\n"
-	"  -r, --recursive            harden every template found under the DIR arguments\n"
+	"  -r, --recursive            harden every template found under the DIR arguments (a FILE argument that is no template is skipped)\n"
 	"      --out-dir DIR          write the hardened templates under DIR, mirroring the inputs' tree\n"
 	"  -i, --in-place             rewrite each template that changes, atomically\n"
 	"  -j, --jobs N               harden N templates at a time (default: one per core)\n"

@@ -135,6 +135,13 @@ chmod 0640 "$tree/a/sam.yaml"
 "$exe" -r "$tree" --check > "$tmp/check.out" 2>/dev/null
 check "--check -r exits 1 when templates would change" test $? -eq 1
 check "--check -r lists them" test "$(grep -c 'changes\{0,1\} needed' "$tmp/check.out")" -eq 3
+# Under -r a file named is one found (a pre-commit hook names every YAML
+# file): skipped unless it is a template.
+"$exe" -r --check "$tree/compose.yaml" > /dev/null 2>&1
+check "-r: a named file that is no template is skipped (exit 0)" test $? -eq 0
+"$exe" --check "$tree/compose.yaml" > /dev/null 2>&1
+check "without -r: a named file that is no template is bad input (exit 3)" test $? -eq 3
+
 # The gate: a minimum severity, a baseline, --quiet.
 "$exe" -r "$tree" --check --min-severity critical > "$tmp/gate-crit" 2>/dev/null
 check "--min-severity critical still fails on critical changes" test $? -eq 1

@@ -35,6 +35,21 @@ while read -r name; do
 		fail=1
 	fi
 done < "$build/settings"
+# The bash completion parses, and completes the value of every option that
+# takes one (it reads the options themselves from --help).
+if ! bash -n contrib/cfn-harden.bash; then
+	echo "man: contrib/cfn-harden.bash does not parse"
+	fail=1
+fi
+"$build/cfn-harden" --help | sed -n 's/^ *\(-., \)\{0,1\}--\([a-z-]*\) [A-Z.]\{1,\}.*/\2/p' |
+while read -r opt; do
+	grep -q -- "--$opt[|)]" contrib/cfn-harden.bash ||
+		echo "man: the completion does not complete the value of --$opt"
+done > "$build/completion-missing"
+if [ -s "$build/completion-missing" ]; then
+	cat "$build/completion-missing"
+	fail=1
+fi
 [ "$n" -ge 10 ] || { echo "man: only $n options parsed from --help"; fail=1; }
 if [ "$fail" -eq 0 ]; then
 	echo "man: $n options and settings checked, 1 passed, 0 failed"
