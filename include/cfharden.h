@@ -211,13 +211,17 @@ struct cfh_change {
 size_t cfh_run_change_count(const struct cfh_run *r);
 const struct cfh_change *cfh_run_change_at(const struct cfh_run *r, size_t i);
 
-/* Reports. */
+/* Reports. A finding is what one pass did to one resource (or to one
+ * entry of another section); it is made of one or more records. */
 enum cfh_report_format {
 	CFH_REPORT_JSON,	/* every record, with a summary */
 	CFH_REPORT_MD,		/* the seed analyses' format */
-	CFH_REPORT_SARIF,	/* SARIF 2.1.0, one result per record */
+	CFH_REPORT_SARIF,	/* SARIF 2.1.0, one result per finding, its
+				 * part of the diff as its fix */
 	CFH_REPORT_JSON_PATCH,	/* RFC 6902: input data -> output data */
 	CFH_REPORT_DIFF,	/* unified diff of input and output text */
+	CFH_REPORT_JUNIT,	/* JUnit XML, a testsuite per template and a
+				 * testcase per finding */
 };
 
 /**

@@ -269,6 +269,13 @@ int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 			if (!j->json[i])
 				return -1;
 			break;
+		case CFH_REPORT_JUNIT:
+			/* One testsuite; join_reports() writes the
+			 * document around them. */
+			j->text[i] = cfh_junit_suite(t, j->path);
+			if (!j->text[i])
+				return -1;
+			break;
 		default:
 			j->text[i] = cfh_report(t, cli->reports[i].fmt, j->path);
 			if (!j->text[i])
@@ -310,10 +317,12 @@ static char *join_reports(struct run *r, size_t k)
 			CFH_VERSION, "templates", all));
 	}
 	cfh_buf_init(&b);
-	cfh_buf_adds(&b, "");
+	cfh_buf_adds(&b, fmt == CFH_REPORT_JUNIT ? CFH_JUNIT_HEAD : "");
 	for (i = 0; i < r->njobs; i++)
 		if (r->jobs[i].text[k])
 			cfh_buf_adds(&b, r->jobs[i].text[k]);
+	if (fmt == CFH_REPORT_JUNIT)
+		cfh_buf_adds(&b, CFH_JUNIT_TAIL);
 	return cfh_buf_steal(&b, NULL);
 }
 

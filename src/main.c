@@ -27,7 +27,7 @@ static const char usage[] =
 	"  -q, --quiet                say nothing on stderr but errors\n"
 	"      --diff                 write a unified diff of each template and its hardened form instead\n"
 	"      --report [FMT:]FILE    write a report of every change to FILE (repeatable)\n"
-	"  -f, --report-format FMT    json, md, sarif, json-patch or diff (default: from the FILE extension, else json)\n"
+	"  -f, --report-format FMT    json, md, sarif, junit, json-patch or diff (default: from the FILE extension, else json)\n"
 	"      --only IDS             run only these passes or groups: security, reliability, bookkeeping (comma-separated)\n"
 	"      --skip IDS             do not run these passes or groups (comma-separated)\n"
 	"      --no-replace           skip changes that would replace a resource, and report them (always so under --mode deployed)\n"
@@ -114,6 +114,7 @@ static const char *const formats[] = {
 	[CFH_REPORT_SARIF] = "sarif",
 	[CFH_REPORT_JSON_PATCH] = "json-patch",
 	[CFH_REPORT_DIFF] = "diff",
+	[CFH_REPORT_JUNIT] = "junit",
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -184,6 +185,8 @@ static int report_req(struct cfh_report_req *r, const char *arg, int deflt)
 		r->fmt = CFH_REPORT_SARIF;
 	else if (ends_with(arg, ".diff") || ends_with(arg, ".patch"))
 		r->fmt = CFH_REPORT_DIFF;
+	else if (ends_with(arg, ".xml"))
+		r->fmt = CFH_REPORT_JUNIT;
 	else
 		r->fmt = CFH_REPORT_JSON;
 	return 0;
@@ -383,7 +386,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nreports; i++)
 		if (report_req(&reqs[i], reports[i], deflt)) {
 			rc = usage_error("unknown report format (json, md, "
-					 "sarif, json-patch or diff) in",
+					 "sarif, json-patch, diff or junit) in",
 					 reports[i]);
 			goto out;
 		}

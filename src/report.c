@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reports, all made from the same change records. JSON and SARIF for
- * machines, every record; the Markdown report for a reviewer, in the form
- * of the seed failure analyses: a summary first (problems by severity,
- * replacements, advisories), then one finding per problem with a short
- * snippet of its fix, most severe first, tags and outputs last.
+ * Reports, all made from the same change records. JSON for machines,
+ * every record; SARIF for code scanning and JUnit XML for CI, one result
+ * or test case per finding (what one pass did to one resource), SARIF
+ * with the finding's part of the diff as its fix; the Markdown report for
+ * a reviewer, in the form of the seed failure analyses: a summary first
+ * (problems by severity, replacements, advisories), then one finding per
+ * problem with a short snippet of its fix, most severe first, tags and
+ * outputs last. The three group the changes into findings the same way
+ * (findings_collect()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -169,18 +173,738 @@ char *cfh_json_dump_take(json_t *v)
 	return r;
 }
 
+/* ---- Findings ---- */
+
+/*
+ * A finding is what one pass did to one resource (or to one entry of
+ * another section: a parameter, an output): the unit a reviewer weighs,
+ * where an edit is only a line of the diff. The Markdown report lists
+ * findings, a SARIF result and a JUnit test case are each one; all of them
+ * group the changes here, so that they count the same findings.
+ */
+struct finding {
+	const char *pass;
+	const struct cfh_pass *p;	/* NULL for an id not in the registry */
+	enum cfh_severity sev;
+	size_t order;			/* registry index of the pass */
+	char *subject;			/* a logical ID, or for changes outside
+					 * Resources their section */
+	char *entry;			/* in a section: the entry ("AlarmEmail"
+					 * of Parameters), or NULL */
+	bool resource;			/* subject is a logical ID */
+	bool advisory;			/* advisories only (with @advisories) */
+	size_t *idx;			/* the changes, in the order made */
+	size_t n;
+};
+
+struct findings {
+	struct cfh_run *r;
+	bool advisories;		/* set before collecting: advisories
+					 * make findings of their own, apart
+					 * from the changes of the same pass
+					 * and resource; otherwise they are
+					 * left out */
+	struct finding *f;
+	size_t nf;
+	json_t *added;			/* {"/Resources/Queue": true} of the
+					 * resources and other entries the run
+					 * added */
+};
+
+/* Segment @i (0 for the first) of a JSON Pointer, unescaped; NULL when
+ * there is none or out of memory. The caller frees it. */
+static char *pointer_segment(const char *path, size_t i)
+{
+	const char *s = path, *end;
+	struct cfh_buf b;
+
+	for (;;) {
+		if (*s != '/')
+			return NULL;
+		s++;
+		end = s + strcspn(s, "/");
+		if (!i--)
+			break;
+		s = end;
+	}
+	cfh_buf_init(&b);
+	for (; s < end; s++) {
+		if (*s == '~' && s + 1 < end && (s[1] == '0' || s[1] == '1')) {
+			cfh_buf_addc(&b, s[1] == '0' ? '~' : '/');
+			s++;
+		} else {
+			cfh_buf_addc(&b, *s);
+		}
+	}
+	return cfh_buf_steal(&b, NULL);
+}
+
+/* The last segment of @path, unescaped; NULL for the root. */
+static char *pointer_last(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	size_t n = 0;
+
+	if (!s)
+		return NULL;
+	for (s = path; *s; s++)
+		n += *s == '/';
+	return pointer_segment(path, n - 1);
+}
+
+/* The key of entry @name of @section in the input ("Queue:" in
+ * Resources), or NULL for one the run added. */
+static const struct cfh_node *entry_key(const struct cfh_template *t,
+					const char *section, const char *name)
+{
+	const struct cfh_node *n =
+		name ? cfh_map_get(cfh_template_section(t, section), name) : NULL;
+	const struct cfh_entry *e = n ? cfh_node_entry(n) : NULL;
+
+	return e && e->key && !(n->flags & CFH_NF_NEW) ? e->key : NULL;
+}
+
+/* The input line where entry @name of @section starts, or 0 for one the
+ * run added. */
+static int entry_line(const struct cfh_template *t, const char *section,
+		      const char *name)
+{
+	const struct cfh_node *k = entry_key(t, section, name);
+
+	return k ? k->line : 0;
+}
+
+/* Is @c the addition of a whole resource, "/Resources/<ID>"? */
+static bool adds_resource(const struct cfh_change *c)
+{
+	return c->op == CFH_OP_ADD && c->resource &&
+	       !strncmp(c->path, "/Resources/", 11) &&
+	       !strcmp(c->path + 11, c->resource);
+}
+
+/*
+ * A change that only makes room for the next ones ("add Properties", an
+ * empty Conditions section) says nothing a reviewer needs: it is left out
+ * when a later change lands inside it.
+ */
+static bool is_scaffold(const struct cfh_run *r, size_t i)
+{
+	const struct cfh_change *c = &r->changes[i];
+	size_t len = strlen(c->path), j;
+
+	if (c->op != CFH_OP_ADD || !c->new_value ||
+	    (json_is_object(c->new_value) ? json_object_size(c->new_value)
+					  : !json_is_array(c->new_value) ||
+						    json_array_size(c->new_value)))
+		return false;
+	for (j = i + 1; j < r->nchanges; j++) {
+		const char *p = r->changes[j].path;
+
+		if (!strncmp(p, c->path, len) && p[len] == '/')
+			return true;
+	}
+	return false;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	if (x->sev != y->sev)
+		return x->sev < y->sev ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return x->idx[0] < y->idx[0] ? -1 : x->idx[0] > y->idx[0];
+}
+
+static void findings_release(struct findings *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nf; i++) {
+		free(m->f[i].subject);
+		free(m->f[i].entry);
+		free(m->f[i].idx);
+	}
+	free(m->f);
+	json_decref(m->added);
+}
+
+/*
+ * Group the changes (scaffolding aside, and advisories unless
+ * @m->advisories) into findings: one per pass and resource, or per pass
+ * and entry of another section (a parameter, an output), most severe
+ * first, then in the registry's order, then in the order made.
+ */
+static int findings_collect(struct findings *m)
+{
+	struct cfh_run *r = m->r;
+	json_t *index = json_object(), *slot;
+	struct cfh_buf key;
+	size_t i, k, *idx;
+	int rc = -1;
+
+	cfh_buf_init(&key);
+	m->added = json_object();
+	if (!index || !m->added)
+		goto out;
+	for (i = 0; i < r->nchanges; i++) {
+		const struct cfh_change *c = &r->changes[i];
+		const struct cfh_pass *p = cfh_pass_find(c->pass);
+		struct finding *f;
+		char *subject, *entry = NULL;
+
+		if ((c->op == CFH_OP_ADVISORY && !m->advisories) ||
+		    is_scaffold(r, i))
+			continue;
+		if (c->op == CFH_OP_ADD && c->path[0] == '/' &&
+		    strchr(c->path + 1, '/') &&
+		    !strchr(strchr(c->path + 1, '/') + 1, '/') &&
+		    json_object_set_new(m->added, c->path, json_true()))
+			goto out;
+		if (c->resource) {
+			subject = strdup(c->resource);
+		} else {
+			subject = pointer_segment(c->path, 0);
+			entry = pointer_segment(c->path, 1);
+		}
+		if (!subject)
+			subject = strdup("");
+		if (!subject) {
+			free(entry);
+			goto out;
+		}
+		key.len = 0;
+		cfh_buf_addf(&key, "%s\t%d\t%s\t%s%s", c->pass,
+			     c->resource != NULL, subject, entry ? entry : "",
+			     c->op == CFH_OP_ADVISORY ? "\tadvisory" : "");
+		slot = key.failed ? NULL : json_object_get(index, key.data);
+		if (key.failed || slot) {
+			free(subject);
+			free(entry);
+			if (key.failed)
+				goto out;
+			f = &m->f[json_integer_value(slot)];
+		} else {
+			f = realloc(m->f, (m->nf + 1) * sizeof(*f));
+			if (!f || json_object_set_new(index, key.data,
+						      json_integer((json_int_t)m->nf))) {
+				if (f)
+					m->f = f;
+				free(subject);
+				free(entry);
+				goto out;
+			}
+			m->f = f;
+			f = &m->f[m->nf++];
+			memset(f, 0, sizeof(*f));
+			f->pass = c->pass;
+			f->p = p;
+			f->sev = c->severity;
+			f->order = p ? cfh_pass_index(p) : cfh_pass_count();
+			f->subject = subject;
+			f->entry = entry;
+			f->resource = c->resource != NULL;
+			f->advisory = c->op == CFH_OP_ADVISORY;
+		}
+		idx = realloc(f->idx, (f->n + 1) * sizeof(*idx));
+		if (!idx)
+			goto out;
+		f->idx = idx;
+		f->idx[f->n++] = i;
+	}
+	for (k = 0; k < m->nf; k++)
+		if (!m->f[k].n)
+			goto out;
+	if (m->nf)
+		qsort(m->f, m->nf, sizeof(*m->f), finding_cmp);
+	rc = 0;
+out:
+	json_decref(index);
+	cfh_buf_release(&key);
+	return rc;
+}
+
+/* ---- Each finding's part of the diff ---- */
+
+/*
+ * SARIF fixes and JUnit failures show each finding's part of the diff:
+ * cfh_diff() of the input and the output text, cut into blocks (runs of
+ * removed and added lines between unchanged ones; a hunk holds one or
+ * more), and each block dealt to one finding:
+ *
+ * - to the finding that made its first line that any finding made (the
+ *   first in report order, most severe first, if several did): a change
+ *   whose node, found again in the output by its JSON Pointer, spans an
+ *   added line, or a removal or replacement at a removed line;
+ * - else to the first finding on the resource whose input text holds the
+ *   block;
+ * - else to the finding with the change nearest to it in the input.
+ *
+ * Input lines alone do not do: a change records the line of the node it
+ * went into, and a property added at the end of a long Properties lands
+ * far below it. A block that several findings made (two passes adding to
+ * the same Properties, next to each other; the tags of a new alarm; new
+ * resources after the last one) goes whole to the one that made its
+ * first line, where it sits in the file: the others keep their message
+ * and have no text of their own there. A block cannot be cut between
+ * them: what one adds may hold the other's (the tags of the new alarm),
+ * and in JSON a comma on the line before belongs to both. So every block
+ * has exactly one finding, and the fixes of all findings together turn
+ * the input into the output.
+ */
+
+/* A text as lines: line k (1-based) is start[k-1] .. start[k]. */
+struct lines {
+	const char *s;
+	size_t len;
+	size_t *start;
+	long n;
+	bool bom;		/* a UTF-8 byte-order mark, which is no column
+				 * (as libfyaml counts, and so the changes) */
+};
+
+struct block {
+	long i0, ni;		/* removed: input lines i0 .. i0+ni-1; with
+				 * ni == 0 the block goes before line i0 */
+	long j0, nj;		/* added: output lines j0 .. j0+nj-1 */
+	size_t owner;		/* the finding it goes to */
+};
+
+struct fixset {
+	struct findings m;	/* advisories included */
+	char *out;		/* the output text */
+	struct lines a, b;	/* input, output */
+	struct block *blk;
+	size_t nblk;
+};
+
+static int lines_init(struct lines *l, const char *s, size_t len)
+{
+	size_t i;
+	long k = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+	l->len = len;
+	l->bom = len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3);
+	for (i = 0; i < len; i++)
+		k += s[i] == '\n';
+	l->n = k + (len && s[len - 1] != '\n');
+	l->start = malloc(((size_t)l->n + 1) * sizeof(*l->start));
+	if (!l->start)
+		return -1;
+	l->start[0] = 0;
+	for (i = 0, k = 1; i < len; i++)
+		if (s[i] == '\n' && k < l->n)
+			l->start[k++] = i + 1;
+	l->start[l->n] = len;
+	return 0;
+}
+
+/* The line of byte @off. */
+static long lines_at(const struct lines *l, size_t off)
+{
+	long lo = 0, hi = l->n - 1;
+
+	while (lo < hi) {
+		long mid = (lo + hi + 1) / 2;
+
+		if (l->start[mid] <= off)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo + 1;
+}
+
+/* Bytes of line @k's newline sequence: 2 for CRLF, 1, or 0 for a last
+ * line without one. */
+static size_t lines_nl(const struct lines *l, long k)
+{
+	size_t s = l->start[k - 1], e = l->start[k];
+
+	if (e == s || l->s[e - 1] != '\n')
+		return 0;
+	return e - s >= 2 && l->s[e - 2] == '\r' ? 2 : 1;
+}
+
+/* The columns of line @k: its characters (code points), newline
+ * sequence excluded. */
+static long lines_cols(const struct lines *l, long k)
+{
+	size_t i = l->start[k - 1], e = l->start[k] - lines_nl(l, k);
+	long n = 0;
+
+	if (k == 1 && l->bom)
+		i += 3;
+	for (; i < e; i++)
+		n += ((unsigned char)l->s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+static int blocks_add(struct fixset *x, const struct block *b)
+{
+	struct block *v = realloc(x->blk, (x->nblk + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	x->blk = v;
+	x->blk[x->nblk++] = *b;
+	return 0;
+}
+
+/* The blocks of a unified diff as cfh_diff() writes it. */
+static int blocks_parse(struct fixset *x, const char *diff)
+{
+	const char *p = diff;
+	struct block cur = { 0 };
+	bool hunk = false, open = false;
+	long i = 0, j = 0, a, na, c, nc;
+	char *end;
+
+	for (; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		if (open && *p != '-' && *p != '+' && *p != '\\') {
+			if (blocks_add(x, &cur))
+				return -1;
+			open = false;
+		}
+		if (!strncmp(p, "@@ -", 4)) {
+			/* "@@ -a,na +c,nc @@": a range of no lines starts at
+			 * the line before it. */
+			a = strtol(p + 4, &end, 10);
+			na = *end == ',' ? strtol(end + 1, &end, 10) : 1;
+			c = strncmp(end, " +", 2) ? 0 : strtol(end + 2, &end, 10);
+			nc = *end == ',' ? strtol(end + 1, &end, 10) : 1;
+			i = na ? a : a + 1;
+			j = nc ? c : c + 1;
+			hunk = true;
+			continue;
+		}
+		if (!hunk)
+			continue;
+		if (*p == ' ') {
+			i++;
+			j++;
+		} else if (*p == '-' || *p == '+') {
+			if (!open) {
+				cur.i0 = i;
+				cur.j0 = j;
+				cur.ni = cur.nj = 0;
+				open = true;
+			}
+			if (*p == '-') {
+				cur.ni++;
+				i++;
+			} else {
+				cur.nj++;
+				j++;
+			}
+		}
+	}
+	return open ? blocks_add(x, &cur) : 0;
+}
+
+/*
+ * The first line of @bl that finding @k made (counted from the block's
+ * first removed or added line), or -1: an added line in the output span
+ * of a node it added or replaced, or a removed line it removed or
+ * replaced. @out is the output loaded again, or NULL.
+ */
+static long block_made_at(const struct fixset *x,
+			  const struct cfh_template *out, size_t k,
+			  const struct block *bl)
+{
+	const struct finding *f = &x->m.f[k];
+	long first = -1, lo, hi;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		const struct cfh_change *c = &x->m.r->changes[f->idx[i]];
+		const struct cfh_node *n;
+		const struct cfh_entry *e;
+
+		if ((c->op == CFH_OP_REMOVE || c->op == CFH_OP_REPLACE) &&
+		    c->line >= bl->i0 && c->line < bl->i0 + bl->ni &&
+		    (first < 0 || c->line - bl->i0 < first))
+			first = c->line - bl->i0;
+		if ((c->op != CFH_OP_ADD && c->op != CFH_OP_REPLACE) ||
+		    !bl->nj || !out || !*c->path ||
+		    !(n = cfh_node_at(out, c->path)))
+			continue;
+		/* From the key (or the "-" of an item) to the value's end. */
+		e = cfh_node_entry(n);
+		lo = lines_at(&x->b, e && e->start < n->start ? e->start
+							       : n->start);
+		hi = lines_at(&x->b, n->end > n->start ? n->end - 1 : n->start);
+		if (lo >= bl->j0 + bl->nj || hi < bl->j0)
+			continue;
+		lo = lo > bl->j0 ? lo - bl->j0 : 0;
+		if (first < 0 || lo < first)
+			first = lo;
+	}
+	return first;
+}
+
+/* The logical ID of the input resource whose text holds line @at. */
+static const char *resource_at(const struct fixset *x, long at)
+{
+	const struct cfh_node *res =
+		cfh_template_section(x->m.r->t, "Resources");
+	const struct cfh_entry *e;
+
+	if (!res || res->kind != CFH_MAP)
+		return NULL;
+	cfh_for_each_entry(res, e) {
+		if ((e->flags & CFH_EF_NEW) || !e->key || !e->value ||
+		    (e->value->flags & CFH_NF_NEW))
+			continue;
+		if (lines_at(&x->a, e->start) <= at &&
+		    at <= lines_at(&x->a, e->value->end > e->start
+						   ? e->value->end - 1
+						   : e->start))
+			return e->key->text;
+	}
+	return NULL;
+}
+
+static size_t block_owner(const struct fixset *x, const struct cfh_template *out,
+			  const struct block *bl)
+{
+	long at = bl->ni ? bl->i0 : bl->i0 - 1, d, best = -1;
+	const char *id;
+	size_t k, i, owner = 0;
+
+	for (k = 0; k < x->m.nf; k++) {
+		if (x->m.f[k].advisory)
+			continue;
+		d = block_made_at(x, out, k, bl);
+		if (d >= 0 && (best < 0 || d < best)) {
+			best = d;
+			owner = k;
+		}
+	}
+	if (best >= 0)
+		return owner;
+	if (at < 1)
+		at = 1;
+	id = resource_at(x, at);
+	for (k = 0; id && k < x->m.nf; k++)
+		if (!x->m.f[k].advisory && x->m.f[k].resource &&
+		    !strcmp(x->m.f[k].subject, id))
+			return k;
+	for (k = 0; k < x->m.nf; k++) {
+		const struct finding *f = &x->m.f[k];
+
+		for (i = 0; !f->advisory && i < f->n; i++) {
+			const struct cfh_change *c = &x->m.r->changes[f->idx[i]];
+
+			if (c->line <= 0)
+				continue;
+			d = c->line > at ? c->line - at : at - c->line;
+			if (best < 0 || d < best) {
+				best = d;
+				owner = k;
+			}
+		}
+	}
+	return owner;
+}
+
+static void fixset_release(struct fixset *x)
+{
+	findings_release(&x->m);
+	free(x->out);
+	free(x->a.start);
+	free(x->b.start);
+	free(x->blk);
+}
+
+/* The findings of @r with advisories, and the blocks of the diff dealt to
+ * them. */
+static int fixset_init(struct fixset *x, struct cfh_run *r)
+{
+	struct cfh_template *t = r->t, *out = NULL;
+	struct cfh_diag diag;
+	size_t len, i;
+	char *diff = NULL;
+	int rc = -1;
+
+	memset(x, 0, sizeof(*x));
+	x->m.r = r;
+	x->m.advisories = true;
+	if (findings_collect(&x->m))
+		return -1;
+	x->out = cfh_template_print(t, &len);
+	if (!x->out || lines_init(&x->a, t->src, t->len) ||
+	    lines_init(&x->b, x->out, len))
+		goto out;
+	diff = cfh_diff(t->src, t->len, x->out, len, "");
+	if (!diff || blocks_parse(x, diff))
+		goto out;
+	/* The output, loaded again, says where each change's node is in it.
+	 * Should it not load, the other rules still place every block. */
+	if (x->nblk)
+		out = cfh_yaml_load(x->out, len, t->name, &diag);
+	if (!out && x->nblk && diag.code == CFH_EXIT_INTERNAL)
+		goto out;
+	for (i = 0; i < x->nblk; i++)
+		x->blk[i].owner = block_owner(x, out, &x->blk[i]);
+	rc = 0;
+out:
+	cfh_template_free(out);
+	free(diff);
+	return rc;
+}
+
+/* Is block @i's text some of finding @k's fix? */
+static bool fixset_owns(const struct fixset *x, size_t k, size_t i)
+{
+	return x->m.nf && x->blk[i].owner == k;
+}
+
+/* The added lines of @bl, as text. */
+static const char *block_text(const struct fixset *x, const struct block *bl,
+			      size_t *len)
+{
+	size_t s = bl->nj ? x->b.start[bl->j0 - 1] : 0;
+
+	*len = bl->nj ? x->b.start[bl->j0 - 1 + bl->nj] - s : 0;
+	return x->b.s + s;
+}
+
+/* ---- Shared by SARIF and JUnit ---- */
+
+/* "Bucket", "Parameters AlarmEmail", "template". */
+static void finding_subject(struct cfh_buf *b, const struct finding *f)
+{
+	if (f->resource) {
+		cfh_buf_adds(b, f->subject);
+		return;
+	}
+	cfh_buf_adds(b, *f->subject ? f->subject : "template");
+	if (f->entry)
+		cfh_buf_addf(b, " %s", f->entry);
+}
+
+/*
+ * What a finding is about, on one line: "Bucket (AWS::S3::Bucket): its
+ * first reason; its second reason; replaces the deployed resource".
+ * Each distinct reason once, in the order made.
+ */
+static void finding_message(struct cfh_buf *b, const struct fixset *x,
+			    const struct finding *f)
+{
+	const char *type = f->resource
+				   ? cfh_resource_type(cfh_resource(x->m.r->t,
+								    f->subject))
+				   : NULL;
+	bool replaces = false;
+	size_t k, j;
+
+	finding_subject(b, f);
+	if (type)
+		cfh_buf_addf(b, " (%s)", type);
+	cfh_buf_adds(b, ": ");
+	for (k = 0; k < f->n; k++) {
+		const struct cfh_change *c = &x->m.r->changes[f->idx[k]];
+
+		replaces |= c->replaces && !f->advisory;
+		for (j = 0; j < k; j++)
+			if (!strcmp(x->m.r->changes[f->idx[j]].reason, c->reason))
+				break;
+		if (j == k)
+			cfh_buf_addf(b, "%s%s", k ? "; " : "", c->reason);
+	}
+	if (replaces)
+		cfh_buf_adds(b, "; replaces the deployed resource");
+}
+
+/*
+ * Where a finding is: the key of its resource or entry in the input,
+ * else (something the run added) the first line a change of it records.
+ * Returns: the line, 0 when there is none.
+ */
+static int finding_line(const struct fixset *x, const struct finding *f,
+			int *col)
+{
+	const struct cfh_node *key =
+		entry_key(x->m.r->t, f->resource ? "Resources" : f->subject,
+			  f->resource ? f->subject : f->entry);
+	size_t k;
+
+	if (key) {
+		*col = key->col;
+		return key->line;
+	}
+	for (k = 0; k < f->n; k++) {
+		const struct cfh_change *c = &x->m.r->changes[f->idx[k]];
+
+		if (c->line > 0) {
+			*col = c->col > 0 ? c->col : 1;
+			return c->line;
+		}
+	}
+	*col = 0;
+	return 0;
+}
+
 /* ---- SARIF 2.1.0 ---- */
+
+/*
+ * One result per finding, a rule per pass. GitHub code scanning, the
+ * main reader, refuses a run of more than 25,000 results, a file of more
+ * than 20 runs, and more than 10 MB gzip-compressed (and shows only 5,000
+ * results of a run): see cfh_sarif_log_take() for what a large batch
+ * does.
+ *
+ * A rule's id is "cfn-harden/" and the pass id: pass ids are the stable
+ * names users already write (--only, --skip, Metadata skip lists, the
+ * configuration), so a rule id changes only when they do, never because a
+ * pass is added before it, and there is no second table to keep in step
+ * with the registry. The prefix keeps the ids apart from other tools'
+ * in one code scanning view. The rule's name is the id in PascalCase.
+ */
 
 /* GitHub code scanning ranks by security-severity (0.0-10.0). */
 static const char *const sarif_level[] = { "error", "error", "warning",
 					    "note" };
 static const char *const sarif_score[] = { "9.0", "7.0", "5.0", "3.0" };
 
+/* There is no web site: the man page, where every pass is explained, is
+ * the help that resolves wherever the tool is installed. */
+#define SARIF_HELP_URI "man:cfn-harden(1)"
+/* Bumped when what the fingerprint hashes changes. */
+#define SARIF_FINGERPRINT "cfnHardenFinding/v1"
+
+static void sarif_rule_id(struct cfh_buf *b, const char *pass)
+{
+	cfh_buf_addf(b, "cfn-harden/%s", pass);
+}
+
+/* "pipeline-trigger" -> "PipelineTrigger". */
+static void sarif_rule_name(struct cfh_buf *b, const char *pass)
+{
+	bool up = true;
+
+	for (; *pass; pass++) {
+		if (*pass == '-' || *pass == '_') {
+			up = true;
+			continue;
+		}
+		cfh_buf_addc(b, up && *pass >= 'a' && *pass <= 'z'
+					? (char)(*pass - 32)
+					: *pass);
+		up = false;
+	}
+}
+
 static json_t *sarif_rule(const struct cfh_pass *p)
 {
-	json_t *tags = json_array(), *checks = json_array();
+	json_t *tags = json_array(), *checks = json_array(), *rule;
 	const char *lists[2] = { p->fixes, p->checks };
 	json_t *into[2] = { tags, checks };
+	struct cfh_buf id, name, text, md;
 	int k;
 
 	for (k = 0; k < 2; k++) {
@@ -197,76 +921,653 @@ static json_t *sarif_rule(const struct cfh_pass *p)
 		}
 	}
 	json_array_append_new(tags, json_string("security"));
-	return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
-			 "s:{s:o, s:s, s:o}}",
-			 "id", p->id, "name", p->id, "shortDescription",
-			 "text", p->title, "fullDescription", "text",
-			 p->rationale, "help", "text", p->example,
-			 "defaultConfiguration", "level",
-			 sarif_level[p->severity], "properties", "tags", tags,
-			 "security-severity", sarif_score[p->severity],
-			 "checks", checks);
+	cfh_buf_init(&id);
+	cfh_buf_init(&name);
+	cfh_buf_init(&text);
+	cfh_buf_init(&md);
+	sarif_rule_id(&id, p->id);
+	sarif_rule_name(&name, p->id);
+	cfh_buf_addf(&text, "%s\n\n%s\n\n`cfn-harden --explain %s` lists the "
+			    "checks of other tools it satisfies.",
+		     p->rationale, p->example, p->id);
+	cfh_buf_addf(&md, "%s\n\n```\n%s\n```\n\n`cfn-harden --explain %s` "
+			  "lists the checks of other tools it satisfies.",
+		     p->rationale, p->example, p->id);
+	rule = id.failed || name.failed || text.failed || md.failed
+		       ? NULL
+		       : json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s, s:s}, "
+				   "s:s, s:{s:s}, s:{s:s, s:o, s:s, s:o}}",
+				   "id", id.data, "name", name.data,
+				   "shortDescription", "text", p->title,
+				   "fullDescription", "text", p->rationale,
+				   "help", "text", text.data, "markdown",
+				   md.data, "helpUri", SARIF_HELP_URI,
+				   "defaultConfiguration", "level",
+				   sarif_level[p->severity], "properties",
+				   "pass", p->id, "tags", tags,
+				   "security-severity", sarif_score[p->severity],
+				   "checks", checks);
+	if (!rule) {
+		json_decref(tags);
+		json_decref(checks);
+	}
+	cfh_buf_release(&id);
+	cfh_buf_release(&name);
+	cfh_buf_release(&text);
+	cfh_buf_release(&md);
+	return rule;
+}
+
+/*
+ * FNV-1a, 64 bits, of what makes a finding the same from one run to the
+ * next: the template's path, the pass, the resource (or section and
+ * entry), and whether it is an advisory. Not its line, which moves when
+ * anything above it changes.
+ */
+static void fnv1a(unsigned long long *h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len--)
+		*h = (*h ^ *p++) * 1099511628211ull;
+}
+
+static void sarif_fingerprint(char hex[17], const char *name,
+			      const struct finding *f)
+{
+	const char *parts[6] = { name, f->pass, f->resource ? "R" : "S",
+				 f->subject, f->entry ? f->entry : "",
+				 f->advisory ? "advisory" : "change" };
+	unsigned long long h = 1469598103934665603ull;
+	size_t i;
+
+	/* Each part with its NUL, which no path or ID holds. */
+	for (i = 0; i < 6; i++)
+		fnv1a(&h, parts[i], strlen(parts[i]) + 1);
+	snprintf(hex, 17, "%016llx", h);
+}
+
+static json_t *sarif_region(long sl, long sc, long el, long ec)
+{
+	return json_pack("{s:I, s:I, s:I, s:I}", "startLine", (json_int_t)sl,
+			 "startColumn", (json_int_t)sc, "endLine",
+			 (json_int_t)el, "endColumn", (json_int_t)ec);
+}
+
+/*
+ * Block @bl as a SARIF replacement: the input's lines it removes, from
+ * the first column of its first line to the first column of the line
+ * after it (so their newlines go too), and the output's lines it adds.
+ * The last line has no line after it: a block that reaches the end of
+ * the input ends at the end of the last line, before its newline, and
+ * the added text gives up its own last newline to make up for it.
+ */
+static json_t *sarif_replacement(const struct fixset *x, const struct block *bl)
+{
+	const struct lines *a = &x->a;
+	long n = a->n, after = bl->i0 + bl->ni;
+	size_t len, nl = n ? lines_nl(a, n) : 0;
+	const char *ins = block_text(x, bl, &len);
+	const char *lastnl = a->s + a->len - nl;
+	json_t *region = NULL, *r;
+	char *text = NULL;
+
+	/* Line 1 starts after a byte-order mark: the output has one too. */
+	if (bl->i0 == 1 && a->bom && bl->nj && len >= 3 &&
+	    !memcmp(ins, "\xef\xbb\xbf", 3)) {
+		ins += 3;
+		len -= 3;
+	}
+	if (after <= n) {
+		region = sarif_region(bl->i0, 1, after, 1);
+	} else if (!nl && bl->ni) {
+		region = sarif_region(bl->i0, 1, n, lines_cols(a, n) + 1);
+	} else if (nl && len >= nl && !memcmp(ins + len - nl, lastnl, nl)) {
+		if (bl->ni) {
+			region = sarif_region(bl->i0, 1, n, lines_cols(a, n) + 1);
+			len -= nl;
+		} else {
+			/* Added after the last line: before its newline,
+			 * with a newline first. */
+			region = sarif_region(n, lines_cols(a, n) + 1, n,
+					      lines_cols(a, n) + 1);
+			text = malloc(len + 1);
+			if (text) {
+				memcpy(text, lastnl, nl);
+				memcpy(text + nl, ins, len - nl);
+				text[len] = '\0';
+			}
+			if (!text) {
+				json_decref(region);
+				return NULL;
+			}
+		}
+	} else if (nl && !len && bl->ni && bl->i0 > 1 &&
+		   lines_nl(a, bl->i0 - 1) == nl &&
+		   !memcmp(a->s + a->start[bl->i0 - 1] - nl, lastnl, nl)) {
+		/* The last lines go: from the end of the line before them,
+		 * whose newline the last line's takes the place of. */
+		region = sarif_region(bl->i0 - 1, lines_cols(a, bl->i0 - 1) + 1,
+				      n, lines_cols(a, n) + 1);
+	} else {
+		/* The output drops the input's last newline, which the
+		 * reprinter never does: the column after it, as editors
+		 * count the end of a file. */
+		region = sarif_region(bl->i0, 1, n + 1, 1);
+	}
+	r = json_pack("{s:o, s:{s:s%}}", "deletedRegion", region,
+		      "insertedContent", "text", text ? text : ins, len);
+	free(text);
+	return r;
+}
+
+/* The fix of finding @k: its blocks, in the order of the file. */
+static json_t *sarif_fixes(const struct fixset *x, size_t k, const char *name)
+{
+	json_t *reps = json_array(), *rep;
+	size_t i;
+
+	for (i = 0; reps && i < x->nblk; i++) {
+		if (!fixset_owns(x, k, i))
+			continue;
+		rep = sarif_replacement(x, &x->blk[i]);
+		if (!rep || json_array_append_new(reps, rep)) {
+			json_decref(reps);
+			reps = NULL;
+		}
+	}
+	if (!json_array_size(reps)) {
+		json_decref(reps);
+		return reps ? json_array() : NULL;
+	}
+	return json_pack("[{s:{s:s}, s:[{s:{s:s}, s:o}]}]", "description",
+			 "text",
+			 x->m.f[k].p ? cfh_pass_title(x->m.f[k].p) : x->m.f[k].pass,
+			 "artifactChanges", "artifactLocation", "uri", name,
+			 "replacements", reps);
+}
+
+static json_t *sarif_result(const struct fixset *x, size_t k, const char *name)
+{
+	const struct finding *f = &x->m.f[k];
+	json_t *res = NULL, *loc, *changes, *fixes, *props, *replaced = NULL;
+	struct cfh_buf id, msg, ptr, subj;
+	char fp[17];
+	size_t i;
+	int line, col;
+
+	cfh_buf_init(&id);
+	cfh_buf_init(&msg);
+	cfh_buf_init(&ptr);
+	cfh_buf_init(&subj);
+	sarif_rule_id(&id, f->pass);
+	finding_message(&msg, x, f);
+	finding_subject(&subj, f);
+	if (f->resource)
+		cfh_buf_addf(&ptr, "/Resources/%s", f->subject);
+	else if (*f->subject)
+		cfh_buf_addf(&ptr, "/%s%s%s", f->subject, f->entry ? "/" : "",
+			     f->entry ? f->entry : "");
+	else
+		cfh_buf_adds(&ptr, "");
+	sarif_fingerprint(fp, name, f);
+	changes = json_array();
+	for (i = 0; changes && i < f->n; i++) {
+		const struct cfh_change *c = &x->m.r->changes[f->idx[i]];
+		json_t *one = json_pack("{s:s, s:s, s:s, s:b}", "op",
+					op_names[c->op], "pointer", c->path,
+					"reason", c->reason, "replaces",
+					c->replaces);
+
+		if (!one || json_array_append_new(changes, one)) {
+			json_decref(changes);
+			changes = NULL;
+		}
+		/* A replacing change names all it replaces, as the JSON
+		 * report's "replaced" does. */
+		if (c->op != CFH_OP_ADVISORY && json_array_size(c->replaced)) {
+			json_t *s = replaced_sentences(c);
+
+			if (!replaced)
+				replaced = json_array();
+			json_array_extend(replaced, s);
+			json_decref(s);
+		}
+	}
+	props = json_pack("{s:s, s:s, s:o*}", "pass", f->pass, "severity",
+			  cfh_severity_name(f->sev), "changes", changes);
+	if (props && replaced)
+		json_object_set_new(props, "replaced", replaced);
+	else
+		json_decref(replaced);
+	line = finding_line(x, f, &col);
+	loc = json_pack("{s:{s:s}}", "artifactLocation", "uri", name);
+	if (loc && line > 0)
+		json_object_set_new(loc, "region",
+				    json_pack("{s:i, s:i}", "startLine", line,
+					      "startColumn", col > 0 ? col : 1));
+	fixes = f->advisory ? json_array() : sarif_fixes(x, k, name);
+	if (!id.failed && !msg.failed && !ptr.failed && !subj.failed)
+		res = json_pack("{s:s, s:s, s:s, s:{s:s}, "
+				"s:[{s:o*, s:[{s:s, s:s, s:s}]}], s:{s:s}, "
+				"s:o*, s:o*}",
+				"ruleId", id.data, "level",
+				f->advisory ? "none" : sarif_level[f->sev],
+				"kind", f->advisory ? "review" : "fail",
+				"message", "text", msg.data, "locations",
+				"physicalLocation", loc, "logicalLocations",
+				"name", subj.data, "fullyQualifiedName",
+				ptr.data, "kind", "object",
+				"partialFingerprints", SARIF_FINGERPRINT, fp,
+				"properties", props, "fixes", fixes);
+	else {
+		json_decref(loc);
+		json_decref(props);
+		json_decref(fixes);
+	}
+	/* The rule's index, when the pass is in the registry. */
+	if (res && f->p)
+		json_object_set_new(res, "ruleIndex",
+				    json_integer((json_int_t)f->order));
+	/* No fix (an advisory, or a finding whose every block another
+	 * finding made): no "fixes" at all, as SARIF wants one or more. */
+	if (res && !json_array_size(json_object_get(res, "fixes")))
+		json_object_del(res, "fixes");
+	if (res && (!props || !fixes)) {
+		json_decref(res);
+		res = NULL;
+	}
+	cfh_buf_release(&id);
+	cfh_buf_release(&msg);
+	cfh_buf_release(&ptr);
+	cfh_buf_release(&subj);
+	return res;
 }
 
 json_t *cfh_sarif_results(struct cfh_run *r, const char *name)
 {
-	json_t *results = json_array(), *res, *loc;
-	size_t i, pi;
+	struct fixset x;
+	json_t *results = NULL, *res;
+	size_t k;
 
-	for (i = 0; results && i < r->nchanges; i++) {
-		const struct cfh_change *c = &r->changes[i];
-
-		for (pi = 0; pi < cfh_pass_count() &&
-			     strcmp(cfh_pass_at(pi)->id, c->pass);
-		     pi++)
-			;
-		loc = json_pack("{s:{s:s}}", "artifactLocation", "uri", name);
-		if (loc && c->line > 0)
-			json_object_set_new(loc, "region",
-					    json_pack("{s:i, s:i}", "startLine",
-						      c->line, "startColumn",
-						      c->col > 0 ? c->col : 1));
-		res = json_pack("{s:s, s:I, s:s, s:s, s:{s:s}, s:[{s:o*, s:[{s:s, s:s}]}], "
-			      "s:{s:s, s:s, s:b}}",
-			      "ruleId", c->pass, "ruleIndex", (json_int_t)pi,
-			      "level",
-			      c->op == CFH_OP_ADVISORY ? "warning"
-						       : sarif_level[c->severity],
-			      "kind", c->op == CFH_OP_ADVISORY ? "review" : "fail",
-			      "message", "text", c->reason, "locations",
-			      "physicalLocation", loc, "logicalLocations",
-			      "fullyQualifiedName", *c->path ? c->path : "/",
-			      "kind", "object", "properties", "op",
-			      op_names[c->op], "pointer", c->path, "replaces",
-			      c->replaces);
-		/* A replacing change names all it replaces, as the JSON
-		 * report's "replaced" does. */
-		if (res && c->op != CFH_OP_ADVISORY &&
-		    json_array_size(c->replaced))
-			json_object_set_new(json_object_get(res, "properties"),
-					    "replaced", replaced_sentences(c));
+	if (fixset_init(&x, r))
+		goto out;
+	results = json_array();
+	for (k = 0; results && k < x.m.nf; k++) {
+		res = sarif_result(&x, k, name);
 		if (!res || json_array_append_new(results, res)) {
 			json_decref(results);
 			results = NULL;
 		}
 	}
+out:
+	fixset_release(&x);
 	return results;
 }
 
-json_t *cfh_sarif_log_take(json_t *results)
+/* The results of one run, and at most this many runs in a log. */
+#define SARIF_RUN_RESULTS 25000
+#define SARIF_RUNS 20
+
+/* A run of @results (taken, whatever happens), with the rules of every
+ * pass; @category is its automationDetails.id, or NULL for none. */
+static json_t *sarif_run_take(json_t *results, const char *category)
 {
-	json_t *rules = json_array();
+	json_t *rules = json_array(), *run = NULL;
 	size_t i;
 
 	for (i = 0; rules && i < cfh_pass_count(); i++)
-		json_array_append_new(rules, sarif_rule(cfh_pass_at(i)));
-	return json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o*}}, s:o*}]}",
-			 "$schema",
+		if (json_array_append_new(rules, sarif_rule(cfh_pass_at(i)))) {
+			json_decref(rules);
+			rules = NULL;
+		}
+	if (rules)
+		run = json_pack("{s:{s:{s:s, s:s, s:s, s:o}}, s:s}", "tool",
+				"driver", "name", "cfn-harden", "version",
+				CFH_VERSION, "informationUri",
+				"https://github.com/cfn-harden/cfn-harden",
+				"rules", rules, "columnKind",
+				"unicodeCodePoints");
+	if (!run || !results ||
+	    (category && json_object_set_new(run, "automationDetails",
+					      json_pack("{s:s}", "id",
+							category)))) {
+		json_decref(run);
+		json_decref(results);
+		return NULL;
+	}
+	/* json_object_set_new() takes @results even when it fails. */
+	if (json_object_set_new(run, "results", results)) {
+		json_decref(run);
+		return NULL;
+	}
+	return run;
+}
+
+/* The artifact URI of a result. */
+static const char *sarif_uri(const json_t *res)
+{
+	const json_t *loc = json_array_get(json_object_get(res, "locations"), 0);
+
+	return json_string_value(json_object_get(
+		json_object_get(json_object_get(loc, "physicalLocation"),
+				"artifactLocation"),
+		"uri"));
+}
+
+/*
+ * One run, as long as the results fit in one: GitHub code scanning
+ * refuses a run of more than 25,000. More are split into runs of whole
+ * templates (a template's results stay together), each with its own
+ * automationDetails.id, "cfn-harden/part-N/": GitHub refuses two runs of
+ * one tool and one id in an upload. Parts are only as stable as the list
+ * of templates: a template that moves to the next part has its alerts
+ * closed in one and opened anew in the other, so a repository that large
+ * is better uploaded per directory, each with a category of its own; the
+ * split keeps the upload from being refused outright. GitHub stores the
+ * 5,000 most severe results of a run: the bookkeeping findings (tags,
+ * outputs, severity low) go first. At most 20 runs, GitHub's limit: the
+ * last takes what remains.
+ */
+json_t *cfh_sarif_log_take(json_t *results)
+{
+	size_t total = json_array_size(results), i, g, parts = 0;
+	json_t *runs = json_array(), *part = NULL, *run;
+	const char *uri;
+	char cat[48];
+
+	if (!results || !runs)
+		goto fail;
+	if (total <= SARIF_RUN_RESULTS) {
+		run = sarif_run_take(results, NULL);
+		results = NULL;
+		if (json_array_append_new(runs, run))
+			goto fail;
+		goto out;
+	}
+	for (i = 0; i < total; i = g) {
+		uri = sarif_uri(json_array_get(results, i));
+		for (g = i + 1; g < total; g++) {
+			const char *u = sarif_uri(json_array_get(results, g));
+
+			if (!uri || !u || strcmp(u, uri))
+				break;
+		}
+		if (part && json_array_size(part) + (g - i) > SARIF_RUN_RESULTS &&
+		    parts + 1 < SARIF_RUNS) {
+			snprintf(cat, sizeof(cat), "cfn-harden/part-%zu/", ++parts);
+			run = sarif_run_take(part, cat);
+			part = NULL;
+			if (json_array_append_new(runs, run))
+				goto fail;
+		}
+		if (!part && !(part = json_array()))
+			goto fail;
+		for (; i < g; i++)
+			if (json_array_append(part, json_array_get(results, i)))
+				goto fail;
+	}
+	snprintf(cat, sizeof(cat), "cfn-harden/part-%zu/", ++parts);
+	run = sarif_run_take(part, cat);
+	part = NULL;
+	if (json_array_append_new(runs, run))
+		goto fail;
+out:
+	json_decref(results);
+	return json_pack("{s:s, s:s, s:o}", "$schema",
 			 "https://json.schemastore.org/sarif-2.1.0.json",
-			 "version", "2.1.0", "runs", "tool", "driver", "name",
-			 "cfn-harden", "version", CFH_VERSION, "informationUri",
-			 "https://github.com/cfn-harden/cfn-harden", "rules",
-			 rules, "results", results);
+			 "version", "2.1.0", "runs", runs);
+fail:
+	json_decref(part);
+	json_decref(runs);
+	json_decref(results);
+	return NULL;
+}
+
+/* ---- JUnit XML ---- */
+
+/*
+ * For CI systems that read test reports (Jenkins, GitLab, GitHub test
+ * reporters): one testsuite per template, named by its path; one testcase
+ * per finding, named "pass: subject", with the template as its classname
+ * and file and the finding's line (the attributes GitLab and the GitHub
+ * reporters use to point at the file). A change fails the test case: the
+ * failure's type is the severity, its message the finding's line of
+ * reasons, its text the pass, the place, the reasons and the fix as diff
+ * lines. An advisory is a decision, not a failure: it is skipped, with its
+ * reason as the message, which every reader shows apart from passes and
+ * failures. A template with no finding has one passing test case, so that
+ * it counts as tested. There is no XML library among the dependencies:
+ * the text is written here, escaped by xml_escape().
+ */
+
+/*
+ * @s as XML character data, or an attribute value with @attr: markup
+ * characters as entities, and in an attribute tabs and line breaks as
+ * character references (else a reader folds them into spaces); a CR
+ * always, which readers would drop. What XML 1.0 cannot hold at all
+ * (other control characters, bytes that are no UTF-8) becomes U+FFFD.
+ */
+static void xml_escape(struct cfh_buf *b, const char *s, size_t len, bool attr)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+
+	while (p < e) {
+		unsigned char c = *p;
+		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+				  : c >= 0xe0 && c <= 0xef ? 3
+				  : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		size_t k;
+
+		if (c == '&')
+			cfh_buf_adds(b, "&amp;");
+		else if (c == '<')
+			cfh_buf_adds(b, "&lt;");
+		else if (c == '>')
+			cfh_buf_adds(b, "&gt;");
+		else if (c == '"' && attr)
+			cfh_buf_adds(b, "&quot;");
+		else if (c == '\r' || (attr && (c == '\n' || c == '\t')))
+			cfh_buf_addf(b, "&#%d;", c);
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			cfh_buf_adds(b, "\xef\xbf\xbd");
+		else if (n == 1)
+			cfh_buf_addc(b, (char)c);
+		if (n == 1) {
+			p++;
+			continue;
+		}
+		for (k = 1; n && k < n && p + k < e; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				break;
+		/* Overlong, surrogate, beyond U+10FFFF, and U+FFFE/U+FFFF
+		 * are no characters. */
+		if (!n || k < n || (c == 0xe0 && p[1] < 0xa0) ||
+		    (c == 0xed && p[1] >= 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
+		    (c == 0xf4 && p[1] >= 0x90) ||
+		    (c == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))) {
+			cfh_buf_adds(b, "\xef\xbf\xbd");
+			p += n && k < n ? k : 1;
+			continue;
+		}
+		cfh_buf_add(b, p, n);
+		p += n;
+	}
+}
+
+static void xml_escapes(struct cfh_buf *b, const char *s, bool attr)
+{
+	xml_escape(b, s, strlen(s), attr);
+}
+
+/* "@@ -a,n +c,m @@" of a block with no context, as diff -U0 writes it. */
+static void junit_range(struct cfh_buf *b, char mark, long start, long len)
+{
+	if (len == 1)
+		cfh_buf_addf(b, " %c%ld", mark, start);
+	else
+		cfh_buf_addf(b, " %c%ld,%ld", mark, len ? start : start - 1, len);
+}
+
+static void junit_lines(struct cfh_buf *b, const struct lines *l, char mark,
+			long from, long n)
+{
+	long k;
+
+	for (k = from; k < from + n; k++) {
+		size_t s = l->start[k - 1], e = l->start[k];
+
+		cfh_buf_addc(b, mark);
+		xml_escape(b, l->s + s, e - s, false);
+		if (e == s || l->s[e - 1] != '\n')
+			cfh_buf_adds(b, "\n\\ No newline at end of file\n");
+	}
+}
+
+static void junit_case(struct cfh_buf *b, const struct fixset *x, size_t k,
+		       const char *name)
+{
+	const struct finding *f = &x->m.f[k];
+	struct cfh_buf msg, subj;
+	bool fix = false;
+	size_t i, j;
+	int line, col;
+	json_t *s;
+
+	cfh_buf_init(&msg);
+	cfh_buf_init(&subj);
+	finding_message(&msg, x, f);
+	line = finding_line(x, f, &col);
+	finding_subject(&subj, f);
+	cfh_buf_adds(b, "    <testcase name=\"");
+	xml_escapes(b, f->pass, true);
+	cfh_buf_adds(b, ": ");
+	xml_escape(b, subj.data ? subj.data : "", subj.len, true);
+	/* Apart from a change of the same pass to the same resource. */
+	if (f->advisory)
+		cfh_buf_adds(b, " (advisory)");
+	cfh_buf_adds(b, "\" classname=\"");
+	xml_escapes(b, name, true);
+	cfh_buf_adds(b, "\" file=\"");
+	xml_escapes(b, name, true);
+	cfh_buf_adds(b, "\"");
+	if (line > 0)
+		cfh_buf_addf(b, " line=\"%d\"", line);
+	cfh_buf_adds(b, ">\n");
+	if (f->advisory) {
+		cfh_buf_adds(b, "      <skipped message=\"advisory: ");
+		xml_escape(b, msg.data ? msg.data : "", msg.len, true);
+		cfh_buf_adds(b, "\"/>\n");
+		goto out;
+	}
+	cfh_buf_adds(b, "      <failure message=\"");
+	xml_escape(b, msg.data ? msg.data : "", msg.len, true);
+	cfh_buf_addf(b, "\" type=\"%s\">", cfh_severity_name(f->sev));
+	cfh_buf_addf(b, "%s: ", cfh_severity_name(f->sev));
+	xml_escapes(b, f->p ? cfh_pass_title(f->p) : f->pass, false);
+	cfh_buf_adds(b, " (pass ");
+	xml_escapes(b, f->pass, false);
+	cfh_buf_adds(b, ")\n");
+	xml_escapes(b, name, false);
+	if (line > 0)
+		cfh_buf_addf(b, ":%d", line);
+	cfh_buf_adds(b, ": ");
+	xml_escape(b, msg.data ? msg.data : "", msg.len, false);
+	cfh_buf_addc(b, '\n');
+	for (i = 0; i < f->n; i++) {
+		const struct cfh_change *c = &x->m.r->changes[f->idx[i]];
+
+		if (!json_array_size(c->replaced))
+			continue;
+		s = replaced_sentences(c);
+		for (j = 0; j < json_array_size(s); j++) {
+			cfh_buf_adds(b, "replaces ");
+			xml_escapes(b, json_string_value(json_array_get(s, j)),
+				    false);
+			cfh_buf_addc(b, '\n');
+		}
+		json_decref(s);
+	}
+	for (i = 0; i < x->nblk; i++) {
+		const struct block *bl = &x->blk[i];
+
+		if (!fixset_owns(x, k, i))
+			continue;
+		if (!fix)
+			cfh_buf_adds(b, "fix:\n");
+		fix = true;
+		cfh_buf_adds(b, "@@");
+		junit_range(b, '-', bl->i0, bl->ni);
+		junit_range(b, '+', bl->j0, bl->nj);
+		cfh_buf_adds(b, " @@\n");
+		junit_lines(b, &x->a, '-', bl->i0, bl->ni);
+		junit_lines(b, &x->b, '+', bl->j0, bl->nj);
+	}
+	cfh_buf_adds(b, "</failure>\n");
+out:
+	cfh_buf_adds(b, "    </testcase>\n");
+	b->failed |= msg.failed || subj.failed;
+	cfh_buf_release(&msg);
+	cfh_buf_release(&subj);
+}
+
+char *cfh_junit_suite(struct cfh_run *r, const char *name)
+{
+	struct fixset x;
+	struct cfh_buf b;
+	size_t k, fails = 0, skips = 0;
+	char *out = NULL;
+
+	cfh_buf_init(&b);
+	if (fixset_init(&x, r))
+		goto out;
+	for (k = 0; k < x.m.nf; k++) {
+		fails += !x.m.f[k].advisory;
+		skips += x.m.f[k].advisory;
+	}
+	cfh_buf_adds(&b, "  <testsuite name=\"");
+	xml_escapes(&b, name, true);
+	cfh_buf_addf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+			 "skipped=\"%zu\" file=\"",
+		     x.m.nf ? x.m.nf : 1, fails, skips);
+	xml_escapes(&b, name, true);
+	cfh_buf_adds(&b, "\">\n    <properties>\n");
+	cfh_buf_addf(&b, "      <property name=\"cfn-harden.version\" "
+			 "value=\"%s\"/>\n", CFH_VERSION);
+	cfh_buf_adds(&b, "      <property name=\"mode\" value=\"");
+	xml_escapes(&b, cfh_opt_str(r, "general.mode"), true);
+	cfh_buf_adds(&b, "\"/>\n    </properties>\n");
+	for (k = 0; k < x.m.nf; k++)
+		junit_case(&b, &x, k, name);
+	if (!x.m.nf) {
+		cfh_buf_adds(&b, "    <testcase name=\"nothing to change\" "
+				 "classname=\"");
+		xml_escapes(&b, name, true);
+		cfh_buf_adds(&b, "\" file=\"");
+		xml_escapes(&b, name, true);
+		cfh_buf_adds(&b, "\"/>\n");
+	}
+	cfh_buf_adds(&b, "  </testsuite>\n");
+	out = cfh_buf_steal(&b, NULL);
+out:
+	cfh_buf_release(&b);
+	fixset_release(&x);
+	return out;
+}
+
+static char *report_junit(struct cfh_run *r, const char *name)
+{
+	char *suite = cfh_junit_suite(r, name);
+	struct cfh_buf b;
+
+	if (!suite)
+		return NULL;
+	cfh_buf_init(&b);
+	cfh_buf_adds(&b, CFH_JUNIT_HEAD);
+	cfh_buf_adds(&b, suite);
+	cfh_buf_adds(&b, CFH_JUNIT_TAIL);
+	free(suite);
+	return cfh_buf_steal(&b, NULL);
 }
 
 /* ---- RFC 6902 JSON Patch ---- */
@@ -329,236 +1630,12 @@ static bool md_bookkeeping(const char *pass)
 	return !strcmp(pass, "tags") || !strcmp(pass, "outputs");
 }
 
-struct md_finding {
-	const char *pass;
-	const struct cfh_pass *p;	/* NULL for an id not in the registry */
-	enum cfh_severity sev;
-	size_t order;			/* registry index of the pass */
-	char *subject;			/* a logical ID, or for changes outside
-					 * Resources their section */
-	char *entry;			/* in a section: the entry ("AlarmEmail"
-					 * of Parameters), or NULL */
-	bool resource;			/* subject is a logical ID */
-	size_t *idx;			/* the changes, in the order made */
-	size_t n;
-};
-
-struct md {
-	struct cfh_run *r;
-	struct md_finding *f;
-	size_t nf;
-	json_t *added;			/* {"/Resources/Queue": true} of the
-					 * resources and other entries the run
-					 * added */
-};
-
 static void cap_name(struct cfh_buf *b, enum cfh_severity sev)
 {
 	const char *n = cfh_severity_name(sev);
 
 	cfh_buf_addc(b, (char)(n[0] - 32));
 	cfh_buf_adds(b, n + 1);
-}
-
-/* Segment @i (0 for the first) of a JSON Pointer, unescaped; NULL when
- * there is none or out of memory. The caller frees it. */
-static char *md_segment(const char *path, size_t i)
-{
-	const char *s = path, *end;
-	struct cfh_buf b;
-
-	for (;;) {
-		if (*s != '/')
-			return NULL;
-		s++;
-		end = s + strcspn(s, "/");
-		if (!i--)
-			break;
-		s = end;
-	}
-	cfh_buf_init(&b);
-	for (; s < end; s++) {
-		if (*s == '~' && s + 1 < end && (s[1] == '0' || s[1] == '1')) {
-			cfh_buf_addc(&b, s[1] == '0' ? '~' : '/');
-			s++;
-		} else {
-			cfh_buf_addc(&b, *s);
-		}
-	}
-	return cfh_buf_steal(&b, NULL);
-}
-
-/* The last segment of @path, unescaped; NULL for the root. */
-static char *md_last(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	size_t n = 0;
-
-	if (!s)
-		return NULL;
-	for (s = path; *s; s++)
-		n += *s == '/';
-	return md_segment(path, n - 1);
-}
-
-/* The input line where entry @name of @section starts ("Queue:" in
- * Resources), or 0 for one the run added. */
-static int md_entry_line(const struct cfh_template *t, const char *section,
-			 const char *name)
-{
-	const struct cfh_node *n =
-		name ? cfh_map_get(cfh_template_section(t, section), name) : NULL;
-	const struct cfh_entry *e = n ? cfh_node_entry(n) : NULL;
-
-	return e && e->key && !(n->flags & CFH_NF_NEW) ? e->key->line : 0;
-}
-
-/* Is @c the addition of a whole resource, "/Resources/<ID>"? */
-static bool md_adds_resource(const struct cfh_change *c)
-{
-	return c->op == CFH_OP_ADD && c->resource &&
-	       !strncmp(c->path, "/Resources/", 11) &&
-	       !strcmp(c->path + 11, c->resource);
-}
-
-/*
- * A change that only makes room for the next ones ("add Properties", an
- * empty Conditions section) says nothing a reviewer needs: it is left out
- * when a later change lands inside it.
- */
-static bool md_scaffold(const struct cfh_run *r, size_t i)
-{
-	const struct cfh_change *c = &r->changes[i];
-	size_t len = strlen(c->path), j;
-
-	if (c->op != CFH_OP_ADD || !c->new_value ||
-	    (json_is_object(c->new_value) ? json_object_size(c->new_value)
-					  : !json_is_array(c->new_value) ||
-						    json_array_size(c->new_value)))
-		return false;
-	for (j = i + 1; j < r->nchanges; j++) {
-		const char *p = r->changes[j].path;
-
-		if (!strncmp(p, c->path, len) && p[len] == '/')
-			return true;
-	}
-	return false;
-}
-
-static int md_cmp(const void *a, const void *b)
-{
-	const struct md_finding *x = a, *y = b;
-
-	if (x->sev != y->sev)
-		return x->sev < y->sev ? -1 : 1;
-	if (x->order != y->order)
-		return x->order < y->order ? -1 : 1;
-	return x->idx[0] < y->idx[0] ? -1 : x->idx[0] > y->idx[0];
-}
-
-static void md_release(struct md *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->nf; i++) {
-		free(m->f[i].subject);
-		free(m->f[i].entry);
-		free(m->f[i].idx);
-	}
-	free(m->f);
-	json_decref(m->added);
-}
-
-/*
- * Group the changes (advisories and scaffolding aside) into findings: one
- * per pass and resource, or per pass and entry of another section (a
- * parameter, an output), most severe first, then in the registry's order,
- * then in the order made.
- */
-static int md_collect(struct md *m)
-{
-	struct cfh_run *r = m->r;
-	json_t *index = json_object(), *slot;
-	struct cfh_buf key;
-	size_t i, k, *idx;
-	int rc = -1;
-
-	cfh_buf_init(&key);
-	m->added = json_object();
-	if (!index || !m->added)
-		goto out;
-	for (i = 0; i < r->nchanges; i++) {
-		const struct cfh_change *c = &r->changes[i];
-		const struct cfh_pass *p = cfh_pass_find(c->pass);
-		struct md_finding *f;
-		char *subject, *entry = NULL;
-
-		if (c->op == CFH_OP_ADVISORY || md_scaffold(r, i))
-			continue;
-		if (c->op == CFH_OP_ADD && c->path[0] == '/' &&
-		    strchr(c->path + 1, '/') &&
-		    !strchr(strchr(c->path + 1, '/') + 1, '/') &&
-		    json_object_set_new(m->added, c->path, json_true()))
-			goto out;
-		if (c->resource) {
-			subject = strdup(c->resource);
-		} else {
-			subject = md_segment(c->path, 0);
-			entry = md_segment(c->path, 1);
-		}
-		if (!subject)
-			subject = strdup("");
-		if (!subject) {
-			free(entry);
-			goto out;
-		}
-		key.len = 0;
-		cfh_buf_addf(&key, "%s\t%d\t%s\t%s", c->pass,
-			     c->resource != NULL, subject, entry ? entry : "");
-		slot = key.failed ? NULL : json_object_get(index, key.data);
-		if (key.failed || slot) {
-			free(subject);
-			free(entry);
-			if (key.failed)
-				goto out;
-			f = &m->f[json_integer_value(slot)];
-		} else {
-			f = realloc(m->f, (m->nf + 1) * sizeof(*f));
-			if (!f || json_object_set_new(index, key.data,
-						      json_integer((json_int_t)m->nf))) {
-				if (f)
-					m->f = f;
-				free(subject);
-				free(entry);
-				goto out;
-			}
-			m->f = f;
-			f = &m->f[m->nf++];
-			memset(f, 0, sizeof(*f));
-			f->pass = c->pass;
-			f->p = p;
-			f->sev = c->severity;
-			f->order = p ? cfh_pass_index(p) : cfh_pass_count();
-			f->subject = subject;
-			f->entry = entry;
-			f->resource = c->resource != NULL;
-		}
-		idx = realloc(f->idx, (f->n + 1) * sizeof(*idx));
-		if (!idx)
-			goto out;
-		f->idx = idx;
-		f->idx[f->n++] = i;
-	}
-	for (k = 0; k < m->nf; k++)
-		if (!m->f[k].n)
-			goto out;
-	if (m->nf)
-		qsort(m->f, m->nf, sizeof(*m->f), md_cmp);
-	rc = 0;
-out:
-	json_decref(index);
-	cfh_buf_release(&key);
-	return rc;
 }
 
 /* Is the edit at @path an item of a list (to be shown as "- value", not
@@ -709,7 +1786,7 @@ static void md_edit(struct cfh_buf *b, struct cfh_template *t,
 		    const struct cfh_change *c)
 {
 	bool item = md_is_item(t, c->path);
-	char *key = item ? NULL : md_last(c->path);
+	char *key = item ? NULL : pointer_last(c->path);
 	struct cfh_node *n;
 	int step = t->conv.junit == ' ' && t->conv.jindent > 0
 			   ? t->conv.jindent
@@ -825,8 +1902,8 @@ static void md_note(struct cfh_buf *b, const struct cfh_template *t,
  * next alarm, the next bucket) is not shown again: @shown maps shapes to
  * the finding that shows one.
  */
-static void md_fix(struct cfh_buf *b, const struct md *m,
-		   const struct md_finding *f, size_t pad, size_t num,
+static void md_fix(struct cfh_buf *b, const struct findings *m,
+		   const struct finding *f, size_t pad, size_t num,
 		   json_t *shown)
 {
 	struct cfh_template *t = m->r->t;
@@ -850,7 +1927,7 @@ static void md_fix(struct cfh_buf *b, const struct md *m,
 		 * under; no pass writes one. */
 		if (!c->new_value || !*c->path)
 			continue;
-		if (md_adds_resource(c)) {
+		if (adds_resource(c)) {
 			cfh_buf_addf(&shape, "\tresource %s",
 				     json_string_value(json_object_get(
 					     c->new_value, "Type")));
@@ -964,7 +2041,7 @@ static void md_add_name(json_t *a, const char *s)
 }
 
 /* Did the run add resource @id, or entry @entry of @section? */
-static bool md_added(const struct md *m, const char *section,
+static bool md_added(const struct findings *m, const char *section,
 		     const char *entry)
 {
 	struct cfh_buf p;
@@ -980,7 +2057,7 @@ static bool md_added(const struct md *m, const char *section,
 }
 
 /* "**`Queue`**", or "**Parameters** `AlarmEmail`" for a section. */
-static void md_subject(struct cfh_buf *b, const struct md_finding *f)
+static void md_subject(struct cfh_buf *b, const struct finding *f)
 {
 	if (f->resource) {
 		cfh_buf_addf(b, "**`%s`**", f->subject);
@@ -996,8 +2073,8 @@ static void md_subject(struct cfh_buf *b, const struct md_finding *f)
  * type and input line), why (each distinct reason of its edits, once),
  * and the fix.
  */
-static void md_entry(struct cfh_buf *b, const struct md *m,
-		     const struct md_finding *f, size_t num, json_t *shown)
+static void md_entry(struct cfh_buf *b, const struct findings *m,
+		     const struct finding *f, size_t num, json_t *shown)
 {
 	const struct cfh_template *t = m->r->t;
 	json_t *reasons = json_array(), *x;
@@ -1029,7 +2106,7 @@ static void md_entry(struct cfh_buf *b, const struct md *m,
 			 f->resource ? f->subject : f->entry);
 	/* Where the resource or parameter starts, the same for all its
 	 * findings, rather than where each pass happened to edit it. */
-	at = md_entry_line(t, f->resource ? "Resources" : f->subject,
+	at = entry_line(t, f->resource ? "Resources" : f->subject,
 			   f->resource ? f->subject : f->entry);
 	if (at)
 		line = at;
@@ -1053,7 +2130,7 @@ static void md_entry(struct cfh_buf *b, const struct md *m,
 
 /* A kind of problem, said once before its first finding: the seed
  * analyses' impact level and issue, with the pass that fixes it. */
-static void md_kind(struct cfh_buf *b, const struct md_finding *f,
+static void md_kind(struct cfh_buf *b, const struct finding *f,
 		    size_t count)
 {
 	if (f->p)
@@ -1072,7 +2149,7 @@ static void md_kind(struct cfh_buf *b, const struct md_finding *f,
 }
 
 /* The advisories, one line each: what, where, and what to decide. */
-static void md_advisories(struct cfh_buf *b, const struct md *m)
+static void md_advisories(struct cfh_buf *b, const struct findings *m)
 {
 	const struct cfh_run *r = m->r;
 	size_t i, n = 0;
@@ -1093,8 +2170,8 @@ static void md_advisories(struct cfh_buf *b, const struct md *m)
 		if (c->resource) {
 			cfh_buf_addf(b, "- **`%s`**", c->resource);
 		} else {
-			sec = md_segment(c->path, 0);
-			name = md_segment(c->path, 1);
+			sec = pointer_segment(c->path, 0);
+			name = pointer_segment(c->path, 1);
 			cfh_buf_addf(b, "- **%s**", sec ? sec : "template");
 			if (name)
 				cfh_buf_addf(b, " `%s`", name);
@@ -1114,7 +2191,7 @@ static void md_advisories(struct cfh_buf *b, const struct md *m)
 }
 
 /* "`tags`: 80 edits on 20 resources; `outputs`: 25 edits in Outputs". */
-static void md_books_count(struct cfh_buf *b, const struct md *m)
+static void md_books_count(struct cfh_buf *b, const struct findings *m)
 {
 	size_t i, k, nres, edits;
 	bool any = false;
@@ -1176,7 +2253,7 @@ static void md_added_names(json_t *names, const struct cfh_change *c)
 			md_add_name(names, k);
 		return;
 	}
-	last = md_last(c->path);
+	last = pointer_last(c->path);
 	md_add_name(names, last);
 	free(last);
 }
@@ -1187,7 +2264,7 @@ static void md_added_names(json_t *names, const struct cfh_change *c)
  * Environment, Project, ManagedBy: `Bucket`, `Queue`"), and one line per
  * section it wrote to ("Outputs: `BucketArn`, `QueueUrl`").
  */
-static void md_books(struct cfh_buf *b, const struct md *m)
+static void md_books(struct cfh_buf *b, const struct findings *m)
 {
 	size_t i, k, j, edits;
 	json_t *groups, *names, *list, *x;
@@ -1220,7 +2297,7 @@ static void md_books(struct cfh_buf *b, const struct md *m)
 		groups = json_object();
 		cfh_buf_init(&nb);
 		for (k = 0; groups && k < m->nf; k++) {
-			const struct md_finding *f = &m->f[k];
+			const struct finding *f = &m->f[k];
 
 			if (strcmp(f->pass, id))
 				continue;
@@ -1266,7 +2343,7 @@ static void md_books(struct cfh_buf *b, const struct md *m)
 	}
 }
 
-static void md_summary(struct cfh_buf *b, const struct md *m)
+static void md_summary(struct cfh_buf *b, const struct findings *m)
 {
 	size_t count[CFH_SEV_COUNT] = { 0 }, problems = 0, edits = 0, i;
 	size_t books = 0;
@@ -1325,7 +2402,7 @@ static void md_summary(struct cfh_buf *b, const struct md *m)
 
 /* The problems, most severe first; a kind's issue before its first
  * finding. */
-static void md_findings(struct cfh_buf *b, const struct md *m)
+static void md_findings(struct cfh_buf *b, const struct findings *m)
 {
 	json_t *shown = json_object();
 	size_t i, k, n, num = 0;
@@ -1343,7 +2420,7 @@ static void md_findings(struct cfh_buf *b, const struct md *m)
 		cap_name(b, (enum cfh_severity)s);
 		cfh_buf_addf(b, " (%zu finding%s)\n\n", n, n == 1 ? "" : "s");
 		for (i = 0; i < m->nf; i++) {
-			const struct md_finding *f = &m->f[i];
+			const struct finding *f = &m->f[i];
 
 			if (f->sev != (enum cfh_severity)s ||
 			    md_bookkeeping(f->pass))
@@ -1368,12 +2445,12 @@ static void md_findings(struct cfh_buf *b, const struct md *m)
 
 static char *report_md(struct cfh_run *r, const char *name)
 {
-	struct md m = { .r = r };
+	struct findings m = { .r = r };
 	struct cfh_buf b;
 	char *out = NULL;
 
 	cfh_buf_init(&b);
-	if (md_collect(&m))
+	if (findings_collect(&m))
 		goto out;
 	cfh_buf_addf(&b, "# Template Hardening Analysis: %s\n\n", name);
 	cfh_buf_adds(&b, "What cfn-harden found in the template and what it "
@@ -1399,7 +2476,7 @@ static char *report_md(struct cfh_run *r, const char *name)
 	out = cfh_buf_steal(&b, NULL);
 out:
 	cfh_buf_release(&b);
-	md_release(&m);
+	findings_release(&m);
 	return out;
 }
 
@@ -1416,6 +2493,8 @@ char *cfh_report(struct cfh_run *r, enum cfh_report_format fmt,
 	case CFH_REPORT_SARIF:
 		return cfh_json_dump_take(
 			cfh_sarif_log_take(cfh_sarif_results(r, input_name)));
+	case CFH_REPORT_JUNIT:
+		return report_junit(r, input_name);
 	case CFH_REPORT_JSON_PATCH:
 		return cfh_json_dump_take(json_patch(r));
 	case CFH_REPORT_DIFF:

@@ -2,7 +2,8 @@
 /*
  * The pieces of the reports that a batch run assembles from many
  * templates: the JSON report object of one template, the SARIF results of
- * one template and the SARIF log around them, and the unified diff.
+ * one template and the SARIF log around them, the JUnit testsuite of one
+ * template and the document around them, and the unified diff.
  *
  * Ownership: json_t values returned are new references; _take functions
  * take the reference they are given; char * results are the caller's.
@@ -22,10 +23,47 @@ json_t *cfh_report_value(struct cfh_run *r, const char *name);
  */
 json_t *cfh_report_replaced(const struct cfh_run *r);
 
-/* The SARIF results of one template, and a SARIF 2.1.0 log with one run
- * holding @results and the rules of every pass. */
+/**
+ * cfh_sarif_results() - the SARIF results of one template
+ * @name: the template's path, the results' artifact URI
+ *
+ * One result per finding (a pass on one resource), located at the
+ * resource's line in the input, with the finding's part of the diff as a
+ * fix; advisories are results of kind "review".
+ * Returns: a new array; NULL when out of memory.
+ */
 json_t *cfh_sarif_results(struct cfh_run *r, const char *name);
+
+/**
+ * cfh_sarif_log_take() - a SARIF 2.1.0 log around @results
+ * @results: the results of one or more templates, in order (taken)
+ *
+ * One run with the rules of every pass, or, past the 25,000 results GitHub
+ * code scanning takes in one run, several, each with whole templates and
+ * an automationDetails.id of its own.
+ * Returns: a new log; NULL when out of memory.
+ */
 json_t *cfh_sarif_log_take(json_t *results);
+
+/*
+ * A JUnit XML report is CFH_JUNIT_HEAD, the testsuite of each template in
+ * order, and CFH_JUNIT_TAIL; the root element has no counts, so that the
+ * suites can be written as they come.
+ */
+#define CFH_JUNIT_HEAD \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cfn-harden\">\n"
+#define CFH_JUNIT_TAIL "</testsuites>\n"
+
+/**
+ * cfh_junit_suite() - the JUnit testsuite element of one template
+ * @name: the template's path, the suite's name
+ *
+ * One testcase per finding: a failure for changes, skipped for
+ * advisories; one passing testcase when there is no finding.
+ * Returns: the XML text, indented for its place in the document and
+ * ending in a newline (caller frees); NULL when out of memory.
+ */
+char *cfh_junit_suite(struct cfh_run *r, const char *name);
 
 /* @v as indented JSON text ending in a newline; NULL when out of memory. */
 char *cfh_json_dump_take(json_t *v);

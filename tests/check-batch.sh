@@ -1,9 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Batch runs (-r, -j, --out-dir, --in-place, --check), the configuration
-# file, the report formats (SARIF validated against the SARIF 2.1.0 schema,
-# JSON Patch applied by python3-jsonpatch, unified diff applied by git
-# apply) and training pairs, end to end through the command line.
+# file, the report formats (SARIF validated against the SARIF 2.1.0 schema
+# committed in tests/, JSON Patch applied by python3-jsonpatch, unified
+# diff applied by git apply) and training pairs, end to end through the
+# command line. Nothing is downloaded.
+#
+# The corpus parts run on ../shared/corpus (CORPUS=DIR names another) when
+# it is there, else on the sample committed in tests/corpus/.
 set -u
 build=${1:-build}
 exe="$PWD/$build/cfn-harden"
@@ -12,6 +16,11 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 pass=0
 fail=0
+corpus=${CORPUS:-../shared/corpus}
+if [ ! -d "$corpus" ]; then
+	echo "batch: $corpus not found: skipped (the committed sample in tests/corpus/ was checked)"
+	corpus=tests/corpus
+fi
 
 check() {
 	desc=$1
@@ -70,7 +79,7 @@ check "a batch output equals the one-template output" \
 check "no progress line when stderr is not a terminal" \
 	sh -c "! grep -q 'ETA' '$tmp/err1'"
 if command -v script >/dev/null 2>&1; then
-	script -qec "'$exe' -r ../shared/corpus --check -j 2 > /dev/null" \
+	script -qec "'$exe' -r '$corpus' --check -j 2 > /dev/null" \
 		"$tmp/tty.log" > /dev/null 2>&1
 	check "a progress line on a terminal: done/total, rate" \
 		grep -aq "/[0-9]* templates, [0-9]*/s" "$tmp/tty.log"
@@ -80,54 +89,168 @@ fi
 
 # ---- the whole corpus: -j 2 writes what -j 1 writes ----
 for j in 1 2; do
-	"$exe" -r ../shared/corpus --out-dir "$tmp/corpus$j" -j "$j" \
+	"$exe" -r "$corpus" --out-dir "$tmp/corpus$j" -j "$j" \
 		--report "json:$tmp/corpus$j.json" > /dev/null 2> "$tmp/corpus-err$j"
 done
 check "corpus: -j 1 and -j 2 write byte-identical trees" \
 	diff -r "$tmp/corpus1" "$tmp/corpus2"
 check "corpus: and the same report and summary" \
 	sh -c "cmp '$tmp/corpus1.json' '$tmp/corpus2.json' && cmp '$tmp/corpus-err1' '$tmp/corpus-err2'"
+# Every template but those tests/corpus-refused.txt lists as bad input.
+templates=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o \
+	-name '*.json' -o -name '*.template' \) | wc -l)
+refused=$(grep -v '^#' tests/corpus-refused.txt | cut -f1 | while read -r f; do
+	[ ! -e "$corpus/$f" ] || echo "$f"; done | wc -l)
 check "corpus: every template but the known bad input is written" \
-	test "$(find "$tmp/corpus1" -type f | wc -l)" -ge 2400
+	test "$(find "$tmp/corpus1" -type f | wc -l)" -eq $((templates - refused))
 rm -rf "$tmp/corpus1" "$tmp/corpus2"
 
-# ---- SARIF: valid against the 2.1.0 schema, one result per record ----
-schema="$build/sarif-schema-2.1.0.json"
-if [ ! -s "$schema" ]; then
-	python3 - "$schema" <<'EOF'
-import io, sys, tarfile, urllib.request
-# The OASIS SARIF 2.1.0 schema, as Microsoft's jest-sarif package ships it.
-url = "https://registry.npmjs.org/@microsoft/jest-sarif/-/jest-sarif-1.0.0-beta.0.tgz"
-data = urllib.request.urlopen(url, timeout=60).read()
-member = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
-with tarfile.open(fileobj=io.BytesIO(data)) as t:
-    open(sys.argv[1], "wb").write(t.extractfile(member).read())
-EOF
-fi
+# ---- SARIF: valid against the 2.1.0 schema, one result per finding ----
+# The schema is committed (tests/sarif-schema-2.1.0.json.license says
+# where it comes from and under what terms); python3-jsonschema is one of
+# the Makefile's DEB_PKGS.
+schema=tests/sarif-schema-2.1.0.json
 cat > "$tmp/sarif.py" <<'EOF'
-import json, sys
+import json, os, sys
 import jsonschema
 schema = json.load(open(sys.argv[1]))
 log = json.load(open(sys.argv[2]))
 report = json.load(open(sys.argv[3]))
-jsonschema.Draft4Validator(schema).validate(log)
-records = sum(len(t["changes"]) for t in report["templates"])
-results = log["runs"][0]["results"]
-assert len(results) == records, (len(results), records)
-assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for r in results} == {t["template"] for t in report["templates"]}
-rules = log["runs"][0]["tool"]["driver"]["rules"]
-assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+tree, out = sys.argv[4], sys.argv[5]
+jsonschema.validators.validator_for(schema)(schema).validate(log)
+# GitHub code scanning's limits: 20 runs, 25,000 results a run, and runs
+# of one tool told apart by their automationDetails.id.
+runs = log["runs"]
+assert 1 <= len(runs) <= 20 and all(len(r["results"]) <= 25000 for r in runs)
+if len(runs) > 1:
+    ids = [r["automationDetails"]["id"] for r in runs]
+    assert len(set(ids)) == len(ids), ids
+results = [res for r in runs for res in r["results"]]
+uri = lambda r: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+# One result per finding: the records of one pass on one resource (or one
+# entry of another section), advisories apart; scaffolding (an empty
+# object or list that a later record fills) is no finding.
+def subject(c):
+    if c.get("resource"):
+        return ("R", c["resource"])
+    return ("S",) + tuple(c["path"].split("/")[1:3])
+findings = {}
+for t in report["templates"]:
+    ch = t["changes"]
+    for i, c in enumerate(ch):
+        if c["op"] == "add" and c.get("new") in ({}, []) and any(
+                d["path"].startswith(c["path"] + "/") for d in ch[i + 1:]):
+            continue
+        key = (t["template"], c["pass"], subject(c), c["op"] == "advisory")
+        findings.setdefault(key, []).append((c["op"], c["path"]))
+want = sorted((k[0], k[1], k[3], v) for k, v in findings.items())
+got = sorted((uri(r), r["properties"]["pass"], r["kind"] == "review",
+              [(c["op"], c["pointer"]) for c in r["properties"]["changes"]])
+             for r in results)
+assert got == want, (len(got), len(want))
+# Rules: a stable id that is not the name, help, a help URI.
+level = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+for run in runs:
+    rules = run["tool"]["driver"]["rules"]
+    assert all(r["id"] == "cfn-harden/" + r["properties"]["pass"] != r["name"]
+               and r["help"]["text"] and r["helpUri"] for r in rules)
+    for r in run["results"]:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        # An advisory is for review: level none, as SARIF 3.27.9 wants.
+        if r["kind"] == "review":
+            assert r["level"] == "none" and "fixes" not in r
+        else:
+            assert r["kind"] == "fail"
+            assert r["level"] == level[r["properties"]["severity"]]
+fps = [r["partialFingerprints"]["cfnHardenFinding/v1"] for r in results]
+assert len(set(fps)) == len(fps)
+# The fixes of all results, applied to each input, give its output: lines
+# and columns (code points) as SARIF counts them, no two replacements in a
+# template overlapping.
+reps = {}
+for r in results:
+    for f in r.get("fixes", []):
+        for a in f["artifactChanges"]:
+            assert a["artifactLocation"]["uri"] == uri(r)
+            reps.setdefault(uri(r), []).extend(a["replacements"])
+for t in report["templates"]:
+    path = t["template"]
+    text = open(path, "rb").read().decode("utf-8")
+    bom = text.startswith("\ufeff")
+    text = text[bom:]
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    def at(line, col):
+        if col is None:
+            end = starts[line] if line < len(starts) else len(text)
+            body = text[starts[line - 1]:end]
+            return end - (2 if body.endswith("\r\n") else body.endswith("\n"))
+        return (starts[line - 1] if line <= len(starts) else len(text)) + col - 1
+    spans = sorted((at(d["startLine"], d.get("startColumn", 1)),
+                    at(d.get("endLine", d["startLine"]), d.get("endColumn")),
+                    rep["insertedContent"]["text"])
+                   for rep in reps.get(path, []) for d in [rep["deletedRegion"]])
+    assert all(x[1] <= y[0] for x, y in zip(spans, spans[1:])), path
+    for s, e, new in reversed(spans):
+        text = text[:s] + new + text[e:]
+    hardened = open(os.path.join(out, os.path.relpath(path, tree)), "rb").read()
+    assert ("\ufeff" * bom + text).encode("utf-8") == hardened, path
 # The validator is not a rubber stamp: a wrong level is refused.
 results[0]["level"] = "fatal"
 try:
-    jsonschema.Draft4Validator(schema).validate(log)
+    jsonschema.validators.validator_for(schema)(schema).validate(log)
 except jsonschema.ValidationError:
     sys.exit(0)
 sys.exit(1)
 EOF
-check "SARIF is valid 2.1.0, one result per change or advisory" \
-	python3 "$tmp/sarif.py" "$schema" "$tmp/r1.sarif" "$tmp/r1.json"
+check "SARIF is valid 2.1.0, one result per finding, fixes that give the output" \
+	python3 "$tmp/sarif.py" "$schema" "$tmp/r1.sarif" "$tmp/r1.json" "$tree" "$tmp/out1"
+# The corpus: within GitHub's limits (split into runs past 25,000
+# results), and every fix applies.
+"$exe" -r "$corpus" --out-dir "$tmp/corpus-sarif" --report "sarif:$tmp/corpus.sarif" \
+	--report "json:$tmp/corpus.json" > /dev/null 2>&1
+check "corpus: SARIF within GitHub's limits, fixes that give the outputs" \
+	python3 "$tmp/sarif.py" "$schema" "$tmp/corpus.sarif" "$tmp/corpus.json" \
+	"$corpus" "$tmp/corpus-sarif"
+rm -rf "$tmp/corpus-sarif"
+
+# ---- JUnit: well-formed XML, a testsuite per template, a testcase per finding ----
+junit_tree="$tmp/junit"
+make_tree "$junit_tree"
+# A name XML must escape, in attributes and in text.
+mv "$junit_tree/a/sam.yaml" "$junit_tree/a/R&D <\"sam\"> 'x'.yaml"
+"$exe" -r "$junit_tree" --report "junit:$tmp/r.xml" --report "sarif:$tmp/r.sarif" \
+	> /dev/null 2>&1
+cat > "$tmp/junit.py" <<'EOF'
+import json, sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+log = json.load(open(sys.argv[2]))
+results = [r for run in log["runs"] for r in run["results"]]
+uri = lambda r: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+assert root.tag == "testsuites"
+suites = root.findall("testsuite")
+names = [s.get("name") for s in suites]
+# Every template hardened, once; the broken one has no suite.
+assert len(names) == len(set(names)) == 3, names
+assert any(n.endswith("/a/R&D <\"sam\"> 'x'.yaml") for n in names), names
+for s in suites:
+    mine = [r for r in results if uri(r) == s.get("name")]
+    cases = s.findall("testcase")
+    fails = [c for c in cases if c.find("failure") is not None]
+    skips = [c for c in cases if c.find("skipped") is not None]
+    assert int(s.get("tests")) == len(cases) == max(len(mine), 1)
+    assert int(s.get("failures")) == len(fails) == sum(r["kind"] == "fail" for r in mine)
+    assert int(s.get("skipped")) == len(skips) == sum(r["kind"] == "review" for r in mine)
+    assert all(c.get("classname") == c.get("file") == s.get("name") for c in cases)
+    for c in fails:
+        f = c.find("failure")
+        assert f.get("type") in ("critical", "high", "medium", "low")
+        assert f.get("message") and f.text.startswith(f.get("type") + ": ")
+assert sum(1 for s in suites for c in s.iter("testcase")
+           if c.find("failure") is not None) > 10
+EOF
+check "JUnit is well-formed, a testsuite per template, a testcase per finding" \
+	python3 "$tmp/junit.py" "$tmp/r.xml" "$tmp/r.sarif"
 
 # ---- --check over a tree: exit 1 and the list; then --in-place ----
 rm "$tree/a/bad.yaml"
@@ -178,8 +301,15 @@ mkdir -p "$tmp/kill-src"
 ls "$build"/corpus-sample/*.yaml "$build"/corpus-sample/*.json 2>/dev/null | head -n 200 |
 	while read -r f; do cp "$f" "$tmp/kill-src/"; done
 if [ "$(ls "$tmp/kill-src" | wc -l)" -lt 50 ]; then
-	find ../shared/corpus -name '*.yaml' | sort | head -n 200 | while read -r f; do
-		cp "$f" "$tmp/kill-src/$(echo "$f" | tr / _)"
+	# The corpus's first 200 YAML templates; the sample's are copied under
+	# several names until there are as many, so that a kill still lands in
+	# the middle of the run.
+	i=0
+	while [ "$(ls "$tmp/kill-src" | wc -l)" -lt 200 ] && [ "$i" -lt 50 ]; do
+		i=$((i + 1))
+		find "$corpus" -name '*.yaml' | sort | head -n 200 | while read -r f; do
+			cp "$f" "$tmp/kill-src/$i$(echo "$f" | tr / _)"
+		done
 	done
 fi
 "$exe" -r "$tmp/kill-src" --out-dir "$tmp/kill-ref" -j 2 2>/dev/null
