@@ -349,7 +349,7 @@ START_TEST(test_setting_lookup)
 	ck_assert_str_eq(cfh_opt_str(r, "profile"), "dev");
 	r->current = cfh_pass_find("dlq");
 	ck_assert_int_eq(cfh_opt_int(r, "max-receive-count"), 9);
-	ck_assert_int_eq(cfh_opt_int(r, "logs.retention-days"), 30);
+	ck_assert_int_eq(cfh_opt_int(r, "logs.retention-days"), 365);
 	r->current = NULL;
 	cfh_run_free(r);
 	cfh_opts_free(o);

@@ -24,8 +24,18 @@
  *
  * A new queue is as hard as the passes before would have made it: it keeps
  * messages for the maximum 14 days, is encrypted with the template's key
- * (whose policy then admits the service that sends to it), and admits
- * that service through a queue policy scoped by aws:SourceArn.
+ * (whose policy then admits the service that sends to it), answers only
+ * requests over TLS, and admits the service that sends to it through a
+ * queue policy scoped by aws:SourceArn.
+ *
+ * Findings of independent checkers on a new queue that no template change
+ * can remove (make scan):
+ *   cdk-nag AwsSolutions-SQS3  a queue that is not the RedrivePolicy
+ *                              target of another queue (or a Lambda
+ *                              DeadLetterConfig) needs a DLQ of its own:
+ *                              the DLQ of a rule target, a subscription
+ *                              or a stream mapping is not seen as one;
+ *                              a DLQ for the DLQ would only move it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,9 +123,77 @@ static int find_dlqs(struct dlq *x)
 	return 0;
 }
 
-/* Add "<source>DLQ" after the source; *@id receives its logical ID. */
+/* Deny everything on @queue that does not come over TLS: the statement
+ * the s3 pass gives buckets, for a queue (cdk-nag AwsSolutions-SQS4). */
+static json_t *tls_statement(const char *queue)
+{
+	return cfh_stmt_when_take(
+		json_pack("{s:s, s:s, s:s, s:s, s:o}", "Sid",
+			  "DenyInsecureTransport", "Effect", "Deny", "Principal",
+			  "*", "Action", "sqs:*", "Resource",
+			  cfh_json_getatt(queue, "Arn")),
+		"Bool", "aws:SecureTransport", json_string("false"));
+}
+
+/*
+ * The queue policy of a new dead-letter queue: TLS only, and, when
+ * @service (not NULL) delivers to it, that service may send, for the
+ * source @source_arn alone (taken). One policy per queue: SQS keeps one,
+ * and a second AWS::SQS::QueuePolicy on the queue would replace the first.
+ */
+static int queue_policy(struct dlq *x, const char *queue, const char *service,
+			json_t *source_arn)
+{
+	const struct cfh_node *cond = cfh_map_get(cfh_resource(x->r->t, queue),
+						  "Condition");
+	char base[256];
+	const char *id;
+	json_t *stmts, *res;
+
+	snprintf(base, sizeof(base), "%sPolicy", queue);
+	id = cfh_fresh_id(x->r->t, base);
+	if (!id) {
+		json_decref(source_arn);
+		return -1;
+	}
+	stmts = json_array();
+	if (service)
+		json_array_append_new(
+			stmts, cfh_stmt_when_take(
+				       cfh_stmt_service_take(
+					       service, "sqs:SendMessage",
+					       cfh_json_getatt(queue, "Arn")),
+				       "ArnEquals", "aws:SourceArn", source_arn));
+	json_array_append_new(stmts, tls_statement(queue));
+	res = json_pack("{s:s, s:{s:[o], s:o}}", "Type",
+			"AWS::SQS::QueuePolicy", "Properties", "Queues",
+			cfh_json_ref(queue), "PolicyDocument",
+			cfh_policy_doc_take(stmts));
+	/* The queue's condition, which it took from its source. */
+	if (res && cond && cfh_node_str(cond))
+		json_object_set_new(res, "Condition",
+				    json_string(cfh_node_str(cond)));
+	return cfh_edit_add_resource_take(
+		x->r, id, queue, res,
+		service ? "let the service deliver failed events to the "
+			  "dead-letter queue, for this source only, and only "
+			  "over TLS"
+			: "the dead-letter queue answers only requests made "
+			  "over TLS, as the template's buckets do",
+		NULL);
+}
+
+/*
+ * Add "<source>DLQ" after the source, with its queue policy (see
+ * queue_policy(): @service and @source_arn, taken, may be NULL); *@id
+ * receives its logical ID. The queue says it is a dead-letter queue
+ * (RedriveAllowPolicy allowAll, what SQS does when it is missing), so that
+ * checkers asking every queue for a dead-letter queue of its own (Control
+ * Tower CT.SQS.PR.1) see it as one. byQueue would name the source, whose
+ * RedrivePolicy names the queue: a cycle.
+ */
 static int add_queue(struct dlq *x, const char *source, bool fifo,
-		     const char **id)
+		     const char *service, json_t *source_arn, const char **id)
 {
 	const struct cfh_node *src = cfh_resource(x->r->t, source);
 	const struct cfh_node *cond = cfh_map_get(src, "Condition");
@@ -124,9 +202,13 @@ static int add_queue(struct dlq *x, const char *source, bool fifo,
 
 	snprintf(base, sizeof(base), "%sDLQ", source);
 	*id = cfh_fresh_id(x->r->t, base);
-	if (!*id)
+	if (!*id) {
+		json_decref(source_arn);
 		return -1;
-	props = json_pack("{s:i}", "MessageRetentionPeriod", DLQ_RETENTION);
+	}
+	props = json_pack("{s:i, s:{s:s}}", "MessageRetentionPeriod",
+			  DLQ_RETENTION, "RedriveAllowPolicy",
+			  "redrivePermission", "allowAll");
 	if (x->key)
 		json_object_set_new(props, "KmsMasterKeyId",
 				    cfh_json_getatt(x->key, "Arn"));
@@ -144,42 +226,11 @@ static int add_queue(struct dlq *x, const char *source, bool fifo,
 		 "a dead-letter queue for %s: failed work is kept 14 days "
 		 "instead of being lost (S004-03)",
 		 source);
-	return cfh_edit_add_resource_take(x->r, *id, source, res, reason, NULL);
-}
-
-/* Let @service send to @queue, only for the source @source_arn. */
-static int queue_policy(struct dlq *x, const char *queue, const char *service,
-			json_t *source_arn)
-{
-	const struct cfh_node *cond = cfh_map_get(cfh_resource(x->r->t, queue),
-						  "Condition");
-	char base[256];
-	const char *id;
-	json_t *stmt, *res;
-
-	snprintf(base, sizeof(base), "%sPolicy", queue);
-	id = cfh_fresh_id(x->r->t, base);
-	if (!id) {
+	if (cfh_edit_add_resource_take(x->r, *id, source, res, reason, NULL)) {
 		json_decref(source_arn);
 		return -1;
 	}
-	stmt = cfh_stmt_when_take(
-		cfh_stmt_service_take(service, "sqs:SendMessage",
-				      cfh_json_getatt(queue, "Arn")),
-		"ArnEquals", "aws:SourceArn", source_arn);
-	res = json_pack("{s:s, s:{s:[o], s:o}}", "Type",
-			"AWS::SQS::QueuePolicy", "Properties", "Queues",
-			cfh_json_ref(queue), "PolicyDocument",
-			cfh_policy_doc_take(json_pack("[o]", stmt)));
-	/* The queue's condition, which it took from its source. */
-	if (res && cond && cfh_node_str(cond))
-		json_object_set_new(res, "Condition",
-				    json_string(cfh_node_str(cond)));
-	return cfh_edit_add_resource_take(
-		x->r, id, queue, res,
-		"let the service deliver failed events to the dead-letter "
-		"queue, for this source only",
-		NULL);
+	return queue_policy(x, *id, service, source_arn);
 }
 
 #define GRANT_POLICY "DeadLetterDelivery"
@@ -276,7 +327,7 @@ static int queues(struct cfh_run *r, void *st, const char *id,
 	if (cfh_map_get(p, "RedrivePolicy") ||
 	    cfh_ids_has(&x->dlqs, id))
 		return 0;
-	if (add_queue(x, id, fifo, &q))
+	if (add_queue(x, id, fifo, NULL, NULL, &q))
 		return -1;
 	snprintf(why, sizeof(why), "messages that fail %lld times move to the "
 		 "dead-letter queue instead of cycling or expiring", receives);
@@ -401,7 +452,7 @@ static int functions(struct cfh_run *r, void *st, const char *id,
 				role ? "this pass is suppressed on its role"
 				     : "its role is not in the template",
 				"DeadLetterConfig");
-		if (add_queue(x, id, false, &q) ||
+		if (add_queue(x, id, false, NULL, NULL, &q) ||
 		    point_at(r, p, "DeadLetterConfig", "TargetArn", q,
 			     "events the function fails on after its "
 			     "retries go to a dead-letter queue"))
@@ -409,7 +460,7 @@ static int functions(struct cfh_run *r, void *st, const char *id,
 		return grant_send(x, role, q);
 	}
 	/* SAM adds the sqs:SendMessage permission for DeadLetterQueue. */
-	if (add_queue(x, id, false, &q) ||
+	if (add_queue(x, id, false, NULL, NULL, &q) ||
 	    cfh_edit_set_take(r, p, "DeadLetterQueue",
 			      json_pack("{s:s, s:o}", "Type", "SQS",
 					"TargetArn", cfh_json_getatt(q, "Arn")),
@@ -457,9 +508,8 @@ static int rules(struct cfh_run *r, void *st, const char *id,
 
 		if (tgt->kind != CFH_MAP || cfh_map_get(tgt, "DeadLetterConfig"))
 			continue;
-		if (!q && (add_queue(x, id, false, &q) ||
-			   queue_policy(x, q, "events.amazonaws.com",
-					cfh_json_getatt(id, "Arn")) ||
+		if (!q && (add_queue(x, id, false, "events.amazonaws.com",
+				     cfh_json_getatt(id, "Arn"), &q) ||
 			   admit(x, res, CFH_SVC_EVENTS)))
 			return -1;
 		if (point_at(r, tgt, "DeadLetterConfig", "Arn", q,
@@ -495,9 +545,8 @@ static int subscriptions(struct cfh_run *r, void *st, const char *id,
 	if (cfh_map_get(p, "RedrivePolicy") || !cfh_map_get(p, "TopicArn") ||
 	    (proto && (!strncmp(proto, "email", 5) || !strcmp(proto, "sms"))))
 		return 0;
-	if (add_queue(x, id, false, &q) ||
-	    queue_policy(x, q, "sns.amazonaws.com",
-			 cfh_node_to_json(cfh_map_get(p, "TopicArn"))) ||
+	if (add_queue(x, id, false, "sns.amazonaws.com",
+		      cfh_node_to_json(cfh_map_get(p, "TopicArn")), &q) ||
 	    admit(x, res, CFH_SVC_SNS))
 		return -1;
 	return point_at(r, p, "RedrivePolicy", "deadLetterTargetArn", q,
@@ -535,7 +584,7 @@ static int mappings(struct cfh_run *r, void *st, const char *id,
 				      "this pass is suppressed on the "
 				      "function's role",
 				      "DestinationConfig.OnFailure");
-	if (add_queue(x, id, false, &q) ||
+	if (add_queue(x, id, false, NULL, NULL, &q) ||
 	    cfh_edit_set_take(r, p, "DestinationConfig",
 			      json_pack("{s:{s:o}}", "OnFailure", "Destination",
 					cfh_json_getatt(q, "Arn")),

@@ -105,14 +105,38 @@ static json_t *root_statement(void)
 			 "kms:*", "Resource", "*");
 }
 
+/*
+ * Grants let a principal hand the key's use to another, and outlive its
+ * own permissions: only AWS services, for the AWS resources they encrypt
+ * (EBS, RDS, Lambda, ...), may create them (Control Tower CT.KMS.PR.3).
+ * A principal of the account that made grants by hand for itself or a
+ * partner keeps the key's other uses, and is told so in the report.
+ */
+static json_t *grant_statement(void)
+{
+	return cfh_stmt_when_take(
+		cfh_stmt_when_take(
+			json_pack("{s:s, s:s, s:{s:s}, s:s, s:s}", "Sid",
+				  "DenyGrantsExceptForAWSServices", "Effect",
+				  "Deny", "Principal", "AWS", "*", "Action",
+				  "kms:CreateGrant", "Resource", "*"),
+			"BoolIfExists", "kms:GrantIsForAWSResource",
+			json_string("false")),
+		"BoolIfExists", "aws:PrincipalIsAWSService",
+		json_string("false"));
+}
+
 /* The key policy: the account root administers the key, and the services
- * that deliver into the stores it encrypts may use it. */
-static json_t *key_policy(const struct enc *x)
+ * that deliver into the stores it encrypts may use it; for a new key
+ * (@grants), only AWS services may create grants. */
+static json_t *key_policy(const struct enc *x, bool grants)
 {
 	json_t *stmts = json_array();
 	int s;
 
 	json_array_append_new(stmts, root_statement());
+	if (grants)
+		json_array_append_new(stmts, grant_statement());
 	for (s = 0; s < CFH_SVC_COUNT; s++)
 		if (x->svc[s])
 			json_array_append_new(stmts, cfh_kms_service_statement(s));
@@ -131,13 +155,14 @@ static int add_key(struct enc *x)
 			"AWS::KMS::Key", "Properties", "Description",
 			"Customer-managed key for the stack's data at rest",
 			"EnableKeyRotation", 1, "PendingWindowInDays", 30,
-			"KeyPolicy", key_policy(x));
+			"KeyPolicy", key_policy(x, true));
 	x->key = cfh_fresh_id(r->t, "EncryptionKey");
 	if (!x->key ||
 	    cfh_edit_add_resource_take(r, x->key, NULL, key,
 				       "add a customer-managed KMS key with "
 				       "rotation and a key policy for the "
-				       "services that use it (S004-01)",
+				       "services that use it, where only AWS "
+				       "services may create grants (S004-01)",
 				       NULL))
 		return -1;
 	if (env)
@@ -182,7 +207,7 @@ static int extend_key(struct enc *x)
 	/* No policy means the default one (the account root): say so, and
 	 * add the services. */
 	if (!cfh_map_get(p, "KeyPolicy"))
-		return cfh_edit_set_take(r, p, "KeyPolicy", key_policy(x),
+		return cfh_edit_set_take(r, p, "KeyPolicy", key_policy(x, false),
 					 "write the key policy: the account root "
 					 "administers the key, and the services "
 					 "that deliver into encrypted resources "
@@ -630,10 +655,11 @@ static bool clients_use_key(const struct cfh_node *res)
 		"AWS::SecretsManager::Secret", "AWS::ECR::Repository",
 		"AWS::Serverless::SimpleTable",
 	};
+	const char *type = cfh_resource_type(res);
 	size_t i;
 
-	for (i = 0; i < CFH_ARRAY_SIZE(types); i++)
-		if (cfh_res_is(res, types[i]))
+	for (i = 0; type && i < CFH_ARRAY_SIZE(types); i++)
+		if (!strcmp(type, types[i]))
 			return true;
 	return false;
 }
@@ -651,8 +677,11 @@ static int outside_clients(struct cfh_run *r, const char *id,
 	char why[300], msg[600];
 	int rc;
 
-	/* A new stack has no clients yet: those to come get the key. */
-	if (!cfh_mode_deployed(r) || !clients_use_key(res))
+	/* A new stack has no clients yet: those to come get the key. So
+	 * has a store a pass adds in this run (the alarm topic), though
+	 * the Output that shows it is new too. */
+	if (!cfh_mode_deployed(r) || !clients_use_key(res) ||
+	    (res->flags & CFH_NF_NEW))
 		return 0;
 	rc = cfh_usage_outside(r->t, id, why, sizeof(why));
 	if (rc <= 0)

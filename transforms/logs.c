@@ -18,7 +18,7 @@
  *                                      FunctionLogGroup:
  *                                        Type: AWS::Logs::LogGroup
  *                                        Properties:
- *                                          RetentionInDays: 30
+ *                                          RetentionInDays: 365
  *
  * The encryption pass, run again by the engine after this one, encrypts
  * the new groups with the template's key and admits CloudWatch Logs.
