@@ -42,7 +42,7 @@ static const char usage[] =
 	"  -j, --jobs N               harden N templates at a time (default: one per core)\n"
 	"      --pairs-dir DIR        write before/after training pairs and their analyses under DIR\n"
 	"      --list-passes          list the passes in run order and exit\n"
-	"      --explain ID           explain a pass or a fix-catalogue ID and exit\n"
+	"      --explain ID           explain a pass, a fix ID or another tool's check and exit\n"
 	"      --list-settings        list the settings with their defaults and exit\n"
 	"  -h, --help                 show this help and exit\n"
 	"  -V, --version              show the version and exit\n"

@@ -49,14 +49,23 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 # Every corpus output when run-corpus.sh kept the full list, else the sample.
+# Those are of ../shared/corpus when it is there, else of the sample
+# committed in tests/corpus/ (tests/run-corpus.sh).
 corpus="$build/corpus-sample/manifest"
 [ -f "$corpus.all" ] && corpus="$corpus.all"
 cat "$build/golden-out/manifest" "$corpus" 2>/dev/null > "$tmp/pairs"
+src=${CORPUS:-../shared/corpus}
+if [ ! -d "$src" ]; then
+	echo "$check: $src not found: skipped (the committed sample in tests/corpus/ was checked)"
+	src=tests/corpus
+elif [ "$check" = replacements ] && [ -z "${CHECK_FULL:-}" ]; then
+	echo "$check: new-stack run on the committed sample in tests/corpus/ (make check-full: on $src)"
+	src=tests/corpus
+fi
 # The corpus again as first drafts (--mode new-stack), with a report per
 # template, so that every replacement a new stack's run makes is checked
 # against its report's list. Corpus outputs above are the deployed mode's.
-src=${CORPUS:-../shared/corpus}
-if [ "$check" = replacements ] && [ -d "$src" ]; then
+if [ "$check" = replacements ]; then
 	"$tool" -r "$src" --mode new-stack --out-dir "$tmp/ns" \
 		--report "json:$tmp/ns.json" 2> /dev/null
 	python3 - "$src" "$tmp/ns" "$tmp/ns.json" >> "$tmp/pairs" <<'PY'

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The seed checklist: every fix-catalogue row of an example's seed that is
-marked `yes` must be present in the example's hardened output, and every
-`advisory` row must appear in its report (../shared/docs/fix-catalogue.md).
+"""The seed checklist: every fix of an example's seed (docs/fixes.md) that
+its row here marks `yes` must be present in the example's hardened output,
+and every `advisory` row must appear in its report.
 
     examples_checklist.py PASSES LINTED DIR NAME...
 
@@ -14,10 +14,12 @@ nothing) and NAME.md (the report) are.
 
 One row, one check. A row names the passes that own it: while one of them
 is not registered it prints PENDING and counts neither way, so a row is
-enforced as soon as its passes land. A row no pass owns (the catalogue's
-"-") prints UNOWNED. A row marked xfail documents a known gap of a pass
-that is built: it prints XFAIL, and XPASS (a failure) once the gap is
-closed, so that the mark is removed.
+enforced as soon as its passes land. A row no pass owns prints UNOWNED. A
+row marked xfail documents a known gap of a pass that is built: it prints
+XFAIL, and XPASS (a failure) once the gap is closed, so that the mark is
+removed. A row whose fix docs/fixes.md does not have, calls not a template
+change ("out"), or gives to none of the row's passes prints CATALOGUE (a
+failure): the two must tell the same story.
 """
 import json
 import os
@@ -719,8 +721,34 @@ CHECKLIST = {
 }
 
 
+def read_fixes(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'docs',
+                                  'fixes.md')):
+    """{ID: (template, [pass, ...])} from the table of docs/fixes.md."""
+    fixes = {}
+    for line in open(path, encoding='utf-8'):
+        cells = [c.strip() for c in line.split('|')]
+        if len(cells) == 6 and re.match(r'^S\d{3}-\d{2}$', cells[1]):
+            fixes[cells[1]] = (cells[3], [] if cells[4] == '-' else
+                               [p.strip() for p in cells[4].split(',')])
+    return fixes
+
+
+def catalogue_problem(fixes, fid, owners):
+    """Why docs/fixes.md disagrees with a checklist row, or None."""
+    if fid not in fixes:
+        return 'not in docs/fixes.md'
+    kind, passes = fixes[fid]
+    if kind == 'out':
+        return 'docs/fixes.md says it is not a template change'
+    if owners and not set(owners) & set(passes):
+        return 'docs/fixes.md gives it to %s, not to %s' % (
+            ', '.join(passes) or 'no pass', ', '.join(owners))
+    return None
+
+
 def main():
     passes = set(open(sys.argv[1]).read().split())
+    fixes = read_fixes()
     lint = dict(line.rstrip('\n').split('\t', 1) for line in open(sys.argv[2]) if '\t' in line)
     d = sys.argv[3]
     counts = {}
@@ -740,7 +768,10 @@ def main():
             else:
                 msgs = check(t, report)
             who = '+'.join(owners) or '-'
-            if not owners and fid != 'S002-03':
+            problem = catalogue_problem(fixes, fid, owners)
+            if problem:
+                status = 'CATALOGUE'
+            elif not owners and fid != 'S002-03':
                 status = 'UNOWNED'
             elif any(o not in passes for o in owners):
                 status = 'PENDING'
@@ -753,13 +784,15 @@ def main():
             if status == 'PENDING':
                 line += ' (pass not built)'
             elif status == 'UNOWNED':
-                line += ' (no pass owns it in the fix catalogue)'
+                line += ' (no pass owns it in docs/fixes.md)'
+            elif status == 'CATALOGUE':
+                line += ' ' + problem
             elif status == 'XFAIL':
                 line += ' known gap: ' + xfail
             elif status == 'XPASS':
                 line += ' the known gap is closed: drop its xfail mark (%s)' % xfail
             print(line)
-            if status in ('FAIL', 'XPASS'):
+            if status in ('FAIL', 'XPASS', 'CATALOGUE'):
                 failed = True
             if status in ('FAIL', 'XFAIL'):
                 for m in msgs:
