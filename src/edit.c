@@ -14,13 +14,19 @@
 #include "options.h"
 #include "replace.h"
 #include "engine.h"
+#include "graph.h"
 #include "schema.h"
 
+/* Every edit bumps the generation and stamps the changed collection and
+ * its ancestors with it: a cache of a subtree (the graph's names of a
+ * resource's Properties) can tell whether it is still current. */
 static void mark_dirty(struct cfh_template *t, struct cfh_node *n)
 {
 	t->generation++;
-	for (; n; n = n->parent)
+	for (; n; n = n->parent) {
 		n->flags |= CFH_NF_DIRTY;
+		n->stamp = t->generation;
+	}
 }
 
 /* The nearest node with a source position, for the record's line. */
@@ -301,6 +307,32 @@ static struct cfh_node *map_of(struct cfh_node *n)
 	return n && n->kind == CFH_MAP ? n : NULL;
 }
 
+/*
+ * The key of the resource whose place among the resources by type
+ * (cfh_resources_of_type()) an edit of the entry @e of @coll may change:
+ * an entry of Resources itself, or the Type of a resource. NULL for any
+ * other edit, which cannot.
+ */
+static struct cfh_node *typed_key(const struct cfh_template *t,
+				  const struct cfh_node *coll,
+				  struct cfh_node *key)
+{
+	const struct cfh_node *res;
+	const struct cfh_entry *re;
+
+	if (!coll || !key)
+		return NULL;
+	res = cfh_node_deref(cfh_template_section(t, "Resources"));
+	if (!res)
+		return NULL;
+	if (coll == res)
+		return key;
+	if (coll->parent != res || strcmp(key->text, "Type"))
+		return NULL;
+	re = cfh_node_entry(coll);
+	return re ? re->key : NULL;
+}
+
 static int insert_entry(struct cfh_template *t, struct cfh_node *coll,
 			size_t pos, struct cfh_node *key,
 			struct cfh_node *value)
@@ -315,6 +347,7 @@ static int insert_entry(struct cfh_template *t, struct cfh_node *coll,
 		memmove(&coll->ent[pos + 1], &coll->ent[pos],
 			(n - pos) * sizeof(e));
 		coll->ent[pos] = e;
+		cfh_node_moved(coll, pos);
 	}
 	mark_dirty(t, coll);
 	return 0;
@@ -356,6 +389,7 @@ static int insert_new(struct cfh_run *r, struct cfh_node *map, size_t pos,
 		json_decref(value);
 		return -1;
 	}
+	cfh_resources_note(t, typed_key(t, map, k));
 	if (record(r, CFH_OP_ADD, v, cfh_node_pointer(v), NULL, value, reason,
 		   replaces))
 		return -1;
@@ -431,7 +465,7 @@ int cfh_edit_replace_take(struct cfh_run *r, struct cfh_node *old,
 {
 	struct cfh_template *t = r->t;
 	struct cfh_entry *e;
-	struct cfh_node *v;
+	struct cfh_node *v, *rk;
 	json_t *was;
 	bool replaces;
 
@@ -458,12 +492,16 @@ int cfh_edit_replace_take(struct cfh_run *r, struct cfh_node *old,
 		json_decref(was);
 		goto fail;
 	}
+	rk = typed_key(t, old->parent, e->key);
+	cfh_resources_forget(t, rk);
 	/* Keep the loaded value: its span is what the reprinter replaces. */
 	if (!(e->flags & CFH_EF_NEW) && !e->orig)
 		e->orig = old;
 	v->parent = old->parent;
+	v->slot = (unsigned)(e - old->parent->ent);
 	e->value = v;
 	mark_dirty(t, old->parent);
+	cfh_resources_note(t, rk);
 	/* The record points at the replaced value's place in the input. */
 	if (record(r, CFH_OP_REPLACE, old, cfh_node_pointer(v), was, value,
 		   reason, replaces))
@@ -548,7 +586,7 @@ int cfh_edit_remove_node(struct cfh_run *r, struct cfh_node *n,
 			 const char *reason)
 {
 	struct cfh_template *t = r->t;
-	struct cfh_node *coll = n ? n->parent : NULL;
+	struct cfh_node *coll = n ? n->parent : NULL, *rk;
 	struct cfh_entry *e;
 	json_t *was;
 	char *path;
@@ -570,15 +608,21 @@ int cfh_edit_remove_node(struct cfh_run *r, struct cfh_node *n,
 		free(path);
 		return -1;
 	}
+	rk = typed_key(t, coll, e->key);
+	cfh_resources_forget(t, rk);
 	if (e->flags & CFH_EF_NEW) {
 		size_t i = (size_t)(e - coll->ent);
 
 		memmove(e, e + 1, (coll->n - i - 1) * sizeof(*e));
 		coll->n--;
+		cfh_node_moved(coll, i);
 	} else {
 		e->flags |= CFH_EF_REMOVED;
 	}
 	mark_dirty(t, coll);
+	/* A Type removed leaves the resource unlisted; a resource removed
+	 * has no entry to list. */
+	cfh_resources_note(t, rk);
 	return record(r, CFH_OP_REMOVE, n, path, was, NULL, reason, replaces);
 }
 
@@ -597,7 +641,8 @@ int cfh_edit_add_resource_take(struct cfh_run *r, const char *id,
 	struct cfh_template *t = r->t;
 	struct cfh_node *resources = map_of(cfh_template_section(t, "Resources"));
 	struct cfh_node *node = NULL, *sib;
-	size_t pos, i;
+	struct cfh_entry *e;
+	size_t pos;
 	int rc;
 
 	if (out)
@@ -611,16 +656,16 @@ int cfh_edit_add_resource_take(struct cfh_run *r, const char *id,
 	}
 	pos = resources->n;
 	sib = after ? cfh_resource(t, after) : NULL;
-	for (i = 0; sib && i < resources->n; i++)
-		if (resources->ent[i].value == sib) {
-			pos = i + 1;
-			break;
-		}
+	e = sib ? cfh_node_entry(sib) : NULL;
+	if (e && sib->parent == resources && e->value == sib)
+		pos = (size_t)(e - resources->ent) + 1;
 	rc = insert_new(r, resources, pos, id, resource, reason, &node);
 	if (out)
 		*out = node;
 	if (rc || !node)
 		return rc;
+	if (strpbrk(id, ".}"))
+		t->odd_ids = true;
 	if (!t->added && !(t->added = json_object()))
 		return -1;
 	return json_object_set_new(t->added, id,

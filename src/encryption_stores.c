@@ -608,10 +608,11 @@ static const struct store stores[] = {
 
 static const struct store *store_of(const struct cfh_node *res)
 {
+	const char *type = cfh_resource_type(res);
 	size_t i;
 
-	for (i = 0; i < CFH_ARRAY_SIZE(stores); i++)
-		if (cfh_res_is(res, stores[i].type))
+	for (i = 0; type && i < CFH_ARRAY_SIZE(stores); i++)
+		if (!strcmp(type, stores[i].type))
 			return &stores[i];
 	return NULL;
 }

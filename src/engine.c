@@ -355,40 +355,137 @@ static bool type_matches(const char *pattern, const char *type)
 	return !strcmp(pattern, type);
 }
 
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct cfh_node *x = *(struct cfh_node *const *)a;
+	const struct cfh_node *y = *(struct cfh_node *const *)b;
+
+	return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+/*
+ * The keys of the resources of the handlers' types, in template order,
+ * when every handler names a type (no pattern) and nothing was edited
+ * since the graph was built: then a pass that handles functions visits
+ * the functions, through the index of resources by type, not every
+ * resource. 1 with @out set; 0 when it does not apply (the caller walks
+ * every resource); -1 when out of memory.
+ */
+static int typed_keys(struct cfh_run *r, const struct cfh_pass_ops *ops,
+		      struct cfh_node ***out, size_t *n)
+{
+	struct cfh_template *t = r->t;
+	struct cfh_node **keys = NULL, **k;
+	struct cfh_node *const *l;
+	size_t i, j, m, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!t->graph || t->graph_generation != t->generation)
+		return 0;
+	for (i = 0; i < ops->nhandlers; i++) {
+		const char *type = ops->handlers[i].type;
+
+		if (!*type || type[strlen(type) - 1] == '*')
+			return 0;
+	}
+	for (i = 0; i < ops->nhandlers; i++) {
+		const char *type = ops->handlers[i].type;
+
+		for (j = 0; j < i && strcmp(ops->handlers[j].type, type); j++)
+			;
+		if (j < i)
+			continue;	/* a type two handlers share */
+		m = cfh_resources_of_type(t, type, &l);
+		if (m == (size_t)-1) {
+			free(keys);
+			return 0;
+		}
+		if (*n + m > cap) {
+			cap = (*n + m) * 2;
+			k = realloc(keys, (cap ? cap : 1) * sizeof(*k));
+			if (!k) {
+				free(keys);
+				return -1;
+			}
+			keys = k;
+		}
+		memcpy(keys + *n, l, m * sizeof(*l));
+		*n += m;
+	}
+	if (*n)
+		qsort(keys, *n, sizeof(*keys), cmp_slot);
+	*out = keys;
+	return 1;
+}
+
+/* A resource the running pass may change, and its node as
+ * cfh_resource() gives it while the pass runs. */
+struct walk_item {
+	const char *id;
+	struct cfh_node *res;
+};
+
 /*
  * The resources the running pass may change, in template order: a valid
  * logical ID, not suppressed for the pass, Properties not decided at deploy
  * time. Collected before the handlers run, since they add resources as
- * they go.
+ * they go. Each comes with its node as cfh_resource() gives it for the
+ * length of the pass (the graph is pinned): the entry's value when
+ * nothing was edited since the graph was built, else looked up once.
  */
-static int walk_list(struct cfh_run *r, const char ***out, size_t *n)
+static int walk_list(struct cfh_run *r, const struct cfh_pass_ops *ops,
+		     struct walk_item **out, size_t *n)
 {
 	const struct cfh_node *res =
 		cfh_node_deref(cfh_template_section(r->t, "Resources"));
+	bool fresh = r->t->graph &&
+		     r->t->graph_generation == r->t->generation;
 	const struct cfh_entry *e;
-	size_t cap = 0;
+	struct cfh_node **keys = NULL;
+	size_t cap = 0, nkeys = 0, i;
+	int typed;
 
 	*out = NULL;
 	*n = 0;
 	if (!res || res->kind != CFH_MAP)
 		return 0;
-	cfh_for_each_entry(res, e) {
-		const struct cfh_node *v = e->value;
+	/* The template's own Metadata turns the pass off everywhere; read
+	 * once, not once per resource. */
+	if (cfh_pass_skips(r, NULL))
+		return 0;
+	typed = typed_keys(r, ops, &keys, &nkeys);
+	if (typed < 0)
+		return -1;
+	for (i = 0, e = res->ent; typed ? i < nkeys : e < res->ent + res->n;
+	     i++, e++) {
+		struct cfh_node *v;
 
+		if (typed)
+			e = cfh_resource_key_entry(r->t, keys[i]);
+		else if (e->flags & CFH_EF_REMOVED)
+			continue;
+		v = e->value;
 		if (!cfh_node_is_map(v) || !logical_id_ok(e->key) ||
-		    cfh_pass_skips(r, v) || cfh_props_dynamic(v))
+		    meta_skips(cfh_map_get(v, "Metadata"), r->current) ||
+		    cfh_props_dynamic(v))
 			continue;
 		if (*n == cap) {
-			const char **p;
+			struct walk_item *p;
 
 			cap = cap ? cap * 2 : 16;
 			p = realloc(*out, cap * sizeof(*p));
-			if (!p)
+			if (!p) {
+				free(keys);
 				return -1;
+			}
 			*out = p;
 		}
-		(*out)[(*n)++] = e->key->text;
+		(*out)[*n].id = e->key->text;
+		(*out)[*n].res = fresh ? v : cfh_resource(r->t, e->key->text);
+		(*n)++;
 	}
+	free(keys);
 	return 0;
 }
 
@@ -396,7 +493,7 @@ static int walk_list(struct cfh_run *r, const char ***out, size_t *n)
 static int dispatch(struct cfh_run *r, const struct cfh_pass_ops *ops)
 {
 	void *st = NULL;
-	const char **ids = NULL;
+	struct walk_item *items = NULL;
 	size_t n = 0, i, k;
 	int rc = -1;
 
@@ -404,21 +501,22 @@ static int dispatch(struct cfh_run *r, const struct cfh_pass_ops *ops)
 		goto out;
 	if (ops->before && ops->before(r, st))
 		goto out;
-	if (ops->nhandlers && walk_list(r, &ids, &n))
+	if (ops->nhandlers && walk_list(r, ops, &items, &n))
 		goto out;
 	for (i = 0; i < n; i++) {
-		struct cfh_node *res = cfh_resource(r->t, ids[i]);
+		/* An earlier handler may remove or replace the resource,
+		 * but while the pass runs cfh_resource() answers from the
+		 * graph the pass started with: the node stays the one
+		 * collected. */
+		struct cfh_node *res = items[i].res;
 		const char *type = cfh_resource_type(res);
 
-		for (k = 0; type && k < ops->nhandlers; k++) {
+		for (k = 0; res && type && k < ops->nhandlers; k++) {
 			const struct cfh_handler *h = &ops->handlers[k];
 
-			/* An earlier handler may have removed or replaced
-			 * the resource. */
-			res = cfh_resource(r->t, ids[i]);
-			if (!res || !type_matches(h->type, type))
+			if (!type_matches(h->type, type))
 				continue;
-			if (h->fn(r, st, ids[i], res))
+			if (h->fn(r, st, items[i].id, res))
 				goto out;
 		}
 	}
@@ -429,7 +527,7 @@ out:
 	if (st && ops->release)
 		ops->release(st);
 	free(st);
-	free(ids);
+	free(items);
 	return rc;
 }
 
@@ -440,16 +538,14 @@ static int run_pass(struct cfh_run *r, const struct cfh_pass *p,
 {
 	struct cfh_template *t = r->t;
 	const char **path = NULL;
-	bool cycle;
-	int rc;
+	int cycle, rc;
 
 	r->current = NULL;
-	if (!cfh_graph_get(t) || cfh_graph_cycle(t->graph, &path))
+	/* A cycle in the input is the user's: only new ones are ours. The
+	 * answer is the graph's, found once per graph: the check after
+	 * the pass before found it already. */
+	if (!cfh_graph_get(t) || (cycle = cfh_graph_has_cycle(t->graph)) < 0)
 		goto oom;
-	/* A cycle in the input is the user's: only new ones are ours. */
-	cycle = path != NULL;
-	free(path);
-	path = NULL;
 	r->current = p;
 	if (cfh_pass_skips(r, NULL)) {
 		r->current = NULL;
@@ -470,7 +566,8 @@ static int run_pass(struct cfh_run *r, const struct cfh_pass *p,
 	}
 	if (cycle || t->generation == t->graph_generation)
 		return 0;
-	if (!cfh_graph_get(t) || cfh_graph_cycle(t->graph, &path))
+	if (!cfh_graph_get(t) || (cycle = cfh_graph_has_cycle(t->graph)) < 0 ||
+	    (cycle && cfh_graph_cycle(t->graph, &path)))
 		goto oom;
 	if (path) {
 		diag->code = CFH_EXIT_INTERNAL;
@@ -497,12 +594,22 @@ oom:
  * first pass: every pass is idempotent, so a round that changes nothing is
  * the fixed point, and hardening the output again changes nothing
  * (invariant 4). Rounds are bounded.
+ *
+ * A pass is a function of the template and the options alone. One whose
+ * last run changed nothing, on a template nothing has changed since,
+ * would do exactly what it did then: nothing, and advise again only what
+ * it advised already (said once). It is not run again. That spares the
+ * passes after the last change of a round the last round, which only
+ * confirms the fixed point.
  */
 #define MAX_ROUNDS 4
 
 int cfh_run_harden(struct cfh_run *r, struct cfh_diag *diag)
 {
 	struct cfh_template *t = r->t;
+	unsigned started[CFH_MAX_PASSES];	/* generation at the last run's
+						 * start */
+	bool have[CFH_MAX_PASSES] = { false };
 	size_t i, round;
 	int rc = 0;
 
@@ -514,7 +621,11 @@ int cfh_run_harden(struct cfh_run *r, struct cfh_diag *diag)
 		for (i = 0; i < npasses() && !rc; i++) {
 			if (r->opts && !(r->opts->passes >> i & 1))
 				continue;
-			rc = run_pass(r, &registry[i], diag);
+			if (!have[i] || started[i] != t->generation) {
+				have[i] = true;
+				started[i] = t->generation;
+				rc = run_pass(r, &registry[i], diag);
+			}
 			if (!ran++)
 				after_first = t->generation;
 		}

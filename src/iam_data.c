@@ -96,12 +96,18 @@ static const struct cfh_iam_profile codebuild_logs = {
 
 const struct cfh_iam_profile *cfh_iam_profile_of(const struct cfh_node *res)
 {
+	const char *type = cfh_resource_type(res);
 	size_t i;
 
-	for (i = 0; i < CFH_ARRAY_SIZE(profiles); i++)
-		if (cfh_res_is(res, profiles[i].type))
+	for (i = 0; type && i < CFH_ARRAY_SIZE(profiles); i++)
+		if (!strcmp(type, profiles[i].type))
 			return &profiles[i];
 	return NULL;
+}
+
+const struct cfh_iam_profile *cfh_iam_profile_at(size_t i)
+{
+	return i < CFH_ARRAY_SIZE(profiles) ? &profiles[i] : NULL;
 }
 
 const struct cfh_iam_profile *cfh_iam_own_logs(const char *type)
@@ -246,7 +252,14 @@ static bool is_pattern(const char *action)
  * that takes no resource type only works on "*", and a pattern only works
  * on "*" when every action it matches does ("ec2:Describe*").
  */
-bool cfh_iam_is_star_only(const char *action)
+void cfh_iam_memo_release(struct cfh_iam_memo *m)
+{
+	json_decref(m->star_only);
+	json_decref(m->members);
+	memset(m, 0, sizeof(*m));
+}
+
+static bool star_only(const char *action)
 {
 	const char **all;
 	size_t n, i;
@@ -262,23 +275,68 @@ bool cfh_iam_is_star_only(const char *action)
 	return star;
 }
 
-int cfh_iam_star_members(const char *pattern, json_t *keep)
+bool cfh_iam_is_star_only(struct cfh_iam_memo *m, const char *action)
 {
+	json_t *v;
+	bool star;
+
+	if (!m || !action)
+		return action && star_only(action);
+	if ((v = m->star_only ? json_object_get(m->star_only, action) : NULL))
+		return json_is_true(v);
+	star = star_only(action);
+	/* Out of memory, the answer is not kept: it is still right. */
+	if (m->star_only || (m->star_only = json_object()))
+		json_object_set_new(m->star_only, action, json_boolean(star));
+	return star;
+}
+
+/* The actions @pattern matches that only work on "*", in table order,
+ * each once: a new reference, or NULL when out of memory. */
+static json_t *star_list(const char *pattern)
+{
+	json_t *list = json_array();
 	const char **all;
 	size_t n, i;
+
+	if (!list || cfh_iam_expand(pattern, &all, &n)) {
+		json_decref(list);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (cfh_iam_action_scope(all[i]) == CFH_IAM_SCOPE_STAR_ONLY &&
+		    !cfh_iam_list_has(list, all[i]) &&
+		    json_array_append_new(list, json_string(all[i]))) {
+			json_decref(list);
+			list = NULL;
+			break;
+		}
+	free(all);
+	return list;
+}
+
+int cfh_iam_star_members(struct cfh_iam_memo *m, const char *pattern,
+			 json_t *keep)
+{
+	json_t *list = NULL, *a;
+	size_t i;
 	int rc = 0;
 
 	if (!is_pattern(pattern) || !strcmp(pattern, "*"))
 		return 0;
-	if (cfh_iam_expand(pattern, &all, &n))
-		return -1;
-	for (i = 0; i < n && !rc; i++) {
-		if (cfh_iam_action_scope(all[i]) != CFH_IAM_SCOPE_STAR_ONLY ||
-		    cfh_iam_list_has(keep, all[i]))
-			continue;
-		rc = json_array_append_new(keep, json_string(all[i]));
+	if (m && m->members)
+		list = json_incref(json_object_get(m->members, pattern));
+	if (!list) {
+		if (!(list = star_list(pattern)))
+			return -1;
+		if (m && (m->members || (m->members = json_object())))
+			json_object_set(m->members, pattern, list);
 	}
-	free(all);
+	json_array_foreach(list, i, a)
+		if (!cfh_iam_list_has(keep, json_string_value(a)) &&
+		    (rc = json_array_append(keep, a)))
+			break;
+	json_decref(list);
 	return rc;
 }
 
@@ -298,8 +356,9 @@ static bool is_object_action(const char *action)
 	return !strncmp(action, "s3:", 3) && strstr(action, "Object");
 }
 
-int cfh_iam_split_actions(const char *const *list, size_t n,
-			  const char *service, json_t *on_res, json_t *on_sub)
+int cfh_iam_split_actions(struct cfh_iam_memo *m, const char *const *list,
+			  size_t n, const char *service, json_t *on_res,
+			  json_t *on_sub)
 {
 	size_t k;
 	char svc[64];
@@ -308,7 +367,7 @@ int cfh_iam_split_actions(const char *const *list, size_t n,
 		const char *a = list[k];
 
 		if (!a || !cfh_iam_service_of(a, svc, sizeof(svc)) ||
-		    strcmp(svc, service) || cfh_iam_is_star_only(a))
+		    strcmp(svc, service) || cfh_iam_is_star_only(m, a))
 			continue;
 		if ((is_object_action(a) || !strcmp(a, "s3:*") ||
 		     !strcmp(a, "s3:Get*") || !strcmp(a, "s3:Put*")) &&
@@ -506,17 +565,50 @@ const struct cfh_iam_companion *cfh_iam_companions(size_t *n)
 	return companions;
 }
 
+static bool versioned_bucket(const struct cfh_node *b)
+{
+	return cfh_node_is_map(b) && cfh_res_is(b, "AWS::S3::Bucket") &&
+	       cfh_node_str_eq(cfh_map_path(b, "Properties",
+					    "VersioningConfiguration", "Status",
+					    NULL),
+			       "Enabled");
+}
+
+struct versioned {
+	struct cfh_template *t;
+	bool found;
+};
+
+/* Stops the walk (-1) at the first versioned bucket named. */
+static int name_versioned(void *arg, const char *s, size_t len)
+{
+	struct versioned *x = arg;
+	char buf[256], *id = len < sizeof(buf) ? buf : malloc(len + 1);
+
+	if (!id)
+		return 0;
+	memcpy(id, s, len);
+	id[len] = '\0';
+	x->found = versioned_bucket(cfh_resource_live(x->t, id));
+	if (id != buf)
+		free(id);
+	return x->found ? -1 : 0;
+}
+
 bool cfh_iam_names_versioned_bucket(struct cfh_template *t,
 				    const struct cfh_node *res)
 {
+	struct versioned x = { t, false };
 	const struct cfh_entry *e;
 
+	/* What the statement names, looked up: a scan of every bucket for
+	 * every statement made the pass quadratic. */
+	if (cfh_names_exact(t)) {
+		cfh_names_each(res, name_versioned, &x);
+		return x.found;
+	}
 	cfh_for_each_resource(t, e)
-		if (cfh_res_is(e->value, "AWS::S3::Bucket") &&
-		    cfh_node_str_eq(cfh_map_path(e->value, "Properties",
-						 "VersioningConfiguration",
-						 "Status", NULL),
-				    "Enabled") &&
+		if (versioned_bucket(e->value) &&
 		    cfh_refers_to(res, e->key->text))
 			return true;
 	return false;

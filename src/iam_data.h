@@ -52,6 +52,10 @@ struct cfh_iam_profile {
  */
 const struct cfh_iam_profile *cfh_iam_profile_of(const struct cfh_node *res);
 
+/* The @i-th profile of the table, or NULL past the end: to visit the
+ * types of one service. */
+const struct cfh_iam_profile *cfh_iam_profile_at(size_t i);
+
 /**
  * cfh_iam_own_logs() - the log group a principal writes by convention
  * @type: the principal's resource type
@@ -99,9 +103,24 @@ json_t *cfh_iam_actions(const char *const *actions);
  */
 json_t *cfh_iam_profile_actions(const struct cfh_iam_profile *p);
 
+/*
+ * What the IAM table answers for action patterns, kept for one run of a
+ * pass: expanding a pattern ("sqs:*") is most of the cost of scoping a
+ * statement, and every role of a template asks about the same few.
+ * Zeroed to start; cfh_iam_memo_release() frees it. The functions that
+ * take one accept NULL: no memo.
+ */
+struct cfh_iam_memo {
+	json_t *star_only;	/* action or pattern -> true or false */
+	json_t *members;	/* pattern -> its actions that take only "*" */
+};
+
+void cfh_iam_memo_release(struct cfh_iam_memo *m);
+
 /* True if @action ("ecr:GetAuthorizationToken") accepts only Resource
- * "*": the service authorises it per account, not per resource. */
-bool cfh_iam_is_star_only(const char *action);
+ * "*": the service authorises it per account, not per resource. A
+ * pattern does when every action it matches does. */
+bool cfh_iam_is_star_only(struct cfh_iam_memo *m, const char *action);
 
 /**
  * cfh_iam_star_members() - what a pattern grants that only works on "*"
@@ -115,7 +134,8 @@ bool cfh_iam_is_star_only(const char *action);
  * fails, works on nothing else.
  * Returns: 0, or -1 when out of memory.
  */
-int cfh_iam_star_members(const char *pattern, json_t *keep);
+int cfh_iam_star_members(struct cfh_iam_memo *m, const char *pattern,
+			 json_t *keep);
 
 /* True if the JSON list of action names @list has @a, in any case. */
 bool cfh_iam_list_has(json_t *list, const char *a);
@@ -152,8 +172,9 @@ const char *cfh_iam_service_of(const char *action, char *buf, size_t size);
  * Actions of other services, and those that accept only "*", are left out.
  * Returns: 0, or -1 when out of memory.
  */
-int cfh_iam_split_actions(const char *const *list, size_t n,
-			  const char *service, json_t *on_res, json_t *on_sub);
+int cfh_iam_split_actions(struct cfh_iam_memo *m, const char *const *list,
+			  size_t n, const char *service, json_t *on_res,
+			  json_t *on_sub);
 
 /* True if the Resource @res (a string or a list) names "*". */
 bool cfh_iam_is_star(const struct cfh_node *res);

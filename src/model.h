@@ -73,13 +73,22 @@ struct cfh_entry {
 	size_t start;		/* source offset of the entry: the key, or the
 				 * '-' of a block sequence item */
 	unsigned flags;
+	unsigned ktag;		/* the key's first four bytes, set on the
+				 * first lookup (0: not yet), so that a
+				 * lookup by key reads no key node that
+				 * cannot match */
 };
 
 struct cfh_node {
-	enum cfh_kind kind;
-	enum cfh_style style;
-	enum cfh_stype stype;
-	unsigned flags;
+	/* Bit-fields: a template has a node per scalar, key and
+	 * collection, and their size is most of the tool's memory. */
+	enum cfh_kind kind : 8;
+	enum cfh_style style : 8;
+	enum cfh_stype stype : 8;
+	unsigned flags : 8;
+	unsigned stamp;		/* the template's generation at the last edit
+				 * in the subtree (0: none since loading), so
+				 * that caches can tell what changed */
 	struct cfh_node *parent;
 	const char *tag;	/* "!Ref", "!!str" as written, or NULL */
 	const char *anchor;	/* without '&', or NULL */
@@ -95,6 +104,13 @@ struct cfh_node {
 	/* aliases */
 	struct cfh_node *target;
 	size_t weight;		/* nodes in the subtree with aliases expanded */
+	/* Index of its entry in parent->ent (as a value, a loaded value or
+	 * a key), so that cfh_node_entry() needs no scan; right for the
+	 * entries of a collection below its @numbered, which edits that
+	 * move entries lower and lookups raise again (cfh_node_moved()). */
+	unsigned slot;
+	unsigned numbered;	/* collections: how many leading entries
+				 * have their slots right */
 };
 
 /* Conventions of the source file, followed by everything the tool writes. */
@@ -126,6 +142,13 @@ struct cfh_template {
 	json_t *added;		/* resources added by passes: ID -> node, so
 				 * lookups stay O(1) before the graph has them */
 	unsigned graph_generation;
+	bool odd_ids;		/* a pass added a resource whose ID holds '.'
+				 * or '}' (see cfh_names_exact()) */
+	/* The Resources mapping as of generation @resources_gen, for the
+	 * walks that ask for it at every step (cfh_resources_end()). */
+	struct cfh_node *resources;
+	unsigned resources_gen;
+	bool resources_ok;
 };
 
 /*
@@ -318,7 +341,34 @@ bool cfh_props_dynamic(const struct cfh_node *res);
 /* Helpers shared by the model's files. */
 enum cfh_stype cfh_plain_type(const char *s, size_t len);
 const char *cfh_fn_tag_for(const char *name);
+
+/**
+ * cfh_node_entry() - the entry of @n in its parent collection
+ *
+ * The entry whose value is @n, or whose loaded value (orig) @n was before
+ * an edit replaced it. In constant time, amortised: each node keeps the
+ * index of its entry (slot); where entries moved, or the loader made
+ * them, the lookup numbers them from the first unnumbered one up to @n,
+ * so that numbering a collection costs its length once per run of
+ * insertions, not once per lookup.
+ * Returns: the entry (borrowed), or NULL for the root and for a node no
+ * entry holds any more (replaced twice, or taken out).
+ */
 struct cfh_entry *cfh_node_entry(const struct cfh_node *n);
+
+/* Entries of @coll from position @pos on have moved (an insertion, a
+ * removal): their slots are to be set again, lazily, by the lookups that
+ * need them. O(1): a thousand insertions into Resources cost no
+ * thousand renumberings of it. */
+void cfh_node_moved(struct cfh_node *coll, size_t pos);
+
+/* Set the slot of every entry of @coll that lacks it: for the callers
+ * that order entries by slot. Linear in the entries not numbered. */
+void cfh_node_number(struct cfh_node *coll);
+
+/* The entry of @coll whose key is @key, or NULL; as cfh_node_entry(). */
+struct cfh_entry *cfh_node_key_entry(struct cfh_node *coll,
+				     const struct cfh_node *key);
 struct cfh_node *cfh_node_new_str(struct cfh_template *t, const char *s);
 int cfh_node_push(struct cfh_template *t, struct cfh_node *coll,
 		  struct cfh_node *key, struct cfh_node *value);

@@ -114,15 +114,39 @@ bool cfh_node_str_eq(const struct cfh_node *n, const char *s)
 	return t && !strcmp(t, s);
 }
 
+/* A key's first four bytes, never 0: keys of different tags differ,
+ * and a lookup compares the text of those of the same tag only. */
+static unsigned key_tag(const char *s)
+{
+	unsigned tag = 0;
+	int i;
+
+	for (i = 0; i < 4 && s[i]; i++)
+		tag |= (unsigned)(unsigned char)s[i] << (8 * i);
+	return tag ? tag : 1;
+}
+
+static unsigned entry_tag(struct cfh_entry *e)
+{
+	if (!e->ktag)
+		e->ktag = key_tag(e->key->text);
+	return e->ktag;
+}
+
 struct cfh_entry *cfh_map_entry(const struct cfh_node *map, const char *key)
 {
 	struct cfh_entry *e;
+	unsigned tag;
 
 	map = cfh_node_deref(map);
 	if (!map || map->kind != CFH_MAP)
 		return NULL;
+	/* The most frequent query of all: the tags of the entries, side by
+	 * side in the array, rule out most keys without a read of the key
+	 * node. */
+	tag = key_tag(key);
 	cfh_for_each_entry(map, e)
-		if (e->key && !strcmp(e->key->text, key))
+		if (e->key && entry_tag(e) == tag && !strcmp(e->key->text, key))
 			return e;
 	return NULL;
 }
@@ -177,6 +201,8 @@ bool cfh_node_fn(const struct cfh_node *n, struct cfh_fn_view *out)
 {
 	const struct cfh_entry *e = NULL, *it;
 	size_t i, live = 0;
+	const char *k;
+	char c;
 
 	memset(out, 0, sizeof(*out));
 	n = cfh_node_deref(n);
@@ -188,7 +214,8 @@ bool cfh_node_fn(const struct cfh_node *n, struct cfh_fn_view *out)
 		out->fn = CFH_FN_UNKNOWN;
 		out->name = n->tag + 1;
 		for (i = 0; i < NFNS; i++)
-			if (!strcmp(fns[i].tag, n->tag)) {
+			if (fns[i].tag[1] == n->tag[1] &&
+			    !strcmp(fns[i].tag, n->tag)) {
 				out->fn = fns[i].fn;
 				out->name = fns[i].name;
 				break;
@@ -197,20 +224,31 @@ bool cfh_node_fn(const struct cfh_node *n, struct cfh_fn_view *out)
 	}
 	if (n->kind != CFH_MAP)
 		return false;
+	/* One live entry, or no call: stop at the second. */
 	cfh_for_each_entry(n, it) {
 		e = it;
-		live++;
+		if (++live > 1)
+			return false;
 	}
 	if (live != 1 || !e->key)
 		return false;
-	if (!strncmp(e->key->text, "Fn::ForEach::", 13)) {
+	/* Every long form is Ref, Condition or Fn::...: most one-key
+	 * mappings are none of them, and the tag tells without a read of
+	 * the key. */
+	c = (char)entry_tag((struct cfh_entry *)e);
+	if (c != 'R' && c != 'C' && c != 'F')
+		return false;
+	k = e->key->text;
+	if (k[0] != 'R' && k[0] != 'C' && strncmp(k, "Fn::", 4))
+		return false;
+	if (!strncmp(k, "Fn::ForEach::", 13)) {
 		out->fn = CFH_FN_FOREACH;
 		out->name = e->key->text;
 		out->arg = e->value;
 		return true;
 	}
 	for (i = 0; i < NFNS; i++)
-		if (!strcmp(fns[i].name, e->key->text)) {
+		if (fns[i].name[0] == k[0] && !strcmp(fns[i].name, k)) {
 			out->fn = fns[i].fn;
 			out->name = fns[i].name;
 			out->arg = e->value;
@@ -382,6 +420,18 @@ static struct cfh_node *new_node(struct cfh_template *t, enum cfh_kind kind)
 	return n;
 }
 
+/* Set the slots of the nodes of @coll's entry @i. */
+static void number_one(struct cfh_node *coll, size_t i)
+{
+	struct cfh_entry *e = &coll->ent[i];
+
+	e->value->slot = (unsigned)i;
+	if (e->orig)
+		e->orig->slot = (unsigned)i;
+	if (e->key)
+		e->key->slot = (unsigned)i;
+}
+
 /* Append an entry to a new collection (no source positions). */
 int cfh_node_push(struct cfh_template *t, struct cfh_node *coll,
 		  struct cfh_node *key, struct cfh_node *value)
@@ -407,6 +457,8 @@ int cfh_node_push(struct cfh_template *t, struct cfh_node *coll,
 	if (key)
 		key->parent = coll;
 	value->parent = coll;
+	if (coll->numbered == coll->n - 1)
+		number_one(coll, coll->numbered++);
 	return 0;
 }
 
@@ -498,18 +550,58 @@ struct cfh_node *cfh_node_from_json(struct cfh_template *t, const json_t *j)
 	return j ? from_json(t, j, 0) : NULL;
 }
 
-/* The entry of @n in its parent, or NULL for the root. */
-struct cfh_entry *cfh_node_entry(const struct cfh_node *n)
+void cfh_node_moved(struct cfh_node *coll, size_t pos)
 {
-	struct cfh_node *p = n->parent;
+	if (pos < coll->numbered)
+		coll->numbered = (unsigned)pos;
+}
+
+void cfh_node_number(struct cfh_node *coll)
+{
 	size_t i;
 
-	if (!p)
-		return NULL;
-	for (i = 0; i < p->n; i++)
-		if (p->ent[i].value == n || p->ent[i].orig == n)
+	for (i = coll->numbered; i < coll->n; i++)
+		number_one(coll, i);
+	coll->numbered = (unsigned)coll->n;
+}
+
+static bool holds(const struct cfh_entry *e, const struct cfh_node *n,
+		  bool key)
+{
+	return key ? e->key == n : e->value == n || e->orig == n;
+}
+
+/* The entry of @p that holds @n: at its slot if the slot is numbered,
+ * else among the entries not numbered yet, which are numbered on the
+ * way. A node no entry holds leaves every entry numbered, so that the
+ * next such question costs nothing. */
+static struct cfh_entry *find_entry(struct cfh_node *p,
+				    const struct cfh_node *n, bool key)
+{
+	size_t i;
+
+	if (n->slot < p->numbered && holds(&p->ent[n->slot], n, key))
+		return &p->ent[n->slot];
+	for (i = p->numbered; i < p->n; i++) {
+		number_one(p, i);
+		p->numbered = (unsigned)(i + 1);
+		if (holds(&p->ent[i], n, key))
 			return &p->ent[i];
+	}
 	return NULL;
+}
+
+struct cfh_entry *cfh_node_entry(const struct cfh_node *n)
+{
+	return n->parent ? find_entry(n->parent, n, false) : NULL;
+}
+
+struct cfh_entry *cfh_node_key_entry(struct cfh_node *coll,
+				     const struct cfh_node *key)
+{
+	return coll && key && key->parent == coll
+		       ? find_entry(coll, key, true)
+		       : NULL;
 }
 
 static void pointer_segment(struct cfh_buf *b, const char *s)

@@ -7,20 +7,52 @@
 #include "passlib.h"
 #include "policy.h"
 
+/* Resources, looked up once per generation of the template: a walk of
+ * every resource asks for its end at every step. The cache is the
+ * template's own bookkeeping, like its graph. */
+static const struct cfh_node *resources_map(const struct cfh_template *ct)
+{
+	struct cfh_template *t = (struct cfh_template *)ct;
+	const struct cfh_node *r;
+
+	if (!t->resources_ok || t->resources_gen != t->generation) {
+		r = cfh_node_deref(cfh_template_section(t, "Resources"));
+		t->resources = (struct cfh_node *)(r && r->kind == CFH_MAP ? r
+									  : NULL);
+		t->resources_gen = t->generation;
+		t->resources_ok = true;
+	}
+	return t->resources;
+}
+
 struct cfh_entry *cfh_resources_begin(const struct cfh_template *t)
 {
-	const struct cfh_node *r = cfh_node_deref(
-		cfh_template_section(t, "Resources"));
+	const struct cfh_node *r = resources_map(t);
 
-	return r && r->kind == CFH_MAP ? r->ent : NULL;
+	return r ? r->ent : NULL;
 }
 
 struct cfh_entry *cfh_resources_end(const struct cfh_template *t)
 {
-	const struct cfh_node *r = cfh_node_deref(
-		cfh_template_section(t, "Resources"));
+	const struct cfh_node *r = resources_map(t);
 
-	return r && r->kind == CFH_MAP && r->ent ? r->ent + r->n : NULL;
+	return r && r->ent ? r->ent + r->n : NULL;
+}
+
+struct cfh_node *cfh_resource_live(struct cfh_template *t, const char *id)
+{
+	const struct cfh_node *resources =
+		cfh_node_deref(cfh_template_section(t, "Resources"));
+	struct cfh_node *n = cfh_resource(t, id);
+	struct cfh_entry *e;
+
+	if (!n || !resources || n->parent != resources)
+		return NULL;
+	e = cfh_node_entry(n);
+	if (!e || (e->flags & CFH_EF_REMOVED) || !e->key ||
+	    strcmp(e->key->text, id))
+		return NULL;
+	return e->value;
 }
 
 bool cfh_res_is(const struct cfh_node *res, const char *type)
@@ -152,12 +184,29 @@ int cfh_strlist_add(const char ***list, size_t *n, const char *s)
 	return 0;
 }
 
+/* Does the Properties of @w name @u, whose ID is @id? From the graph's
+ * record of names when it can tell, which spares a walk of @w: a
+ * dashboard that names every resource would make each query linear. */
+static bool props_name(struct cfh_graph *g, const struct cfh_vertex *w,
+		       const struct cfh_vertex *u, const char *id)
+{
+	int k = -1;
+
+	/* The record holds IDs as the index resolves them. */
+	if (!strcmp(u->id, id) && cfh_graph_find(g, id) == u)
+		k = cfh_graph_names(g, (struct cfh_vertex *)w,
+				    (size_t)(u - g->v));
+	if (k >= 0)
+		return k;
+	return cfh_refers_to(cfh_map_get(w->node, "Properties"), id);
+}
+
 int cfh_principal_uses(struct cfh_template *t, const char *pid,
 		       const char ***out, size_t *n)
 {
-	const struct cfh_graph *g = cfh_graph_get(t);
+	struct cfh_graph *g = cfh_graph_get(t);
 	const struct cfh_vertex *v = g ? cfh_graph_find(g, pid) : NULL;
-	const struct cfh_node *pres, *props;
+	const struct cfh_node *pres;
 	size_t i, k;
 
 	*out = NULL;
@@ -167,12 +216,11 @@ int cfh_principal_uses(struct cfh_template *t, const char *pid,
 	if (!v || v->kind != CFH_V_RESOURCE)
 		return 0;
 	pres = v->node;
-	props = cfh_map_get(pres, "Properties");
 	/* What it names, in its properties (not just DependsOn). */
 	for (i = 0; i < v->nout; i++) {
 		const struct cfh_vertex *x = &g->v[v->out[i]];
 
-		if (x->kind == CFH_V_RESOURCE && cfh_refers_to(props, x->id) &&
+		if (x->kind == CFH_V_RESOURCE && props_name(g, v, x, x->id) &&
 		    cfh_strlist_add(out, n, x->id))
 			return -1;
 	}
@@ -215,9 +263,9 @@ int cfh_principal_uses(struct cfh_template *t, const char *pid,
 int cfh_referrers(struct cfh_template *t, const char *id, const char *type,
 		  const char ***out, size_t *n)
 {
-	const struct cfh_graph *g = cfh_graph_get(t);
+	struct cfh_graph *g = cfh_graph_get(t);
 	const struct cfh_vertex *v = g ? cfh_graph_find(g, id) : NULL;
-	size_t i;
+	size_t i, cap = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -225,13 +273,25 @@ int cfh_referrers(struct cfh_template *t, const char *id, const char *type,
 		return -1;
 	for (i = 0; v && i < v->nin; i++) {
 		const struct cfh_vertex *w = &g->v[v->in[i]];
+		const char **l;
 
 		if (w->kind != CFH_V_RESOURCE ||
 		    (type && !cfh_res_is(w->node, type)) ||
-		    !cfh_refers_to(cfh_map_get(w->node, "Properties"), id))
+		    !props_name(g, w, v, id))
 			continue;
-		if (cfh_strlist_add(out, n, w->id))
-			return -1;
+		/* In-lists hold each vertex once, and resource IDs are
+		 * unique (the loader refuses duplicate keys): no scan of
+		 * the list for repeats, which a role of a thousand
+		 * functions would make quadratic. */
+		if (*n + 2 > cap) {
+			cap = cap ? cap * 2 : 8;
+			l = realloc(*out, cap * sizeof(*l));
+			if (!l)
+				return -1;
+			*out = l;
+		}
+		(*out)[(*n)++] = w->id;
+		(*out)[*n] = NULL;
 	}
 	return 0;
 }

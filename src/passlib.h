@@ -30,6 +30,19 @@
 struct cfh_entry *cfh_resources_begin(const struct cfh_template *t);
 struct cfh_entry *cfh_resources_end(const struct cfh_template *t);
 
+/**
+ * cfh_resource_live() - a resource as a walk of Resources sees it now
+ *
+ * cfh_resource() answers from the graph's index, which, while a pass
+ * runs, is the one the pass started with: it still gives a resource the
+ * pass removed, and the value a pass replaced. This gives what a walk
+ * of Resources would: the live value of the entry @id, or NULL when
+ * there is none, in constant time. Like cfh_resource(), it does not ask
+ * for a mapping (cfh_for_each_resource() skips the others).
+ * Returns: the node (borrowed), or NULL.
+ */
+struct cfh_node *cfh_resource_live(struct cfh_template *t, const char *id);
+
 /* True if the resource @res is of @type. */
 bool cfh_res_is(const struct cfh_node *res, const char *type);
 

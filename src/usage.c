@@ -282,9 +282,13 @@ static bool walk_foreign(const struct foreign *f, const struct cfh_node *n,
 		default:
 			break;
 		}
-		if (arg && arg->kind != CFH_SCALAR)
+		if (!arg || arg->kind == CFH_SCALAR)
+			return false;
+		/* In the tag form the argument is the tagged node itself
+		 * (!If [C, A, B]): walk its entries, not the call again. */
+		if (arg != n)
 			return walk_foreign(f, arg, false);
-		return false;
+		env = false;
 	}
 	if (n->kind == CFH_SCALAR) {
 		if (!strncmp(n->text, "arn:", 4) &&

@@ -2,16 +2,21 @@
 /*
  * Unit tests for the reference graph (src/graph.c): edges from every kind
  * of reference, in-lists and out-lists, resources by type, cycles, fresh
- * IDs, and rebuilding after an edit.
+ * IDs, rebuilding after an edit (reading again only what changed), the
+ * names a resource's Properties hold against cfh_refers_to(), and the
+ * index of resources by type that the edit API keeps current.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edit.h"
 #include "graph.h"
+#include "passlib.h"
 #include "suites.h"
 #include "testlib.h"
+#include "usage.h"
 
 static struct cfh_graph *graph(struct cfh_template *t)
 {
@@ -582,6 +587,362 @@ START_TEST(test_no_edges)
 }
 END_TEST
 
+/* cfh_referrers() as it was: the in-list, then a walk of each referrer's
+ * Properties. */
+static size_t referrers_by_walk(struct cfh_graph *g, const char *id,
+				const char **out)
+{
+	const struct cfh_vertex *v = cfh_graph_find(g, id);
+	size_t i, n = 0;
+
+	for (i = 0; v && i < v->nin; i++) {
+		const struct cfh_vertex *w = &g->v[v->in[i]];
+
+		if (w->kind == CFH_V_RESOURCE &&
+		    cfh_refers_to(cfh_map_get(w->node, "Properties"), id))
+			out[n++] = w->id;
+	}
+	return n;
+}
+
+static void assert_referrers(struct cfh_template *t, const char *id)
+{
+	const char *want[64], **got = NULL;
+	size_t n, m, i;
+
+	n = referrers_by_walk(cfh_graph_get(t), id, want);
+	ck_assert_int_eq(cfh_referrers(t, id, NULL, &got, &m), 0);
+	ck_assert_msg(m == n, "'%s': %zu referrers, want %zu", id, m, n);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(got[i], want[i]);
+	free(got);
+}
+
+/* The names the graph records for each resource's Properties are what
+ * cfh_refers_to() finds there, for every parameter and resource, in
+ * every spelling of refs_src (GetAtt forms, Sub with and without a
+ * variable map, ${!X}, conditions, DependsOn outside Properties). */
+START_TEST(test_names_as_refers_to)
+{
+	struct cfh_template *t = test_load(refs_src);
+	struct cfh_graph *g = graph(t);
+	size_t i, k;
+	int named = 0;
+
+	ck_assert(cfh_names_exact(t));
+	for (i = 0; i < g->n; i++) {
+		const struct cfh_node *props =
+			cfh_map_get(g->v[i].node, "Properties");
+
+		if (g->v[i].kind != CFH_V_RESOURCE)
+			continue;
+		for (k = 0; k < g->n; k++) {
+			int got;
+
+			if (g->v[k].kind != CFH_V_RESOURCE &&
+			    g->v[k].kind != CFH_V_PARAM)
+				continue;
+			got = cfh_graph_names(g, &g->v[i], k);
+			ck_assert_msg(got == cfh_refers_to(props, g->v[k].id),
+				      "%s names %s: %d", g->v[i].id,
+				      g->v[k].id, got);
+			named += got;
+		}
+	}
+	ck_assert_int_gt(named, 10);
+	for (i = 0; i < g->n; i++)
+		if (g->v[i].kind == CFH_V_RESOURCE || g->v[i].kind == CFH_V_PARAM)
+			assert_referrers(t, g->v[i].id);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* While a pass runs the graph stays as the pass found it, but the names
+ * of a resource an edit changed are read again: referrers agree with a
+ * walk of the Properties as they are now. */
+START_TEST(test_names_after_edit)
+{
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  B: {Type: X}\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    DependsOn: B\n"
+					   "    Properties: {P: !Ref B}\n");
+	struct cfh_run *r = cfh_run_new(t, NULL);
+	struct cfh_graph *g = graph(t);
+
+	assert_referrers(t, "B");
+	t->graph_pinned = true;
+	ck_assert_int_eq(cfh_edit_remove(r, test_at(t, "/Resources/A/Properties"),
+					 "P", "r"),
+			 0);
+	ck_assert_ptr_eq(cfh_graph_get(t), g);
+	assert_referrers(t, "B");
+	ck_assert_int_eq(cfh_graph_names(g, (struct cfh_vertex *)
+					 cfh_graph_find(g, "A"),
+					 (size_t)(cfh_graph_find(g, "B") - g->v)),
+			 0);
+	ck_assert_int_eq(cfh_edit_set_take(r, test_at(t, "/Resources/A/Properties"),
+					   "Q", json_pack("{s:[s,s]}", "Fn::GetAtt",
+							  "B", "Arn"),
+					   "r", NULL),
+			 0);
+	assert_referrers(t, "B");
+	t->graph_pinned = false;
+	assert_referrers(t, "B");
+	cfh_run_free(r);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* An ID with '.' in it: names cannot be read the way cfh_refers_to()
+ * matches them, and the queries walk instead. */
+START_TEST(test_names_inexact)
+{
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  My.Bucket: {Type: X}\n"
+					   "  A:\n"
+					   "    Type: X\n"
+					   "    Properties: {P: !GetAtt My.Bucket.Arn}\n");
+	struct cfh_graph *g = graph(t);
+
+	ck_assert(!cfh_names_exact(t));
+	ck_assert_int_eq(cfh_graph_names(g, (struct cfh_vertex *)
+					 cfh_graph_find(g, "A"), 0),
+			 -1);
+	assert_referrers(t, "My.Bucket");
+	cfh_template_free(t);
+}
+END_TEST
+
+/* cfh_names_each() gives each name as written, repeats included. */
+static int collect_name(void *arg, const char *s, size_t len)
+{
+	char *buf = arg;
+
+	strncat(buf, s, len);
+	strcat(buf, ",");
+	return 0;
+}
+
+START_TEST(test_names_each)
+{
+	struct cfh_template *t = test_load(
+		"Resources:\n"
+		"  A:\n"
+		"    Type: X\n"
+		"    Properties:\n"
+		"      P: [!Ref B, !GetAtt C.Arn, !GetAtt [D, Arn], x]\n"
+		"      Q: !Sub ['${E}-${F.Arn}-${!G}', {V: !Ref H}]\n"
+		"      R: !Join ['', [!Ref I]]\n");
+	char buf[256] = "";
+
+	ck_assert_int_eq(cfh_names_each(test_at(t, "/Resources/A/Properties"),
+					collect_name, buf),
+			 0);
+	ck_assert_str_eq(buf, "B,C,D,E,F,!G,H,I,");
+	cfh_template_free(t);
+}
+END_TEST
+
+/* The live resources of a type, in template order, by a walk. */
+static size_t of_type_by_walk(struct cfh_template *t, const char *type,
+			      const char **out)
+{
+	struct cfh_entry *e;
+	size_t n = 0;
+
+	cfh_for_each_resource(t, e)
+		if (cfh_res_is(e->value, type))
+			out[n++] = e->key->text;
+	return n;
+}
+
+static void assert_of_type(struct cfh_template *t, const char *type)
+{
+	struct cfh_node *const *keys;
+	const char *want[64];
+	size_t n = of_type_by_walk(t, type, want), m, i;
+
+	m = cfh_resources_of_type(t, type, &keys);
+	ck_assert_msg(m == n, "%s: %zu, want %zu", type, m, n);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(keys[i]->text, want[i]);
+		ck_assert_ptr_eq(cfh_resource_key_entry(t, keys[i])->key, keys[i]);
+		/* Callers compare slots: they are numbered, in order. */
+		ck_assert(!i || keys[i - 1]->slot < keys[i]->slot);
+	}
+}
+
+/* Resources added in the middle, removed, replaced whole, and a Type
+ * changed: the index follows every edit, on a pinned graph too. */
+START_TEST(test_resources_of_type)
+{
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  X1: {Type: X}\n"
+					   "  Y1: {Type: Y}\n"
+					   "  X2: {Type: X}\n"
+					   "  Odd: {Type: !Ref T}\n"
+					   "  X3: {Type: X}\n");
+	struct cfh_run *r = cfh_run_new(t, NULL);
+
+	assert_of_type(t, "X");
+	assert_of_type(t, "Y");
+	assert_of_type(t, "Z");
+	t->graph_pinned = true;
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, "X4", "X1",
+						    json_pack("{ss}", "Type", "X"),
+						    "r", NULL),
+			 0);
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, "Z1", "Y1",
+						    json_pack("{ss}", "Type", "Z"),
+						    "r", NULL),
+			 0);
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, "X5", NULL,
+						    json_pack("{ss}", "Type", "X"),
+						    "r", NULL),
+			 0);
+	assert_of_type(t, "X");
+	assert_of_type(t, "Z");
+	ck_assert_int_eq(cfh_edit_remove_node(r, test_at(t, "/Resources/X2"),
+					      "r"),
+			 0);
+	ck_assert_int_eq(cfh_edit_remove_node(r, test_at(t, "/Resources/Z1"),
+					      "r"),
+			 0);
+	assert_of_type(t, "X");
+	assert_of_type(t, "Z");
+	ck_assert_int_eq(cfh_edit_replace_take(r, test_at(t, "/Resources/X3"),
+					       json_pack("{ss}", "Type", "Y"),
+					       "r", NULL),
+			 0);
+	ck_assert_int_eq(cfh_edit_replace_take(r, test_at(t, "/Resources/Y1/Type"),
+					       json_string("X"), "r", NULL),
+			 0);
+	assert_of_type(t, "X");
+	assert_of_type(t, "Y");
+	t->graph_pinned = false;
+	/* A rebuild keeps the index, current. */
+	graph(t);
+	assert_of_type(t, "X");
+	assert_of_type(t, "Y");
+	cfh_run_free(r);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* A resource written as an alias: no index, and the caller walks. */
+START_TEST(test_resources_of_type_alias)
+{
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A: &a {Type: X}\n"
+					   "  B: *a\n");
+	struct cfh_node *const *keys;
+
+	ck_assert_uint_eq(cfh_resources_of_type(t, "X", &keys), (size_t)-1);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* A rebuild reads again the resources an edit changed and keeps what it
+ * read of the others, resolved anew: the edges are those of a graph built
+ * from nothing. */
+START_TEST(test_rebuild_reads_changed)
+{
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A: {Type: X, Properties: {P: !Ref B}}\n"
+					   "  B: {Type: X, Properties: {P: !Ref C}}\n"
+					   "  C: {Type: X}\n");
+	struct cfh_run *r = cfh_run_new(t, NULL);
+	struct cfh_graph *g = graph(t);
+	const struct cfh_gname *brefs = vertex(g, "B")->refs;
+	unsigned agen = vertex(g, "A")->walked_gen;
+
+	ck_assert_int_eq(cfh_edit_set_take(r, test_at(t, "/Resources/A/Properties"),
+					   "Q", json_pack("{ss}", "Ref", "D"), "r",
+					   NULL),
+			 0);
+	/* D, added after the reference, resolves in the rebuild though A
+	 * is read again anyway; B's names are kept. */
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, "D", NULL,
+						    json_pack("{ss}", "Type", "X"),
+						    "r", NULL),
+			 0);
+	g = graph(t);
+	ck_assert_ptr_eq(vertex(g, "B")->refs, brefs);
+	ck_assert_uint_gt(vertex(g, "A")->walked_gen, agen);
+	ck_assert(cfh_graph_refers(g, "A", "B"));
+	ck_assert(cfh_graph_refers(g, "A", "D"));
+	ck_assert(cfh_graph_refers(g, "B", "C"));
+	ck_assert_uint_eq(vertex(g, "D")->nin, 1);
+	ck_assert_uint_eq(vertex(g, "C")->nin, 1);
+	cfh_run_free(r);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* Searches mark vertices with a number of their own: many searches, and
+ * the number wrapping round, answer as the first. */
+START_TEST(test_reaches_many)
+{
+	struct cfh_template *t = test_load("Resources:\n"
+					   "  A: {Type: X, Properties: {P: !Ref B}}\n"
+					   "  B: {Type: X, Properties: {P: !Ref C}}\n"
+					   "  C: {Type: X}\n"
+					   "  D: {Type: X}\n");
+	struct cfh_graph *g = graph(t);
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert(cfh_graph_reaches(g, "A", "C"));
+		ck_assert(!cfh_graph_reaches(g, "C", "A"));
+		ck_assert(!cfh_graph_reaches(g, "A", "D"));
+		g->mark_gen = ~0u - 1;
+	}
+	ck_assert_int_eq(cfh_graph_has_cycle(g), 0);
+	ck_assert_int_eq(cfh_graph_has_cycle(g), 0);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* The usage model walks a principal's Properties through both spellings
+ * of a call; the tag form's argument is the tagged node itself, which
+ * it once walked again and again until the stack overflowed. */
+START_TEST(test_usage_foreign_tagged_call)
+{
+	static const char *const forms[] = {
+		"!If [IsProd, !Ref DataBucket, none]",
+		"{Fn::If: [IsProd, !Ref DataBucket, none]}",
+	};
+	size_t i;
+
+	for (i = 0; i < CFH_ARRAY_SIZE(forms); i++) {
+		char src[512], why[128] = "";
+		struct cfh_template *t;
+
+		snprintf(src, sizeof(src),
+			 "Parameters:\n"
+			 "  DataBucket: {Type: String}\n"
+			 "Conditions:\n"
+			 "  IsProd: !Equals [a, b]\n"
+			 "Resources:\n"
+			 "  F:\n"
+			 "    Type: AWS::Lambda::Function\n"
+			 "    Properties:\n"
+			 "      MemorySize: !If [IsProd, 512, 128]\n"
+			 "      Environment: {Variables: {X: %s}}\n",
+			 forms[i]);
+		t = test_load(src);
+		ck_assert_int_eq(cfh_usage_foreign(t, "F", "s3", why, sizeof(why)),
+				 1);
+		ck_assert_str_eq(why, "parameter 'DataBucket'");
+		ck_assert_int_eq(cfh_usage_foreign(t, "F", "sqs", why, sizeof(why)),
+				 0);
+		cfh_template_free(t);
+	}
+}
+END_TEST
+
 Suite *graph_suite(void)
 {
 	Suite *s = suite_create("graph");
@@ -605,6 +966,15 @@ Suite *graph_suite(void)
 	tcase_add_test(tc, test_fresh_id_after_edit);
 	tcase_add_test(tc, test_rebuild_after_edit);
 	tcase_add_test(tc, test_edges_through_alias);
+	tcase_add_test(tc, test_names_as_refers_to);
+	tcase_add_test(tc, test_names_after_edit);
+	tcase_add_test(tc, test_names_inexact);
+	tcase_add_test(tc, test_names_each);
+	tcase_add_test(tc, test_resources_of_type);
+	tcase_add_test(tc, test_resources_of_type_alias);
+	tcase_add_test(tc, test_rebuild_reads_changed);
+	tcase_add_test(tc, test_reaches_many);
+	tcase_add_test(tc, test_usage_foreign_tagged_call);
 	suite_add_tcase(s, tc);
 	return s;
 }

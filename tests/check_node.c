@@ -2,7 +2,8 @@
 /*
  * Unit tests for the model's queries on a loaded template (src/node.c):
  * intrinsic functions recognised in both spellings, GetAtt and Sub forms,
- * conversion to JSON, JSON Pointers, and the resource a node lies in.
+ * conversion to JSON, JSON Pointers, the resource a node lies in, and the
+ * constant-time entry of a node, kept right as edits move entries.
  *
  * Separate from check_load.c, which tests what the loader builds: these
  * tests take a loaded template as given and read it.
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit.h"
 #include "model.h"
 #include "suites.h"
 #include "testlib.h"
@@ -451,6 +453,131 @@ START_TEST(test_resource_id)
 }
 END_TEST
 
+/* What cfh_node_entry() must answer, by a scan. */
+static struct cfh_entry *entry_by_scan(const struct cfh_node *n)
+{
+	size_t i;
+
+	for (i = 0; n->parent && i < n->parent->n; i++)
+		if (n->parent->ent[i].value == n || n->parent->ent[i].orig == n)
+			return &n->parent->ent[i];
+	return NULL;
+}
+
+/* Every value, loaded value and key of @coll finds its own entry. */
+static void assert_entries(struct cfh_node *coll)
+{
+	size_t i;
+
+	for (i = 0; i < coll->n; i++) {
+		struct cfh_entry *e = &coll->ent[i];
+
+		ck_assert_ptr_eq(cfh_node_entry(e->value), e);
+		if (e->orig)
+			ck_assert_ptr_eq(cfh_node_entry(e->orig), e);
+		if (e->key)
+			ck_assert_ptr_eq(cfh_node_key_entry(coll, e->key), e);
+	}
+}
+
+static const char many_src[] =
+	"Resources:\n"
+	"  R0: {Type: X, Properties: {P: 0}}\n"
+	"  R1: {Type: X, Properties: {P: 1}}\n"
+	"  R2: {Type: X, Properties: {P: 2}}\n"
+	"  R3: {Type: X, Properties: {P: 3}}\n"
+	"  R4: {Type: X, Properties: {P: 4}}\n"
+	"  R5: {Type: X, Properties: {P: 5}}\n";
+
+/* Insertions in the middle, removals and replacements move entries: the
+ * entry of every node stays the one a scan finds, and pointers and
+ * resource IDs read through it stay right. */
+START_TEST(test_entry_after_moves)
+{
+	struct cfh_template *t = test_load(many_src);
+	struct cfh_run *r = cfh_run_new(t, NULL);
+	struct cfh_node *res = test_at(t, "/Resources");
+	struct cfh_node *old, *n;
+	char *ptr;
+
+	/* Loaded entries are numbered on the first lookup, from the end. */
+	ck_assert_ptr_eq(cfh_node_entry(test_at(t, "/Resources/R5")),
+			 &res->ent[5]);
+	assert_entries(res);
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, "A", "R1",
+						    json_pack("{ss}", "Type", "X"),
+						    "r", &n),
+			 0);
+	ck_assert_ptr_eq(cfh_node_entry(n), entry_by_scan(n));
+	ck_assert_str_eq(res->ent[2].key->text, "A");
+	ck_assert_ptr_eq(cfh_node_entry(test_at(t, "/Resources/R5")),
+			 &res->ent[6]);
+	ck_assert_str_eq(cfh_node_resource_id(t, test_at(t, "/Resources/R4/Properties/P")),
+			 "R4");
+	ptr = cfh_node_pointer(test_at(t, "/Resources/R3/Properties/P"));
+	ck_assert_str_eq(ptr, "/Resources/R3/Properties/P");
+	free(ptr);
+	ck_assert_int_eq(cfh_edit_add_resource_take(r, "B", "R0",
+						    json_pack("{ss}", "Type", "X"),
+						    "r", NULL),
+			 0);
+	assert_entries(res);
+	/* A new entry taken out again: the entries after it move back. */
+	ck_assert_int_eq(cfh_edit_remove_node(r, n, "r"), 0);
+	ck_assert_ptr_null(cfh_node_entry(n));
+	assert_entries(res);
+	ck_assert_ptr_eq(cfh_node_entry(test_at(t, "/Resources/R2")),
+			 entry_by_scan(test_at(t, "/Resources/R2")));
+	/* A replaced value keeps its entry, as the loaded value; a new
+	 * value replaced again has none. */
+	old = test_at(t, "/Resources/R3/Properties");
+	ck_assert_int_eq(cfh_edit_replace_take(r, old, json_pack("{si}", "Q", 1),
+					       "r", &n),
+			 0);
+	ck_assert_ptr_eq(cfh_node_entry(old), cfh_node_entry(n));
+	ck_assert_int_eq(cfh_edit_replace_take(r, n, json_pack("{si}", "Q", 2),
+					       "r", NULL),
+			 0);
+	ck_assert_ptr_null(cfh_node_entry(n));
+	assert_entries(test_at(t, "/Resources/R3"));
+	assert_entries(res);
+	cfh_run_free(r);
+	cfh_template_free(t);
+}
+END_TEST
+
+/* Lookups by key compare the keys' first bytes before their text:
+ * keys that share them, and short ones, are still told apart. */
+START_TEST(test_map_keys_alike)
+{
+	struct cfh_template *t = test_load("Resources: {}\n"
+					   "M:\n"
+					   "  PolicyName: a\n"
+					   "  PolicyDocument: b\n"
+					   "  Pol: c\n"
+					   "  P: d\n"
+					   "  '': e\n"
+					   "  Policy: f\n");
+	struct cfh_node *m = test_at(t, "/M");
+	int round;
+
+	/* Twice: once to set the tags, once through them. */
+	for (round = 0; round < 2; round++) {
+		ck_assert_str_eq(cfh_node_str(cfh_map_get(m, "PolicyName")), "a");
+		ck_assert_str_eq(cfh_node_str(cfh_map_get(m, "PolicyDocument")),
+				 "b");
+		ck_assert_str_eq(cfh_node_str(cfh_map_get(m, "Pol")), "c");
+		ck_assert_str_eq(cfh_node_str(cfh_map_get(m, "P")), "d");
+		ck_assert_str_eq(cfh_node_str(cfh_map_get(m, "")), "e");
+		ck_assert_str_eq(cfh_node_str(cfh_map_get(m, "Policy")), "f");
+		ck_assert_ptr_null(cfh_map_get(m, "Poli"));
+		ck_assert_ptr_null(cfh_map_get(m, "PolicyNames"));
+		ck_assert_ptr_null(cfh_map_get(m, "Q"));
+	}
+	cfh_template_free(t);
+}
+END_TEST
+
 Suite *node_suite(void)
 {
 	Suite *s = suite_create("node");
@@ -470,6 +597,8 @@ Suite *node_suite(void)
 	tcase_add_test(tc, test_pointer_escapes);
 	tcase_add_test(tc, test_node_at);
 	tcase_add_test(tc, test_resource_id);
+	tcase_add_test(tc, test_entry_after_moves);
+	tcase_add_test(tc, test_map_keys_alike);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1012,6 +1012,7 @@ out:
 static json_t *widget(struct alarms *x, const char *id, int y, bool *err)
 {
 	const struct cfh_node *res = cfh_resource(x->r->t, id);
+	const char *type = cfh_resource_type(res);
 	const struct cfh_metric *first = NULL, *m;
 	json_t *series = json_array(), *line, *w;
 	char dim[512], title[512];
@@ -1019,9 +1020,9 @@ static json_t *widget(struct alarms *x, const char *id, int y, bool *err)
 
 	if (!series)
 		goto fail;
-	for (k = 0; k < CFH_ARRAY_SIZE(cfh_metrics); k++) {
+	for (k = 0; type && k < CFH_ARRAY_SIZE(cfh_metrics); k++) {
 		m = &cfh_metrics[k];
-		if (!m->widget || !cfh_res_is(res, m->type) ||
+		if (!m->widget || strcmp(type, m->type) ||
 		    !is_variant(x, id, res, m->variant) ||
 		    (m->dims[0].fill != CFH_FILL_REF &&
 		     m->dims[0].fill != CFH_FILL_GETATT))
@@ -1122,13 +1123,15 @@ static int watch(struct cfh_run *r, void *st, const char *id,
 		 struct cfh_node *res)
 {
 	struct alarms *x = st;
+	const char *type = cfh_resource_type(res);
 	size_t k;
 
 	(void)r;
-	for (k = 0; k < CFH_ARRAY_SIZE(cfh_metrics); k++) {
+	/* The type read once, not once per row of the table. */
+	for (k = 0; type && k < CFH_ARRAY_SIZE(cfh_metrics); k++) {
 		const struct cfh_metric *m = &cfh_metrics[k];
 
-		if (!m->alarm || !cfh_res_is(res, m->type) ||
+		if (!m->alarm || strcmp(type, m->type) ||
 		    !is_variant(x, id, res, m->variant))
 			continue;
 		if (m->dlq == CFH_DLQ_ONLY && !cfh_ids_has(&x->dlqs, id))

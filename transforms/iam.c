@@ -50,6 +50,9 @@ struct role {
 	const char *id;
 	struct cfh_node *res;
 	struct cfh_iam_needs needs;
+	struct cfh_ids named;	/* the grants' targets, see role_names() */
+	bool named_ok;
+	struct cfh_iam_memo *memo;	/* the pass's, for every role */
 };
 
 /* ---- placing statements without adding a cycle ---- */
@@ -346,6 +349,71 @@ static int star_advice(struct role *role, const struct cfh_stmt *st,
 	return rc;
 }
 
+/* Is @id the role itself, or a resource its principals name (the target
+ * of a grant)? A set, made on the first question: a role that many
+ * principals share has many grants. */
+static bool role_names(struct role *role, const char *id)
+{
+	size_t k;
+
+	if (!strcmp(id, role->id))
+		return true;
+	if (!role->named_ok) {
+		for (k = 0; k < role->needs.ngrants; k++)
+			if (cfh_ids_add(&role->named,
+					role->needs.grants[k].target))
+				break;
+		role->named_ok = k == role->needs.ngrants;
+	}
+	if (role->named_ok)
+		return cfh_ids_has(&role->named, id);
+	for (k = 0; k < role->needs.ngrants; k++)
+		if (!strcmp(role->needs.grants[k].target, id))
+			return true;
+	return false;
+}
+
+/*
+ * The first resource of the template, in template order, of service
+ * @svc that the role's principals do not name: through the resources by
+ * type, since a walk of every resource for every statement on "*" made
+ * the pass quadratic. @found is false when there is none; -1 when there
+ * is no index (see cfh_resources_of_type()).
+ */
+static int first_unnamed(struct role *role, const char *svc,
+			 const char **found)
+{
+	struct cfh_template *t = role->r->t;
+	const struct cfh_iam_profile *p;
+	const struct cfh_node *best = NULL;
+	struct cfh_node *const *keys;
+	size_t i, k, n;
+
+	*found = NULL;
+	for (i = 0; (p = cfh_iam_profile_at(i)); i++) {
+		if (strcmp(p->service, svc))
+			continue;
+		n = cfh_resources_of_type(t, p->type, &keys);
+		if (n == (size_t)-1)
+			return -1;
+		for (k = 0; k < n; k++) {
+			const struct cfh_entry *e =
+				cfh_resource_key_entry(t, keys[k]);
+
+			/* The profile a resource has is the first of its
+			 * type. */
+			if (!e || cfh_iam_profile_of(e->value) != p ||
+			    role_names(role, keys[k]->text))
+				continue;
+			if (!best || keys[k]->slot < best->slot)
+				best = keys[k];
+			break;
+		}
+	}
+	*found = best ? best->text : NULL;
+	return 0;
+}
+
 /*
  * In a deployed stack, a statement on "*" is scoped only when the role's
  * principals name every resource of the service that the template has:
@@ -357,28 +425,27 @@ static int unnamed_use(struct role *role, const struct cfh_node *at,
 {
 	const struct cfh_entry *e;
 	const struct cfh_iam_profile *p;
+	const char *id = NULL;
 	char msg[600];
-	size_t k;
 
-	cfh_for_each_resource(role->r->t, e) {
-		p = cfh_iam_profile_of(e->value);
-		if (!p || strcmp(p->service, svc) ||
-		    !strcmp(e->key->text, role->id))
-			continue;
-		for (k = 0; k < role->needs.ngrants; k++)
-			if (!strcmp(role->needs.grants[k].target, e->key->text))
+	if (first_unnamed(role, svc, &id))
+		cfh_for_each_resource(role->r->t, e) {
+			p = cfh_iam_profile_of(e->value);
+			if (p && !strcmp(p->service, svc) &&
+			    !role_names(role, e->key->text)) {
+				id = e->key->text;
 				break;
-		if (k < role->needs.ngrants)
-			continue;
-		snprintf(msg, sizeof(msg),
-			 "%s: the template's '%s' is a %s resource the role's "
-			 "principals do not name but may use; scoped to the "
-			 "ones they name, it would lose its access. List the "
-			 "ARNs of every %s resource they use",
-			 lead, e->key->text, svc, svc);
-		return cfh_advise(role->r, at, msg) ? -1 : 1;
-	}
-	return 0;
+			}
+		}
+	if (!id)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "%s: the template's '%s' is a %s resource the role's "
+		 "principals do not name but may use; scoped to the "
+		 "ones they name, it would lose its access. List the "
+		 "ARNs of every %s resource they use",
+		 lead, id, svc, svc);
+	return cfh_advise(role->r, at, msg) ? -1 : 1;
 }
 
 static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
@@ -417,7 +484,8 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 
 		if (!list[i] || !cfh_iam_service_of(list[i], svc, sizeof(svc)))
 			continue;
-		if (cfh_iam_is_star_only(list[i]) || !strcmp(list[i], "*")) {
+		if (cfh_iam_is_star_only(role->memo, list[i]) ||
+		    !strcmp(list[i], "*")) {
 			json_array_append_new(keep, json_string(list[i]));
 			list[i] = NULL;
 			continue;
@@ -430,14 +498,15 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			if (list[k] &&
 			    cfh_iam_service_of(list[k], svc2, sizeof(svc2)) &&
 			    !strcmp(svc, svc2) &&
-			    cfh_iam_star_members(list[k], stars))
+			    cfh_iam_star_members(role->memo, list[k], stars))
 				goto none;
 		acts_s = json_array();
 		sub_acts = json_array();
 		res_s = json_array();
 		sub_res = json_array();
 		if (!acts_s || !sub_acts || !res_s || !sub_res ||
-		    cfh_iam_split_actions(list + i, nact - i, svc, acts_s,
+		    cfh_iam_split_actions(role->memo, list + i, nact - i, svc,
+					  acts_s,
 					  sub_acts)) {
 			json_decref(acts_s);
 			json_decref(sub_acts);
@@ -496,7 +565,7 @@ static json_t *scope_statement(struct role *role, const struct cfh_stmt *st,
 			if (list[k] &&
 			    cfh_iam_service_of(list[k], svc2, sizeof(svc2)) &&
 			    !strcmp(svc, svc2) &&
-			    !cfh_iam_is_star_only(list[k])) {
+			    !cfh_iam_is_star_only(role->memo, list[k])) {
 				if (!done)
 					json_array_append_new(keep,
 							      json_string(list[k]));
@@ -977,22 +1046,25 @@ static int scope_permission(struct cfh_run *r, const char *id,
 
 /* Per run: the Lambda permissions, in template order. Every role is
  * hardened before any permission changes, as the pass always did: the
- * permissions wait for after(). */
+ * permissions wait for after(). And what the IAM table said of the
+ * patterns the roles grant, asked once per run, not once per role. */
 struct iam {
 	struct cfh_ids perms;
+	struct cfh_iam_memo memo;
 };
 
 static int harden_role(struct cfh_run *r, void *st, const char *id,
 		       struct cfh_node *res)
 {
-	struct role role = { .r = r, .id = id, .res = res };
+	struct iam *x = st;
+	struct role role = { .r = r, .id = id, .res = res, .memo = &x->memo };
 	int err;
 
-	(void)st;
 	err = cfh_iam_needs_init(&role.needs, r->t, id) ||
 	      replace_managed(&role) || scope_role(&role) ||
 	      refine_role(&role) || drop_role_name(&role);
 	cfh_iam_needs_release(&role.needs);
+	cfh_ids_release(&role.named);
 	return err ? -1 : 0;
 }
 
@@ -1023,6 +1095,7 @@ static void release(void *st)
 	struct iam *x = st;
 
 	cfh_ids_release(&x->perms);
+	cfh_iam_memo_release(&x->memo);
 }
 
 static const struct cfh_handler handlers[] = {

@@ -171,8 +171,10 @@ static bool is_password_prop(const char *key)
 {
 	size_t i;
 
+	/* Asked of every key of the template: the first byte first. */
 	for (i = 0; i < sizeof(password_props) / sizeof(*password_props); i++)
-		if (!strcmp(key, password_props[i]))
+		if (key[0] == password_props[i][0] &&
+		    !strcmp(key, password_props[i]))
 			return true;
 	return false;
 }

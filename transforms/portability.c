@@ -572,8 +572,9 @@ static bool policy_key(const char *k)
 {
 	size_t i;
 
+	/* Asked of every key of the template: the first byte first. */
 	for (i = 0; i < sizeof(policy_keys) / sizeof(*policy_keys); i++)
-		if (!strcmp(k, policy_keys[i]))
+		if (k[0] == policy_keys[i][0] && !strcmp(k, policy_keys[i]))
 			return true;
 	return false;
 }
@@ -647,13 +648,15 @@ static int fix_mapped_zones(struct port *x, const struct cfh_ids *ids)
 	for (i = 0; i < ids->n; i++) {
 		struct cfh_node *res = cfh_resource(x->r->t, ids->v[i]);
 		struct cfh_node *p = cfh_map_get(res, "Properties");
+		const char *type = cfh_resource_type(res);
 
-		for (j = 0; j < sizeof(az_paths) / sizeof(*az_paths); j++) {
+		for (j = 0; type && j < sizeof(az_paths) / sizeof(*az_paths);
+		     j++) {
 			const char *path = az_paths[j].path;
 			size_t len = strlen(path);
 			char list[128];
 
-			if (!cfh_res_is(res, az_paths[j].type))
+			if (strcmp(type, az_paths[j].type))
 				continue;
 			if (walk_path(x, ids->v[i], p, path, fix_mapped))
 				return -1;
@@ -697,10 +700,12 @@ static int zone_paths(struct port *x, const char *id, struct cfh_node *res,
 		      visit_fn fn)
 {
 	struct cfh_node *p = cfh_map_get(res, "Properties");
+	const char *type = cfh_resource_type(res);
 	size_t j;
 
-	for (j = 0; j < sizeof(az_paths) / sizeof(*az_paths); j++)
-		if (cfh_res_is(res, az_paths[j].type) &&
+	/* The type read once: walk_path() edits no Type. */
+	for (j = 0; type && j < sizeof(az_paths) / sizeof(*az_paths); j++)
+		if (!strcmp(type, az_paths[j].type) &&
 		    walk_path(x, id, p, az_paths[j].path, fn))
 			return -1;
 	return 0;
