@@ -410,7 +410,9 @@ static int typed_keys(struct cfh_run *r, const struct cfh_pass_ops *ops,
 			}
 			keys = k;
 		}
-		memcpy(keys + *n, l, m * sizeof(*l));
+		/* m may be 0 while keys is still NULL: no pointer sum then. */
+		if (m)
+			memcpy(keys + *n, l, m * sizeof(*l));
 		*n += m;
 	}
 	if (*n)
