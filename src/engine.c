@@ -459,13 +459,11 @@ static int walk_list(struct cfh_run *r, const struct cfh_pass_ops *ops,
 	typed = typed_keys(r, ops, &keys, &nkeys);
 	if (typed < 0)
 		return -1;
-	for (i = 0, e = res->ent; typed ? i < nkeys : e < res->ent + res->n;
-	     i++, e++) {
+	for (i = 0; i < (typed ? nkeys : res->n); i++) {
 		struct cfh_node *v;
 
-		if (typed)
-			e = cfh_resource_key_entry(r->t, keys[i]);
-		else if (e->flags & CFH_EF_REMOVED)
+		e = typed ? cfh_resource_key_entry(r->t, keys[i]) : &res->ent[i];
+		if (!e || (e->flags & CFH_EF_REMOVED))
 			continue;
 		v = e->value;
 		if (!cfh_node_is_map(v) || !logical_id_ok(e->key) ||
