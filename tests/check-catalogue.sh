@@ -115,7 +115,8 @@ ids = [r[1] for r in rows]
 ok(ids == sorted(set(ids)), "%s: IDs are not unique and in order" % FIXES)
 for n, fid, text, kind, passes in rows:
     where = "%s:%d: %s" % (FIXES, n, fid)
-    ok(re.match(r"^S\d{3}-\d{2}$", fid) is not None, where + ": not an ID of the form S000-01")
+    ok(re.match(r"^[SC]\d{3}-\d{2}$", fid) is not None,
+       where + ": not an ID of the form S000-01 or C001-01")
     ok(kind in KINDS, where + ": template is '%s', not yes, advisory or out" % kind)
     ok(text and "\\" not in text, where + ": no text, or a backslash in it")
     ok((kind == "out") == (not passes),
@@ -172,7 +173,7 @@ for f, t in golden.items():
         continue
     for tpl in rep.get("templates", [rep]):
         for c in tpl.get("changes", []) if isinstance(tpl, dict) else []:
-            for fid in re.findall(r"\bS\d{3}-\d{2}\b", c.get("reason") or ""):
+            for fid in re.findall(r"\b[SC]\d{3}-\d{2}\b", c.get("reason") or ""):
                 cited.setdefault((c.get("pass"), fid), f)
 for (p, fid), f in sorted(cited.items()):
     ok(fid in row and p in row[fid][4],
