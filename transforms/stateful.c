@@ -177,6 +177,15 @@ static int policies(struct st *s, struct cfh_node *res, int k)
 	 * worth: a replacement treats it the same way. One decided at deploy
 	 * time (Fn::If) leaves the profile's choice. */
 	if (cfh_node_is_str(dp) && strcmp(cfh_node_str(dp), want)) {
+		/* A value CloudFormation refuses (a made-up policy, or
+		 * Snapshot on a type that takes none) is the user's to mend:
+		 * copying it would repeat the error in a second attribute. */
+		if (!cfh_node_str_eq(dp, "Delete") &&
+		    !cfh_node_str_eq(dp, "Retain") &&
+		    !cfh_node_str_eq(dp, "RetainExceptOnCreate") &&
+		    !(cfh_node_str_eq(dp, "Snapshot") &&
+		      stateful_types[k].snapshot))
+			return 0;
 		/* RetainExceptOnCreate is for deletion only. */
 		want = cfh_node_str_eq(dp, "RetainExceptOnCreate")
 			       ? "Retain"
