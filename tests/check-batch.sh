@@ -14,24 +14,14 @@ exe="$PWD/$build/cfn-harden"
 tmp="$PWD/$build/batch-test"
 rm -rf "$tmp"
 mkdir -p "$tmp"
-pass=0
-fail=0
+suite=batch
+. tests/lib.sh
 corpus=${CORPUS:-../shared/corpus}
 if [ ! -d "$corpus" ]; then
 	echo "batch: $corpus not found: skipped (the committed sample in tests/corpus/ was checked)"
 	corpus=tests/corpus
 fi
 
-check() {
-	desc=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		pass=$((pass + 1))
-	else
-		echo "batch: FAIL: $desc"
-		fail=$((fail + 1))
-	fi
-}
 
 # A small repository: templates at several depths, a file that is YAML but
 # not a template, a file that is not YAML, a broken template, and a hidden
@@ -491,9 +481,4 @@ if [ -r /dev/zero ]; then
 	check "the input cap is said at line 1" grep -q "^/dev/zero:1:1: error: larger than" "$tmp/zero-err"
 fi
 
-if [ "$fail" -eq 0 ]; then
-	echo "batch: $pass passed, 0 failed"
-else
-	echo "batch: $pass passed, $fail failed"
-fi
-[ "$fail" -eq 0 ]
+check_summary

@@ -13,21 +13,11 @@ exe="$PWD/$build/cfn-harden"
 tmp="$PWD/$build/io-faults-test"
 rm -rf "$tmp"
 mkdir -p "$tmp"
-pass=0
-fail=0
+suite=io-faults
+. tests/lib.sh
 yaml="$PWD/examples/media-processing.yaml"
 json="$PWD/tests/golden/encryption/json-all-stores/input.json"
 
-check() {
-	desc=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		pass=$((pass + 1))
-	else
-		echo "io-faults: FAIL: $desc"
-		fail=$((fail + 1))
-	fi
-}
 
 # No staged file (.cfn-harden.*) anywhere under $1.
 no_temp() {
@@ -321,9 +311,4 @@ check "empty: only the empty one is named" \
 	sh -c "grep -q '$e/none: error: no template' '$e/err-mixed' && ! grep -q '$e/some: error' '$e/err-mixed'"
 
 rm -rf "$tmp/signals/tree" "$tmp/signals/batch"
-if [ "$fail" -eq 0 ]; then
-	echo "io-faults: $pass passed, 0 failed"
-else
-	echo "io-faults: $pass passed, $fail failed"
-fi
-[ "$fail" -eq 0 ]
+check_summary
