@@ -92,7 +92,7 @@ TEST_OBJS = \
 HEADERS = $(wildcard include/*.h src/*.h tests/*.h) transforms/passes.def \
 	transforms/options.def
 
-.PHONY: all build deps deps-quiet pkg-check schema schema-check iam-table iam-table-check check unit golden catalogue corpus batch lint-outputs invariants never-broader never-narrower replacements rerender alarm-metrics manlint asan demo \
+.PHONY: all build deps deps-quiet pkg-check schema schema-check iam-table iam-table-check check unit golden catalogue corpus batch lint-outputs invariants never-broader never-narrower replacements unchanged rerender alarm-metrics manlint asan demo \
 	bench install uninstall clean regen fuzz fuzz-deps fuzz-regress generated-inputs examples examples-check valgrind
 
 # Only builds: a plain `make` must not run apt-get. Without the packages
@@ -154,7 +154,7 @@ check: deps-quiet
 		catalogue fuzz-regress generated-inputs examples-check corpus \
 		alarm-metrics batch \
 		manlint lint-outputs invariants never-broader never-narrower \
-		replacements rerender io-faults
+		replacements unchanged rerender io-faults
 
 # make check with the long parts: cfn-lint on 250 hardened corpus templates
 # and the semantic checks on all of them (CHECK_FULL=1; make check takes
@@ -243,6 +243,9 @@ never-narrower:
 
 replacements:
 	@sh tests/check-semantic.sh replacements $(BUILD)
+
+unchanged:
+	@sh tests/check-semantic.sh unchanged $(BUILD)
 
 rerender:
 	@sh tests/check-semantic.sh rerender $(BUILD)

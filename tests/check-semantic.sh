@@ -14,6 +14,9 @@
 #                   new-stack every replacement is in the report
 #                   (replacements.py); the corpus is hardened a second time
 #                   as first drafts for it
+#   unchanged       in mode deployed, what running resources do for their
+#                   users stays (retries, retention, metadata tokens,
+#                   what a load balancer accepts; unchanged.py)
 #   rerender        edits stay at the node they change: no untouched line
 #                   is written again with other quotes or spacing
 #                   (rerender.py)
@@ -35,6 +38,10 @@ replacements)
 	py=replacements.py
 	hit='^replacements: .*: \(replaced (\|OUTPUT removes \)'
 	what="the replacement" ;;
+unchanged)
+	py=unchanged.py
+	hit='^unchanged: .*changed from .* on a running '
+	what="the changed behaviour" ;;
 rerender)
 	py=rerender.py
 	hit='^rerender: .*untouched lines\{0,1\} written again'

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Check that, in a deployed stack, hardening leaves alone what running
+resources do for their clients and consumers.
+
+    unchanged.py [--cfn-harden PATH] INPUT OUTPUT [REPORT.json]
+    unchanged.py [--cfn-harden PATH] --pairs FILE
+
+FILE holds one pair a line, `input<TAB>output[<TAB>report]`. Templates are
+read through `cfn-harden --only "" --to json` (readtemplate.py). From
+REPORT.json (else OUTPUT.report.json, if there is one) only "mode" is read:
+in mode new-stack nothing runs yet, and the pair passes.
+
+In mode deployed every resource of INPUT runs. For the types of BEHAVIOUR
+below, each listed property must have the same value in OUTPUT as in INPUT,
+an absent one staying absent: these are the settings a running consumer,
+client or operator relies on (how often a message is retried and where it
+goes then, how long data is kept, how an instance answers its metadata
+requests, what a load balancer accepts), which the issue "Safe to merge"
+forbids changing under them. A pass that wants one of them changed must say
+so as an advisory instead. Each violation is one line,
+
+    unchanged: OUTPUT: <resource>: <property> changed from X to Y on a running <type>
+
+and the last line counts the pairs (`unchanged: N pairs checked, N passed,
+N failed`). Exit status: 0 all passed, 1 some failed (or could not be
+read), 2 bad command line. Written from the services' documentation, apart
+from transforms/*.c, so that the two check each other. The table is short
+on purpose: a property belongs here when changing it on a running resource
+changes what its users see, not when it adds something beside them
+(logging, tracing, a dead-letter queue for what would be dropped, tags).
+"""
+import argparse
+import json
+import os
+import sys
+
+import readtemplate
+
+PROG = "unchanged"
+ABSENT = object()
+
+# type -> property paths; "[]" walks every item of a list, "{Key=k}" picks
+# the item of a list of {Key, Value} whose Key is k (load balancer
+# attributes).
+BEHAVIOUR = {
+    # A redrive policy moves a message aside after a few receives: its
+    # consumers stop retrying it (SQS developer guide, dead-letter queues).
+    "AWS::SQS::Queue": [
+        "RedrivePolicy", "VisibilityTimeout", "MessageRetentionPeriod",
+        "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize",
+    ],
+    # A retry policy gives up before EventBridge's 24 hours / 185 attempts.
+    "AWS::Events::Rule": [
+        "State", "EventPattern", "ScheduleExpression",
+        "Targets[].RetryPolicy", "Targets[].Input", "Targets[].InputPath",
+        "Targets[].InputTransformer",
+    ],
+    # Retry limits and bisection skip records a stream consumer would have
+    # retried in order (Lambda developer guide, stream event sources).
+    "AWS::Lambda::EventSourceMapping": [
+        "MaximumRetryAttempts", "BisectBatchOnFunctionError", "BatchSize",
+        "MaximumBatchingWindowInSeconds", "ParallelizationFactor",
+        "MaximumRecordAgeInSeconds", "FilterCriteria", "Enabled",
+        "FunctionResponseTypes", "TumblingWindowInSeconds",
+    ],
+    "AWS::SNS::Subscription": ["FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
+                               "DeliveryPolicy"],
+    "AWS::Lambda::Function": ["Timeout", "MemorySize", "Runtime", "Handler",
+                              "ReservedConcurrentExecutions", "Architectures"],
+    # Retention deletes older events the moment it is set.
+    "AWS::Logs::LogGroup": ["RetentionInDays"],
+    # IMDSv2 only: software that reads the metadata without a token fails.
+    "AWS::EC2::Instance": ["MetadataOptions", "InstanceType", "SubnetId", "SecurityGroupIds",
+                           "SecurityGroups", "SourceDestCheck", "UserData"],
+    "AWS::EC2::LaunchTemplate": [
+        "LaunchTemplateData.MetadataOptions", "LaunchTemplateData.InstanceType",
+        "LaunchTemplateData.NetworkInterfaces", "LaunchTemplateData.SecurityGroupIds",
+        "LaunchTemplateData.UserData",
+    ],
+    "AWS::AutoScaling::LaunchConfiguration": ["MetadataOptions", "AssociatePublicIpAddress",
+                                              "InstanceType", "SecurityGroups", "UserData"],
+    # What a balancer accepts from clients and how it routes them.
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": [
+        "Scheme", "Subnets", "SubnetMappings", "SecurityGroups", "IpAddressType",
+        "LoadBalancerAttributes{Key=routing.http.drop_invalid_header_fields.enabled}",
+        "LoadBalancerAttributes{Key=routing.http.desync_mitigation_mode}",
+        "LoadBalancerAttributes{Key=idle_timeout.timeout_seconds}",
+        "LoadBalancerAttributes{Key=load_balancing.cross_zone.enabled}",
+        "LoadBalancerAttributes{Key=routing.http2.enabled}",
+    ],
+    "AWS::ElasticLoadBalancingV2::Listener": ["Protocol", "Port", "SslPolicy", "Certificates",
+                                              "DefaultActions", "AlpnPolicy"],
+    "AWS::ElasticLoadBalancing::LoadBalancer": ["Listeners", "Scheme", "Subnets",
+                                                "SecurityGroups", "HealthCheck", "Policies"],
+    "AWS::ApiGateway::Stage": ["CacheClusterEnabled", "CacheClusterSize",
+                               "ClientCertificateId", "Variables"],
+    "AWS::RDS::DBInstance": ["DBInstanceClass", "Engine", "EngineVersion", "Port",
+                             "PubliclyAccessible", "BackupRetentionPeriod",
+                             "DBParameterGroupName", "VPCSecurityGroups"],
+    "AWS::RDS::DBCluster": ["Engine", "EngineVersion", "Port", "BackupRetentionPeriod",
+                            "DBClusterParameterGroupName", "VpcSecurityGroupIds"],
+    "AWS::CloudFront::Distribution": ["DistributionConfig.ViewerCertificate",
+                                      "DistributionConfig.DefaultRootObject",
+                                      "DistributionConfig.Restrictions",
+                                      "DistributionConfig.WebACLId"],
+}
+
+
+def values(node, path):
+    """[(label, value)] that @path picks in @node; ABSENT where it is not."""
+    depth, cut = 0, len(path)
+    for i, c in enumerate(path):        # the first "." outside braces
+        depth += (c == "{") - (c == "}")
+        if c == "." and not depth:
+            cut = i
+            break
+    head, rest = path[:cut], path[cut + 1:]
+    key = head
+    sel = None
+    each = False
+    if head.endswith("[]"):
+        key, each = head[:-2], True
+    elif "{" in head:
+        key, sel = head[:head.index("{")], head[head.index("{") + 1:-1].split("=", 1)
+    v = node.get(key, ABSENT) if isinstance(node, dict) else ABSENT
+    if v is not ABSENT and sel:
+        items = v if isinstance(v, list) else []
+        hit = [i for i in items if isinstance(i, dict) and i.get(sel[0]) == sel[1]]
+        v = hit[-1].get("Value", ABSENT) if hit else ABSENT
+    if each:
+        items = v if isinstance(v, list) else []
+        out = []
+        for i, item in enumerate(items):
+            lab = "%s[%s]" % (key, item.get("Id", i) if isinstance(item, dict) else i)
+            for sub, val in (values(item, rest) if rest else [("", item)]):
+                out.append((lab + ("." + sub if sub else ""), val))
+        return out
+    if rest and v is not ABSENT:
+        return [(head + "." + s if s else head, x) for s, x in values(v, rest)]
+    if rest:
+        return [(path, ABSENT)]
+    return [(head, v)]
+
+
+# Properties whose change matters only across a boundary: a value ->
+# the class that counts (absent is the type's default).
+def _backups(v):
+    # Backups on or off: from 0 to a number (or back) reboots the
+    # database; between two numbers only more or fewer are kept (RDS user
+    # guide, "Backup retention period").
+    if v is ABSENT:
+        return "on"
+    return "off" if str(v) == "0" else "on"
+
+
+CLASSES = {"BackupRetentionPeriod": _backups}
+
+
+def resolve(v, fresh):
+    """@v with each Ref to a parameter OUTPUT added (@fresh: name ->
+    default) replaced by its default: the value a stack update gives it."""
+    if isinstance(v, dict):
+        if len(v) == 1 and isinstance(v.get("Ref"), str) and v["Ref"] in fresh:
+            return fresh[v["Ref"]]
+        return {k: resolve(x, fresh) for k, x in v.items()}
+    if isinstance(v, list):
+        return [resolve(x, fresh) for x in v]
+    return v
+
+
+def show(v):
+    return "absent" if v is ABSENT else json.dumps(v, sort_keys=True)
+
+
+def read_mode(path):
+    if not path or not os.path.exists(path):
+        return "deployed", None
+    try:
+        with open(path) as f:
+            rep = json.load(f)
+    except (OSError, ValueError) as e:
+        return "deployed", "report %s cannot be read: %s" % (path, e)
+    mode = rep.get("mode", "deployed") if isinstance(rep, dict) else "deployed"
+    if mode not in ("deployed", "new-stack"):
+        return "deployed", "report %s has an unknown mode %s" % (path, json.dumps(mode))
+    return mode, None
+
+
+def check_pair(outp, tin, tout):
+    lines = []
+    rin = tin.get("Resources") if isinstance(tin, dict) else None
+    rout = tout.get("Resources") if isinstance(tout, dict) else None
+    if not isinstance(rin, dict) or not isinstance(rout, dict):
+        return lines
+    pin_ = tin.get("Parameters") if isinstance(tin.get("Parameters"), dict) else {}
+    pout_ = tout.get("Parameters") if isinstance(tout.get("Parameters"), dict) else {}
+    fresh = {k: v["Default"] for k, v in pout_.items()
+             if k not in pin_ and isinstance(v, dict) and "Default" in v}
+    for rid, res in rin.items():
+        if not isinstance(res, dict):
+            continue
+        typ = res.get("Type")
+        other = rout.get(rid)
+        if not isinstance(typ, str) or typ not in BEHAVIOUR or not isinstance(other, dict) or other.get("Type") != typ:
+            continue                    # removal and replacement: replacements.py
+        pin = res.get("Properties", {})
+        pout = other.get("Properties", {})
+        if not isinstance(pin, dict) or not isinstance(pout, dict):
+            continue
+        for path in BEHAVIOUR[typ]:
+            before = dict(values(pin, path))
+            after = dict(values(pout, path))
+            cls = CLASSES.get(path.split(".")[-1])
+            for lab in sorted(set(before) | set(after)):
+                a, b = before.get(lab, ABSENT), after.get(lab, ABSENT)
+                b = resolve(b, fresh) if b is not ABSENT else b
+                if (cls(a) != cls(b)) if cls else (a != b):
+                    lines.append("%s: %s: %s: %s changed from %s to %s on a running %s"
+                                 % (PROG, outp, rid, lab, show(a), show(b), typ))
+    return lines
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog="unchanged.py",
+                                 description="Check that a deployed stack's running resources "
+                                             "keep what their users rely on.")
+    ap.add_argument("--cfn-harden", dest="tool")
+    ap.add_argument("--pairs", help="a file of input<TAB>output[<TAB>report] lines")
+    ap.add_argument("files", nargs="*", metavar="INPUT OUTPUT [REPORT.json]")
+    args = ap.parse_args(argv)
+    pairs = []
+    if args.pairs:
+        if args.files:
+            ap.error("--pairs takes no other files")
+        try:
+            with open(args.pairs) as f:
+                for line in f:
+                    fields = line.rstrip("\n").split("\t")
+                    if len(fields) >= 2 and fields[0]:
+                        pairs.append(fields[:3])
+        except OSError as e:
+            ap.error("%s: %s" % (args.pairs, e.strerror))
+    elif len(args.files) in (2, 3):
+        pairs.append(args.files)
+    else:
+        ap.error("give INPUT OUTPUT [REPORT.json], or --pairs FILE")
+    tool = args.tool or os.environ.get("CFN_HARDEN") or \
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "cfn-harden")
+    passed = failed = 0
+    for pair in pairs:
+        inp, outp = pair[0], pair[1]
+        report = pair[2] if len(pair) > 2 and pair[2] else outp + ".report.json"
+        mode, why = read_mode(report)
+        lines = ["%s: %s: %s" % (PROG, outp, why)] if why else []
+        if mode == "deployed" and not why:
+            tin, e1 = readtemplate.read(tool, inp)
+            tout, e2 = readtemplate.read(tool, outp)
+            if e1 or e2:
+                lines = ["%s: %s: cannot be read: %s" % (PROG, p, e)
+                         for p, e in ((inp, e1), (outp, e2)) if e]
+            else:
+                lines = check_pair(outp, tin, tout)
+        for line in lines:
+            print(line)
+        if lines:
+            failed += 1
+        else:
+            passed += 1
+    print("%s: %d pairs checked, %d passed, %d failed" % (PROG, len(pairs), passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
