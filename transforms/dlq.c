@@ -22,6 +22,13 @@
  *                                        deadLetterTargetArn: !GetAtt QueueDLQ.Arn
  *                                        maxReceiveCount: 5
  *
+ * In a deployed stack (--mode deployed) the pass adds only what keeps
+ * work that would otherwise be dropped: a running queue keeps retrying a
+ * failing message until it expires, a running rule keeps EventBridge's
+ * 24 hours of retries, a running stream mapping keeps retrying a failing
+ * batch; for those the bounded retry is an advisory, since the consumer
+ * may rely on retrying through an outage.
+ *
  * A new queue is as hard as the passes before would have made it: it keeps
  * messages for the maximum 14 days, is encrypted with the template's key
  * (whose policy then admits the service that sends to it), answers only
@@ -321,12 +328,25 @@ static int queues(struct cfh_run *r, void *st, const char *id,
 	struct cfh_node *p = props_of(res);
 	bool fifo = cfh_node_str_eq(cfh_map_get(p, "FifoQueue"), "true");
 	long long receives = cfh_opt_int(r, "max-receive-count");
-	char why[160];
+	char why[300];
 	const char *q;
 
 	if (cfh_map_get(p, "RedrivePolicy") ||
 	    cfh_ids_has(&x->dlqs, id))
 		return 0;
+	/* The consumers of a running queue retry a failing message until it
+	 * expires: through an outage downstream, that is how it gets done
+	 * once the outage ends. A redrive policy would move it aside after
+	 * a few receives, where nothing reads it: their owners decide. */
+	if (cfh_is_running(r, res)) {
+		snprintf(why, sizeof(why),
+			 "its consumers retry a failing message until it "
+			 "expires; once they may set failures aside, add "
+			 "RedrivePolicy {deadLetterTargetArn: a new queue, "
+			 "maxReceiveCount: %lld} (S004-03)",
+			 receives);
+		return cfh_advise(r, res, why);
+	}
 	if (add_queue(x, id, fifo, NULL, NULL, &q))
 		return -1;
 	snprintf(why, sizeof(why), "messages that fail %lld times move to the "
@@ -500,6 +520,7 @@ static int rules(struct cfh_run *r, void *st, const char *id,
 	struct cfh_node *targets = cfh_map_get(props_of(res), "Targets");
 	struct cfh_entry *e;
 	const char *q = NULL;
+	bool advised = false;
 
 	if (!targets || targets->kind != CFH_SEQ)
 		return 0;
@@ -516,6 +537,23 @@ static int rules(struct cfh_run *r, void *st, const char *id,
 			     "events EventBridge cannot deliver go to a "
 			     "dead-letter queue"))
 			return -1;
+		/* A dead-letter queue keeps only what EventBridge would drop;
+		 * a retry policy gives up sooner than its default (185
+		 * attempts over 24 hours), which a running rule's targets may
+		 * rely on to outlast an outage. */
+		if (!cfh_map_get(tgt, "RetryPolicy") && cfh_is_running(r, res)) {
+			if (!advised && cfh_advise(
+				    r, res,
+				    "EventBridge retries a failed delivery for 24 "
+				    "hours before the dead-letter queue; once its "
+				    "targets' owners agree, RetryPolicy "
+				    "{MaximumRetryAttempts: 8, "
+				    "MaximumEventAgeInSeconds: 3600} bounds that "
+				    "to an hour"))
+				return -1;
+			advised = true;
+			continue;
+		}
 		if (!cfh_map_get(tgt, "RetryPolicy") &&
 		    cfh_edit_set_take(r, tgt, "RetryPolicy",
 				      json_pack("{s:i, s:i}",
@@ -588,10 +626,31 @@ static int mappings(struct cfh_run *r, void *st, const char *id,
 	    cfh_edit_set_take(r, p, "DestinationConfig",
 			      json_pack("{s:{s:o}}", "OnFailure", "Destination",
 					cfh_json_getatt(q, "Arn")),
-			      "records of batches that keep failing go to a "
-			      "dead-letter queue instead of blocking the shard",
+			      cfh_is_running(r, res)
+				      ? "records of batches the mapping gives up "
+					"on go to a dead-letter queue instead "
+					"of being lost"
+				      : "records of batches that keep failing go "
+					"to a dead-letter queue instead of "
+					"blocking the shard",
 			      NULL))
 		return -1;
+	/* The destination is told only of what the mapping gives up on.
+	 * Giving up sooner, or splitting batches, changes how a running
+	 * function sees the stream: a record that keeps failing is
+	 * skipped, and later ones are processed before it. */
+	if (cfh_is_running(r, res)) {
+		if ((!cfh_map_get(p, "MaximumRetryAttempts") ||
+		     !cfh_map_get(p, "BisectBatchOnFunctionError")) &&
+		    cfh_advise(r, res,
+			       "a batch that keeps failing is retried until "
+			       "its records expire, blocking the shard; once "
+			       "the function may skip a record, set "
+			       "MaximumRetryAttempts: 3 and "
+			       "BisectBatchOnFunctionError: true"))
+			return -1;
+		return grant_send(x, role, q);
+	}
 	if (!cfh_map_get(p, "MaximumRetryAttempts") &&
 	    cfh_edit_set_take(r, p, "MaximumRetryAttempts", json_integer(3),
 			      "a failing batch is retried 3 times, not until "
