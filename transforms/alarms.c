@@ -827,7 +827,8 @@ static bool is_pipeline_rule(const struct cfh_node *pattern)
 /*
  * S000-05: a rule on pipeline execution changes with no state filter
  * notifies on every started, resumed and superseded execution: alert
- * fatigue. Filter to the states someone acts on.
+ * fatigue. Filter to the states someone acts on, in a new stack; a
+ * running rule's readers are asked first.
  */
 static int filter_states(struct cfh_run *r, void *st, const char *id,
 			 struct cfh_node *rule)
@@ -848,6 +849,15 @@ static int filter_states(struct cfh_run *r, void *st, const char *id,
 			   x->to.topic ? x->to.topic : "") &&
 	    !cfh_map_path(rule, "Properties", "Targets", NULL))
 		return 0;
+	/* Who reads a running rule's events is not all in the template (a
+	 * topic's subscribers may be another stack's): one of them may act
+	 * on a start or a supersession. */
+	if (cfh_is_running(r, rule))
+		return cfh_advise(r, rule,
+				  "notifies on every pipeline state change; once "
+				  "its targets' readers need only the outcomes, "
+				  "add detail: {state: [FAILED, SUCCEEDED]} to its "
+				  "EventPattern (S000-05)");
 	if (!detail)
 		return cfh_edit_set_take(
 			r, pattern, "detail",
