@@ -93,6 +93,9 @@ BEHAVIOUR = {
                                               "DefaultActions", "AlpnPolicy"],
     "AWS::ElasticLoadBalancing::LoadBalancer": ["Listeners", "Scheme", "Subnets",
                                                 "SecurityGroups", "HealthCheck", "Policies"],
+    # Immutable tags fail a push that moves a tag; a lifecycle policy
+    # deletes images a task may still pull by digest or roll back to.
+    "AWS::ECR::Repository": ["ImageTagMutability", "LifecyclePolicy"],
     "AWS::ApiGateway::Stage": ["CacheClusterEnabled", "CacheClusterSize",
                                "ClientCertificateId", "Variables"],
     "AWS::RDS::DBInstance": ["DBInstanceClass", "Engine", "EngineVersion", "Port",

@@ -172,6 +172,27 @@ static int repositories(struct cfh_run *r, void *st, const char *id,
 			      "vulnerabilities (S003-04)",
 			      NULL))
 		return -1;
+	/* A running repository's pushers may move a tag (latest, a branch)
+	 * on every build, and its tasks may run, or roll back to, an old or
+	 * untagged image by digest: immutability would fail those pushes,
+	 * a lifecycle policy delete those images. Their owners decide. */
+	if (cfh_is_running(r, res)) {
+		if (!cfh_map_get(p, "ImageTagMutability") &&
+		    cfh_opt_bool(r, "immutable-tags") &&
+		    cfh_advise(r, res,
+			       "tags can be moved: once no build pushes a tag "
+			       "it pushed before (latest, a branch name), set "
+			       "ImageTagMutability: IMMUTABLE (S003-04)"))
+			return -1;
+		if (!cfh_map_get(p, "LifecyclePolicy") &&
+		    cfh_advise(r, res,
+			       "the repository keeps every image forever; a "
+			       "lifecycle policy (expire untagged images, keep "
+			       "the most recent) must keep every image a task "
+			       "may still run or roll back to (S003-04)"))
+			return -1;
+		return 0;
+	}
 	if (!cfh_map_get(p, "ImageTagMutability") &&
 	    cfh_opt_bool(r, "immutable-tags") &&
 	    cfh_edit_set_take(r, p, "ImageTagMutability",
