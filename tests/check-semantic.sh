@@ -40,7 +40,7 @@ replacements)
 	what="the replacement" ;;
 unchanged)
 	py=unchanged.py
-	hit='^unchanged: .*changed from .* on a running '
+	hit='^unchanged: .*changed from .* on a running'
 	what="the changed behaviour" ;;
 rerender)
 	py=rerender.py

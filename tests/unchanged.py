@@ -224,6 +224,42 @@ def check_pair(outp, tin, tout):
     return lines
 
 
+SCALABLE = {"AWS::ECS::Service", "AWS::DynamoDB::Table", "AWS::Lambda::Alias",
+            "AWS::EC2::SpotFleet", "AWS::AppStream::Fleet", "AWS::SageMaker::Endpoint"}
+
+
+def scaled(tin, tout):
+    """[(scalable target, the input resource it scales)] that OUTPUT adds:
+    auto scaling changes how many copies of a running resource run."""
+    rin = tin.get("Resources") or {}
+    out = []
+    for rid, res in (tout.get("Resources") or {}).items():
+        if rid in rin or not isinstance(res, dict) or \
+                res.get("Type") != "AWS::ApplicationAutoScaling::ScalableTarget":
+            continue
+        names = set()
+        refs_in((res.get("Properties") or {}).get("ResourceId"), names)
+        out += [(rid, n) for n in sorted(names)
+                if isinstance(rin.get(n), dict) and rin[n].get("Type") in SCALABLE]
+    return out
+
+
+def refs_in(v, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k == "Ref" and isinstance(x, str):
+                out.add(x)
+            elif k == "Fn::GetAtt":
+                name = x[0] if isinstance(x, list) and x else (x.split(".")[0] if isinstance(x, str) else None)
+                if isinstance(name, str):
+                    out.add(name)
+            else:
+                refs_in(x, out)
+    elif isinstance(v, list):
+        for x in v:
+            refs_in(x, out)
+
+
 def main(argv):
     ap = argparse.ArgumentParser(prog="unchanged.py",
                                  description="Check that a deployed stack's running resources "
@@ -264,6 +300,8 @@ def main(argv):
                          for p, e in ((inp, e1), (outp, e2)) if e]
             else:
                 lines = check_pair(outp, tin, tout)
+                lines += ["%s: %s: %s: its task count changed from fixed to scaled (%s) on a running resource"
+                          % (PROG, outp, n, t) for t, n in scaled(tin, tout)]
         for line in lines:
             print(line)
         if lines:

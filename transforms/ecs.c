@@ -617,6 +617,16 @@ static int scaling(struct ecs *x, const char *id, struct cfh_node *res,
 	free(refs);
 	if (n || cfh_node_str_eq(cfh_map_get(p, "SchedulingStrategy"), "DAEMON"))
 		return 0;
+	/* A running service's task count is what its owner sized it to:
+	 * more copies of a task that must run alone (a scheduler, a
+	 * consumer that keeps order) break it, and each one costs. */
+	if (cfh_is_running(x->r, res))
+		return cfh_advise(x->r, res,
+				  "its task count is fixed; once its tasks may run "
+				  "side by side, add an "
+				  "AWS::ApplicationAutoScaling::ScalableTarget from "
+				  "its DesiredCount up, with target tracking on CPU "
+				  "and memory (S003-13)");
 	cluster = cfh_ecs_cluster_name(x->r->t, cfh_map_get(p, "Cluster"));
 	if (!cluster)
 		return cfh_advise(x->r, res,
