@@ -33,7 +33,8 @@ static const struct fix fixes[] = {
 	  "CT.ELASTICLOADBALANCING.PR.6 and PR.10)" },
 	{ "C002-02", "yes", "elb",
 	  "Classic load balancers drain connections for 300 s before an "
-	  "instance leaves (Control Tower CT.ELASTICLOADBALANCING.PR.11)" },
+	  "instance leaves (cdk-nag ELB3, Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.11)" },
 	{ "C002-03", "yes", "elb",
 	  "Classic load balancers balance across zones; a running one "
 	  "gets an advisory (cdk-nag ELB4, NIST "
