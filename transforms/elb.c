@@ -447,37 +447,54 @@ static json_t *log_objects(struct elb *x)
 	return json_pack("{s:s}", "Fn::Sub", sub);
 }
 
-/* The Mappings table of ELB accounts and the Condition that says the
- * stack's region is in it, unless the template has them. */
-static int accounts_table(struct elb *x)
+/*
+ * Put @value (taken) under @name in the section @sec, unless an entry of
+ * that name holds it already; an entry of that name that holds something
+ * else is the author's, and a fresh name is taken. *@name receives the
+ * name used (borrowed).
+ */
+static int section_entry(struct elb *x, const char *sec, const char **name,
+			 json_t *value, const char *reason)
 {
-	struct cfh_node *maps, *conds;
-	json_t *table, *ors, *part = NULL;
+	struct cfh_node *s = cfh_edit_section(x->r, sec), *old;
+	json_t *have;
+	bool same;
+
+	if (!value || !cfh_node_is_map(s)) {
+		json_decref(value);
+		return -1;
+	}
+	old = cfh_map_get(s, *name);
+	if (old) {
+		have = cfh_node_to_json(old);
+		same = have && json_equal(have, value);
+		json_decref(have);
+		if (same) {
+			json_decref(value);
+			return 0;
+		}
+		*name = cfh_fresh_id(x->r->t, *name);
+		if (!*name) {
+			json_decref(value);
+			return -1;
+		}
+	}
+	return cfh_edit_set_take(x->r, s, *name, value, reason, NULL);
+}
+
+/* The Mappings table of ELB accounts and the Condition that says the
+ * stack's region is in it, unless the template has them; their names in
+ * *@map and *@cond. */
+static int accounts_table(struct elb *x, const char **map, const char **cond)
+{
+	json_t *table = json_object(), *ors = json_array(), *part = NULL;
 	size_t i;
 
-	maps = cfh_edit_section(x->r, "Mappings");
-	if (!cfh_node_is_map(maps))
-		return -1;
-	if (!cfh_map_get(maps, ACCOUNTS_MAP)) {
-		table = json_object();
-		for (i = 0; table && i < CFH_ARRAY_SIZE(elb_accounts); i++)
-			json_object_set_new(table, elb_accounts[i].region,
-					    json_pack("{s:s}", "Account",
-						      elb_accounts[i].account));
-		if (cfh_edit_set_take(x->r, maps, ACCOUNTS_MAP, table,
-				      "the Elastic Load Balancing account that "
-				      "writes access logs in each region opened "
-				      "before August 2022 (C002-01)",
-				      NULL))
-			return -1;
-	}
-	conds = cfh_edit_section(x->r, "Conditions");
-	if (!cfh_node_is_map(conds))
-		return -1;
-	if (cfh_map_get(conds, ACCOUNTS_COND))
-		return 0;
+	for (i = 0; table && i < CFH_ARRAY_SIZE(elb_accounts); i++)
+		json_object_set_new(table, elb_accounts[i].region,
+				    json_pack("{s:s}", "Account",
+					      elb_accounts[i].account));
 	/* Fn::Or takes 2 to 10 conditions: groups of 10, or'ed. */
-	ors = json_array();
 	for (i = 0; ors && i < CFH_ARRAY_SIZE(elb_accounts); i++) {
 		if (i % 10 == 0) {
 			part = json_array();
@@ -488,22 +505,31 @@ static int accounts_table(struct elb *x)
 			part, json_pack("{s:[{s:s}, s]}", "Fn::Equals", "Ref",
 					"AWS::Region", elb_accounts[i].region));
 	}
-	return cfh_edit_set_take(x->r, conds, ACCOUNTS_COND,
-				 json_pack("{s:o}", "Fn::Or", ors),
-				 "the stack's region is one whose ELB account "
-				 "writes access logs (C002-01)",
-				 NULL);
+	*map = ACCOUNTS_MAP;
+	*cond = ACCOUNTS_COND;
+	if (section_entry(x, "Mappings", map, table,
+			  "the Elastic Load Balancing account that writes "
+			  "access logs in each region opened before August "
+			  "2022 (C002-01)")) {
+		json_decref(ors);
+		return -1;
+	}
+	return section_entry(x, "Conditions", cond,
+			     ors ? json_pack("{s:o}", "Fn::Or", ors) : NULL,
+			     "the stack's region is one whose ELB account "
+			     "writes access logs (C002-01)");
 }
 
 /* ALB and classic logs: the region's ELB account where it has one, else
  * the service principal, may put objects under the balancers' prefix. */
 static int admit_elb(struct elb *x)
 {
+	const char *map, *cond;
 	json_t *stmt;
 
 	if (has_sid(x, ELB_SID))
 		return 0;
-	if (accounts_table(x))
+	if (accounts_table(x, &map, &cond))
 		return -1;
 	stmt = with_sid(ELB_SID, cfh_stmt_service_take(ELB_SERVICE,
 						       "s3:PutObject",
@@ -512,8 +538,8 @@ static int admit_elb(struct elb *x)
 		json_object_set_new(
 			stmt, "Principal",
 			json_pack("{s:[s, {s:{s:[s, {s:s}, s]}}, {s:s}]}",
-				  "Fn::If", ACCOUNTS_COND, "AWS",
-				  "Fn::FindInMap", ACCOUNTS_MAP, "Ref",
+				  "Fn::If", cond, "AWS", "Fn::FindInMap",
+				  map, "Ref",
 				  "AWS::Region", "Account", "Service",
 				  ELB_SERVICE));
 	return add_statement(x, stmt,
@@ -555,9 +581,25 @@ static int admit_nlb(struct elb *x)
 			     "writes Network Load Balancer logs (C002-01)");
 }
 
+/* True if the resource @res names @id: by Ref, GetAtt or Sub, or in its
+ * DependsOn. */
+static bool names(const struct cfh_node *res, const char *id)
+{
+	const struct cfh_node *dep = cfh_map_get(res, "DependsOn");
+	size_t i;
+
+	if (cfh_refers_to(res, id) || cfh_node_str_eq(dep, id))
+		return true;
+	for (i = 0; cfh_node_is_seq(dep) && i < cfh_node_count(dep); i++)
+		if (cfh_node_str_eq(cfh_seq_at(dep, i), id))
+			return true;
+	return false;
+}
+
 /* The balancer waits for the policy: setting access logs checks that ELB
- * may write, and fails the create or update otherwise. A policy that
- * names the balancer would make a cycle; it is left to its author. */
+ * may write, and fails the create or update otherwise. A policy or bucket
+ * that names the balancer would make a cycle; that is left to its
+ * author. */
 static int depend_on_policy(struct elb *x, const char *id,
 			    struct cfh_node *res)
 {
@@ -567,9 +609,9 @@ static int depend_on_policy(struct elb *x, const char *id,
 			  "otherwise (C002-01)";
 	size_t i;
 
-	if (!x->policy ||
-	    cfh_refers_to(cfh_resource_live(x->r->t, x->policy), id) ||
-	    cfh_is_dynamic(dep))
+	if (!x->policy || cfh_is_dynamic(dep) ||
+	    names(cfh_resource_live(x->r->t, x->policy), id) ||
+	    names(cfh_resource_live(x->r->t, x->bucket), id))
 		return 0;
 	if (!dep)
 		return cfh_edit_insert_take(x->r, res, "Type", "DependsOn",
@@ -643,6 +685,15 @@ static int access_logs(struct elb *x, const char *id, struct cfh_node *res,
 	}
 	if (choose_bucket(x))
 		return -1;
+	/* The balancer will name the bucket: one that names the balancer
+	 * back would make a dependency cycle. */
+	if (names(cfh_resource_live(x->r->t, x->bucket), id) ||
+	    (x->policy && names(cfh_resource_live(x->r->t, x->policy), id)))
+		return cfh_advise(x->r, res,
+				  "the log bucket or its policy names this "
+				  "balancer: naming the bucket back would make a "
+				  "dependency cycle; turn on access logs by hand "
+				  "(C002-01)");
 	rc = kind == LB_NLB ? admit_nlb(x) : admit_elb(x);
 	if (rc)
 		return rc;
