@@ -48,15 +48,20 @@
  * they decide what clients can connect with, or need a certificate or a
  * web ACL the template does not have.
  *
- *   Alb:                                 Alb:
- *     Type: AWS::Elastic...::LoadBalancer  DependsOn: AccessLogsBucketPolicy
- *     Properties: {Subnets: [...]}   ==>   Properties:
- *                                            LoadBalancerAttributes:
- *                                              - {Key: access_logs.s3.enabled, Value: "true"}
- *                                              - {Key: access_logs.s3.bucket, Value: !Ref AccessLogsBucket}
- *                                              - {Key: access_logs.s3.prefix, Value: elb/Alb}
- *                                        AccessLogsBucket: {SSE-S3, ...}
- *                                        AccessLogsBucketPolicy: {ELB may write under elb/}
+ *   Alb:                             Alb:
+ *     Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+ *     Properties:               ==>     DependsOn: AccessLogsBucketPolicy
+ *       Subnets: [...]                  Properties:
+ *                                         LoadBalancerAttributes:
+ *                                           - Key: access_logs.s3.enabled
+ *                                             Value: "true"
+ *                                           - Key: access_logs.s3.bucket
+ *                                             Value: !Ref AccessLogsBucket
+ *                                           - Key: access_logs.s3.prefix
+ *                                             Value: elb/Alb
+ *                                   AccessLogsBucket: {SSE-S3, ...}
+ *                                   AccessLogsBucketPolicy: {ELB may write
+ *                                     under elb/, this account's logs}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,8 +441,10 @@ static json_t *with_sid(const char *sid, json_t *stmt)
 	return s;
 }
 
-/* {"Fn::Sub": "${Bucket.Arn}/elb/<asterisk>/AWSLogs/${AWS::AccountId}/<asterisk>"}:
- * where every balancer's logs land, for this account alone. */
+/* Where every balancer's logs land, for this account alone: the objects
+ * under ${Bucket.Arn}/elb/, then any balancer's prefix, then
+ * AWSLogs/${AWS::AccountId}/ (ELB adds AWSLogs/<account>/ after the
+ * prefix). */
 static json_t *log_objects(struct elb *x)
 {
 	char sub[400];
