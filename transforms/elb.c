@@ -309,6 +309,8 @@ static const char *lb_log_bucket(const struct cfh_node *res)
 	if (cfh_res_is(res, CLASSIC_TYPE))
 		return cfh_node_ref(cfh_map_path(p, "AccessLoggingPolicy",
 						 "S3BucketName", NULL));
+	if (!cfh_res_is(res, V2_TYPE))
+		return NULL;
 	attrs = cfh_map_get(p, "LoadBalancerAttributes");
 	for (i = 0; cfh_node_is_seq(attrs) && (item = cfh_seq_at(attrs, i)); i++)
 		if (cfh_node_str_eq(cfh_map_get(item, "Key"),
