@@ -529,8 +529,14 @@ static int accounts_table(struct elb *x, const char **map, const char **cond)
 			     "writes access logs (C002-01)");
 }
 
-/* ALB and classic logs: the region's ELB account where it has one, else
- * the service principal, may put objects under the balancers' prefix. */
+/*
+ * ALB and classic logs: the region's ELB account where it has one, else
+ * the service principal, may put objects under the balancers' prefix.
+ * The Fn::If chooses the principal by the region, so that one template
+ * deploys in every region; it relies on CloudFormation resolving only the
+ * branch the condition selects (the FindInMap has no row for newer
+ * regions). A bare account ID as AWS principal is that account's root.
+ */
 static int admit_elb(struct elb *x)
 {
 	const char *map, *cond;
