@@ -26,6 +26,30 @@ struct fix {
 
 /* BEGIN fixes table: written from docs/fixes.md by make fixes-table */
 static const struct fix fixes[] = {
+	{ "C002-01", "yes", "elb",
+	  "Load balancers (ALB, NLB, classic) write access logs into one "
+	  "SSE-S3 log bucket whose policy lets ELB write them (cdk-nag "
+	  "ELB2, NIST ELBLoggingEnabled, Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.6 and PR.10)" },
+	{ "C002-02", "yes", "elb",
+	  "Classic load balancers drain connections for 300 s before an "
+	  "instance leaves (cdk-nag ELB3, Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.11)" },
+	{ "C002-03", "yes", "elb",
+	  "Classic load balancers balance across zones; a running one "
+	  "gets an advisory (cdk-nag ELB4, NIST "
+	  "ELBCrossZoneLoadBalancingEnabled, Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.13)" },
+	{ "C002-04", "yes", "elb",
+	  "Application Load Balancers drop invalid header fields; a "
+	  "running one gets an advisory (Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.4)" },
+	{ "C002-05", "advisory", "elb",
+	  "Deletion protection of load balancers is the owner's decision: "
+	  "a balancer keeps no data, and protection blocks stack deletion "
+	  "and replacing updates (Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.5, NIST "
+	  "ELBDeletionProtectionEnabled)" },
 	{ "S000-01", "yes", "s3",
 	  "A pipeline's artifact bucket keeps versions, and lifecycle "
 	  "rules delete old artifacts and old versions instead of keeping "

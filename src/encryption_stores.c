@@ -127,6 +127,10 @@ bool cfh_store_is_log_target(struct cfh_template *t, const char *id)
 		else if (cfh_res_is(r, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
 			hit = cfh_refers_to(cfh_map_get(p, "LoadBalancerAttributes"),
 					    id);
+		else if (cfh_res_is(r, "AWS::ElasticLoadBalancing::LoadBalancer"))
+			hit = cfh_refers_to(cfh_map_path(p, "AccessLoggingPolicy",
+							 "S3BucketName", NULL),
+					    id);
 		else if (cfh_res_is(r, "AWS::CloudFront::Distribution"))
 			hit = cfh_refers_to(cfh_map_path(p, "DistributionConfig",
 							 "Logging", NULL),

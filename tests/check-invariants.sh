@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Invariant 6 (consistent encryption) on every hardened output the suite
+# Invariant 6 (consistent encryption), one policy per name and bucket, and
+# load balancer log delivery, on every hardened output the suite
 # produced (golden cases and the corpus sample), and a check that the
 # checker itself catches the broken templates in tests/invariants-bad/.
 set -eu

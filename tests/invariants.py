@@ -15,9 +15,16 @@ that the two check each other.
 
 IAM keeps one inline policy per name and role, and an AWS::IAM::Policy (or
 RolePolicy) attached to a role is one of its inline policies: two of one
-name and one silently replaces the other, with the access it granted. Files are read through `cfn-harden --to
+name and one silently replaces the other, with the access it granted.
+
+A load balancer that writes access logs into a bucket of the template must
+be able to (lb_log_delivery()): SSE-S3 for ALB and classic logs, a bucket
+policy admitting ELB (or CloudWatch Logs delivery, for NLBs) where its
+prefix lands, and a DependsOn on that policy; otherwise the update that
+sets the attribute fails. Written apart from transforms/elb.c. Files are read through `cfn-harden --to
 json`, which gives intrinsics in long form.
 """
+import fnmatch
 import json
 import readtemplate
 import sys
@@ -267,6 +274,127 @@ def bucket_policies(path, tpl):
     return problems
 
 
+ELB_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+NLB_SERVICE = "delivery.logs.amazonaws.com"
+
+
+def _text(node, bucket):
+    """A Resource as text: the bucket's ARN as BUCKET, the account as ACCT;
+    None when it cannot be read (opaque: taken as covering)."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, dict) and len(node) == 1:
+        (k, v), = node.items()
+        if k == "Fn::GetAtt":
+            parts = v if isinstance(v, list) else str(v).split(".")
+            return "BUCKET" if parts and parts[0] == bucket else "OTHER"
+        if k == "Fn::Sub":
+            t = v[0] if isinstance(v, list) else v
+            if not isinstance(t, str):
+                return None
+            t = t.replace("${%s.Arn}" % bucket, "BUCKET")
+            t = t.replace("arn:${AWS::Partition}:s3:::${%s}" % bucket, "BUCKET")
+            return t.replace("${AWS::AccountId}", "ACCT")
+        if k == "Fn::Join" and isinstance(v, list) and len(v) == 2:
+            parts = [_text(x, bucket) for x in listify(v[1])]
+            return None if None in parts else v[0].join(parts)
+    return None
+
+
+def _principals(p):
+    """The (kind, value) pairs a Principal names, both branches of an
+    Fn::If."""
+    out = []
+    if isinstance(p, dict) and set(p) == {"Fn::If"} and isinstance(p["Fn::If"], list):
+        for b in p["Fn::If"][1:]:
+            out += _principals(b)
+        return out
+    if p == "*":
+        return [("AWS", "*")]
+    if isinstance(p, dict):
+        for k, v in p.items():
+            for x in listify(v):
+                out.append((k, x if isinstance(x, str) else "OPAQUE"))
+    return out
+
+
+def lb_log_delivery(path, tpl):
+    """Every load balancer that writes access logs into a bucket of the
+    template can: the bucket is on SSE-S3 for ALB and classic logs (ELB
+    writes to no SSE-KMS bucket), its policy lets ELB (the region's ELB
+    account or the service principal; NLB: CloudWatch Logs delivery)
+    put objects where the balancer's prefix lands, and the balancer
+    DependsOn that policy, since ELB checks it can write when the attribute
+    is set and fails the deployment otherwise."""
+    res = tpl.get("Resources", {})
+    if not isinstance(res, dict):
+        return []
+    problems = []
+    for lb, v in sorted(res.items()):
+        if not isinstance(v, dict):
+            continue
+        p = v.get("Properties") if isinstance(v.get("Properties"), dict) else {}
+        if v.get("Type") == "AWS::ElasticLoadBalancing::LoadBalancer":
+            alp = p.get("AccessLoggingPolicy")
+            if not isinstance(alp, dict) or alp.get("Enabled") not in (True, "true"):
+                continue
+            bucket, prefix, nlb = alp.get("S3BucketName"), alp.get("S3BucketPrefix", ""), False
+        elif v.get("Type") == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            attrs = {a.get("Key"): a.get("Value") for a in listify(p.get("LoadBalancerAttributes", []))
+                     if isinstance(a, dict)}
+            if attrs.get("access_logs.s3.enabled") not in (True, "true"):
+                continue
+            bucket, prefix = attrs.get("access_logs.s3.bucket"), attrs.get("access_logs.s3.prefix", "")
+            nlb = p.get("Type") == "network"
+        else:
+            continue
+        if not (isinstance(bucket, dict) and set(bucket) == {"Ref"} and bucket["Ref"] in res):
+            continue
+        bucket = bucket["Ref"]
+        b = res[bucket] if isinstance(res[bucket], dict) else {}
+        bp = b.get("Properties") if isinstance(b.get("Properties"), dict) else {}
+        algs = [((r or {}).get("ServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
+                for r in listify((bp.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration", []))
+                if isinstance(r, dict)]
+        if not nlb and any(a not in (None, "AES256") for a in algs):
+            problems.append("%s: %s logs into %s, which is not on SSE-S3: ELB cannot write" % (path, lb, bucket))
+        pols = [k for k, x in res.items() if isinstance(x, dict) and x.get("Type") == "AWS::S3::BucketPolicy"
+                and isinstance(x.get("Properties"), dict) and x["Properties"].get("Bucket") == {"Ref": bucket}]
+        if not pols:
+            problems.append("%s: %s logs into %s, which has no bucket policy letting ELB write" % (path, lb, bucket))
+            continue
+        pol = pols[0]
+        target = "BUCKET/%sAWSLogs/ACCT/elasticloadbalancing/r/f.log.gz" % (
+            prefix + "/" if isinstance(prefix, str) and prefix else "")
+        want = {NLB_SERVICE} if nlb else {ELB_SERVICE, "ACCOUNT"}
+        ok = False
+        for st in statements(res[pol]["Properties"].get("PolicyDocument")):
+            if st.get("Effect") != "Allow" or not any(
+                    fnmatch.fnmatchcase(a.lower(), "s3:putobject") or a == "*"
+                    for a in listify(st.get("Action", [])) if isinstance(a, str)):
+                continue
+            kinds = set()
+            for k, x in _principals(st.get("Principal")):
+                if k == "Service":
+                    kinds.add(x)
+                elif k == "AWS":
+                    kinds.add("ACCOUNT")
+            if not kinds & want:
+                continue
+            for r in listify(st.get("Resource", [])):
+                t = _text(r, bucket)
+                if t is None or fnmatch.fnmatchcase(target, t):
+                    ok = True
+        if not ok:
+            problems.append("%s: %s logs into %s under '%s', which %s does not let %s write"
+                            % (path, lb, bucket, prefix, pol, "log delivery" if nlb else "ELB"))
+        dep = listify(v.get("DependsOn", []))
+        if pol not in dep:
+            problems.append("%s: %s does not depend on %s: ELB may check the bucket before the policy lets it write"
+                            % (path, lb, pol))
+    return problems
+
+
 def main():
     tool, files = sys.argv[1], sys.argv[2:]
     problems, checked = [], 0
@@ -275,7 +403,8 @@ def main():
         if why:
             continue
         checked += 1
-        problems += check(f, tpl) + policy_names(f, tpl) + bucket_policies(f, tpl)
+        problems += (check(f, tpl) + policy_names(f, tpl) + bucket_policies(f, tpl)
+                     + lb_log_delivery(f, tpl))
     for p in problems:
         print("invariants: " + p)
     print("invariants: %d templates checked, %d passed, %d failed"

@@ -272,6 +272,10 @@ static bool log_target(struct s3 *x, const char *id, bool *cloudfront)
 		else if (cfh_res_is(r, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
 			hit |= cfh_refers_to(cfh_map_get(p, "LoadBalancerAttributes"),
 					     id);
+		else if (cfh_res_is(r, "AWS::ElasticLoadBalancing::LoadBalancer"))
+			hit |= cfh_refers_to(cfh_map_path(p, "AccessLoggingPolicy",
+							  "S3BucketName", NULL),
+					     id);
 		else if (cfh_res_is(r, "AWS::CloudFront::Distribution") &&
 			 cfh_refers_to(cfh_map_path(p, "DistributionConfig",
 						    "Logging", NULL),
@@ -668,6 +672,26 @@ static const char *find_log_bucket(struct s3 *x)
 		if (to && cfh_ids_has(&x->buckets, to) &&
 		    !cfh_map_get(cfh_resource(x->r->t, to), "Condition"))
 			return to;
+	}
+	/* Else the bucket load balancers log into (the elb pass's, say):
+	 * one bucket for the logs AWS delivers, if it is on SSE-S3, the
+	 * only encryption server access logging writes to. */
+	for (i = 0; i < x->buckets.n; i++) {
+		const struct cfh_node *res = cfh_resource(x->r->t,
+							  x->buckets.v[i]);
+		const struct cfh_node *enc = cfh_map_path(
+			res, "Properties", "BucketEncryption", NULL);
+		const struct cfh_node *alg = cfh_map_path(
+			cfh_seq_at(cfh_map_get(enc,
+					       "ServerSideEncryptionConfiguration"),
+				   0),
+			"ServerSideEncryptionByDefault", "SSEAlgorithm", NULL);
+		bool cloudfront;
+
+		if (log_target(x, x->buckets.v[i], &cloudfront) && !cloudfront &&
+		    !cfh_map_get(res, "Condition") &&
+		    (!enc || cfh_node_str_eq(alg, "AES256")))
+			return x->buckets.v[i];
 	}
 	return NULL;
 }
