@@ -12,11 +12,9 @@
  *     one with SSE-S3, which the s3 pass then hardens and uses for its own
  *     server access logs. Each balancer writes under elb/<LogicalId>. The
  *     bucket policy admits Elastic Load Balancing for this account's logs
- *     alone: in the regions opened before August 2022 the per-region ELB
- *     account (a Mappings table from "Enable access logs for your
- *     Application Load Balancer", chosen by a Condition), elsewhere the
- *     service principal logdelivery.elasticloadbalancing.amazonaws.com;
- *     NLB logs come through delivery.logs.amazonaws.com ("Access logs for
+ *     alone, through the service principal
+ *     logdelivery.elasticloadbalancing.amazonaws.com (every region; see
+ *     admit_elb()); NLB logs come through delivery.logs.amazonaws.com ("Access logs for
  *     your Network Load Balancer"). ALB and classic logs need SSE-S3, not
  *     KMS: a KMS bucket of the template is never chosen, and the
  *     encryption pass leaves a bucket that receives balancer logs on
@@ -79,33 +77,6 @@
 #define NLB_ACL_SID "AllowNlbAccessLogsAclCheck"
 #define ELB_SERVICE "logdelivery.elasticloadbalancing.amazonaws.com"
 #define NLB_SERVICE "delivery.logs.amazonaws.com"
-#define ACCOUNTS_MAP "ElbAccessLogAccounts"
-#define ACCOUNTS_COND "ElbAccessLogAccountRegion"
-
-/*
- * The Elastic Load Balancing account of each region opened before August
- * 2022, which must be the principal there ("Enable access logs for your
- * Application Load Balancer", step 2, and the same list for Classic Load
- * Balancers); regions opened since take the service principal.
- */
-static const struct {
-	const char *region, *account;
-} elb_accounts[] = {
-	{ "us-east-1", "127311923021" },      { "us-east-2", "033677994240" },
-	{ "us-west-1", "027434742980" },      { "us-west-2", "797873946194" },
-	{ "af-south-1", "098369216593" },     { "ap-east-1", "754344448648" },
-	{ "ap-southeast-3", "589379963580" }, { "ap-south-1", "718504428378" },
-	{ "ap-northeast-3", "383597477331" }, { "ap-northeast-2", "600734575887" },
-	{ "ap-southeast-1", "114774131450" }, { "ap-southeast-2", "783225319266" },
-	{ "ap-northeast-1", "582318560864" }, { "ca-central-1", "985666609251" },
-	{ "eu-central-1", "054676820928" },   { "eu-west-1", "156460612806" },
-	{ "eu-west-2", "652711504416" },      { "eu-south-1", "635631232127" },
-	{ "eu-west-3", "009996457667" },      { "eu-north-1", "897822967062" },
-	{ "me-south-1", "076674570225" },     { "sa-east-1", "507241528517" },
-	{ "us-gov-west-1", "048591011584" },  { "us-gov-east-1", "190560391635" },
-	{ "cn-north-1", "638102146993" },     { "cn-northwest-1", "037604701340" },
-};
-
 enum lb_kind { LB_ALB, LB_NLB, LB_GATEWAY, LB_CLASSIC, LB_UNKNOWN };
 
 struct elb {
@@ -457,107 +428,24 @@ static json_t *log_objects(struct elb *x)
 }
 
 /*
- * Put @value (taken) under @name in the section @sec, unless an entry of
- * that name holds it already; an entry of that name that holds something
- * else is the author's, and a fresh name is taken. *@name receives the
- * name used (borrowed).
- */
-static int section_entry(struct elb *x, const char *sec, const char **name,
-			 json_t *value, const char *reason)
-{
-	struct cfh_node *s = cfh_edit_section(x->r, sec), *old;
-	json_t *have;
-	bool same;
-
-	if (!value || !cfh_node_is_map(s)) {
-		json_decref(value);
-		return -1;
-	}
-	old = cfh_map_get(s, *name);
-	if (old) {
-		have = cfh_node_to_json(old);
-		same = have && json_equal(have, value);
-		json_decref(have);
-		if (same) {
-			json_decref(value);
-			return 0;
-		}
-		*name = cfh_fresh_id(x->r->t, *name);
-		if (!*name) {
-			json_decref(value);
-			return -1;
-		}
-	}
-	return cfh_edit_set_take(x->r, s, *name, value, reason, NULL);
-}
-
-/* The Mappings table of ELB accounts and the Condition that says the
- * stack's region is in it, unless the template has them; their names in
- * *@map and *@cond. */
-static int accounts_table(struct elb *x, const char **map, const char **cond)
-{
-	json_t *table = json_object(), *ors = json_array(), *part = NULL;
-	size_t i;
-
-	for (i = 0; table && i < CFH_ARRAY_SIZE(elb_accounts); i++)
-		json_object_set_new(table, elb_accounts[i].region,
-				    json_pack("{s:s}", "Account",
-					      elb_accounts[i].account));
-	/* Fn::Or takes 2 to 10 conditions: groups of 10, or'ed. */
-	for (i = 0; ors && i < CFH_ARRAY_SIZE(elb_accounts); i++) {
-		if (i % 10 == 0) {
-			part = json_array();
-			json_array_append_new(ors, json_pack("{s:o}", "Fn::Or",
-							     part));
-		}
-		json_array_append_new(
-			part, json_pack("{s:[{s:s}, s]}", "Fn::Equals", "Ref",
-					"AWS::Region", elb_accounts[i].region));
-	}
-	*map = ACCOUNTS_MAP;
-	*cond = ACCOUNTS_COND;
-	if (section_entry(x, "Mappings", map, table,
-			  "the Elastic Load Balancing account that writes "
-			  "access logs in each region opened before August "
-			  "2022 (C002-01)")) {
-		json_decref(ors);
-		return -1;
-	}
-	return section_entry(x, "Conditions", cond,
-			     ors ? json_pack("{s:o}", "Fn::Or", ors) : NULL,
-			     "the stack's region is one whose ELB account "
-			     "writes access logs (C002-01)");
-}
-
-/*
- * ALB and classic logs: the region's ELB account where it has one, else
- * the service principal, may put objects under the balancers' prefix.
- * The Fn::If chooses the principal by the region, so that one template
- * deploys in every region; it relies on CloudFormation resolving only the
- * branch the condition selects (the FindInMap has no row for newer
- * regions). A bare account ID as AWS principal is that account's root.
+ * ALB and classic logs: the Elastic Load Balancing log delivery service
+ * may put objects under the balancers' prefix. The service principal
+ * works in every region: AWS recommends it over the per-region ELB
+ * account that regions opened before August 2022 first required ("Enable
+ * access logs for your Classic Load Balancer", step 2). A table of those
+ * accounts would need Fn::FindInMap, which CloudFormation resolves even
+ * in a branch of Fn::If it does not take: a region without a row would
+ * fail to deploy.
  */
 static int admit_elb(struct elb *x)
 {
-	const char *map, *cond;
-	json_t *stmt;
-
 	if (has_sid(x, ELB_SID))
 		return 0;
-	if (accounts_table(x, &map, &cond))
-		return -1;
-	stmt = with_sid(ELB_SID, cfh_stmt_service_take(ELB_SERVICE,
-						       "s3:PutObject",
-						       log_objects(x)));
-	if (stmt)
-		json_object_set_new(
-			stmt, "Principal",
-			json_pack("{s:[s, {s:{s:[s, {s:s}, s]}}, {s:s}]}",
-				  "Fn::If", cond, "AWS", "Fn::FindInMap",
-				  map, "Ref",
-				  "AWS::Region", "Account", "Service",
-				  ELB_SERVICE));
-	return add_statement(x, stmt,
+	return add_statement(x,
+			     with_sid(ELB_SID,
+				      cfh_stmt_service_take(ELB_SERVICE,
+							    "s3:PutObject",
+							    log_objects(x))),
 			     "let Elastic Load Balancing write this account's "
 			     "access logs under the balancers' prefix, and "
 			     "nothing else (C002-01)");
