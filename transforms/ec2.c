@@ -15,7 +15,9 @@
  *     metadata service without a token (old SDKs and agents, curl in
  *     UserData) breaks. Made where nothing runs yet and UserData shows no
  *     tokenless call; where containers run on the host (ECS, EKS, docker)
- *     the token needs a second hop, HttpPutResponseHopLimit: 2. In a
+ *     the token needs a second hop, HttpPutResponseHopLimit: 2. An
+ *     explicit HttpTokens: optional says the author knows of a client
+ *     that needs IMDSv1: an advisory in either mode. In a
  *     deployed stack the running software cannot be seen from here: an
  *     advisory names the edit and how to check (the MetadataNoToken
  *     metric).
@@ -336,6 +338,16 @@ static int imds(struct cfh_run *r, struct cfh_node *res,
 		return cfh_advise(r, res, msg);
 	}
 	if (mo) {
+		if (cfh_node_str_eq(cfh_map_get(mo, "HttpTokens"), "optional")) {
+			snprintf(msg, sizeof(msg),
+				 "IMDSv1 left on: HttpTokens: optional is written "
+				 "out, which says software here needs it; once "
+				 "every call sends the token (the CloudWatch "
+				 "metric MetadataNoToken stays 0), set "
+				 "%sMetadataOptions.HttpTokens: required (C001-02)",
+				 l->prefix);
+			return cfh_advise(r, res, msg);
+		}
 		if (cfh_edit_set_take(r, mo, "HttpTokens",
 				      json_string("required"),
 				      "require IMDSv2 session tokens: an SSRF "
