@@ -430,6 +430,24 @@ static int instance(struct cfh_run *r, void *st, const char *id,
 
 /* ---- AWS::EC2::LaunchTemplate ---- */
 
+/* Resources other than Auto Scaling groups that CloudFormation replaces
+ * or rolls when the launch template version they name changes. A policy
+ * or a function that merely names the template launches nothing here. */
+static bool launches_from(const struct cfh_node *u)
+{
+	static const char *const types[] = {
+		"AWS::EC2::Instance",	      "AWS::EKS::Nodegroup",
+		"AWS::Batch::ComputeEnvironment", "AWS::EC2::EC2Fleet",
+		"AWS::EC2::SpotFleet",
+	};
+	size_t i;
+
+	for (i = 0; i < CFH_ARRAY_SIZE(types); i++)
+		if (cfh_res_is(u, types[i]))
+			return true;
+	return false;
+}
+
 /* Does a new version of launch template @id replace or roll instances
  * (C001-04)? Names the first such user in @why. Returns 1, 0, or -1
  * when out of memory. */
@@ -446,16 +464,17 @@ static int version_rolls(struct cfh_template *t, const char *id, char *why,
 		const struct cfh_node *u = cfh_resource(t, users[i]);
 		const struct cfh_node *up = cfh_map_get(u, "UpdatePolicy");
 
-		if (!cfh_res_is(u, "AWS::AutoScaling::AutoScalingGroup")) {
+		if (launches_from(u)) {
 			/* An instance takes the template at launch (a
 			 * createOnly property), a node group or a fleet
 			 * rolls to a new version. */
 			snprintf(why, size, "%s (%s) launches from it",
 				 users[i], cfh_resource_type(u));
 			rc = 1;
-		} else if (cfh_map_get(up, "AutoScalingRollingUpdate") ||
-			   cfh_map_get(up, "AutoScalingReplacingUpdate") ||
-			   (up && !cfh_node_is_map(up))) {
+		} else if (cfh_res_is(u, "AWS::AutoScaling::AutoScalingGroup") &&
+			   (cfh_map_get(up, "AutoScalingRollingUpdate") ||
+			    cfh_map_get(up, "AutoScalingReplacingUpdate") ||
+			    (up && !cfh_node_is_map(up)))) {
 			snprintf(why, size,
 				 "the Auto Scaling group %s replaces its "
 				 "instances on a new version (its UpdatePolicy)",
