@@ -27,7 +27,8 @@
  *     customer key's policy must admit by name. A deployed instance's
  *     mappings cannot change without replacing it, nor can a launch
  *     configuration change at all: the edit layer declines those
- *     (cfh_prop_replaces()), and an advisory says what to do.
+ *     (cfh_prop_replaces()), and an advisory says what to do. A volume
+ *     restored from a snapshot takes the snapshot's encryption: reported.
  *   - A launch template change makes a new version. An Auto Scaling group
  *     with a rolling or replacing UpdatePolicy then replaces its
  *     instances, and an instance or node group that takes the version
