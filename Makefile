@@ -72,6 +72,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/graph_fix.o \
 	$(BUILD)/transforms/parameters.o \
 	$(BUILD)/transforms/naming.o \
+	$(BUILD)/transforms/ec2.o \
 	$(BUILD)/transforms/tags.o \
 	$(BUILD)/transforms/outputs.o
 

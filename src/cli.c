@@ -26,6 +26,22 @@ struct fix {
 
 /* BEGIN fixes table: written from docs/fixes.md by make fixes-table */
 static const struct fix fixes[] = {
+	{ "C001-01", "yes", "ec2",
+	  "Instances, launch templates and launch configurations have "
+	  "detailed monitoring (CT.EC2.PR.13, CT.EC2.PR.10, "
+	  "AwsSolutions-EC28)" },
+	{ "C001-02", "yes", "ec2",
+	  "Instances and launch templates require IMDSv2 session tokens, "
+	  "with a second hop where containers run on the host "
+	  "(CT.EC2.PR.1, CT.AUTOSCALING.PR.2, "
+	  "NIST.800.53.R5-EC2IMDSv2Enabled)" },
+	{ "C001-03", "yes", "ec2",
+	  "EBS volumes in block device mappings are encrypted "
+	  "(CT.EC2.PR.7, CT.EC2.PR.14, CT.AUTOSCALING.PR.9, "
+	  "AwsSolutions-EC26)" },
+	{ "C001-04", "advisory", "ec2",
+	  "A launch template or launch configuration change that would "
+	  "replace running instances is reported, not made" },
 	{ "C002-01", "yes", "elb",
 	  "Load balancers (ALB, NLB, classic) write access logs into one "
 	  "SSE-S3 log bucket whose policy lets ELB write them (cdk-nag "

@@ -77,6 +77,36 @@ static char *prop_path(const struct cfh_template *t, const struct cfh_node *n,
 	return cfh_buf_steal(&b, NULL);
 }
 
+/*
+ * Changes that replace a deployed resource, or cannot be made to it at
+ * all, although the resource schemas do not list the property as
+ * createOnly: the CloudFormation reference says so in prose.
+ *  - "AWS::EC2::Instance BlockDeviceMapping": once the instance runs,
+ *    only DeleteOnTermination changes in place; any other change to a
+ *    mapping replaces the instance, and its volumes with it. An edit
+ *    inside the list is seen as a change of the whole property
+ *    (prop_path() stops at list items), DeleteOnTermination included:
+ *    the safe side.
+ *  - "How Amazon EBS uses AWS KMS": the encryption of a volume is fixed
+ *    when it is created; an existing one cannot be encrypted in place.
+ */
+static bool documented_replaces(const char *type, const char *path)
+{
+	static const struct {
+		const char *type, *prop;
+	} props[] = {
+		{ "AWS::EC2::Instance", "BlockDeviceMappings" },
+		{ "AWS::EC2::Volume", "Encrypted" },
+		{ "AWS::EC2::Volume", "KmsKeyId" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+		if (!strcmp(type, props[i].type) && !strcmp(path, props[i].prop))
+			return true;
+	return false;
+}
+
 bool cfh_prop_replaces(const struct cfh_node *res, const char *prop)
 {
 	const struct cfh_rtype *rt = cfh_rtype_find(cfh_resource_type(res)
@@ -91,7 +121,8 @@ bool cfh_prop_replaces(const struct cfh_node *res, const char *prop)
 	 * change of the property itself. */
 	snprintf(path, sizeof(path), "%s", prop);
 	for (;;) {
-		if (cfh_rtype_is_create_only(rt, path))
+		if (cfh_rtype_is_create_only(rt, path) ||
+		    documented_replaces(cfh_rtype_name(rt), path))
 			return true;
 		slash = strrchr(path, '/');
 		if (!slash)

@@ -30,7 +30,9 @@ OUTPUT:
     the same value). A resource whose Type has no schema in cfn-lint (SAM
     AWS::Serverless::*, Custom::* and AWS::CloudFormation::CustomResource,
     third-party types) has no createOnly properties and is never directly
-    replaced by this rule, only by a change of Type.
+    replaced by this rule, only by a change of Type. Two replacements the
+    reference states but the schemas omit are added: AWS::EC2::Instance
+    BlockDeviceMappings and AWS::EC2::Volume Encrypted and KmsKeyId.
  2. Cascade: a replaced resource X gets a new physical ID and new
     attributes, so every resource Y (in both templates) whose OUTPUT value
     of a createOnly property refers to X (Ref X, Fn::GetAtt X.*, ${X} or
@@ -119,12 +121,24 @@ class Schemas:
                 out.append(keys[1:])
         return out
 
+    # Replacements the schemas do not list but the CloudFormation reference
+    # states in prose: a running instance's block device mappings change in
+    # place only in DeleteOnTermination ("AWS::EC2::Instance
+    # BlockDeviceMapping"; the whole list is compared, so that one counts
+    # too), and a volume's encryption is fixed when EBS creates it ("How
+    # Amazon EBS uses AWS KMS").
+    DOCUMENTED = {
+        "AWS::EC2::Instance": [["BlockDeviceMappings"]],
+        "AWS::EC2::Volume": [["Encrypted"], ["KmsKeyId"]],
+    }
+
     def create_only(self, t):
         if not isinstance(t, str):
             return []
         if t not in self.cache:
             f = self.files.get(t)
-            self.cache[t] = self.pointers(self.read(f)) if f else []
+            self.cache[t] = (self.pointers(self.read(f)) if f else []) + \
+                self.DOCUMENTED.get(t, [])
         return self.cache[t]
 
 
