@@ -59,7 +59,7 @@ def ok(cond, msg):
 def read_rows():
     rows = []
     for n, line in enumerate(open(FIXES, encoding="utf-8"), 1):
-        if not re.match(r"^\| S\d", line):
+        if not re.match(r"^\| [SC]\d", line):
             continue
         cells = [c.strip() for c in line.rstrip("\n").split("|")]
         if len(cells) != 6 or cells[0] or cells[5]:
@@ -112,7 +112,9 @@ else:
 
 # ---- the rows ----
 ids = [r[1] for r in rows]
-ok(ids == sorted(set(ids)), "%s: IDs are not unique and in order" % FIXES)
+# The seeds' S rows first, then the checkers' C rows, each in order.
+ok(ids == sorted(set(ids), key=lambda i: (i[0] != "S", i)),
+   "%s: IDs are not unique and in order (S rows, then C rows)" % FIXES)
 for n, fid, text, kind, passes in rows:
     where = "%s:%d: %s" % (FIXES, n, fid)
     ok(re.match(r"^[SC]\d{3}-\d{2}$", fid) is not None,
