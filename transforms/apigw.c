@@ -71,9 +71,12 @@
 
 #define WHY_TRACE "trace requests through the API with X-Ray (C005-01)"
 #define WHY_ROLE                                                             \
-	"only an AWS::ApiGateway::Account in the template shows that the "    \
-	"account's CloudWatch log role ARN is set, and without it the stage " \
-	"update fails"
+	"once the account's CloudWatch log role ARN is set for this region "  \
+	"(an AWS::ApiGateway::Account, in one stack of the account): without " \
+	"it the stage update fails, and nothing in this template sets it"
+
+/* What a stage lacks that only the account's CloudWatch role allows. */
+enum { WANT_ACCESS = 1, WANT_EXEC = 2 };
 
 struct apigw {
 	const char *account;	/* the template's AWS::ApiGateway::Account
@@ -194,24 +197,15 @@ static const char *add_group(struct cfh_run *r, const char *id)
 static int access_log(struct cfh_run *r, struct apigw *x, const char *id,
 		      struct cfh_node *res, struct cfh_node *p,
 		      const char *key, bool v2, bool need_role,
-		      const char *gsec)
+		      const char *gsec, int *want)
 {
-	char msg[600];
 	const char *group;
 
 	if (cfh_map_get(p, key) || in_globals(r, gsec, key))
 		return 0;
 	if (need_role && !x->account) {
-		snprintf(msg, sizeof(msg),
-			 "no access logs: who called the API, and what it "
-			 "answered, is not recorded; add %s {DestinationArn: "
-			 "a log group's ARN, Format: a JSON line of $context "
-			 "fields} once the account's CloudWatch log role ARN "
-			 "is set in API Gateway's settings for this region "
-			 "(an AWS::ApiGateway::Account, in one stack of the "
-			 "account): %s (C005-02)",
-			 key, WHY_ROLE);
-		return cfh_advise(r, res, msg);
+		*want |= WANT_ACCESS;
+		return 0;
 	}
 	group = add_group(r, id);
 	if (!group ||
@@ -237,18 +231,39 @@ static const char *level_of(struct cfh_run *r)
 	return cfh_opt_str(r, "logging-level");
 }
 
-/* The advisory for execution logging that cannot be turned on here. */
-static int exec_advise(struct cfh_run *r, const struct cfh_node *at,
-		       const char *edit)
+/*
+ * One advisory for the logging a stage lacks and the account's role
+ * would allow (@want), in one line of the report. @exec is the edit for
+ * execution logs, in the words of the resource.
+ */
+static int want_advise(struct cfh_run *r, const struct cfh_node *at,
+		       int want, const char *key, const char *exec)
 {
-	char msg[600];
+	char msg[900], acc[200];
 
-	snprintf(msg, sizeof(msg),
-		 "no execution logs: errors inside the API (authorizers, "
-		 "integrations, mapping templates) leave no trace; %s, once the "
-		 "account's CloudWatch log role ARN is set in API Gateway's "
-		 "settings for this region: %s (C005-03)",
-		 edit, WHY_ROLE);
+	if (!want)
+		return 0;
+	snprintf(acc, sizeof(acc),
+		 "add %s {DestinationArn: a log group's ARN, Format: a JSON "
+		 "line of $context fields}",
+		 key);
+	snprintf(msg, sizeof(msg), "%s%s%s%s %s (%s)",
+		 want == (WANT_ACCESS | WANT_EXEC)
+			 ? "no access or execution logs: who called the API, "
+			   "what it answered and what failed inside it leave no "
+			   "trace; "
+		 : want == WANT_ACCESS
+			 ? "no access logs: who called the API, and what it "
+			   "answered, leave no trace; "
+			 : "no execution logs: errors inside the API "
+			   "(authorizers, integrations, mapping templates) "
+			   "leave no trace; ",
+		 want & WANT_ACCESS ? acc : "",
+		 want == (WANT_ACCESS | WANT_EXEC) ? " and " : "",
+		 want & WANT_EXEC ? exec : "", WHY_ROLE,
+		 want == (WANT_ACCESS | WANT_EXEC) ? "C005-02, C005-03"
+		 : want == WANT_ACCESS		  ? "C005-02"
+						  : "C005-03");
 	return cfh_advise(r, at, msg);
 }
 
@@ -259,7 +274,7 @@ static int exec_advise(struct cfh_run *r, const struct cfh_node *at,
 /* C005-03 on a Stage or SAM Api: the MethodSettings item for every
  * method (every path, every method) logs at the chosen level. */
 static int exec_log(struct cfh_run *r, struct apigw *x, struct cfh_node *res,
-		    struct cfh_node *p, const char *gsec)
+		    struct cfh_node *p, const char *gsec, int *want)
 {
 	struct cfh_node *ms = cfh_map_get(p, "MethodSettings"), *item = NULL;
 	struct cfh_node *lvl;
@@ -268,7 +283,7 @@ static int exec_log(struct cfh_run *r, struct apigw *x, struct cfh_node *res,
 
 	if (!ms && in_globals(r, gsec, "MethodSettings"))
 		return 0;
-	if (ms && !cfh_node_is_seq(ms))
+	if (ms && (cfh_is_dynamic(ms) || !cfh_node_is_seq(ms)))
 		return 0;	/* decided at deploy time: the owner's */
 	for (i = 0; ms && i < cfh_node_count(ms) && !item; i++) {
 		struct cfh_node *it = cfh_seq_at(ms, i);
@@ -287,11 +302,10 @@ static int exec_log(struct cfh_run *r, struct apigw *x, struct cfh_node *res,
 					  "(C005-03)");
 		return 0;
 	}
-	if (!x->account)
-		return exec_advise(r, res,
-				   "add to MethodSettings {ResourcePath: /*, "
-				   "HttpMethod: '*', LoggingLevel: ERROR, "
-				   "DataTraceEnabled: false}");
+	if (!x->account) {
+		*want |= WANT_EXEC;
+		return 0;
+	}
 	if (item) {
 		if (cfh_edit_set_take(r, item, "LoggingLevel",
 				      json_string(level_of(r)), WHY_EXEC, NULL))
@@ -322,15 +336,19 @@ static int rest_stage(struct cfh_run *r, void *st, const char *id,
 	const char *gsec = cfh_res_is(res, "AWS::Serverless::Api") ? "Api"
 								   : NULL;
 	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
+	int want = 0;
 
 	if (!p)
 		return 0;
 	if (tracing(r, p, gsec) ||
 	    access_log(r, x, id, res, p, "AccessLogSetting", false, true,
-		       gsec) ||
-	    exec_log(r, x, res, p, gsec))
+		       gsec, &want) ||
+	    exec_log(r, x, res, p, gsec, &want))
 		return -1;
-	return 0;
+	return want_advise(r, res, want, "AccessLogSetting",
+			   "a MethodSettings item {ResourcePath: /*, "
+			   "HttpMethod: '*', LoggingLevel: ERROR, "
+			   "DataTraceEnabled: false}");
 }
 
 /* A Deployment with a StageName makes that stage, described by its
@@ -340,6 +358,7 @@ static int deployment(struct cfh_run *r, void *st, const char *id,
 {
 	struct apigw *x = st;
 	struct cfh_node *p = props_of(res), *sd, *lvl;
+	int want = 0;
 
 	if (!cfh_map_get(p, "StageName"))
 		return 0;	/* makes no stage */
@@ -352,21 +371,24 @@ static int deployment(struct cfh_run *r, void *st, const char *id,
 		return 0;	/* decided at deploy time, or declined */
 	if (tracing(r, sd, NULL) ||
 	    access_log(r, x, id, res, sd, "AccessLogSetting", false, true,
-		       NULL))
+		       NULL, &want))
 		return -1;
 	lvl = cfh_map_get(sd, "LoggingLevel");
 	if (lvl || cfh_map_get(sd, "MethodSettings")) {
-		if (lvl && !cfh_is_dynamic(lvl) && cfh_node_str_eq(lvl, "OFF"))
-			return cfh_advise(r, lvl,
-					  "execution logging is OFF: set "
-					  "LoggingLevel to ERROR to record errors "
-					  "inside the API (C005-03)");
-		return 0;
+		if (lvl && !cfh_is_dynamic(lvl) && cfh_node_str_eq(lvl, "OFF") &&
+		    cfh_advise(r, lvl,
+			       "execution logging is OFF: set LoggingLevel to "
+			       "ERROR to record errors inside the API "
+			       "(C005-03)"))
+			return -1;
+		return want_advise(r, res, want, "StageDescription "
+				   "AccessLogSetting", "");
 	}
 	if (!x->account)
-		return exec_advise(r, res,
-				   "set StageDescription LoggingLevel: ERROR "
-				   "and DataTraceEnabled: false");
+		return want_advise(r, res, want | WANT_EXEC,
+				   "StageDescription AccessLogSetting",
+				   "StageDescription LoggingLevel: ERROR and "
+				   "DataTraceEnabled: false");
 	if (cfh_edit_set_take(r, sd, "LoggingLevel", json_string(level_of(r)),
 			      WHY_EXEC, NULL))
 		return -1;
@@ -411,6 +433,7 @@ static int v2_stage(struct cfh_run *r, void *st, const char *id,
 	struct apigw *x = st;
 	const char *proto;
 	struct cfh_node *p;
+	int want = 0;
 
 	if (cfh_map_get(props_of(res), "AccessLogSettings"))
 		return 0;
@@ -425,8 +448,10 @@ static int v2_stage(struct cfh_run *r, void *st, const char *id,
 	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return 0;
-	return access_log(r, x, id, res, p, "AccessLogSettings", true,
-			  strcmp(proto, "WEBSOCKET") == 0, NULL);
+	if (access_log(r, x, id, res, p, "AccessLogSettings", true,
+		       strcmp(proto, "WEBSOCKET") == 0, NULL, &want))
+		return -1;
+	return want_advise(r, res, want, "AccessLogSettings", "");
 }
 
 static int http_api(struct cfh_run *r, void *st, const char *id,
@@ -434,11 +459,12 @@ static int http_api(struct cfh_run *r, void *st, const char *id,
 {
 	struct apigw *x = st;
 	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
+	int want = 0;	/* HTTP APIs need no account role */
 
 	if (!p)
 		return 0;
 	return access_log(r, x, id, res, p, "AccessLogSettings", true, false,
-			  "HttpApi");
+			  "HttpApi", &want);
 }
 
 static const struct cfh_handler handlers[] = {

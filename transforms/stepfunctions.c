@@ -84,8 +84,9 @@ static bool grantable(const struct cfh_run *r, const struct cfh_node *role)
 	const struct cfh_node *pols = cfh_map_path(role, "Properties",
 						   "Policies", NULL);
 
+	/* An Fn::If is a sequence too, with a tag: not one to append to. */
 	return !cfh_props_dynamic(role) && !cfh_pass_skips(r, role) &&
-	       (!pols || cfh_node_is_seq(pols));
+	       (!pols || (!cfh_is_dynamic(pols) && cfh_node_is_seq(pols)));
 }
 
 /* A log group of the stack's for the executions of @id. Under
@@ -140,20 +141,30 @@ static int machine(struct cfh_run *r, void *st, const char *id,
 	if (!trace && !logs)
 		return 0;
 	role = machine_role(r->t, res, sam);
-	if (!role || !grantable(r, cfh_resource(r->t, role)))
-		return cfh_advise(
-			r, res,
-			role ? "X-Ray tracing or execution logs are off, and "
-			       "the state machine's role cannot be granted here "
-			       "(the pass is suppressed on it, or its Policies "
-			       "is decided at deploy time): turn them on and let "
-			       "the role use the X-Ray and CloudWatch Logs "
-			       "delivery actions on \"*\" (C006-01, C006-02)"
-			     : "X-Ray tracing or execution logs are off, and the "
-			       "state machine's role is not in the template: "
-			       "turn them on and let the role use the X-Ray and "
-			       "CloudWatch Logs delivery actions on \"*\" "
-			       "(C006-01, C006-02)");
+	if (!role && sam && !cfh_map_path(res, "Properties", "Role", NULL))
+		return cfh_advise(r, res,
+				  "X-Ray tracing or execution logs are off, and "
+				  "SAM makes the state machine's role from its "
+				  "Policies: turn on Tracing and Logging, and add "
+				  "to Policies a statement allowing the X-Ray and "
+				  "CloudWatch Logs delivery actions on \"*\" "
+				  "(C006-01, C006-02)");
+	if (!role)
+		return cfh_advise(r, res,
+				  "X-Ray tracing or execution logs are off, and "
+				  "the state machine's role is not in the "
+				  "template: turn them on and let the role use "
+				  "the X-Ray and CloudWatch Logs delivery actions "
+				  "on \"*\" (C006-01, C006-02)");
+	if (!grantable(r, cfh_resource(r->t, role)))
+		return cfh_advise(r, res,
+				  "X-Ray tracing or execution logs are off, and "
+				  "the state machine's role cannot be granted "
+				  "here (the pass is suppressed on it, or its "
+				  "Policies is decided at deploy time): turn them "
+				  "on and let the role use the X-Ray and "
+				  "CloudWatch Logs delivery actions on \"*\" "
+				  "(C006-01, C006-02)");
 	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return 0;
