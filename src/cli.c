@@ -240,6 +240,34 @@ static const struct fix fixes[] = {
 	  "bursts and keeps what fails" },
 	{ "S004-18", "yes", "alarms",
 	  "A CloudWatch dashboard" },
+	{ "C005-01", "yes", "apigw",
+	  "REST API stages (a Stage, the stage a Deployment makes, a SAM "
+	  "Api) trace requests with X-Ray (guard CT.APIGATEWAY.PR.2, "
+	  "cdk-nag NIST.800.53.R5-APIGWXrayEnabled)" },
+	{ "C005-02", "yes", "apigw",
+	  "API stages write access logs to a log group of the stack's "
+	  "with a retention; REST and WebSocket stages only where the "
+	  "template sets the account's CloudWatch Logs role, HTTP APIs "
+	  "always (cdk-nag AwsSolutions-APIG1, guard CT.APIGATEWAY.PR.4)" },
+	{ "C005-03", "yes", "apigw",
+	  "REST API stages log execution errors for all methods, without "
+	  "request and response bodies, where the template sets the "
+	  "account's CloudWatch Logs role (guard CT.APIGATEWAY.PR.1, "
+	  "cdk-nag AwsSolutions-APIG6, "
+	  "NIST.800.53.R5-APIGWExecutionLoggingEnabled)" },
+	{ "C006-01", "yes", "stepfunctions",
+	  "State machines trace executions with X-Ray, and their role may "
+	  "write traces (guard CT.STEPFUNCTIONS.PR.2, cdk-nag "
+	  "AwsSolutions-SF2)" },
+	{ "C006-02", "yes", "stepfunctions",
+	  "State machines log their execution history, without execution "
+	  "data, to a log group of the stack's with a retention, and "
+	  "their role may deliver the logs (guard CT.STEPFUNCTIONS.PR.1, "
+	  "cdk-nag AwsSolutions-SF1)" },
+	{ "C007-01", "advisory", "lambda",
+	  "Functions without reserved concurrency are named, for the "
+	  "owner to set a limit above each one's peak (cdk-nag "
+	  "NIST.800.53.R5-LambdaConcurrency, checkov CKV_AWS_115)" },
 };
 /* END fixes table */
 

@@ -223,7 +223,8 @@ static int advise_concurrency(struct cfh_run *r, struct lambda *x)
 		cfh_buf_addf(&b, "%s%s", i ? ", " : "", x->unlimited.v[i]);
 	if (x->unlimited.n > MAX_NAMED)
 		cfh_buf_addf(&b, " and %zu more", x->unlimited.n - MAX_NAMED);
-	cfh_buf_adds(&b, " set no ReservedConcurrentExecutions: one that loops "
+	cfh_buf_adds(&b, x->unlimited.n == 1 ? " sets" : " set");
+	cfh_buf_adds(&b, " no ReservedConcurrentExecutions: one that loops "
 		     "or is flooded may take the whole account's concurrency "
 		     "and throttle every other function; set a limit above "
 		     "each one's peak (too low a limit throttles its own "
