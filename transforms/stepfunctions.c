@@ -31,11 +31,14 @@
  * whose traffic, and so the cost of logging every state transition,
  * nobody here measured (stepfunctions.log-level chooses).
  *
+ * Where SAM makes the role (no Role), the log delivery actions go into the
+ * SAM resource's Policies as a policy document, and SAM itself attaches
+ * AWSXrayWriteOnlyAccess when Tracing is enabled.
+ *
  * What it will not do: grant a role the template does not define, or one
  * whose Policies it cannot read (an intrinsic), or one the pass is
- * suppressed for; a state machine whose role SAM makes from Policies is
- * not granted either. Turning tracing or logging on without the grant
- * fails the deployment, so those get an advisory. A configuration already
+ * suppressed for. Turning tracing or logging on without the grant fails
+ * the deployment, so those get an advisory. A configuration already
  * there, even off, is the owner's.
  */
 #include <stdio.h>
@@ -125,6 +128,46 @@ static const char *level_of(struct cfh_run *r, const struct cfh_node *res)
 	return cfh_is_running(r, res) ? "ERROR" : "ALL";
 }
 
+/*
+ * Let the state machine use @actions on "*": through its role of the
+ * template (@role), or, where SAM makes the role (@role NULL), as a
+ * policy document in the SAM resource's own Policies.
+ */
+static int grant(struct cfh_run *r, const char *role, struct cfh_node *p,
+		 const char *policy, const char *actions, const char *why)
+{
+	json_t *stmt = cfh_stmt_allow_take(actions, json_string("*"));
+	struct cfh_node *pols;
+
+	if (role)
+		return cfh_role_grant_take(r, role, policy,
+					   json_pack("[o]", stmt), why);
+	pols = cfh_map_get(p, "Policies");
+	if (!pols)
+		return cfh_edit_set_take(r, p, "Policies",
+					 json_pack("[o]", cfh_policy_doc_take(
+						   json_pack("[o]", stmt))),
+					 why, NULL);
+	return cfh_edit_append_take(
+		r, pols, cfh_policy_doc_take(json_pack("[o]", stmt)), why, NULL);
+}
+
+/* SAM makes the role from Policies: can a document be appended there? */
+static bool sam_grantable(const struct cfh_node *res)
+{
+	const struct cfh_node *pols = cfh_map_path(res, "Properties",
+						   "Policies", NULL);
+
+	return !pols || (!cfh_is_dynamic(pols) && cfh_node_is_seq(pols));
+}
+
+#define WHY_TRACE_GRANT                                                      \
+	"let the state machine write its traces (these actions accept only "  \
+	"\"*\") (C006-01)"
+#define WHY_LOGS_GRANT                                                       \
+	"let the state machine deliver its execution logs (these actions "    \
+	"accept only \"*\") (C006-02)"
+
 static int machine(struct cfh_run *r, void *st, const char *id,
 		   struct cfh_node *res)
 {
@@ -133,6 +176,7 @@ static int machine(struct cfh_run *r, void *st, const char *id,
 	const char *lkey = sam ? "Logging" : "LoggingConfiguration";
 	const struct cfh_node *old = cfh_map_get(res, "Properties");
 	bool trace = !cfh_map_get(old, tkey), logs = !cfh_map_get(old, lkey);
+	bool sam_role = sam && !cfh_map_get(old, "Role");
 	const char *role, *group, *lvl;
 	struct cfh_node *p;
 	char why[200];
@@ -141,22 +185,22 @@ static int machine(struct cfh_run *r, void *st, const char *id,
 	if (!trace && !logs)
 		return 0;
 	role = machine_role(r->t, res, sam);
-	if (!role && sam && !cfh_map_path(res, "Properties", "Role", NULL))
+	if (sam_role && !sam_grantable(res))
 		return cfh_advise(r, res,
 				  "X-Ray tracing or execution logs are off, and "
-				  "SAM makes the state machine's role from its "
-				  "Policies: turn on Tracing and Logging, and add "
-				  "to Policies a statement allowing the X-Ray and "
-				  "CloudWatch Logs delivery actions on \"*\" "
-				  "(C006-01, C006-02)");
-	if (!role)
+				  "SAM makes the state machine's role from "
+				  "Policies, which is decided at deploy time here: "
+				  "turn on Tracing and Logging, and add to Policies "
+				  "a statement allowing the CloudWatch Logs "
+				  "delivery actions on \"*\" (C006-01, C006-02)");
+	if (!role && !sam_role)
 		return cfh_advise(r, res,
 				  "X-Ray tracing or execution logs are off, and "
 				  "the state machine's role is not in the "
 				  "template: turn them on and let the role use "
 				  "the X-Ray and CloudWatch Logs delivery actions "
 				  "on \"*\" (C006-01, C006-02)");
-	if (!grantable(r, cfh_resource(r->t, role)))
+	if (role && !grantable(r, cfh_resource(r->t, role)))
 		return cfh_advise(r, res,
 				  "X-Ray tracing or execution logs are off, and "
 				  "the state machine's role cannot be granted "
@@ -168,13 +212,11 @@ static int machine(struct cfh_run *r, void *st, const char *id,
 	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return 0;
+	/* The role SAM makes gets AWSXrayWriteOnlyAccess from SAM itself
+	 * when Tracing is enabled. */
 	if (trace &&
-	    (cfh_role_grant_take(
-		     r, role, TRACE_POLICY,
-		     json_pack("[o]", cfh_stmt_allow_take(TRACE_ACTIONS,
-							  json_string("*"))),
-		     "let the state machine write its traces (these actions "
-		     "accept only \"*\") (C006-01)") ||
+	    ((role && grant(r, role, p, TRACE_POLICY, TRACE_ACTIONS,
+			    WHY_TRACE_GRANT)) ||
 	     cfh_edit_set_take(r, p, tkey, json_pack("{s:b}", "Enabled", 1),
 			       "trace executions through the services they "
 			       "call with X-Ray (C006-01)",
@@ -189,12 +231,7 @@ static int machine(struct cfh_run *r, void *st, const char *id,
 		 strcmp(lvl, "ALL") ? "the errors" : "each step");
 	group = add_group(r, id);
 	if (!group ||
-	    cfh_role_grant_take(
-		    r, role, LOGS_POLICY,
-		    json_pack("[o]", cfh_stmt_allow_take(LOGS_ACTIONS,
-							 json_string("*"))),
-		    "let the state machine deliver its execution logs (these "
-		    "actions accept only \"*\") (C006-02)") ||
+	    grant(r, role, p, LOGS_POLICY, LOGS_ACTIONS, WHY_LOGS_GRANT) ||
 	    cfh_edit_set_take(
 		    r, p, lkey,
 		    json_pack("{s:s, s:b, s:[{s:{s:o}}]}", "Level", lvl,
