@@ -106,8 +106,9 @@ Exceptions (DESIGN.md invariant 5: the narrow grants other passes add):
     on "*", which a function with active tracing needs: they accept only
     "*" and read nothing.
  5. State machines (C006-01, C006-02): on "*", for a role that a state
-    machine of OUTPUT runs as (RoleArn, or a SAM Role, by GetAtt), or for
-    the SAM state machine itself, the
+    machine of OUTPUT runs as (RoleArn, or a SAM Role, by GetAtt), for a
+    SAM resource whose Role is that role, or for the SAM state machine
+    itself, the
     actions Step Functions needs for what that state machine has turned
     on: xray:GetSamplingRules and GetSamplingTargets with tracing (they
     read sampling rules only), and the CloudWatch Logs delivery actions
@@ -137,6 +138,15 @@ def sfn_needs(role, tout):
     """Exception 5: the actions the state machines running as @role need
     for the tracing and logging they have in OUTPUT."""
     need = set()
+    # A SAM resource with a Role has that role's permissions: a function
+    # sharing the state machine's role gets what the role gets.
+    own = tout.props.get(role, {}).get("Role") if isinstance(role, str) else None
+    own = own.get("Fn::GetAtt") if isinstance(own, dict) else None
+    if isinstance(own, str):
+        own = own.split(".", 1)
+    if isinstance(own, list) and own and own[0] in tout.types and \
+            tout.types.get(role, "").startswith("AWS::Serverless::"):
+        role = own[0]
     for lid, t in tout.types.items():
         if t not in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
             continue
