@@ -88,7 +88,7 @@ static int trace(struct cfh_run *r, void *st, const char *id,
 		 struct cfh_node *res)
 {
 	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
-	const struct cfh_node *rres;
+	const struct cfh_node *rres, *pols;
 	const char *role;
 	bool traces;
 
@@ -117,6 +117,17 @@ static int trace(struct cfh_run *r, void *st, const char *id,
 				  "X-Ray tracing is off, and this pass is "
 				  "suppressed on the function's role: turn it "
 				  "on and let the role write traces");
+	/* Nor where the role's Policies is decided at deploy time (an
+	 * Fn::If): the grant would only be advised, and the function's
+	 * update would fail without it. */
+	pols = cfh_map_path(rres, "Properties", "Policies", NULL);
+	if (!traces && (cfh_props_dynamic(rres) || cfh_is_dynamic(pols) ||
+			(pols && !cfh_node_is_seq(pols))))
+		return cfh_advise(r, res,
+				  "X-Ray tracing is off, and the Policies of the "
+				  "function's role is decided at deploy time: "
+				  "turn it on and let the role write traces in "
+				  "every branch");
 	if (cfh_edit_set_take(r, p, "TracingConfig",
 			      json_pack("{s:s}", "Mode", "Active"),
 			      "trace requests through the function with X-Ray "
