@@ -288,6 +288,12 @@ static int exec_log(struct cfh_run *r, struct apigw *x, struct cfh_node *res,
 	for (i = 0; ms && i < cfh_node_count(ms) && !item; i++) {
 		struct cfh_node *it = cfh_seq_at(ms, i);
 
+		/* An item decided at deploy time may be the one for every
+		 * method: a second would conflict with it. */
+		if (cfh_is_dynamic(it) ||
+		    cfh_is_dynamic(cfh_map_get(it, "ResourcePath")) ||
+		    cfh_is_dynamic(cfh_map_get(it, "HttpMethod")))
+			return 0;
 		if (cfh_node_str_eq(cfh_map_get(it, "ResourcePath"), "/*") &&
 		    cfh_node_str_eq(cfh_map_get(it, "HttpMethod"), "*"))
 			item = it;
@@ -367,7 +373,7 @@ static int deployment(struct cfh_run *r, void *st, const char *id,
 				     "describe the stage the deployment makes",
 				     &sd))
 		return -1;
-	if (!cfh_node_is_map(sd))
+	if (!cfh_node_is_map(sd) || cfh_is_dynamic(sd))
 		return 0;	/* decided at deploy time, or declined */
 	if (tracing(r, sd, NULL) ||
 	    access_log(r, x, id, res, sd, "AccessLogSetting", false, true,
