@@ -102,6 +102,19 @@ static bool in_globals(struct cfh_run *r, const char *section,
 				       section, key, NULL);
 }
 
+/* Does the account resource @res set the role in every deployment? Not
+ * under a Condition (nor could a stage depend on it then), and not
+ * through an Fn::If that may leave it unset. */
+static bool sets_role(const struct cfh_node *res)
+{
+	const struct cfh_node *arn = cfh_map_path(res, "Properties",
+						  "CloudWatchRoleArn", NULL);
+	struct cfh_fn_view fv;
+
+	return arn && !cfh_map_get(res, "Condition") &&
+	       !(cfh_node_fn(arn, &fv) && fv.fn == CFH_FN_IF);
+}
+
 static int before(struct cfh_run *r, void *st)
 {
 	struct apigw *x = st;
@@ -109,8 +122,7 @@ static int before(struct cfh_run *r, void *st)
 
 	cfh_for_each_resource(r->t, e)
 		if (cfh_res_is(e->value, "AWS::ApiGateway::Account") &&
-		    cfh_map_path(e->value, "Properties", "CloudWatchRoleArn",
-				 NULL)) {
+		    sets_role(e->value)) {
 			x->account = e->key->text;
 			break;
 		}
