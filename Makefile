@@ -63,6 +63,8 @@ PASS_OBJS = \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/lambda.o \
+	$(BUILD)/transforms/apigw.o \
+	$(BUILD)/transforms/stepfunctions.o \
 	$(BUILD)/transforms/secrets.o \
 	$(BUILD)/transforms/portability.o \
 	$(BUILD)/transforms/stateful.o \

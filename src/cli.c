@@ -26,46 +26,6 @@ struct fix {
 
 /* BEGIN fixes table: written from docs/fixes.md by make fixes-table */
 static const struct fix fixes[] = {
-	{ "C001-01", "yes", "ec2",
-	  "Instances, launch templates and launch configurations have "
-	  "detailed monitoring (CT.EC2.PR.13, CT.EC2.PR.10, "
-	  "AwsSolutions-EC28)" },
-	{ "C001-02", "yes", "ec2",
-	  "Instances and launch templates require IMDSv2 session tokens, "
-	  "with a second hop where containers run on the host "
-	  "(CT.EC2.PR.1, CT.AUTOSCALING.PR.2, "
-	  "NIST.800.53.R5-EC2IMDSv2Enabled)" },
-	{ "C001-03", "yes", "ec2",
-	  "EBS volumes in block device mappings are encrypted "
-	  "(CT.EC2.PR.7, CT.EC2.PR.14, CT.AUTOSCALING.PR.9, "
-	  "AwsSolutions-EC26)" },
-	{ "C001-04", "advisory", "ec2",
-	  "A launch template or launch configuration change that would "
-	  "replace running instances is reported, not made" },
-	{ "C002-01", "yes", "elb",
-	  "Load balancers (ALB, NLB, classic) write access logs into one "
-	  "SSE-S3 log bucket whose policy lets ELB write them (cdk-nag "
-	  "ELB2, NIST ELBLoggingEnabled, Control Tower "
-	  "CT.ELASTICLOADBALANCING.PR.6 and PR.10)" },
-	{ "C002-02", "yes", "elb",
-	  "Classic load balancers drain connections for 300 s before an "
-	  "instance leaves (cdk-nag ELB3, Control Tower "
-	  "CT.ELASTICLOADBALANCING.PR.11)" },
-	{ "C002-03", "yes", "elb",
-	  "Classic load balancers balance across zones; a running one "
-	  "gets an advisory (cdk-nag ELB4, NIST "
-	  "ELBCrossZoneLoadBalancingEnabled, Control Tower "
-	  "CT.ELASTICLOADBALANCING.PR.13)" },
-	{ "C002-04", "yes", "elb",
-	  "Application Load Balancers drop invalid header fields; a "
-	  "running one gets an advisory (Control Tower "
-	  "CT.ELASTICLOADBALANCING.PR.4)" },
-	{ "C002-05", "advisory", "elb",
-	  "Deletion protection of load balancers is the owner's decision: "
-	  "a balancer keeps no data, and protection blocks stack deletion "
-	  "and replacing updates (Control Tower "
-	  "CT.ELASTICLOADBALANCING.PR.5, NIST "
-	  "ELBDeletionProtectionEnabled)" },
 	{ "S000-01", "yes", "s3",
 	  "A pipeline's artifact bucket keeps versions, and lifecycle "
 	  "rules delete old artifacts and old versions instead of keeping "
@@ -280,6 +240,74 @@ static const struct fix fixes[] = {
 	  "bursts and keeps what fails" },
 	{ "S004-18", "yes", "alarms",
 	  "A CloudWatch dashboard" },
+	{ "C001-01", "yes", "ec2",
+	  "Instances, launch templates and launch configurations have "
+	  "detailed monitoring (CT.EC2.PR.13, CT.EC2.PR.10, "
+	  "AwsSolutions-EC28)" },
+	{ "C001-02", "yes", "ec2",
+	  "Instances and launch templates require IMDSv2 session tokens, "
+	  "with a second hop where containers run on the host "
+	  "(CT.EC2.PR.1, CT.AUTOSCALING.PR.2, "
+	  "NIST.800.53.R5-EC2IMDSv2Enabled)" },
+	{ "C001-03", "yes", "ec2",
+	  "EBS volumes in block device mappings are encrypted "
+	  "(CT.EC2.PR.7, CT.EC2.PR.14, CT.AUTOSCALING.PR.9, "
+	  "AwsSolutions-EC26)" },
+	{ "C001-04", "advisory", "ec2",
+	  "A launch template or launch configuration change that would "
+	  "replace running instances is reported, not made" },
+	{ "C002-01", "yes", "elb",
+	  "Load balancers (ALB, NLB, classic) write access logs into one "
+	  "SSE-S3 log bucket whose policy lets ELB write them (cdk-nag "
+	  "ELB2, NIST ELBLoggingEnabled, Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.6 and PR.10)" },
+	{ "C002-02", "yes", "elb",
+	  "Classic load balancers drain connections for 300 s before an "
+	  "instance leaves (cdk-nag ELB3, Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.11)" },
+	{ "C002-03", "yes", "elb",
+	  "Classic load balancers balance across zones; a running one "
+	  "gets an advisory (cdk-nag ELB4, NIST "
+	  "ELBCrossZoneLoadBalancingEnabled, Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.13)" },
+	{ "C002-04", "yes", "elb",
+	  "Application Load Balancers drop invalid header fields; a "
+	  "running one gets an advisory (Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.4)" },
+	{ "C002-05", "advisory", "elb",
+	  "Deletion protection of load balancers is the owner's decision: "
+	  "a balancer keeps no data, and protection blocks stack deletion "
+	  "and replacing updates (Control Tower "
+	  "CT.ELASTICLOADBALANCING.PR.5, NIST "
+	  "ELBDeletionProtectionEnabled)" },
+	{ "C005-01", "yes", "apigw",
+	  "REST API stages (a Stage, the stage a Deployment makes, a SAM "
+	  "Api) trace requests with X-Ray (guard CT.APIGATEWAY.PR.2, "
+	  "cdk-nag NIST.800.53.R5-APIGWXrayEnabled)" },
+	{ "C005-02", "yes", "apigw",
+	  "API stages write access logs to a log group of the stack's "
+	  "with a retention; REST and WebSocket stages only where the "
+	  "template sets the account's CloudWatch Logs role, HTTP APIs "
+	  "always (cdk-nag AwsSolutions-APIG1, guard CT.APIGATEWAY.PR.4)" },
+	{ "C005-03", "yes", "apigw",
+	  "REST API stages log execution errors for all methods, without "
+	  "request and response bodies, where the template sets the "
+	  "account's CloudWatch Logs role (guard CT.APIGATEWAY.PR.1, "
+	  "cdk-nag AwsSolutions-APIG6, "
+	  "NIST.800.53.R5-APIGWExecutionLoggingEnabled)" },
+	{ "C006-01", "yes", "stepfunctions",
+	  "State machines trace executions with X-Ray, and their role may "
+	  "write traces (guard CT.STEPFUNCTIONS.PR.2, cdk-nag "
+	  "AwsSolutions-SF2)" },
+	{ "C006-02", "yes", "stepfunctions",
+	  "State machines log their execution history, without execution "
+	  "data, to a log group of the stack's with a retention, and "
+	  "their role may deliver the logs (guard CT.STEPFUNCTIONS.PR.1, "
+	  "cdk-nag AwsSolutions-SF1)" },
+	{ "C007-01", "advisory", "lambda",
+	  "Functions without reserved concurrency are named, for the "
+	  "owner to set a limit above each one's peak (cdk-nag "
+	  "NIST.800.53.R5-LambdaConcurrency, checkov CKV_AWS_115)" },
 };
 /* END fixes table */
 

@@ -112,7 +112,9 @@ else:
 
 # ---- the rows ----
 ids = [r[1] for r in rows]
-ok(ids == sorted(set(ids)), "%s: IDs are not unique and in order" % FIXES)
+# The seeds' S rows first, then the checkers' C rows, each in order.
+ok(ids == sorted(set(ids), key=lambda i: (i[0] != "S", i)),
+   "%s: IDs are not unique and in order (S rows, then C rows)" % FIXES)
 for n, fid, text, kind, passes in rows:
     where = "%s:%d: %s" % (FIXES, n, fid)
     ok(re.match(r"^[SC]\d{3}-\d{2}$", fid) is not None,

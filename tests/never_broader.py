@@ -105,6 +105,15 @@ Exceptions (DESIGN.md invariant 5: the narrow grants other passes add):
  4. Tracing (S004-09): xray:PutTraceSegments and xray:PutTelemetryRecords
     on "*", which a function with active tracing needs: they accept only
     "*" and read nothing.
+ 5. State machines (C006-01, C006-02): on "*", for a role that a state
+    machine of OUTPUT runs as (RoleArn, or a SAM Role, by GetAtt), for a
+    SAM resource whose Role is that role, or for the SAM state machine
+    itself, the
+    actions Step Functions needs for what that state machine has turned
+    on: xray:GetSamplingRules and GetSamplingTargets with tracing (they
+    read sampling rules only), and the CloudWatch Logs delivery actions
+    with execution logs (they accept only "*" and manage only log
+    deliveries and the log resource policy).
 """
 import argparse
 import json
@@ -119,7 +128,47 @@ from iamsem import (IAM_TYPES, STAR, Template, action_toks, canon, cond_ok, matc
 
 # ---- the check ------------------------------------------------------------
 
-def exempt(pair, pin, tin, tout):
+SFN_TRACE = ("xray:getsamplingrules", "xray:getsamplingtargets")
+SFN_LOGS = ("logs:createlogdelivery", "logs:getlogdelivery", "logs:updatelogdelivery",
+            "logs:deletelogdelivery", "logs:listlogdeliveries", "logs:putresourcepolicy",
+            "logs:describeresourcepolicies", "logs:describeloggroups")
+
+
+def sfn_needs(role, tout):
+    """Exception 5: the actions the state machines running as @role need
+    for the tracing and logging they have in OUTPUT."""
+    need = set()
+    # A SAM resource with a Role has that role's permissions: a function
+    # sharing the state machine's role gets what the role gets.
+    own = tout.props.get(role, {}).get("Role") if isinstance(role, str) else None
+    own = own.get("Fn::GetAtt") if isinstance(own, dict) else None
+    if isinstance(own, str):
+        own = own.split(".", 1)
+    if isinstance(own, list) and own and own[0] in tout.types and \
+            tout.types.get(role, "").startswith("AWS::Serverless::"):
+        role = own[0]
+    for lid, t in tout.types.items():
+        if t not in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
+            continue
+        pr = tout.props[lid]
+        sam = t == "AWS::Serverless::StateMachine"
+        ra = pr.get("Role" if sam else "RoleArn")
+        ga = ra.get("Fn::GetAtt") if isinstance(ra, dict) else None
+        if isinstance(ga, str):
+            ga = ga.split(".", 1)
+        # The role, or a SAM state machine (a principal of its own).
+        if lid != role and not (isinstance(ga, list) and ga and ga[0] == role):
+            continue
+        tr = pr.get("Tracing" if sam else "TracingConfiguration")
+        if isinstance(tr, dict) and tr.get("Enabled") is True:
+            need.update(SFN_TRACE)
+        lg = pr.get("Logging" if sam else "LoggingConfiguration")
+        if isinstance(lg, dict) and lg.get("Level") in ("ALL", "ERROR", "FATAL"):
+            need.update(SFN_LOGS)
+    return need
+
+
+def exempt(pair, pin, tin, tout, role=None):
     """Is an OUTPUT pair one of the allowed narrow grants?"""
     ids = refs_of(pair.r)
     if ids and all(i not in tin.res and i in tout.res for i in ids):
@@ -137,6 +186,10 @@ def exempt(pair, pin, tin, tout):
         # Exception 4: a traced function writes its traces; these actions
         # accept only "*" and read nothing.
         return pair.r == "*" or canon(pair.r) == canon("*")
+    if (a in SFN_TRACE or a in SFN_LOGS) and role is not None and \
+            (pair.r == "*" or canon(pair.r) == canon("*")):
+        # Exception 5: what a state machine's tracing and logging need.
+        return a in sfn_needs(role, tout)
     if a in ("kms:decrypt", "kms:generatedatakey"):
         if not ids or any(tout.types.get(i) != "AWS::KMS::Key" for i in ids):
             return False
@@ -185,7 +238,7 @@ def check_pair(inp, outp, tin, tout, counts=None):
             continue
         counts[0] += 1
         for pair in po.allow:
-            if not pi.covered(pair.at, pair.rt, pair.c) and not exempt(pair, pi, tin, tout):
+            if not pi.covered(pair.at, pair.rt, pair.c) and not exempt(pair, pi, tin, tout, key):
                 say(po, "allows %s on %s" % (show(pair.a), show(pair.r)))
         for n in po.nots:
             if not not_stmt_covered(n, pi):

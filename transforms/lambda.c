@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pass `lambda` (S004-09): functions that can be traced, and queues that
- * do not hand the same message to two invocations.
+ * Pass `lambda` (S004-09, C007-01): functions that can be traced, and
+ * queues that do not hand the same message to two invocations.
  *
  *   - Active X-Ray tracing, so that a slow or failing request can be
  *     followed across services; the function's role may write traces
@@ -11,6 +11,11 @@
  *   - An SQS queue that feeds a function must hide a message for at least
  *     six times the function's timeout (AWS's rule for SQS event sources),
  *     or a message still being processed is delivered again.
+ *   - Functions without ReservedConcurrentExecutions are named in one
+ *     advisory per template (C007-01): a limit is a number only the owner
+ *     knows (too low throttles real traffic, and it takes capacity away
+ *     from every other function of the account), so the pass never picks
+ *     one, in either mode.
  *
  *   Queue:                            Queue:
  *     Properties:                       Properties:
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "options.h"
 #include "passlib.h"
 #include "policy.h"
@@ -82,7 +88,7 @@ static int trace(struct cfh_run *r, void *st, const char *id,
 		 struct cfh_node *res)
 {
 	struct cfh_node *p = cfh_res_props(r, res, "add Properties");
-	const struct cfh_node *rres;
+	const struct cfh_node *rres, *pols;
 	const char *role;
 	bool traces;
 
@@ -111,6 +117,17 @@ static int trace(struct cfh_run *r, void *st, const char *id,
 				  "X-Ray tracing is off, and this pass is "
 				  "suppressed on the function's role: turn it "
 				  "on and let the role write traces");
+	/* Nor where the role's Policies is decided at deploy time (an
+	 * Fn::If): the grant would only be advised, and the function's
+	 * update would fail without it. */
+	pols = cfh_map_path(rres, "Properties", "Policies", NULL);
+	if (!traces && (cfh_props_dynamic(rres) || cfh_is_dynamic(pols) ||
+			(pols && !cfh_node_is_seq(pols))))
+		return cfh_advise(r, res,
+				  "X-Ray tracing is off, and the Policies of the "
+				  "function's role is decided at deploy time: "
+				  "turn it on and let the role write traces in "
+				  "every branch");
 	if (cfh_edit_set_take(r, p, "TracingConfig",
 			      json_pack("{s:s}", "Mode", "Active"),
 			      "trace requests through the function with X-Ray "
@@ -172,6 +189,7 @@ static int visibility(struct cfh_run *r, const char *queue,
  * the pass always did: the queues wait for after(). */
 struct lambda {
 	struct cfh_ids feeders;
+	struct cfh_ids unlimited;	/* no ReservedConcurrentExecutions */
 };
 
 static int collect(struct cfh_run *r, void *st, const char *id,
@@ -182,6 +200,59 @@ static int collect(struct cfh_run *r, void *st, const char *id,
 	(void)r;
 	(void)res;
 	return cfh_ids_add(&x->feeders, id);
+}
+
+/* A function that sets no concurrency limit, here or (SAM) in Globals. */
+static int concurrency(struct cfh_run *r, void *st, const char *id,
+		       struct cfh_node *res)
+{
+	struct lambda *x = st;
+
+	const struct cfh_node *meta = cfh_map_get(res, "Metadata");
+
+	/* Those checks are the advisory's alone, not the pass's: their
+	 * suppression silences the advisory and leaves tracing on. */
+	if (cfh_meta_suppresses(meta, "cdk_nag:NIST.800.53.R5-LambdaConcurrency") ||
+	    cfh_meta_suppresses(meta, "checkov:CKV_AWS_115") ||
+	    cfh_map_get(props_of(res), "ReservedConcurrentExecutions") ||
+	    (cfh_res_is(res, "AWS::Serverless::Function") &&
+	     cfh_map_path(cfh_template_section(r->t, "Globals"), "Function",
+			  "ReservedConcurrentExecutions", NULL)))
+		return 0;
+	return cfh_ids_add(&x->unlimited, id);
+}
+
+#define MAX_NAMED 8	/* functions an advisory names before "and N more" */
+
+/* One advisory for every function without a limit: one line in the
+ * report however many functions the template has. */
+static int advise_concurrency(struct cfh_run *r, struct lambda *x)
+{
+	struct cfh_buf b;
+	size_t i;
+	int rc;
+
+	if (!x->unlimited.n)
+		return 0;
+	cfh_buf_init(&b);
+	cfh_buf_adds(&b, x->unlimited.n == 1 ? "function " : "functions ");
+	for (i = 0; i < x->unlimited.n && i < MAX_NAMED; i++)
+		cfh_buf_addf(&b, "%s%s", i ? ", " : "", x->unlimited.v[i]);
+	if (x->unlimited.n > MAX_NAMED)
+		cfh_buf_addf(&b, " and %zu more", x->unlimited.n - MAX_NAMED);
+	cfh_buf_adds(&b, x->unlimited.n == 1 ? " sets" : " set");
+	cfh_buf_adds(&b, " no ReservedConcurrentExecutions: one that loops "
+		     "or is flooded may take the whole account's concurrency "
+		     "and throttle every other function; set a limit above "
+		     "each one's peak (too low a limit throttles its own "
+		     "traffic) (C007-01)");
+	if (b.failed) {
+		cfh_buf_release(&b);
+		return -1;
+	}
+	rc = cfh_advise(r, cfh_template_section(r->t, "Resources"), b.data);
+	cfh_buf_release(&b);
+	return rc;
 }
 
 /* Queues that feed functions: event source mappings, and SAM's SQS
@@ -228,7 +299,7 @@ static int queues(struct cfh_run *r, void *st)
 				return -1;
 		}
 	}
-	return 0;
+	return advise_concurrency(r, x);
 }
 
 static void release(void *st)
@@ -236,6 +307,7 @@ static void release(void *st)
 	struct lambda *x = st;
 
 	cfh_ids_release(&x->feeders);
+	cfh_ids_release(&x->unlimited);
 }
 
 /* A SAM function is both traced and, through its SQS events, a reader of
@@ -245,6 +317,8 @@ static const struct cfh_handler handlers[] = {
 	{ "AWS::Serverless::Function", trace },
 	{ "AWS::Lambda::EventSourceMapping", collect },
 	{ "AWS::Serverless::Function", collect },
+	{ "AWS::Lambda::Function", concurrency },
+	{ "AWS::Serverless::Function", concurrency },
 };
 
 const struct cfh_pass_ops cfh_pass_lambda = {
