@@ -426,6 +426,29 @@ out:
 
 /* ---- workers ---- */
 
+/*
+ * With r->lock held: write the reports' parts of every finished job at
+ * the head of the order. One worker at a time writes (@emitting); one
+ * that finishes a job meanwhile leaves it to that one, which looks again
+ * before it stops. The lock is let go while a job is written.
+ */
+static void emit_ready(struct run *r)
+{
+	if (r->emitting)
+		return;
+	r->emitting = true;
+	while (r->emitted < r->njobs && r->finished[r->emitted]) {
+		struct job *j = &r->jobs[r->emitted];
+
+		pthread_mutex_unlock(&r->lock);
+		cfh_batch_emit(r, j);
+		pthread_mutex_lock(&r->lock);
+		r->emitted++;
+		pthread_cond_broadcast(&r->emit_cond);
+	}
+	r->emitting = false;
+}
+
 static void *worker(void *arg)
 {
 	struct run *r = arg;
@@ -433,6 +456,11 @@ static void *worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
+		/* Not too far ahead of the reports: what a finished job
+		 * holds until it is written is bounded by the window. */
+		while (r->streams && r->next < r->njobs &&
+		       r->next >= r->emitted + r->window)
+			pthread_cond_wait(&r->emit_cond, &r->lock);
 		i = r->next < r->njobs ? r->next++ : r->njobs;
 		pthread_mutex_unlock(&r->lock);
 		if (i == r->njobs)
@@ -445,6 +473,10 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&r->lock);
 		r->done++;
 		pthread_cond_signal(&r->done_cond);
+		if (r->streams) {
+			r->finished[i] = true;
+			emit_ready(r);
+		}
 		pthread_mutex_unlock(&r->lock);
 	}
 }
@@ -485,6 +517,9 @@ static int run_jobs(struct run *r)
 
 	if (n > r->njobs)
 		n = r->njobs;
+	/* Twice the workers: a slow template holds back the reports of at
+	 * most this many that finished after it. */
+	r->window = 2 * (n ? n : 1);
 	if (n <= 1 && !tty) {
 		worker(r);
 		return 0;
@@ -681,12 +716,15 @@ static void release(struct run *r)
 		cfh_config_free(r->confs[i].c);
 		cfh_opts_free(r->confs[i].parsed);
 	}
+	cfh_batch_close_reports(r);
+	free(r->finished);
 	free(r->confs);
 	free(r->jobs);
 	free(r->walked);
 	json_decref(r->baseline);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->done_cond);
+	pthread_cond_destroy(&r->emit_cond);
 }
 
 int cfh_cli_run(const struct cfh_cli *cli)
@@ -699,6 +737,7 @@ int cfh_cli_run(const struct cfh_cli *cli)
 	r.cli = cli;
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.done_cond, NULL);
+	pthread_cond_init(&r.emit_cond, NULL);
 	rc = check_options(cli);
 	if (!rc)
 		rc = collect(&r);
@@ -726,6 +765,15 @@ int cfh_cli_run(const struct cfh_cli *cli)
 		rc = cfh_batch_read_baseline(&r);
 	if (rc)
 		goto out;
+	/* A batch streams its reports: the file of each is staged now and
+	 * written as the templates finish. */
+	if (r.batch && cli->nreports &&
+	    (!(r.finished = calloc(r.njobs + 1, sizeof(*r.finished))) ||
+	     cfh_batch_open_reports(&r))) {
+		fprintf(stderr, "cfn-harden: error: out of memory\n");
+		rc = CFH_EXIT_INTERNAL;
+		goto out;
+	}
 	if (run_jobs(&r)) {
 		rc = CFH_EXIT_INTERNAL;
 		goto out;

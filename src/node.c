@@ -823,6 +823,24 @@ static bool holds_marker(const json_t *v, int depth)
 	return false;
 }
 
+/* Does @v hold a real (or nest too deep to tell)? */
+static bool holds_real(const json_t *v, int depth)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (depth > CFH_MAX_DEPTH || json_is_real(v))
+		return true;
+	json_object_foreach((json_t *)v, k, e)
+		if (holds_real(e, depth + 1))
+			return true;
+	json_array_foreach(v, i, e)
+		if (holds_real(e, depth + 1))
+			return true;
+	return false;
+}
+
 char *cfh_json_dumps(const json_t *v, size_t flags)
 {
 	static const char open[] = "\"\\u0001", close[] = "\\u0002\"";
@@ -835,6 +853,10 @@ char *cfh_json_dumps(const json_t *v, size_t flags)
 	/* A template whose strings hold the marker byte keeps jansson's
 	 * 17 digits: exact, if long. */
 	if (holds_marker(v, 0))
+		return json_dumps(v, flags);
+	/* With no real, the copy below would be @v again: a report's
+	 * values, most of the time. */
+	if (!holds_real(v, 0))
 		return json_dumps(v, flags);
 	texts = json_array();
 	m = texts ? mark_reals(v, texts, 0) : NULL;
