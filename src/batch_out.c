@@ -98,8 +98,13 @@ int cfh_batch_write_job_file(struct job *j, const char *root,
 	}
 	free(p);
 	/* A file of the tree is replaced, never written through: a link
-	 * or a FIFO there is the tree's, not a destination the user chose. */
-	rc = root ? cfh_replace_file(path, data, len, &d)
+	 * or a FIFO there is the tree's, not a destination the user chose.
+	 * It is not flushed to the disk on its own: the tree is derived
+	 * from inputs this run leaves as they were, a crash can only lose
+	 * a file the next run writes again, and cfh_batch_finish() flushes
+	 * the whole tree once (cfh_sync_tree()). A template rewritten in
+	 * place is the user's only copy: flushed before its rename. */
+	rc = root ? cfh_write_file_nosync(path, data, len, &d)
 		  : cfh_write_file(path, data, len, &d);
 	if (rc) {
 		j->error = diag_line(path, &d);
@@ -916,6 +921,23 @@ int cfh_batch_finish(struct run *r)
 		}
 		free(path);
 		free(text);
+	}
+	/* The output trees' files, written without a flush each, are on
+	 * the disk before the command says it is done. */
+	for (i = 0; i < 2; i++) {
+		const char *dir = i ? cli->pairs_dir : cli->check || cli->diff
+							  ? NULL
+							  : cli->out_dir;
+
+		if (dir && cfh_sync_tree(dir) && errno != ENOENT) {
+			char *line = one_line(dupf("%s: error: cannot flush the "
+						   "outputs to the disk: %s",
+						   dir, strerror(errno)));
+
+			fprintf(stderr, "%s\n", line ? line : "out of memory");
+			free(line);
+			rc = CFH_EXIT_IO;
+		}
 	}
 	if (cli->write_baseline && write_baseline(r))
 		rc = CFH_EXIT_IO;
