@@ -315,6 +315,7 @@ static void harden_job(struct run *r, struct job *j)
 	struct cfh_run *hr = NULL;
 	struct cfh_diag d;
 	char *src = NULL, *out = NULL, *dest = NULL;
+	const char *in = NULL;	/* the input's bytes, once loaded */
 	size_t len, outlen = 0, i;
 
 	j->outcome = OUT_FAILED;
@@ -337,6 +338,12 @@ static void harden_job(struct run *r, struct job *j)
 		goto out;
 	}
 	t = cfh_template_load(src, len, name, &d);
+	/* The template keeps its own copy of the bytes: one is enough. */
+	if (t) {
+		free(src);
+		src = NULL;
+		in = t->src;
+	}
 	if (t && !(hr = cfh_run_new(t, j->conf->parsed))) {
 		d.code = CFH_EXIT_INTERNAL;
 		snprintf(d.msg, sizeof(d.msg), "out of memory");
@@ -381,7 +388,7 @@ static void harden_job(struct run *r, struct job *j)
 	if (!out || cfh_batch_render_reports(r, j, hr))
 		goto oom;
 	if (cli->diff) {
-		j->diff = cfh_diff(src, len, out, outlen, j->path);
+		j->diff = cfh_diff(in, len, out, outlen, j->path);
 		if (!j->diff)
 			goto oom;
 	}
@@ -395,7 +402,7 @@ static void harden_job(struct run *r, struct job *j)
 					     outlen))
 			goto fail;
 	} else if (cli->in_place) {
-		if ((outlen != len || memcmp(out, src, len)) &&
+		if ((outlen != len || memcmp(out, in, len)) &&
 		    cfh_batch_write_job_file(j, NULL, j->path, out, outlen))
 			goto fail;
 	} else if (!r->batch && !cli->pairs_dir) {
@@ -405,7 +412,7 @@ static void harden_job(struct run *r, struct job *j)
 		out = NULL;
 	}
 	if (cli->pairs_dir &&
-	    cfh_batch_write_pair(r, j, hr, src, len, out, outlen))
+	    cfh_batch_write_pair(r, j, hr, in, len, out, outlen))
 		goto fail;
 	j->outcome = j->changes ? OUT_HARDENED : OUT_UNCHANGED;
 	j->code = 0;

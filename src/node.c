@@ -432,6 +432,25 @@ static void number_one(struct cfh_node *coll, size_t i)
 		e->key->slot = (unsigned)i;
 }
 
+/* Room for @cap entries in the new collection @coll, when its size is
+ * known before its entries are pushed: arrays that grow in the arena
+ * leave each smaller one behind. */
+static int reserve(struct cfh_template *t, struct cfh_node *coll, size_t cap)
+{
+	struct cfh_entry *e;
+
+	if (cap <= coll->cap)
+		return 0;
+	e = cfh_arena_alloc(&t->arena, cap * sizeof(*e));
+	if (!e)
+		return -1;
+	if (coll->n)
+		memcpy(e, coll->ent, coll->n * sizeof(*e));
+	coll->ent = e;
+	coll->cap = cap;
+	return 0;
+}
+
 /* Append an entry to a new collection (no source positions). */
 int cfh_node_push(struct cfh_template *t, struct cfh_node *coll,
 		  struct cfh_node *key, struct cfh_node *value)
@@ -487,7 +506,7 @@ static struct cfh_node *from_json(struct cfh_template *t, const json_t *j,
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
 		n = new_node(t, CFH_MAP);
-		if (!n)
+		if (!n || reserve(t, n, json_object_size(j)))
 			return NULL;
 		json_object_foreach((json_t *)j, key, val) {
 			k = cfh_node_new_str(t, key);
@@ -498,7 +517,7 @@ static struct cfh_node *from_json(struct cfh_template *t, const json_t *j,
 		return n;
 	case JSON_ARRAY:
 		n = new_node(t, CFH_SEQ);
-		if (!n)
+		if (!n || reserve(t, n, json_array_size(j)))
 			return NULL;
 		json_array_foreach(j, i, val) {
 			v = from_json(t, val, depth + 1);
