@@ -257,6 +257,36 @@ out:
 	return rc;
 }
 
+/*
+ * A batch's SARIF results of one template (taken) as [[uri, text], ...]:
+ * each result's URI, by which the writer groups them, and its text for
+ * its place in the log (a result of a run at depth 4). NULL when out of
+ * memory.
+ */
+static json_t *sarif_texts(json_t *results)
+{
+	json_t *out = json_array(), *res;
+	size_t i;
+
+	json_array_foreach(results, i, res) {
+		const char *uri = cfh_sarif_uri(res);
+		char *text = cfh_json_dump_at(res, 4);
+
+		if (!out || !text ||
+		    json_array_append_new(out, json_pack(
+			    "[s?, o]", uri, json_stringn_nocheck(text,
+								  strlen(text))))) {
+			free(text);
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+		free(text);
+	}
+	json_decref(results);
+	return out;
+}
+
 int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -268,10 +298,21 @@ int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 			j->json[i] = cfh_report_value(t, j->path);
 			if (!j->json[i])
 				return -1;
+			/* A batch's is dumped here, where workers run in
+			 * parallel, for its place in the document: the
+			 * writer of the reports only copies text. */
+			if (r->batch) {
+				j->text[i] = cfh_json_dump_at(j->json[i], 2);
+				json_decref(j->json[i]);
+				j->json[i] = NULL;
+				if (!j->text[i])
+					return -1;
+			}
 			break;
 		case CFH_REPORT_SARIF:
 			j->json[i] = cfh_sarif_results(t, j->path);
-			if (!j->json[i])
+			if (!j->json[i] ||
+			    (r->batch && !(j->json[i] = sarif_texts(j->json[i]))))
 				return -1;
 			break;
 		case CFH_REPORT_JUNIT:
@@ -349,19 +390,16 @@ static void puts_(struct rstream *rs, FILE *f, const char *s)
 	put(rs, f, s, strlen(s));
 }
 
-/* One element of a list, after @n others, at @depth (the element's). */
-static int put_item(struct rstream *rs, FILE *f, size_t n, const json_t *v,
-		    unsigned depth)
+/* One element of a list, after @n others, at @depth (the element's):
+ * its text as cfh_json_dump_at() gives it for that depth. */
+static void put_text(struct rstream *rs, FILE *f, size_t n, const char *text,
+		     unsigned depth)
 {
-	char *s = cfh_json_dump_at(v, depth);
+	static const char pad[] = "          ";
 
-	if (!s)
-		return -1;
 	puts_(rs, f, n ? ",\n" : "\n");
-	fprintf(f, "%*s", (int)(2 * depth), "");
-	puts_(rs, f, s);
-	free(s);
-	return 0;
+	put(rs, f, pad, 2 * depth < sizeof(pad) ? 2 * depth : sizeof(pad) - 1);
+	puts_(rs, f, text);
 }
 
 /* The end of a list of @n elements whose ']' is at @depth, and the rest
@@ -423,9 +461,10 @@ static int sarif_place_group(struct rstream *rs)
 			return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (put_item(rs, rs->part, rs->count++,
-			     json_array_get(rs->group, i), 4))
-			return -1;
+		put_text(rs, rs->part, rs->count++,
+			 json_string_value(json_array_get(
+				 json_array_get(rs->group, i), 1)),
+			 4);
 	rs->total += n;
 	json_array_clear(rs->group);
 	free(rs->group_uri);
@@ -433,7 +472,7 @@ static int sarif_place_group(struct rstream *rs)
 	return 0;
 }
 
-/* A template's results: grouped by their artifact as
+/* A template's results (sarif_texts()): grouped by their artifact as
  * cfh_sarif_log_take() groups them (a template named twice in a row is
  * one group). */
 static int sarif_add(struct rstream *rs, const json_t *results)
@@ -443,7 +482,7 @@ static int sarif_add(struct rstream *rs, const json_t *results)
 	size_t i;
 
 	json_array_foreach(results, i, res) {
-		uri = cfh_sarif_uri(res);
+		uri = json_string_value(json_array_get(res, 0));
 		if (json_array_size(rs->group) &&
 		    (!rs->group_uri || !uri || strcmp(uri, rs->group_uri)) &&
 		    sarif_place_group(rs))
@@ -518,8 +557,10 @@ void cfh_batch_emit(struct run *r, struct job *j)
 		int rc = 0;
 
 		if (rs->open && !rs->oom) {
-			if (cli->reports[k].fmt == CFH_REPORT_JSON && v)
-				rc = put_item(rs, rs->st.f, rs->count++, v, 2);
+			if (cli->reports[k].fmt == CFH_REPORT_JSON &&
+			    j->text[k])
+				put_text(rs, rs->st.f, rs->count++, j->text[k],
+					 2);
 			else if (cli->reports[k].fmt == CFH_REPORT_SARIF && v)
 				rc = sarif_add(rs, v);
 			else if (j->text[k])
