@@ -5,12 +5,14 @@
  * reports, and turn failures into one line on stderr and an exit code.
  *
  * Every template is a job. Workers take jobs in order and keep everything
- * a job produced in the job; the main thread then prints, assembles the
- * reports and the summary in job order, so no output byte depends on the
- * number of workers or on scheduling. A job writes its own files, each
- * atomically (cfh_write_file), after it rendered everything: bad input
- * never leaves a partial file, and a run killed at any moment leaves every
- * file either as it was or complete.
+ * a job produced in the job; the reports of a batch are appended to their
+ * staged files as jobs finish, strictly in job order (emit_ready()), and
+ * the main thread then prints and writes the summary in job order, so no
+ * output byte depends on the number of workers or on scheduling. A job
+ * writes its own files, each atomically (a complete staged file renamed
+ * into place), after it rendered everything: bad input never leaves a
+ * partial file, and a run killed at any moment leaves every file either
+ * as it was or complete.
  *
  * What a job writes, the reports and the summary are in batch_out.c.
  */

@@ -2,8 +2,9 @@
 /*
  * What the command writes: a job's output file and --pairs-dir files
  * (written by the job itself, each atomically, once everything is
- * rendered), its reports, and after the workers, in job order, the
- * outputs on stdout, the joined reports, pairs.jsonl and the summary.
+ * rendered), its reports (a batch's streamed into their staged files as
+ * the jobs finish, in job order), and after the workers, in job order,
+ * the outputs on stdout, the reports' ends, pairs.jsonl and the summary.
  *
  * Separate from batch.c, which decides what to harden and runs the jobs,
  * so that the file formats and the rules for when a file is written (or
