@@ -281,6 +281,7 @@ struct cfh_staged {
 	FILE *f;		/* cfh_stage_stream(): where the bytes go
 				 * (for a device, a scratch file) */
 	int err;		/* the first write error's errno, or 0 */
+	bool nosync;		/* not flushed on its own (cfh_replace_stream()) */
 };
 
 int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
@@ -301,6 +302,11 @@ void cfh_abort_file(struct cfh_staged *s);
  */
 int cfh_stage_stream(struct cfh_staged *s, const char *path,
 		     struct cfh_diag *diag);
+/* cfh_stage_stream() for a file of the trees --pairs-dir builds: what is
+ * at @path is replaced, never followed, and the file is not flushed on
+ * its own (cfh_write_file_nosync()). */
+int cfh_replace_stream(struct cfh_staged *s, const char *path,
+		       struct cfh_diag *diag);
 /* Flush what was written through @s->f to the disk and close it.
  * Returns: 0, or -1 with @diag filled in (the first write error). */
 int cfh_stage_close(struct cfh_staged *s, struct cfh_diag *diag);

@@ -467,7 +467,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&r->lock);
 		/* Not too far ahead of the reports: what a finished job
 		 * holds until it is written is bounded by the window. */
-		while (r->streams && r->next < r->njobs &&
+		while (r->streaming && r->next < r->njobs &&
 		       r->next >= r->emitted + r->window)
 			pthread_cond_wait(&r->emit_cond, &r->lock);
 		i = r->next < r->njobs ? r->next++ : r->njobs;
@@ -482,7 +482,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&r->lock);
 		r->done++;
 		pthread_cond_signal(&r->done_cond);
-		if (r->streams) {
+		if (r->streaming) {
 			r->finished[i] = true;
 			emit_ready(r);
 		}
@@ -774,9 +774,10 @@ int cfh_cli_run(const struct cfh_cli *cli)
 		rc = cfh_batch_read_baseline(&r);
 	if (rc)
 		goto out;
-	/* A batch streams its reports: the file of each is staged now and
-	 * written as the templates finish. */
-	if (r.batch && cli->nreports &&
+	/* A batch streams its reports and pairs.jsonl: the file of each
+	 * report is staged now and written as the templates finish. */
+	r.streaming = r.batch && (cli->nreports || cli->pairs_dir);
+	if (r.streaming &&
 	    (!(r.finished = calloc(r.njobs + 1, sizeof(*r.finished))) ||
 	     cfh_batch_open_reports(&r))) {
 		fprintf(stderr, "cfn-harden: error: out of memory\n");

@@ -118,6 +118,12 @@ struct run {
 	struct walked *walked;	/* one per directory argument */
 	size_t nwalked;
 	struct rstream *streams;	/* one per report, in a batch */
+	bool streaming;		/* a batch with reports or --pairs-dir:
+				 * jobs' parts are written in job order */
+	/* pairs.jsonl of a batch, staged when the first job with a pair
+	 * is written (its directory exists by then) */
+	struct cfh_staged pairs;
+	bool pairs_open, pairs_failed;
 	/* the queue */
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;

@@ -502,6 +502,8 @@ int cfh_batch_open_reports(struct run *r)
 	const struct cfh_cli *cli = r->cli;
 	size_t k;
 
+	if (!cli->nreports)
+		return 0;
 	r->streams = calloc(cli->nreports, sizeof(*r->streams));
 	if (!r->streams)
 		return -1;
@@ -547,12 +549,37 @@ int cfh_batch_open_reports(struct run *r)
 	return 0;
 }
 
+/* The job's line of pairs.jsonl, in a batch. */
+static void emit_pair(struct run *r, struct job *j)
+{
+	char *path, *line;
+
+	if (!r->pairs_open && !r->pairs_failed) {
+		struct cfh_diag d;
+
+		path = dupf("%s/pairs.jsonl", r->cli->pairs_dir);
+		if (!path || cfh_replace_stream(&r->pairs, path, &d))
+			r->pairs_failed = true;
+		else
+			r->pairs_open = true;
+		free(path);
+	}
+	line = r->pairs_open ? json_dumps(j->pair, JSON_COMPACT) : NULL;
+	if (line && fprintf(r->pairs.f, "%s\n", line) < 0 && !r->pairs.err)
+		r->pairs.err = errno ? errno : EIO;
+	free(line);
+	json_decref(j->pair);
+	j->pair = NULL;
+}
+
 void cfh_batch_emit(struct run *r, struct job *j)
 {
 	const struct cfh_cli *cli = r->cli;
 	size_t k;
 
-	for (k = 0; k < cli->nreports; k++) {
+	if (j->pair)
+		emit_pair(r, j);
+	for (k = 0; r->streams && k < cli->nreports; k++) {
 		struct rstream *rs = &r->streams[k];
 		json_t *v = j->json[k];
 		int rc = 0;
@@ -679,6 +706,7 @@ void cfh_batch_close_reports(struct run *r)
 	}
 	free(r->streams);
 	r->streams = NULL;
+	cfh_abort_file(&r->pairs);
 }
 
 /*
@@ -937,7 +965,17 @@ int cfh_batch_finish(struct run *r)
 		if (frc)
 			rc = frc;
 	}
-	if (cli->pairs_dir && (r->batch || !rc)) {
+	if (r->pairs_open || r->pairs_failed) {
+		/* A batch's, written as its jobs finished. */
+		struct cfh_diag d;
+
+		if (r->pairs_failed || cfh_stage_close(&r->pairs, &d) ||
+		    cfh_commit_file(&r->pairs, &d)) {
+			fprintf(stderr, "%s: error: cannot write the pairs\n",
+				cli->pairs_dir);
+			rc = CFH_EXIT_IO;
+		}
+	} else if (cli->pairs_dir && (r->batch || !rc)) {
 		struct cfh_buf b;
 		char *path = dupf("%s/pairs.jsonl", cli->pairs_dir), *text;
 		struct cfh_diag d;

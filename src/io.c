@@ -411,10 +411,10 @@ FILE *cfh_scratch_file(const char *near)
 	return f;
 }
 
-int cfh_stage_stream(struct cfh_staged *s, const char *path,
-		     struct cfh_diag *diag)
+static int stage_stream(struct cfh_staged *s, const char *path, bool follow,
+			struct cfh_diag *diag)
 {
-	int fd = stage_open(s, path, true), err;
+	int fd = stage_open(s, path, follow), err;
 
 	/* A device is written at commit: the bytes wait in a scratch file,
 	 * which tmpfile() puts where the system keeps temporary files. */
@@ -430,6 +430,21 @@ int cfh_stage_stream(struct cfh_staged *s, const char *path,
 	return -1;
 }
 
+int cfh_stage_stream(struct cfh_staged *s, const char *path,
+		     struct cfh_diag *diag)
+{
+	return stage_stream(s, path, true, diag);
+}
+
+int cfh_replace_stream(struct cfh_staged *s, const char *path,
+		       struct cfh_diag *diag)
+{
+	if (stage_stream(s, path, false, diag))
+		return -1;
+	s->nosync = true;
+	return 0;
+}
+
 int cfh_stage_close(struct cfh_staged *s, struct cfh_diag *diag)
 {
 	int rc = 0;
@@ -439,7 +454,7 @@ int cfh_stage_close(struct cfh_staged *s, struct cfh_diag *diag)
 	if (fflush(s->f) || ferror(s->f)) {
 		if (!s->err)
 			s->err = errno ? errno : EIO;
-	} else if (s->tmp && fsync(fileno(s->f)) && !s->err) {
+	} else if (s->tmp && !s->nosync && fsync(fileno(s->f)) && !s->err) {
 		s->err = errno;
 	}
 	if (s->err) {
