@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -277,6 +278,10 @@ struct cfh_staged {
 	char *tmp;		/* the staged file, or NULL for a device */
 	const char *data;	/* a device's bytes (borrowed) */
 	size_t len;
+	FILE *f;		/* cfh_stage_stream(): where the bytes go
+				 * (for a device, a scratch file) */
+	int err;		/* the first write error's errno, or 0 */
+	bool nosync;		/* not flushed on its own (cfh_replace_stream()) */
 };
 
 int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
@@ -284,6 +289,53 @@ int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
 int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag);
 /* Remove what was staged and not committed; free @s's strings. */
 void cfh_abort_file(struct cfh_staged *s);
+
+/**
+ * cfh_stage_stream() - stage a file that is written a piece at a time
+ *
+ * As cfh_stage_file(), except that the bytes are written by the caller
+ * through @s->f as they come (a batch's reports, template by template),
+ * so that they need not all be in memory. Then cfh_stage_close(), then
+ * cfh_commit_file() (or cfh_abort_file() at any point). A device or FIFO
+ * is written at commit, from a scratch file.
+ * Returns: 0, or -1 with @diag filled in (CFH_EXIT_IO).
+ */
+int cfh_stage_stream(struct cfh_staged *s, const char *path,
+		     struct cfh_diag *diag);
+/* cfh_stage_stream() for a file of the trees --pairs-dir builds: what is
+ * at @path is replaced, never followed, and the file is not flushed on
+ * its own (cfh_write_file_nosync()). */
+int cfh_replace_stream(struct cfh_staged *s, const char *path,
+		       struct cfh_diag *diag);
+/* Flush what was written through @s->f to the disk and close it.
+ * Returns: 0, or -1 with @diag filled in (the first write error). */
+int cfh_stage_close(struct cfh_staged *s, struct cfh_diag *diag);
+
+/**
+ * cfh_scratch_file() - an anonymous temporary file
+ * @near: a path whose directory holds it (on the disk the result goes
+ *	to), or NULL or "-" for the system's temporary directory
+ *
+ * Removed from its directory at once: nothing is left behind whatever
+ * ends the process. Returns: the file, open for reading and writing, or
+ * NULL with errno set.
+ */
+FILE *cfh_scratch_file(const char *near);
+
+/**
+ * cfh_write_file_nosync() - cfh_replace_file() without the flush to disk
+ *
+ * Still atomic against the process ending (a complete temporary file is
+ * renamed), but a power loss soon after may leave the file empty: only
+ * for outputs the next run writes again (--out-dir, --pairs-dir), whose
+ * run ends with cfh_sync_tree().
+ */
+int cfh_write_file_nosync(const char *path, const char *data, size_t len,
+			  struct cfh_diag *diag);
+
+/* Flush the file system that holds @dir (syncfs(2)): once for a whole
+ * tree of outputs instead of once per file. Returns: 0 or -1. */
+int cfh_sync_tree(const char *dir);
 
 /*
  * A staged file is named ".cfn-harden.<pid>.XXXXXX". Before the first file

@@ -5,12 +5,14 @@
  * reports, and turn failures into one line on stderr and an exit code.
  *
  * Every template is a job. Workers take jobs in order and keep everything
- * a job produced in the job; the main thread then prints, assembles the
- * reports and the summary in job order, so no output byte depends on the
- * number of workers or on scheduling. A job writes its own files, each
- * atomically (cfh_write_file), after it rendered everything: bad input
- * never leaves a partial file, and a run killed at any moment leaves every
- * file either as it was or complete.
+ * a job produced in the job; the reports of a batch are appended to their
+ * staged files as jobs finish, strictly in job order (emit_ready()), and
+ * the main thread then prints and writes the summary in job order, so no
+ * output byte depends on the number of workers or on scheduling. A job
+ * writes its own files, each atomically (a complete staged file renamed
+ * into place), after it rendered everything: bad input never leaves a
+ * partial file, and a run killed at any moment leaves every file either
+ * as it was or complete.
  *
  * What a job writes, the reports and the summary are in batch_out.c.
  */
@@ -315,6 +317,7 @@ static void harden_job(struct run *r, struct job *j)
 	struct cfh_run *hr = NULL;
 	struct cfh_diag d;
 	char *src = NULL, *out = NULL, *dest = NULL;
+	const char *in = NULL;	/* the input's bytes, once loaded */
 	size_t len, outlen = 0, i;
 
 	j->outcome = OUT_FAILED;
@@ -337,6 +340,12 @@ static void harden_job(struct run *r, struct job *j)
 		goto out;
 	}
 	t = cfh_template_load(src, len, name, &d);
+	/* The template keeps its own copy of the bytes: one is enough. */
+	if (t) {
+		free(src);
+		src = NULL;
+		in = t->src;
+	}
 	if (t && !(hr = cfh_run_new(t, j->conf->parsed))) {
 		d.code = CFH_EXIT_INTERNAL;
 		snprintf(d.msg, sizeof(d.msg), "out of memory");
@@ -381,7 +390,7 @@ static void harden_job(struct run *r, struct job *j)
 	if (!out || cfh_batch_render_reports(r, j, hr))
 		goto oom;
 	if (cli->diff) {
-		j->diff = cfh_diff(src, len, out, outlen, j->path);
+		j->diff = cfh_diff(in, len, out, outlen, j->path);
 		if (!j->diff)
 			goto oom;
 	}
@@ -395,7 +404,7 @@ static void harden_job(struct run *r, struct job *j)
 					     outlen))
 			goto fail;
 	} else if (cli->in_place) {
-		if ((outlen != len || memcmp(out, src, len)) &&
+		if ((outlen != len || memcmp(out, in, len)) &&
 		    cfh_batch_write_job_file(j, NULL, j->path, out, outlen))
 			goto fail;
 	} else if (!r->batch && !cli->pairs_dir) {
@@ -405,7 +414,7 @@ static void harden_job(struct run *r, struct job *j)
 		out = NULL;
 	}
 	if (cli->pairs_dir &&
-	    cfh_batch_write_pair(r, j, hr, src, len, out, outlen))
+	    cfh_batch_write_pair(r, j, hr, in, len, out, outlen))
 		goto fail;
 	j->outcome = j->changes ? OUT_HARDENED : OUT_UNCHANGED;
 	j->code = 0;
@@ -426,6 +435,29 @@ out:
 
 /* ---- workers ---- */
 
+/*
+ * With r->lock held: write the reports' parts of every finished job at
+ * the head of the order. One worker at a time writes (@emitting); one
+ * that finishes a job meanwhile leaves it to that one, which looks again
+ * before it stops. The lock is let go while a job is written.
+ */
+static void emit_ready(struct run *r)
+{
+	if (r->emitting)
+		return;
+	r->emitting = true;
+	while (r->emitted < r->njobs && r->finished[r->emitted]) {
+		struct job *j = &r->jobs[r->emitted];
+
+		pthread_mutex_unlock(&r->lock);
+		cfh_batch_emit(r, j);
+		pthread_mutex_lock(&r->lock);
+		r->emitted++;
+		pthread_cond_broadcast(&r->emit_cond);
+	}
+	r->emitting = false;
+}
+
 static void *worker(void *arg)
 {
 	struct run *r = arg;
@@ -433,6 +465,11 @@ static void *worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
+		/* Not too far ahead of the reports: what a finished job
+		 * holds until it is written is bounded by the window. */
+		while (r->streaming && r->next < r->njobs &&
+		       r->next >= r->emitted + r->window)
+			pthread_cond_wait(&r->emit_cond, &r->lock);
 		i = r->next < r->njobs ? r->next++ : r->njobs;
 		pthread_mutex_unlock(&r->lock);
 		if (i == r->njobs)
@@ -445,6 +482,10 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&r->lock);
 		r->done++;
 		pthread_cond_signal(&r->done_cond);
+		if (r->streaming) {
+			r->finished[i] = true;
+			emit_ready(r);
+		}
 		pthread_mutex_unlock(&r->lock);
 	}
 }
@@ -485,6 +526,9 @@ static int run_jobs(struct run *r)
 
 	if (n > r->njobs)
 		n = r->njobs;
+	/* Twice the workers: a slow template holds back the reports of at
+	 * most this many that finished after it. */
+	r->window = 2 * (n ? n : 1);
 	if (n <= 1 && !tty) {
 		worker(r);
 		return 0;
@@ -681,12 +725,15 @@ static void release(struct run *r)
 		cfh_config_free(r->confs[i].c);
 		cfh_opts_free(r->confs[i].parsed);
 	}
+	cfh_batch_close_reports(r);
+	free(r->finished);
 	free(r->confs);
 	free(r->jobs);
 	free(r->walked);
 	json_decref(r->baseline);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->done_cond);
+	pthread_cond_destroy(&r->emit_cond);
 }
 
 int cfh_cli_run(const struct cfh_cli *cli)
@@ -699,6 +746,7 @@ int cfh_cli_run(const struct cfh_cli *cli)
 	r.cli = cli;
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.done_cond, NULL);
+	pthread_cond_init(&r.emit_cond, NULL);
 	rc = check_options(cli);
 	if (!rc)
 		rc = collect(&r);
@@ -726,6 +774,16 @@ int cfh_cli_run(const struct cfh_cli *cli)
 		rc = cfh_batch_read_baseline(&r);
 	if (rc)
 		goto out;
+	/* A batch streams its reports and pairs.jsonl: the file of each
+	 * report is staged now and written as the templates finish. */
+	r.streaming = r.batch && (cli->nreports || cli->pairs_dir);
+	if (r.streaming &&
+	    (!(r.finished = calloc(r.njobs + 1, sizeof(*r.finished))) ||
+	     cfh_batch_open_reports(&r))) {
+		fprintf(stderr, "cfn-harden: error: out of memory\n");
+		rc = CFH_EXIT_INTERNAL;
+		goto out;
+	}
 	if (run_jobs(&r)) {
 		rc = CFH_EXIT_INTERNAL;
 		goto out;

@@ -71,6 +71,32 @@ struct job {
 	json_t *pair;		/* --pairs-dir: the pairs.jsonl line */
 };
 
+/*
+ * A report of a batch, written as the jobs finish, in job order, into its
+ * staged file (batch_out.c): only the report's framing and the small
+ * state below stay in memory, not every template's part. A SARIF run's
+ * results wait in a scratch file until it is known whether the log is
+ * split into several runs, which only the count of results decides.
+ */
+struct rstream {
+	struct cfh_staged st;	/* the report file; for "-", a scratch
+				 * file in st.f, copied to stdout at the end */
+	bool open;		/* st is staged (or st.f is the scratch) */
+	bool oom;
+	struct cfh_diag d;	/* why the file cannot be written */
+	bool failed;
+	size_t count;		/* JSON: templates; SARIF: results of the
+				 * current run */
+	/* SARIF */
+	FILE *part;		/* the current run's results, as text */
+	size_t total;		/* results so far */
+	size_t parts;		/* parts numbered (automationDetails) */
+	size_t runs;		/* runs written */
+	json_t *group;		/* results of one template, not yet placed:
+				 * a run holds whole templates */
+	char *group_uri;
+};
+
 /* A directory of the command line, and the jobs its walk found:
  * @first to @end (exclusive) in the run's jobs. */
 struct walked {
@@ -91,10 +117,25 @@ struct run {
 	json_t *baseline;	/* --baseline: finding keys, as a set */
 	struct walked *walked;	/* one per directory argument */
 	size_t nwalked;
+	struct rstream *streams;	/* one per report, in a batch */
+	bool streaming;		/* a batch with reports or --pairs-dir:
+				 * jobs' parts are written in job order */
+	/* pairs.jsonl of a batch, staged when the first job with a pair
+	 * is written (its directory exists by then) */
+	struct cfh_staged pairs;
+	bool pairs_open, pairs_failed;
 	/* the queue */
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
 	size_t next, done;
+	/* Reports stream in job order: a job finished out of order waits
+	 * in its struct job until those before it are written. Workers
+	 * take no job more than @window past @emitted, which bounds that
+	 * reorder buffer (emit_cond wakes them). */
+	bool *finished;
+	size_t emitted, window;
+	bool emitting;
+	pthread_cond_t emit_cond;
 };
 
 static inline char *dupf(const char *fmt, ...)
@@ -152,6 +193,18 @@ int cfh_batch_write_pair(struct run *r, struct job *j, struct cfh_run *hr,
 /* The job's reports, rendered into @j->text and @j->json (-1 when out of
  * memory, with no error set: the caller says so). */
 int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t);
+
+/* Before the workers, in a batch: stage each report file and write its
+ * head. A file that cannot be staged is said at the end, as one that
+ * cannot be written. Returns: 0, or -1 when out of memory. */
+int cfh_batch_open_reports(struct run *r);
+
+/* A job's part of each report, written after the parts of the jobs before
+ * it, and freed: called once per job, in job order. */
+void cfh_batch_emit(struct run *r, struct job *j);
+
+/* Remove whatever report a batch has not put in place, and free them. */
+void cfh_batch_close_reports(struct run *r);
 
 /* Before the workers: two jobs that would write the same --out-dir file
  * or --pairs-dir directory (a.yaml and a.json under --to json; "a b.yaml"

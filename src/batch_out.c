@@ -2,8 +2,9 @@
 /*
  * What the command writes: a job's output file and --pairs-dir files
  * (written by the job itself, each atomically, once everything is
- * rendered), its reports, and after the workers, in job order, the
- * outputs on stdout, the joined reports, pairs.jsonl and the summary.
+ * rendered), its reports (a batch's streamed into their staged files as
+ * the jobs finish, in job order), and after the workers, in job order,
+ * the outputs on stdout, the reports' ends, pairs.jsonl and the summary.
  *
  * Separate from batch.c, which decides what to harden and runs the jobs,
  * so that the file formats and the rules for when a file is written (or
@@ -98,8 +99,13 @@ int cfh_batch_write_job_file(struct job *j, const char *root,
 	}
 	free(p);
 	/* A file of the tree is replaced, never written through: a link
-	 * or a FIFO there is the tree's, not a destination the user chose. */
-	rc = root ? cfh_replace_file(path, data, len, &d)
+	 * or a FIFO there is the tree's, not a destination the user chose.
+	 * It is not flushed to the disk on its own: the tree is derived
+	 * from inputs this run leaves as they were, a crash can only lose
+	 * a file the next run writes again, and cfh_batch_finish() flushes
+	 * the whole tree once (cfh_sync_tree()). A template rewritten in
+	 * place is the user's only copy: flushed before its rename. */
+	rc = root ? cfh_write_file_nosync(path, data, len, &d)
 		  : cfh_write_file(path, data, len, &d);
 	if (rc) {
 		j->error = diag_line(path, &d);
@@ -252,6 +258,36 @@ out:
 	return rc;
 }
 
+/*
+ * A batch's SARIF results of one template (taken) as [[uri, text], ...]:
+ * each result's URI, by which the writer groups them, and its text for
+ * its place in the log (a result of a run at depth 4). NULL when out of
+ * memory.
+ */
+static json_t *sarif_texts(json_t *results)
+{
+	json_t *out = json_array(), *res;
+	size_t i;
+
+	json_array_foreach(results, i, res) {
+		const char *uri = cfh_sarif_uri(res);
+		char *text = cfh_json_dump_at(res, 4);
+
+		if (!out || !text ||
+		    json_array_append_new(out, json_pack(
+			    "[s?, o]", uri, json_stringn_nocheck(text,
+								  strlen(text))))) {
+			free(text);
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+		free(text);
+	}
+	json_decref(results);
+	return out;
+}
+
 int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -263,10 +299,21 @@ int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 			j->json[i] = cfh_report_value(t, j->path);
 			if (!j->json[i])
 				return -1;
+			/* A batch's is dumped here, where workers run in
+			 * parallel, for its place in the document: the
+			 * writer of the reports only copies text. */
+			if (r->batch) {
+				j->text[i] = cfh_json_dump_at(j->json[i], 2);
+				json_decref(j->json[i]);
+				j->json[i] = NULL;
+				if (!j->text[i])
+					return -1;
+			}
 			break;
 		case CFH_REPORT_SARIF:
 			j->json[i] = cfh_sarif_results(t, j->path);
-			if (!j->json[i])
+			if (!j->json[i] ||
+			    (r->batch && !(j->json[i] = sarif_texts(j->json[i]))))
 				return -1;
 			break;
 		case CFH_REPORT_JUNIT:
@@ -287,43 +334,379 @@ int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 
 /* ---- reports and summary ---- */
 
+/* The report of a single template: the whole of it, at once. */
 static char *join_reports(struct run *r, size_t k)
 {
 	enum cfh_report_format fmt = r->cli->reports[k].fmt;
-	json_t *all;
-	struct cfh_buf b;
+	struct job *j = r->njobs ? &r->jobs[0] : NULL;
+
+	if (fmt == CFH_REPORT_JSON)
+		return j && j->json[k] ? cfh_json_dump_take(json_incref(j->json[k]))
+				       : NULL;
+	if (fmt == CFH_REPORT_SARIF)
+		return cfh_json_dump_take(cfh_sarif_log_take(
+			j && j->json[k] ? json_incref(j->json[k])
+					: json_array()));
+	if (fmt == CFH_REPORT_JUNIT)
+		return dupf("%s%s%s", CFH_JUNIT_HEAD,
+			    j && j->text[k] ? j->text[k] : "", CFH_JUNIT_TAIL);
+	return strdup(j && j->text[k] ? j->text[k] : "");
+}
+
+/*
+ * A batch's reports are written as the jobs finish (cfh_batch_emit()).
+ * The JSON report and the SARIF log are single JSON documents: the text
+ * of their frame (the document with an empty list where the templates'
+ * parts go) is split at that list's '[', and each part, dumped by
+ * jansson on its own, goes between, with the commas and the indentation
+ * json_dumps() would have given it in the whole: the file is the same,
+ * byte for byte, as a dump of the document held whole.
+ */
+
+/* @v's text at @depth (taken), split after the '[' of its last list,
+ * which the frame leaves empty: *@tail starts at its ']'. */
+static int frame(json_t *v, unsigned depth, char **head, const char **tail)
+{
+	char *s = v ? cfh_json_dump_at(v, depth) : NULL, *open;
+
+	json_decref(v);
+	open = s ? strrchr(s, '[') : NULL;
+	if (!open || open[1] != ']') {
+		free(s);
+		return -1;
+	}
+	*head = s;
+	*tail = open + 1;
+	return 0;
+}
+
+static void put(struct rstream *rs, FILE *f, const char *s, size_t len)
+{
+	if (len && fwrite(s, 1, len, f) != len && !rs->st.err)
+		rs->st.err = errno ? errno : EIO;
+}
+
+static void puts_(struct rstream *rs, FILE *f, const char *s)
+{
+	put(rs, f, s, strlen(s));
+}
+
+/* One element of a list, after @n others, at @depth (the element's):
+ * its text as cfh_json_dump_at() gives it for that depth. */
+static void put_text(struct rstream *rs, FILE *f, size_t n, const char *text,
+		     unsigned depth)
+{
+	static const char pad[] = "          ";
+
+	puts_(rs, f, n ? ",\n" : "\n");
+	put(rs, f, pad, 2 * depth < sizeof(pad) ? 2 * depth : sizeof(pad) - 1);
+	puts_(rs, f, text);
+}
+
+/* The end of a list of @n elements whose ']' is at @depth, and the rest
+ * of its frame (@head is freed). */
+static void put_tail(struct rstream *rs, FILE *f, size_t n, unsigned depth,
+		     char *head, const char *tail)
+{
+	if (n)
+		fprintf(f, "\n%*s", (int)(2 * depth), "");
+	puts_(rs, f, tail);
+	free(head);
+}
+
+/* The SARIF run of the results in rs->part, with @category (NULL for
+ * none): runs are at depth 2 of the log, their results at depth 4. */
+static int sarif_close_run(struct rstream *rs, const char *category)
+{
+	FILE *f = rs->st.f;
+	char chunk[65536], *head;
+	const char *tail;
+	size_t n;
+
+	if (frame(cfh_sarif_run_empty(category), 2, &head, &tail))
+		return -1;
+	puts_(rs, f, rs->runs++ ? ",\n    " : "\n    ");
+	put(rs, f, head, (size_t)(tail - head));
+	if (fflush(rs->part) || fseek(rs->part, 0, SEEK_SET)) {
+		rs->st.err = errno ? errno : EIO;
+	} else {
+		while ((n = fread(chunk, 1, sizeof(chunk), rs->part)) > 0)
+			put(rs, f, chunk, n);
+		if (ferror(rs->part) && !rs->st.err)
+			rs->st.err = errno ? errno : EIO;
+	}
+	/* Emptied for the next run. */
+	if (fseek(rs->part, 0, SEEK_SET) || ftruncate(fileno(rs->part), 0))
+		rs->st.err = errno ? errno : EIO;
+	put_tail(rs, f, rs->count, 3, head, tail);
+	rs->count = 0;
+	return 0;
+}
+
+/*
+ * Place the results of one template (rs->group) in the current run, or,
+ * past CFH_SARIF_RUN_RESULTS, in a new one: cfh_sarif_log_take()'s rule
+ * for splitting a log, which never splits a template.
+ */
+static int sarif_place_group(struct rstream *rs)
+{
+	size_t n = json_array_size(rs->group), i;
+	char cat[48];
+
+	if (!n)
+		return 0;
+	if (rs->count && rs->count + n > CFH_SARIF_RUN_RESULTS &&
+	    rs->parts + 1 < CFH_SARIF_RUNS) {
+		snprintf(cat, sizeof(cat), "cfn-harden/part-%zu/", ++rs->parts);
+		if (sarif_close_run(rs, cat))
+			return -1;
+	}
+	for (i = 0; i < n; i++)
+		put_text(rs, rs->part, rs->count++,
+			 json_string_value(json_array_get(
+				 json_array_get(rs->group, i), 1)),
+			 4);
+	rs->total += n;
+	json_array_clear(rs->group);
+	free(rs->group_uri);
+	rs->group_uri = NULL;
+	return 0;
+}
+
+/* A template's results (sarif_texts()): grouped by their artifact as
+ * cfh_sarif_log_take() groups them (a template named twice in a row is
+ * one group). */
+static int sarif_add(struct rstream *rs, const json_t *results)
+{
+	const char *uri;
+	json_t *res;
 	size_t i;
 
-	if (fmt == CFH_REPORT_JSON && !r->batch)
-		return r->njobs && r->jobs[0].json[k]
-			       ? cfh_json_dump_take(json_incref(r->jobs[0].json[k]))
-			       : NULL;
-	if (fmt == CFH_REPORT_JSON || fmt == CFH_REPORT_SARIF) {
-		all = json_array();
-		for (i = 0; all && i < r->njobs; i++) {
-			json_t *v = r->jobs[i].json[k];
-
-			if (!v)
-				continue;
-			if (fmt == CFH_REPORT_SARIF)
-				json_array_extend(all, v);
-			else
-				json_array_append(all, v);
-		}
-		if (fmt == CFH_REPORT_SARIF)
-			return cfh_json_dump_take(cfh_sarif_log_take(all));
-		return cfh_json_dump_take(json_pack(
-			"{s:s, s:s, s:o}", "tool", "cfn-harden", "version",
-			CFH_VERSION, "templates", all));
+	json_array_foreach(results, i, res) {
+		uri = json_string_value(json_array_get(res, 0));
+		if (json_array_size(rs->group) &&
+		    (!rs->group_uri || !uri || strcmp(uri, rs->group_uri)) &&
+		    sarif_place_group(rs))
+			return -1;
+		if (json_array_append(rs->group, res))
+			return -1;
+		if (json_array_size(rs->group) == 1 && uri &&
+		    !(rs->group_uri = strdup(uri)))
+			return -1;
 	}
-	cfh_buf_init(&b);
-	cfh_buf_adds(&b, fmt == CFH_REPORT_JUNIT ? CFH_JUNIT_HEAD : "");
-	for (i = 0; i < r->njobs; i++)
-		if (r->jobs[i].text[k])
-			cfh_buf_adds(&b, r->jobs[i].text[k]);
-	if (fmt == CFH_REPORT_JUNIT)
-		cfh_buf_adds(&b, CFH_JUNIT_TAIL);
-	return cfh_buf_steal(&b, NULL);
+	return 0;
+}
+
+int cfh_batch_open_reports(struct run *r)
+{
+	const struct cfh_cli *cli = r->cli;
+	size_t k;
+
+	if (!cli->nreports)
+		return 0;
+	r->streams = calloc(cli->nreports, sizeof(*r->streams));
+	if (!r->streams)
+		return -1;
+	for (k = 0; k < cli->nreports; k++) {
+		struct rstream *rs = &r->streams[k];
+		const char *path = cli->reports[k].path;
+		enum cfh_report_format fmt = cli->reports[k].fmt;
+		char *head;
+		const char *tail;
+
+		if (!strcmp(path, "-")) {
+			/* Standard output gets the report after the
+			 * templates' lines, as a whole. */
+			rs->st.f = cfh_scratch_file(NULL);
+			if (!rs->st.f)
+				return -1;
+		} else if (cfh_stage_stream(&rs->st, path, &rs->d)) {
+			rs->failed = true;
+			continue;
+		}
+		rs->open = true;
+		if (fmt == CFH_REPORT_JSON) {
+			if (frame(json_pack("{s:s, s:s, s:[]}", "tool",
+					    "cfn-harden", "version", CFH_VERSION,
+					    "templates"),
+				  0, &head, &tail))
+				return -1;
+			put(rs, rs->st.f, head, (size_t)(tail - head));
+			free(head);
+		} else if (fmt == CFH_REPORT_SARIF) {
+			if (frame(cfh_sarif_log_empty(), 0, &head, &tail))
+				return -1;
+			put(rs, rs->st.f, head, (size_t)(tail - head));
+			free(head);
+			rs->part = cfh_scratch_file(path);
+			rs->group = json_array();
+			if (!rs->part || !rs->group)
+				return -1;
+		} else if (fmt == CFH_REPORT_JUNIT) {
+			puts_(rs, rs->st.f, CFH_JUNIT_HEAD);
+		}
+	}
+	return 0;
+}
+
+/* The job's line of pairs.jsonl, in a batch. */
+static void emit_pair(struct run *r, struct job *j)
+{
+	char *path, *line;
+
+	if (!r->pairs_open && !r->pairs_failed) {
+		struct cfh_diag d;
+
+		path = dupf("%s/pairs.jsonl", r->cli->pairs_dir);
+		if (!path || cfh_replace_stream(&r->pairs, path, &d))
+			r->pairs_failed = true;
+		else
+			r->pairs_open = true;
+		free(path);
+	}
+	line = r->pairs_open ? json_dumps(j->pair, JSON_COMPACT) : NULL;
+	if (line && fprintf(r->pairs.f, "%s\n", line) < 0 && !r->pairs.err)
+		r->pairs.err = errno ? errno : EIO;
+	free(line);
+	json_decref(j->pair);
+	j->pair = NULL;
+}
+
+void cfh_batch_emit(struct run *r, struct job *j)
+{
+	const struct cfh_cli *cli = r->cli;
+	size_t k;
+
+	if (j->pair)
+		emit_pair(r, j);
+	for (k = 0; r->streams && k < cli->nreports; k++) {
+		struct rstream *rs = &r->streams[k];
+		json_t *v = j->json[k];
+		int rc = 0;
+
+		if (rs->open && !rs->oom) {
+			if (cli->reports[k].fmt == CFH_REPORT_JSON &&
+			    j->text[k])
+				put_text(rs, rs->st.f, rs->count++, j->text[k],
+					 2);
+			else if (cli->reports[k].fmt == CFH_REPORT_SARIF && v)
+				rc = sarif_add(rs, v);
+			else if (j->text[k])
+				puts_(rs, rs->st.f, j->text[k]);
+			if (rc)
+				rs->oom = true;
+		}
+		json_decref(v);
+		j->json[k] = NULL;
+		free(j->text[k]);
+		j->text[k] = NULL;
+	}
+}
+
+/* The end of report @k. Returns: 0, or -1 when out of memory. */
+static int close_report(struct run *r, size_t k)
+{
+	struct rstream *rs = &r->streams[k];
+	FILE *f = rs->st.f;
+	char *head;
+	const char *tail;
+	char cat[48];
+
+	if (rs->oom)
+		return -1;
+	switch (r->cli->reports[k].fmt) {
+	case CFH_REPORT_JSON:
+		if (frame(json_pack("{s:s, s:s, s:[]}", "tool", "cfn-harden",
+				    "version", CFH_VERSION, "templates"),
+			  0, &head, &tail))
+			return -1;
+		put_tail(rs, f, rs->count, 1, head, tail);
+		puts_(rs, f, "\n");
+		break;
+	case CFH_REPORT_SARIF:
+		if (sarif_place_group(rs))
+			return -1;
+		if (rs->total > CFH_SARIF_RUN_RESULTS)
+			snprintf(cat, sizeof(cat), "cfn-harden/part-%zu/",
+				 ++rs->parts);
+		if (sarif_close_run(rs, rs->total > CFH_SARIF_RUN_RESULTS
+						? cat
+						: NULL) ||
+		    frame(cfh_sarif_log_empty(), 0, &head, &tail))
+			return -1;
+		put_tail(rs, f, rs->runs, 1, head, tail);
+		puts_(rs, f, "\n");
+		break;
+	case CFH_REPORT_JUNIT:
+		puts_(rs, f, CFH_JUNIT_TAIL);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Copy report @k's scratch file to standard output. */
+static int copy_out(struct rstream *rs)
+{
+	char chunk[65536];
+	size_t n;
+
+	if (fflush(rs->st.f) || fseek(rs->st.f, 0, SEEK_SET))
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), rs->st.f)) > 0)
+		if (fwrite(chunk, 1, n, stdout) != n)
+			return -1;
+	return ferror(rs->st.f) ? -1 : 0;
+}
+
+/* Write the end of every report of a batch and put each file in place.
+ * Returns: 0 or an exit code. */
+static int finish_reports(struct run *r)
+{
+	const struct cfh_cli *cli = r->cli;
+	int rc = 0;
+	size_t k;
+
+	for (k = 0; k < cli->nreports; k++) {
+		struct rstream *rs = &r->streams[k];
+		struct cfh_diag d = rs->d;
+
+		if (!rs->failed && close_report(r, k)) {
+			fprintf(stderr, "cfn-harden: error: out of memory\n");
+			rc = CFH_EXIT_INTERNAL;
+			break;
+		}
+		if (!strcmp(cli->reports[k].path, "-"))
+			copy_out(rs);
+		else if (rs->failed || cfh_stage_close(&rs->st, &d) ||
+			 cfh_commit_file(&rs->st, &d)) {
+			char *line = diag_line(cli->reports[k].path, &d);
+
+			fprintf(stderr, "%s\n", line ? line : d.msg);
+			free(line);
+			rc = CFH_EXIT_IO;
+		}
+	}
+	return rc;
+}
+
+void cfh_batch_close_reports(struct run *r)
+{
+	size_t k;
+
+	for (k = 0; r->streams && k < r->cli->nreports; k++) {
+		struct rstream *rs = &r->streams[k];
+
+		cfh_abort_file(&rs->st);
+		if (rs->part)
+			fclose(rs->part);
+		json_decref(rs->group);
+		free(rs->group_uri);
+	}
+	free(r->streams);
+	r->streams = NULL;
+	cfh_abort_file(&r->pairs);
 }
 
 /*
@@ -576,28 +959,23 @@ int cfh_batch_finish(struct run *r)
 	 * reports are written together or not at all (write_together()). */
 	if (!r->batch && !rc)
 		rc = write_together(r);
-	for (i = 0; i < cli->nreports && r->batch; i++) {
-		char *text = join_reports(r, i);
+	if (r->batch && r->streams) {
+		int frc = finish_reports(r);
+
+		if (frc)
+			rc = frc;
+	}
+	if (r->pairs_open || r->pairs_failed) {
+		/* A batch's, written as its jobs finished. */
 		struct cfh_diag d;
 
-		if (!text) {
-			fprintf(stderr, "cfn-harden: error: out of memory\n");
-			rc = CFH_EXIT_INTERNAL;
-			break;
-		}
-		if (!strcmp(cli->reports[i].path, "-"))
-			fputs(text, stdout);
-		else if (cfh_write_file(cli->reports[i].path, text,
-					strlen(text), &d)) {
-			char *line = diag_line(cli->reports[i].path, &d);
-
-			fprintf(stderr, "%s\n", line ? line : d.msg);
-			free(line);
+		if (r->pairs_failed || cfh_stage_close(&r->pairs, &d) ||
+		    cfh_commit_file(&r->pairs, &d)) {
+			fprintf(stderr, "%s: error: cannot write the pairs\n",
+				cli->pairs_dir);
 			rc = CFH_EXIT_IO;
 		}
-		free(text);
-	}
-	if (cli->pairs_dir && (r->batch || !rc)) {
+	} else if (cli->pairs_dir && (r->batch || !rc)) {
 		struct cfh_buf b;
 		char *path = dupf("%s/pairs.jsonl", cli->pairs_dir), *text;
 		struct cfh_diag d;
@@ -623,6 +1001,23 @@ int cfh_batch_finish(struct run *r)
 		}
 		free(path);
 		free(text);
+	}
+	/* The output trees' files, written without a flush each, are on
+	 * the disk before the command says it is done. */
+	for (i = 0; i < 2; i++) {
+		const char *dir = i ? cli->pairs_dir : cli->check || cli->diff
+							  ? NULL
+							  : cli->out_dir;
+
+		if (dir && cfh_sync_tree(dir) && errno != ENOENT) {
+			char *line = one_line(dupf("%s: error: cannot flush the "
+						   "outputs to the disk: %s",
+						   dir, strerror(errno)));
+
+			fprintf(stderr, "%s\n", line ? line : "out of memory");
+			free(line);
+			rc = CFH_EXIT_IO;
+		}
 	}
 	if (cli->write_baseline && write_baseline(r))
 		rc = CFH_EXIT_IO;

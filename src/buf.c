@@ -117,6 +117,7 @@ char *cfh_buf_steal(struct cfh_buf *b, size_t *lenp)
 /* Chunks of 64 KiB keep the per-allocation cost to a pointer bump; larger
  * requests get a chunk of their own. */
 #define ARENA_CHUNK (64 * 1024)
+#define ARENA_ALIGN (sizeof(void *) > sizeof(double) ? sizeof(void *) : sizeof(double))
 
 struct cfh_arena_chunk {
 	struct cfh_arena_chunk *next;
@@ -141,17 +142,19 @@ void cfh_arena_release(struct cfh_arena *a)
 	cfh_arena_init(a);
 }
 
-void *cfh_arena_alloc(struct cfh_arena *a, size_t size)
+/* @size bytes at a multiple of @align (a power of two) in the head
+ * chunk, or in a new one. Only the start is aligned, not the size: a
+ * string takes its length, not a multiple of 16 (a template has a string
+ * per scalar and key, so that is a tenth of the arena). */
+static void *arena_take(struct cfh_arena *a, size_t size, size_t align)
 {
-	const size_t align = sizeof(max_align_t);
 	struct cfh_arena_chunk *c;
-	size_t csize;
+	size_t csize, at = (a->used + align - 1) & ~(align - 1);
 	void *p;
 
-	size = (size + align - 1) / align * align;
 	if (!size)
-		size = align;
-	if (!a->head || a->head->size - a->used < size) {
+		size = 1;
+	if (!a->head || at > a->head->size || a->head->size - at < size) {
 		csize = size > ARENA_CHUNK ? size : ARENA_CHUNK;
 		c = malloc(sizeof(*c) + csize);
 		if (!c)
@@ -159,17 +162,28 @@ void *cfh_arena_alloc(struct cfh_arena *a, size_t size)
 		c->size = csize;
 		c->next = a->head;
 		a->head = c;
-		a->used = 0;
+		at = 0;
 	}
-	p = (char *)a->head->data + a->used;
-	a->used += size;
-	memset(p, 0, size);
+	p = (char *)a->head->data + at;
+	a->used = at + size;
+	return p;
+}
+
+void *cfh_arena_alloc(struct cfh_arena *a, size_t size)
+{
+	/* Pointer alignment, which every structure of the model needs (and
+	 * the header promises): max_align_t's 16 would pad a 40-byte entry
+	 * to 48. */
+	void *p = arena_take(a, size, ARENA_ALIGN);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
 char *cfh_arena_strndup(struct cfh_arena *a, const char *s, size_t len)
 {
-	char *p = cfh_arena_alloc(a, len + 1);
+	char *p = arena_take(a, len + 1, 1);
 
 	if (!p)
 		return NULL;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading templates and writing results without ever leaving a partial
  * file behind. */
-#define _POSIX_C_SOURCE 200809L
+/* syncfs() is Linux's, declared for _GNU_SOURCE. */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -274,12 +275,14 @@ static void sweep(const char *dir)
 /* ---- staging and committing ---- */
 
 /*
- * @follow: a link at @path is followed to see what it names (-o
- * /dev/stdout is written to the descriptor); without it, what is at
- * @path is replaced whatever it is, and nothing is written through it.
+ * Create the temporary file of @path beside it, registered, with the mode
+ * of the file it replaces. @follow: a link at @path is followed to see
+ * what it names (-o /dev/stdout is written to the descriptor); without
+ * it, what is at @path is replaced whatever it is, and nothing is
+ * written through it. Returns the descriptor; -2 for a device, FIFO or
+ * socket, which is written at commit (s->tmp NULL); -1 with errno set.
  */
-static int stage(struct cfh_staged *s, const char *path, const char *data,
-		 size_t len, bool follow, struct cfh_diag *diag)
+static int stage_open(struct cfh_staged *s, const char *path, bool follow)
 {
 	char *copy = strdup(path);
 	const char *dir;
@@ -289,23 +292,25 @@ static int stage(struct cfh_staged *s, const char *path, const char *data,
 
 	memset(s, 0, sizeof(*s));
 	s->path = strdup(path);
-	if (!copy || !s->path)
+	if (!copy || !s->path) {
+		errno = ENOMEM;
 		goto fail;
+	}
 	dir = dirname(copy);
 	if ((follow ? stat(path, &st) : lstat(path, &st)) == 0) {
 		if (follow && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-			s->data = data;
-			s->len = len;
 			free(copy);
-			return 0;
+			return -2;
 		}
 		if (S_ISREG(st.st_mode))
 			mode = st.st_mode & 07777;
 	}
 	sweep(dir);
 	s->tmp = malloc(strlen(dir) + 48);
-	if (!s->tmp)
+	if (!s->tmp) {
+		errno = ENOMEM;
 		goto fail;
+	}
 	sprintf(s->tmp, "%s/.cfn-harden.%ld.XXXXXX", dir, (long)getpid());
 	fd = tmp_create(s->tmp);
 	if (fd < 0) {
@@ -313,17 +318,11 @@ static int stage(struct cfh_staged *s, const char *path, const char *data,
 		s->tmp = NULL;
 		goto fail;
 	}
-	if (write_all(fd, data, len) || fchmod(fd, mode) || fsync(fd))
+	if (fchmod(fd, mode))
 		goto fail;
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
-	}
 	free(copy);
-	return 0;
+	return fd;
 fail:
-	/* Said before the clean-up, which may change errno. */
-	io_error(diag, "write", path);
 	err = errno;
 	if (fd >= 0)
 		close(fd);
@@ -333,17 +332,180 @@ fail:
 	return -1;
 }
 
+/*
+ * @sync: flush the file to the disk before it is renamed into place, so
+ * that a power loss leaves the old file or the new one. Skipped only for
+ * files the next run writes again (cfh_write_file_nosync()).
+ */
+static int stage(struct cfh_staged *s, const char *path, const char *data,
+		 size_t len, bool follow, bool sync, struct cfh_diag *diag)
+{
+	int fd = stage_open(s, path, follow), err;
+
+	if (fd == -2) {
+		s->data = data;
+		s->len = len;
+		return 0;
+	}
+	if (fd < 0)
+		goto fail;
+	if (write_all(fd, data, len) || (sync && fsync(fd)))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	/* Said before the clean-up, which may change errno. */
+	io_error(diag, "write", path);
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	cfh_abort_file(s);
+	errno = err;
+	return -1;
+}
+
 int cfh_stage_file(struct cfh_staged *s, const char *path, const char *data,
 		   size_t len, struct cfh_diag *diag)
 {
-	return stage(s, path, data, len, true, diag);
+	return stage(s, path, data, len, true, true, diag);
+}
+
+FILE *cfh_scratch_file(const char *near)
+{
+	char *copy, *tmp;
+	FILE *f = NULL;
+	int fd, err;
+
+	if (!near || !strcmp(near, "-"))
+		return tmpfile();
+	copy = strdup(near);
+	tmp = copy ? malloc(strlen(near) + 48) : NULL;
+	if (!tmp) {
+		free(copy);
+		errno = ENOMEM;
+		return NULL;
+	}
+	sprintf(tmp, "%s/.cfn-harden.%ld.XXXXXX", dirname(copy),
+		(long)getpid());
+	/* Registered from its creation to its unlink: a signal in between
+	 * still removes it. */
+	fd = tmp_create(tmp);
+	if (fd >= 0) {
+		pthread_mutex_lock(&tmp_lock);
+		unlink(tmp);
+		tmp_forget(tmp);
+		pthread_mutex_unlock(&tmp_lock);
+		f = fdopen(fd, "w+");
+		err = errno;
+		if (!f)
+			close(fd);
+		errno = err;
+	}
+	err = errno;
+	free(tmp);
+	free(copy);
+	errno = err;
+	return f;
+}
+
+static int stage_stream(struct cfh_staged *s, const char *path, bool follow,
+			struct cfh_diag *diag)
+{
+	int fd = stage_open(s, path, follow), err;
+
+	/* A device is written at commit: the bytes wait in a scratch file,
+	 * which tmpfile() puts where the system keeps temporary files. */
+	s->f = fd == -2 ? tmpfile() : fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (s->f)
+		return 0;
+	io_error(diag, "write", path);
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	cfh_abort_file(s);
+	errno = err;
+	return -1;
+}
+
+int cfh_stage_stream(struct cfh_staged *s, const char *path,
+		     struct cfh_diag *diag)
+{
+	return stage_stream(s, path, true, diag);
+}
+
+int cfh_replace_stream(struct cfh_staged *s, const char *path,
+		       struct cfh_diag *diag)
+{
+	if (stage_stream(s, path, false, diag))
+		return -1;
+	s->nosync = true;
+	return 0;
+}
+
+int cfh_stage_close(struct cfh_staged *s, struct cfh_diag *diag)
+{
+	int rc = 0;
+
+	if (!s->f)
+		return 0;
+	if (fflush(s->f) || ferror(s->f)) {
+		if (!s->err)
+			s->err = errno ? errno : EIO;
+	} else if (s->tmp && !s->nosync && fsync(fileno(s->f)) && !s->err) {
+		s->err = errno;
+	}
+	if (s->err) {
+		errno = s->err;
+		io_error(diag, "write", s->path);
+		rc = -1;
+	}
+	/* A device's scratch file stays open: cfh_commit_file() copies it. */
+	if (s->tmp) {
+		if (fclose(s->f) && !rc) {
+			io_error(diag, "write", s->path);
+			rc = -1;
+		}
+		s->f = NULL;
+	}
+	return rc;
+}
+
+/* A device's bytes from its scratch file @f. */
+static int write_special_from(const char *path, FILE *f, struct cfh_diag *diag)
+{
+	char chunk[65536];
+	size_t n;
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || fseek(f, 0, SEEK_SET))
+		goto fail;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (write_all(fd, chunk, n))
+			goto fail;
+	if (ferror(f))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	io_error(diag, "write", path);
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag)
 {
 	int rc;
 
-	if (!s->tmp) {
+	if (!s->tmp && s->f) {
+		rc = write_special_from(s->path, s->f, diag);
+	} else if (!s->tmp) {
 		rc = write_special(s->path, s->data, s->len, diag);
 	} else {
 		/* Under the lock: the signal thread never removes a file
@@ -366,6 +528,8 @@ int cfh_commit_file(struct cfh_staged *s, struct cfh_diag *diag)
 
 void cfh_abort_file(struct cfh_staged *s)
 {
+	if (s->f)
+		fclose(s->f);
 	if (s->tmp) {
 		pthread_mutex_lock(&tmp_lock);
 		unlink(s->tmp);
@@ -382,7 +546,7 @@ int cfh_write_file(const char *path, const char *data, size_t len,
 {
 	struct cfh_staged s;
 
-	if (stage(&s, path, data, len, true, diag))
+	if (stage(&s, path, data, len, true, true, diag))
 		return -1;
 	return cfh_commit_file(&s, diag);
 }
@@ -392,9 +556,30 @@ int cfh_replace_file(const char *path, const char *data, size_t len,
 {
 	struct cfh_staged s;
 
-	if (stage(&s, path, data, len, false, diag))
+	if (stage(&s, path, data, len, false, true, diag))
 		return -1;
 	return cfh_commit_file(&s, diag);
+}
+
+int cfh_write_file_nosync(const char *path, const char *data, size_t len,
+			  struct cfh_diag *diag)
+{
+	struct cfh_staged s;
+
+	if (stage(&s, path, data, len, false, false, diag))
+		return -1;
+	return cfh_commit_file(&s, diag);
+}
+
+int cfh_sync_tree(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = syncfs(fd);
+	close(fd);
+	return rc;
 }
 
 /* ---- signals ---- */

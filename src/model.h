@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -92,23 +93,26 @@ struct cfh_node {
 	struct cfh_node *parent;
 	const char *tag;	/* "!Ref", "!!str" as written, or NULL */
 	const char *anchor;	/* without '&', or NULL */
-	size_t start, end;	/* source span, tag and anchor included */
-	size_t vstart;		/* where the node proper starts (after its tag) */
+	/* Offsets and counts fit 32 bits: an input is at most
+	 * CFH_MAX_INPUT bytes, an expansion CFH_MAX_EXPANSION nodes. */
+	uint32_t start, end;	/* source span, tag and anchor included */
+	uint32_t vstart;	/* where the node proper starts (after its tag) */
 	int line, col;		/* 1-based position of start */
+	/* Index of its entry in parent->ent (as a value, a loaded value or
+	 * a key), so that cfh_node_entry() needs no scan; right for the
+	 * entries of a collection below its @numbered, which edits that
+	 * move entries lower and lookups raise again (cfh_node_moved()).
+	 * (Here, not below: the 32-bit fields pair up without padding.) */
+	unsigned slot;
 	/* scalars */
 	const char *text;	/* decoded value, NUL-terminated */
 	size_t len;
 	/* collections */
 	struct cfh_entry *ent;
-	size_t n, cap;
+	uint32_t n, cap;
 	/* aliases */
 	struct cfh_node *target;
-	size_t weight;		/* nodes in the subtree with aliases expanded */
-	/* Index of its entry in parent->ent (as a value, a loaded value or
-	 * a key), so that cfh_node_entry() needs no scan; right for the
-	 * entries of a collection below its @numbered, which edits that
-	 * move entries lower and lookups raise again (cfh_node_moved()). */
-	unsigned slot;
+	uint32_t weight;	/* nodes in the subtree with aliases expanded */
 	unsigned numbered;	/* collections: how many leading entries
 				 * have their slots right */
 };

@@ -432,6 +432,25 @@ static void number_one(struct cfh_node *coll, size_t i)
 		e->key->slot = (unsigned)i;
 }
 
+/* Room for @cap entries in the new collection @coll, when its size is
+ * known before its entries are pushed: arrays that grow in the arena
+ * leave each smaller one behind. */
+static int reserve(struct cfh_template *t, struct cfh_node *coll, size_t cap)
+{
+	struct cfh_entry *e;
+
+	if (cap <= coll->cap)
+		return 0;
+	e = cfh_arena_alloc(&t->arena, cap * sizeof(*e));
+	if (!e)
+		return -1;
+	if (coll->n)
+		memcpy(e, coll->ent, coll->n * sizeof(*e));
+	coll->ent = e;
+	coll->cap = cap;
+	return 0;
+}
+
 /* Append an entry to a new collection (no source positions). */
 int cfh_node_push(struct cfh_template *t, struct cfh_node *coll,
 		  struct cfh_node *key, struct cfh_node *value)
@@ -487,7 +506,7 @@ static struct cfh_node *from_json(struct cfh_template *t, const json_t *j,
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
 		n = new_node(t, CFH_MAP);
-		if (!n)
+		if (!n || reserve(t, n, json_object_size(j)))
 			return NULL;
 		json_object_foreach((json_t *)j, key, val) {
 			k = cfh_node_new_str(t, key);
@@ -498,7 +517,7 @@ static struct cfh_node *from_json(struct cfh_template *t, const json_t *j,
 		return n;
 	case JSON_ARRAY:
 		n = new_node(t, CFH_SEQ);
-		if (!n)
+		if (!n || reserve(t, n, json_array_size(j)))
 			return NULL;
 		json_array_foreach(j, i, val) {
 			v = from_json(t, val, depth + 1);
@@ -823,6 +842,24 @@ static bool holds_marker(const json_t *v, int depth)
 	return false;
 }
 
+/* Does @v hold a real (or nest too deep to tell)? */
+static bool holds_real(const json_t *v, int depth)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (depth > CFH_MAX_DEPTH || json_is_real(v))
+		return true;
+	json_object_foreach((json_t *)v, k, e)
+		if (holds_real(e, depth + 1))
+			return true;
+	json_array_foreach(v, i, e)
+		if (holds_real(e, depth + 1))
+			return true;
+	return false;
+}
+
 char *cfh_json_dumps(const json_t *v, size_t flags)
 {
 	static const char open[] = "\"\\u0001", close[] = "\\u0002\"";
@@ -835,6 +872,10 @@ char *cfh_json_dumps(const json_t *v, size_t flags)
 	/* A template whose strings hold the marker byte keeps jansson's
 	 * 17 digits: exact, if long. */
 	if (holds_marker(v, 0))
+		return json_dumps(v, flags);
+	/* With no real, the copy below would be @v again: a report's
+	 * values, most of the time. */
+	if (!holds_real(v, 0))
 		return json_dumps(v, flags);
 	texts = json_array();
 	m = texts ? mark_reals(v, texts, 0) : NULL;

@@ -151,6 +151,35 @@ json_t *cfh_report_value(struct cfh_run *r, const char *name)
 			 "replaced", cfh_report_replaced(r), "changes", list);
 }
 
+char *cfh_json_dump_at(const json_t *v, unsigned depth)
+{
+	char *s = cfh_json_dumps(v, JSON_INDENT(2)), *p, *nl, *r, *w;
+	size_t lines = 0, pad = 2 * depth;
+
+	if (!s || !depth)
+		return s;
+	for (p = s; (p = strchr(p, '\n')); p++)
+		lines++;
+	if (!lines)
+		return s;
+	r = malloc(strlen(s) + lines * pad + 1);
+	if (!r) {
+		free(s);
+		return NULL;
+	}
+	/* JSON text has no raw newline inside a string: every one is
+	 * between two lines of the layout. */
+	for (p = s, w = r; (nl = strchr(p, '\n')); p = nl + 1) {
+		memcpy(w, p, (size_t)(nl + 1 - p));
+		w += nl + 1 - p;
+		memset(w, ' ', pad);
+		w += pad;
+	}
+	strcpy(w, p);
+	free(s);
+	return r;
+}
+
 char *cfh_json_dump_take(json_t *v)
 {
 	char *s = v ? cfh_json_dumps(v, JSON_INDENT(2))
@@ -1205,9 +1234,8 @@ out:
 	return results;
 }
 
-/* The results of one run, and at most this many runs in a log. */
-#define SARIF_RUN_RESULTS 25000
-#define SARIF_RUNS 20
+#define SARIF_RUN_RESULTS CFH_SARIF_RUN_RESULTS
+#define SARIF_RUNS CFH_SARIF_RUNS
 
 /* A run of @results (taken, whatever happens), with the rules of every
  * pass; @category is its automationDetails.id, or NULL for none. */
@@ -1244,8 +1272,20 @@ static json_t *sarif_run_take(json_t *results, const char *category)
 	return run;
 }
 
+json_t *cfh_sarif_run_empty(const char *category)
+{
+	return sarif_run_take(json_array(), category);
+}
+
+json_t *cfh_sarif_log_empty(void)
+{
+	return json_pack("{s:s, s:s, s:[]}", "$schema",
+			 "https://json.schemastore.org/sarif-2.1.0.json",
+			 "version", "2.1.0", "runs");
+}
+
 /* The artifact URI of a result. */
-static const char *sarif_uri(const json_t *res)
+const char *cfh_sarif_uri(const json_t *res)
 {
 	const json_t *loc = json_array_get(json_object_get(res, "locations"), 0);
 
@@ -1286,9 +1326,9 @@ json_t *cfh_sarif_log_take(json_t *results)
 		goto out;
 	}
 	for (i = 0; i < total; i = g) {
-		uri = sarif_uri(json_array_get(results, i));
+		uri = cfh_sarif_uri(json_array_get(results, i));
 		for (g = i + 1; g < total; g++) {
-			const char *u = sarif_uri(json_array_get(results, g));
+			const char *u = cfh_sarif_uri(json_array_get(results, g));
 
 			if (!uri || !u || strcmp(u, uri))
 				break;

@@ -46,6 +46,20 @@ json_t *cfh_sarif_results(struct cfh_run *r, const char *name);
 json_t *cfh_sarif_log_take(json_t *results);
 
 /*
+ * For a batch that writes its SARIF log as templates finish: GitHub code
+ * scanning takes at most CFH_SARIF_RUN_RESULTS results in a run and
+ * CFH_SARIF_RUNS runs in a log; the log and a run with no results yet
+ * (new values, NULL when out of memory; @category as
+ * cfh_sarif_log_take() gives it, or NULL), and the artifact URI of a
+ * result (borrowed, NULL if none), by which results are grouped.
+ */
+#define CFH_SARIF_RUN_RESULTS 25000
+#define CFH_SARIF_RUNS 20
+json_t *cfh_sarif_log_empty(void);
+json_t *cfh_sarif_run_empty(const char *category);
+const char *cfh_sarif_uri(const json_t *res);
+
+/*
  * A JUnit XML report is CFH_JUNIT_HEAD, the testsuite of each template in
  * order, and CFH_JUNIT_TAIL; the root element has no counts, so that the
  * suites can be written as they come.
@@ -67,6 +81,12 @@ char *cfh_junit_suite(struct cfh_run *r, const char *name);
 
 /* @v as indented JSON text ending in a newline; NULL when out of memory. */
 char *cfh_json_dump_take(json_t *v);
+
+/* @v as indented JSON text (no final newline) for its place @depth levels
+ * down in a document that is written in pieces: every line after the
+ * first indented by 2 * @depth spaces, as json_dumps() would indent it
+ * there. The caller frees; NULL when out of memory. */
+char *cfh_json_dump_at(const json_t *v, unsigned depth);
 
 /**
  * cfh_diff() - a unified diff of two texts, three lines of context

@@ -86,6 +86,19 @@ check "corpus: -j 1 and -j 2 write byte-identical trees" \
 	diff -r "$tmp/corpus1" "$tmp/corpus2"
 check "corpus: and the same report and summary" \
 	sh -c "cmp '$tmp/corpus1.json' '$tmp/corpus2.json' && cmp '$tmp/corpus-err1' '$tmp/corpus-err2'"
+# A batch writes its JSON and SARIF reports a template at a time, with
+# the framing around each part written by hand: the file must be what
+# one dump of the whole document gives (Python's indent=2 lays JSON out
+# as jansson's JSON_INDENT(2) does).
+cat > "$tmp/whole.py" <<'EOF'
+import json, sys
+for f in sys.argv[1:]:
+    t = open(f, encoding="utf-8").read()
+    if t != json.dumps(json.loads(t), indent=2, ensure_ascii=False) + "\n":
+        sys.exit("%s: not laid out as one dump of the document" % f)
+EOF
+check "a streamed report is laid out as one dump of the whole (json, sarif)" \
+	python3 "$tmp/whole.py" "$tmp/corpus1.json" "$tmp/r1.json" "$tmp/r1.sarif"
 # Every template but those tests/corpus-refused.txt lists as bad input.
 templates=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o \
 	-name '*.json' -o -name '*.template' \) | wc -l)
@@ -201,6 +214,8 @@ check "SARIF is valid 2.1.0, one result per finding, fixes that give the output"
 check "corpus: SARIF within GitHub's limits, fixes that give the outputs" \
 	python3 "$tmp/sarif.py" "$schema" "$tmp/corpus.sarif" "$tmp/corpus.json" \
 	"$corpus" "$tmp/corpus-sarif"
+check "corpus: the SARIF log (several runs) is laid out as one dump of the whole" \
+	python3 "$tmp/whole.py" "$tmp/corpus.sarif"
 rm -rf "$tmp/corpus-sarif"
 
 # ---- JUnit: well-formed XML, a testsuite per template, a testcase per finding ----
