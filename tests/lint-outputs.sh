@@ -37,29 +37,45 @@ def errors(path):
     for line in open(path, encoding="utf-8", errors="replace"):
         parts = line.rstrip("\n").split(":", 6)
         if len(parts) == 7 and parts[5].startswith("E"):
-            out[parts[0]].add((parts[5], parts[6]))
+            out[parts[0]].add((parts[5], parts[6], parts[1]))
     return out
+def lines(path):
+    try:
+        return open(path, encoding="utf-8", errors="replace").read().split("\n")
+    except OSError:
+        return []
 
 pairs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 before, after = errors(sys.argv[2]), errors(sys.argv[3])
 failed = 0
 for inp, outp in pairs:
-    new = after.get(outp, set()) - before.get(inp, set())
+    new = {(r, m, n) for r, m, n in after.get(outp, set())
+           if (r, m) not in {(a, b) for a, b, _ in before.get(inp, set())}}
     # Messages may name the file; compare rule ids when text differs.
-    old_rules = {r for r, _ in before.get(inp, set())}
-    new = {(r, m) for r, m in new if r not in old_rules}
+    old_rules = {r for r, _, _ in before.get(inp, set())}
+    new = {(r, m, n) for r, m, n in new if r not in old_rules}
+    # E0001: cfn-lint could not transform or read the input (a SAM
+    # function without code, say) and checked nothing else in it. An
+    # output it can read shows the input's own errors: those on a line
+    # the tool did not write (its text is a line of the input) are not new.
+    if "E0001" in old_rules:
+        text_in = {l.strip() for l in lines(inp)}
+        text_out = lines(outp)
+        new = {(r, m, n) for r, m, n in new
+               if not (n.isdigit() and 0 < int(n) <= len(text_out)
+                       and text_out[int(n) - 1].strip() in text_in)}
     # cfn-lint crashing on an input (an integer logical ID, say) crashes
     # in other rules on its output too: its own exceptions are not
     # findings about the template.
     if any(r == "E0002" for r in old_rules):
-        new = {(r, m) for r, m in new
+        new = {(r, m, n) for r, m, n in new
                if not (m.startswith("Exception ") and "raised" in m)
                and r != "E0002"}
     if new:
         failed += 1
         print("lint-outputs: new cfn-lint errors in %s (from %s):" % (outp, inp))
-        for r, m in sorted(new):
-            print("  %s %s" % (r, m))
+        for r, m, n in sorted(new):
+            print("  %s line %s: %s" % (r, n, m))
 print("lint-outputs: %d passed, %d failed" % (len(pairs) - failed, failed))
 sys.exit(1 if failed else 0)
 PY
