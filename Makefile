@@ -62,6 +62,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/build.o \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
+	$(BUILD)/transforms/vpc.o \
 	$(BUILD)/transforms/lambda.o \
 	$(BUILD)/transforms/secrets.o \
 	$(BUILD)/transforms/portability.o \

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass `vpc` (C003-01): every VPC of the template records its traffic in a
+ * flow log.
+ *
+ * Without a flow log nobody can say afterwards which address talked to
+ * which, or what a security group refused: an incident in the network
+ * cannot be investigated, and cdk-nag (AwsSolutions-VPC7,
+ * NIST.800.53.R5-VPCFlowLogsEnabled) and checkov (CKV2_AWS_11) fail the
+ * template. Each VPC that no AWS::EC2::FlowLog of the template names gets
+ * one, of all traffic, into a CloudWatch Logs group of the stack's,
+ * through a role that only VPC Flow Logs of this account may assume and
+ * that may write to that group alone.
+ *
+ *   Vpc:                             Vpc: (unchanged)
+ *     Type: AWS::EC2::VPC      ==>   VpcFlowLog:
+ *                                      Type: AWS::EC2::FlowLog
+ *                                      Properties:
+ *                                        ResourceId: !Ref Vpc
+ *                                        ResourceType: VPC
+ *                                        TrafficType: ALL
+ *                                        LogGroupName: !Ref VpcFlowLogGroup
+ *                                        DeliverLogsPermissionArn:
+ *                                          !GetAtt VpcFlowLogRole.Arn
+ *                                    VpcFlowLogGroup: {RetentionInDays: 365}
+ *                                    VpcFlowLogRole: {...}
+ *
+ * A flow log watches the network from outside: it changes no route, rule
+ * or packet, so it is added to running VPCs too (deployed mode); what it
+ * costs is the log ingestion, which the reason says. The VPC itself is
+ * not edited. The group gets its retention here (logs.retention-days, so
+ * that --only vpc leaves nothing kept forever) and its key from the
+ * encryption pass, whose key policy admits CloudWatch Logs. A VPC that a
+ * flow log of the template already names is left alone, whatever the flow
+ * log's destination; flow logs made outside the template cannot be seen,
+ * and a second one only costs. The added resources carry the VPC's
+ * Condition, so that they exist exactly when it does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "passlib.h"
+#include "policy.h"
+
+struct vpc {
+	struct cfh_ids logged;	/* VPCs a flow log of the template names */
+};
+
+/* Every flow log counts, suppressed ones too: it logs the VPC all the
+ * same. A ResourceId decided by Fn::If names each VPC it may be. */
+static int before(struct cfh_run *r, void *st)
+{
+	struct vpc *x = st;
+	struct cfh_entry *e;
+	const char **refs;
+	size_t n, i;
+
+	cfh_for_each_resource(r->t, e) {
+		if (!cfh_res_is(e->value, "AWS::EC2::FlowLog"))
+			continue;
+		if (cfh_refs_in(r->t, cfh_map_path(e->value, "Properties",
+						   "ResourceId", NULL),
+				&refs, &n))
+			return -1;
+		for (i = 0; i < n; i++)
+			if (cfh_ids_add(&x->logged, refs[i])) {
+				free(refs);
+				return -1;
+			}
+		free(refs);
+	}
+	return 0;
+}
+
+/* The resource @res as added, with the VPC's Condition when it has one:
+ * a flow log of a VPC that is not created would fail the deployment. */
+static json_t *conditional(const struct cfh_node *vpc, json_t *res)
+{
+	const struct cfh_node *cond = cfh_map_get(vpc, "Condition");
+
+	if (res && cfh_node_is_str(cond))
+		json_object_set_new(res, "Condition",
+				    json_string(cfh_node_str(cond)));
+	return res;
+}
+
+/*
+ * The role VPC Flow Logs assumes to publish: trusted by the service only
+ * on behalf of this account's flow logs (aws:SourceAccount and
+ * aws:SourceArn, against the confused deputy, as "IAM role for publishing
+ * flow logs to CloudWatch Logs" in the VPC user guide shows), and allowed
+ * the three actions that page lists on its own group alone.
+ */
+static json_t *role_json(const struct cfh_node *vpc, const char *group)
+{
+	json_t *trust, *write;
+
+	/* A trust statement has no Resource, which the statement builders
+	 * always write: it is spelled out. */
+	trust = json_pack("{s:s, s:{s:s}, s:s}", "Effect", "Allow", "Principal",
+			  "Service", "vpc-flow-logs.amazonaws.com", "Action",
+			  "sts:AssumeRole");
+	trust = cfh_stmt_when_take(trust, "StringEquals", "aws:SourceAccount",
+				   cfh_json_ref("AWS::AccountId"));
+	trust = cfh_stmt_when_take(trust, "ArnLike", "aws:SourceArn",
+				   cfh_arn_sub("ec2", CFH_ARN_HERE,
+					       "vpc-flow-log/*"));
+	write = cfh_stmt_allow_take("logs:CreateLogStream logs:PutLogEvents "
+				    "logs:DescribeLogStreams",
+				    cfh_json_getatt(group, "Arn"));
+	if (!trust || !write) {
+		json_decref(trust);
+		json_decref(write);
+		return NULL;
+	}
+	return conditional(
+		vpc, json_pack("{s:s, s:{s:o, s:[{s:s, s:o}]}}", "Type",
+			       "AWS::IAM::Role", "Properties",
+			       "AssumeRolePolicyDocument",
+			       cfh_policy_doc_take(json_pack("[o]", trust)),
+			       "Policies", "PolicyName", "FlowLogDelivery",
+			       "PolicyDocument",
+			       cfh_policy_doc_take(json_pack("[o]", write))));
+}
+
+static int vpc(struct cfh_run *r, void *st, const char *id,
+	       struct cfh_node *res)
+{
+	struct vpc *x = st;
+	char base[256], why[256];
+	const char *group, *role, *flow;
+	json_t *v;
+
+	if (cfh_ids_has(&x->logged, id))
+		return 0;
+	/* Ids are reserved one by one: cfh_fresh_id() sees only what the
+	 * template already has. */
+	snprintf(base, sizeof(base), "%sFlowLogGroup", id);
+	group = cfh_fresh_id(r->t, base);
+	if (!group ||
+	    cfh_edit_add_resource_take(
+		    r, group, id,
+		    conditional(res, json_pack("{s:s, s:{s:I}}", "Type",
+					       "AWS::Logs::LogGroup",
+					       "Properties", "RetentionInDays",
+					       (json_int_t)cfh_opt_int(
+						       r, "logs.retention-days"))),
+		    "the log group the VPC's flow log writes to, with a "
+		    "retention (C003-01)",
+		    NULL))
+		return -1;
+	snprintf(base, sizeof(base), "%sFlowLogRole", id);
+	role = cfh_fresh_id(r->t, base);
+	if (!role ||
+	    cfh_edit_add_resource_take(
+		    r, role, group, role_json(res, group),
+		    "the role VPC Flow Logs of this account assumes to write "
+		    "to that log group, and to nothing else (C003-01)",
+		    NULL))
+		return -1;
+	snprintf(base, sizeof(base), "%sFlowLog", id);
+	flow = cfh_fresh_id(r->t, base);
+	if (!flow)
+		return -1;
+	v = conditional(
+		res,
+		json_pack("{s:s, s:{s:o, s:s, s:s, s:s, s:o, s:o}}", "Type",
+			  "AWS::EC2::FlowLog", "Properties", "ResourceId",
+			  cfh_json_ref(id), "ResourceType", "VPC",
+			  "TrafficType", "ALL", "LogDestinationType",
+			  "cloud-watch-logs", "LogGroupName",
+			  cfh_json_ref(group), "DeliverLogsPermissionArn",
+			  cfh_json_getatt(role, "Arn")));
+	snprintf(why, sizeof(why),
+		 "record who talks to whom in the VPC, accepted and rejected, "
+		 "for incident investigation; it changes no traffic, and its "
+		 "cost is the log ingestion (C003-01)");
+	if (cfh_edit_add_resource_take(r, flow, role, v, why, NULL))
+		return -1;
+	return 0;
+}
+
+static void release(void *st)
+{
+	struct vpc *x = st;
+
+	cfh_ids_release(&x->logged);
+}
+
+static const struct cfh_handler handlers[] = {
+	{ "AWS::EC2::VPC", vpc },
+};
+
+const struct cfh_pass_ops cfh_pass_vpc = {
+	.state_size = sizeof(struct vpc),
+	.before = before,
+	.handlers = handlers,
+	.nhandlers = CFH_ARRAY_SIZE(handlers),
+	.release = release,
+};
