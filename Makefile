@@ -63,6 +63,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/vpc.o \
+	$(BUILD)/transforms/rds.o \
 	$(BUILD)/transforms/lambda.o \
 	$(BUILD)/transforms/secrets.o \
 	$(BUILD)/transforms/portability.o \
