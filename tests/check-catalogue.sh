@@ -59,7 +59,7 @@ def ok(cond, msg):
 def read_rows():
     rows = []
     for n, line in enumerate(open(FIXES, encoding="utf-8"), 1):
-        if not re.match(r"^\| S\d", line):
+        if not re.match(r"^\| [SC]\d", line):
             continue
         cells = [c.strip() for c in line.rstrip("\n").split("|")]
         if len(cells) != 6 or cells[0] or cells[5]:
