@@ -46,10 +46,13 @@
 
 struct vpc {
 	struct cfh_ids logged;	/* VPCs a flow log of the template names */
+	struct cfh_ids maybe;	/* ... only under a condition (Fn::If) */
 };
 
 /* Every flow log counts, suppressed ones too: it logs the VPC all the
- * same. A ResourceId decided by Fn::If names each VPC it may be. */
+ * same. A ResourceId decided by Fn::If logs one of the VPCs it names, and
+ * which one is the deployment's choice: those are reported, not given a
+ * second flow log that the other branch would duplicate. */
 static int before(struct cfh_run *r, void *st)
 {
 	struct vpc *x = st;
@@ -58,14 +61,17 @@ static int before(struct cfh_run *r, void *st)
 	size_t n, i;
 
 	cfh_for_each_resource(r->t, e) {
+		const struct cfh_node *rid;
+		struct cfh_ids *set;
+
 		if (!cfh_res_is(e->value, "AWS::EC2::FlowLog"))
 			continue;
-		if (cfh_refs_in(r->t, cfh_map_path(e->value, "Properties",
-						   "ResourceId", NULL),
-				&refs, &n))
+		rid = cfh_map_path(e->value, "Properties", "ResourceId", NULL);
+		set = cfh_node_ref(rid) ? &x->logged : &x->maybe;
+		if (cfh_refs_in(r->t, rid, &refs, &n))
 			return -1;
 		for (i = 0; i < n; i++)
-			if (cfh_ids_add(&x->logged, refs[i])) {
+			if (cfh_ids_add(set, refs[i])) {
 				free(refs);
 				return -1;
 			}
@@ -74,15 +80,24 @@ static int before(struct cfh_run *r, void *st)
 	return 0;
 }
 
-/* The resource @res as added, with the VPC's Condition when it has one:
- * a flow log of a VPC that is not created would fail the deployment. */
-static json_t *conditional(const struct cfh_node *vpc, json_t *res)
+/* A resource of @type with @props (taken), and the VPC's Condition when
+ * it has one, written where a reader looks for it (after Type): a flow
+ * log of a VPC that is not created would fail the deployment. */
+static json_t *resource(const struct cfh_node *vpc, const char *type,
+			json_t *props)
 {
 	const struct cfh_node *cond = cfh_map_get(vpc, "Condition");
+	json_t *res = json_pack("{s:s}", "Type", type);
 
-	if (res && cfh_node_is_str(cond))
+	if (!res || !props) {
+		json_decref(res);
+		json_decref(props);
+		return NULL;
+	}
+	if (cfh_node_is_str(cond))
 		json_object_set_new(res, "Condition",
 				    json_string(cfh_node_str(cond)));
+	json_object_set_new(res, "Properties", props);
 	return res;
 }
 
@@ -115,14 +130,13 @@ static json_t *role_json(const struct cfh_node *vpc, const char *group)
 		json_decref(write);
 		return NULL;
 	}
-	return conditional(
-		vpc, json_pack("{s:s, s:{s:o, s:[{s:s, s:o}]}}", "Type",
-			       "AWS::IAM::Role", "Properties",
-			       "AssumeRolePolicyDocument",
-			       cfh_policy_doc_take(json_pack("[o]", trust)),
-			       "Policies", "PolicyName", "FlowLogDelivery",
-			       "PolicyDocument",
-			       cfh_policy_doc_take(json_pack("[o]", write))));
+	return resource(
+		vpc, "AWS::IAM::Role",
+		json_pack("{s:o, s:[{s:s, s:o}]}", "AssumeRolePolicyDocument",
+			  cfh_policy_doc_take(json_pack("[o]", trust)),
+			  "Policies", "PolicyName", "FlowLogDelivery",
+			  "PolicyDocument",
+			  cfh_policy_doc_take(json_pack("[o]", write))));
 }
 
 static int vpc(struct cfh_run *r, void *st, const char *id,
@@ -135,6 +149,12 @@ static int vpc(struct cfh_run *r, void *st, const char *id,
 
 	if (cfh_ids_has(&x->logged, id))
 		return 0;
+	if (cfh_ids_has(&x->maybe, id))
+		return cfh_advise(r, res,
+				  "a flow log names this VPC only under a "
+				  "condition: when the deployment picks another "
+				  "VPC, this one is not logged; give it a flow "
+				  "log of its own (C003-01)");
 	/* Ids are reserved one by one: cfh_fresh_id() sees only what the
 	 * template already has. */
 	snprintf(base, sizeof(base), "%sFlowLogGroup", id);
@@ -142,11 +162,10 @@ static int vpc(struct cfh_run *r, void *st, const char *id,
 	if (!group ||
 	    cfh_edit_add_resource_take(
 		    r, group, id,
-		    conditional(res, json_pack("{s:s, s:{s:I}}", "Type",
-					       "AWS::Logs::LogGroup",
-					       "Properties", "RetentionInDays",
-					       (json_int_t)cfh_opt_int(
-						       r, "logs.retention-days"))),
+		    resource(res, "AWS::Logs::LogGroup",
+			     json_pack("{s:I}", "RetentionInDays",
+				       (json_int_t)cfh_opt_int(
+					       r, "logs.retention-days"))),
 		    "the log group the VPC's flow log writes to, with a "
 		    "retention (C003-01)",
 		    NULL))
@@ -164,10 +183,9 @@ static int vpc(struct cfh_run *r, void *st, const char *id,
 	flow = cfh_fresh_id(r->t, base);
 	if (!flow)
 		return -1;
-	v = conditional(
-		res,
-		json_pack("{s:s, s:{s:o, s:s, s:s, s:s, s:o, s:o}}", "Type",
-			  "AWS::EC2::FlowLog", "Properties", "ResourceId",
+	v = resource(
+		res, "AWS::EC2::FlowLog",
+		json_pack("{s:o, s:s, s:s, s:s, s:o, s:o}", "ResourceId",
 			  cfh_json_ref(id), "ResourceType", "VPC",
 			  "TrafficType", "ALL", "LogDestinationType",
 			  "cloud-watch-logs", "LogGroupName",
@@ -187,6 +205,7 @@ static void release(void *st)
 	struct vpc *x = st;
 
 	cfh_ids_release(&x->logged);
+	cfh_ids_release(&x->maybe);
 }
 
 static const struct cfh_handler handlers[] = {
