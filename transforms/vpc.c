@@ -10,7 +10,9 @@
  * template. Each VPC that no AWS::EC2::FlowLog of the template names gets
  * one, of all traffic, into a CloudWatch Logs group of the stack's,
  * through a role that only VPC Flow Logs of this account may assume and
- * that may write to that group alone.
+ * that may write to that group alone. The VPCs of a template share the
+ * group and the role: the ones a flow log of the template already uses
+ * when there are such, else one pair the pass adds.
  *
  *   Vpc:                             Vpc: (unchanged)
  *     Type: AWS::EC2::VPC      ==>   VpcFlowLog:
@@ -47,7 +49,41 @@
 struct vpc {
 	struct cfh_ids logged;	/* VPCs a flow log of the template names */
 	struct cfh_ids maybe;	/* ... only under a condition (Fn::If) */
+	const char *group;	/* the destination new flow logs share: */
+	const char *role;	/* logical IDs (the template's), or NULL */
 };
+
+/*
+ * A destination a flow log of the template already writes to: a log
+ * group and a role of the template's, neither under a Condition. New
+ * flow logs join it, rather than adding a group and a role per VPC: the
+ * pair is known to work, since a flow log uses it, and one place to read
+ * a network's traffic is what an investigation wants. @fl: the flow log.
+ */
+static void destination(struct vpc *x, struct cfh_template *t,
+			const struct cfh_node *fl)
+{
+	const struct cfh_node *p = cfh_map_get(fl, "Properties");
+	const struct cfh_node *type = cfh_map_get(p, "LogDestinationType");
+	const char *group = cfh_node_ref(cfh_map_get(p, "LogGroupName"));
+	const char *role, *attr;
+	const struct cfh_node *g, *ro;
+
+	if (x->group || (type && !cfh_node_str_eq(type, "cloud-watch-logs")) ||
+	    !group ||
+	    cfh_node_getatt(t, cfh_map_get(p, "DeliverLogsPermissionArn"),
+			    &role, &attr) ||
+	    strcmp(attr, "Arn"))
+		return;
+	g = cfh_resource(t, group);
+	ro = cfh_resource(t, role);
+	if (!cfh_res_is(g, "AWS::Logs::LogGroup") ||
+	    !cfh_res_is(ro, "AWS::IAM::Role") ||
+	    cfh_map_get(g, "Condition") || cfh_map_get(ro, "Condition"))
+		return;
+	x->group = group;
+	x->role = role;
+}
 
 /* Every flow log counts, suppressed ones too: it logs the VPC all the
  * same. A ResourceId decided by Fn::If logs one of the VPCs it names, and
@@ -66,6 +102,7 @@ static int before(struct cfh_run *r, void *st)
 
 		if (!cfh_res_is(e->value, "AWS::EC2::FlowLog"))
 			continue;
+		destination(x, r->t, e->value);
 		rid = cfh_map_path(e->value, "Properties", "ResourceId", NULL);
 		set = cfh_node_ref(rid) ? &x->logged : &x->maybe;
 		if (cfh_refs_in(r->t, rid, &refs, &n))
@@ -108,7 +145,7 @@ static json_t *resource(const struct cfh_node *vpc, const char *type,
  * flow logs to CloudWatch Logs" in the VPC user guide shows), and allowed
  * the three actions that page lists on its own group alone.
  */
-static json_t *role_json(const struct cfh_node *vpc, const char *group)
+static json_t *role_json(const char *group)
 {
 	json_t *trust, *write;
 
@@ -131,7 +168,7 @@ static json_t *role_json(const struct cfh_node *vpc, const char *group)
 		return NULL;
 	}
 	return resource(
-		vpc, "AWS::IAM::Role",
+		NULL, "AWS::IAM::Role",
 		json_pack("{s:o, s:[{s:s, s:o}]}", "AssumeRolePolicyDocument",
 			  cfh_policy_doc_take(json_pack("[o]", trust)),
 			  "Policies", "PolicyName", "FlowLogDelivery",
@@ -139,12 +176,45 @@ static json_t *role_json(const struct cfh_node *vpc, const char *group)
 			  cfh_policy_doc_take(json_pack("[o]", write))));
 }
 
+/*
+ * The log group and role the template's new flow logs share, added after
+ * the first VPC that needs them. They carry no Condition, even when that
+ * VPC does: another VPC may need them, and an empty group and an unused
+ * role cost nothing.
+ */
+static int shared(struct cfh_run *r, struct vpc *x, const char *after)
+{
+	x->group = cfh_fresh_id(r->t, "VpcFlowLogGroup");
+	if (!x->group ||
+	    cfh_edit_add_resource_take(
+		    r, x->group, after,
+		    resource(NULL, "AWS::Logs::LogGroup",
+			     json_pack("{s:I}", "RetentionInDays",
+				       (json_int_t)cfh_opt_int(
+					       r, "logs.retention-days"))),
+		    "the log group the VPCs' flow logs write to, with a "
+		    "retention (C003-01)",
+		    NULL))
+		return -1;
+	/* Ids are reserved one by one: cfh_fresh_id() sees only what the
+	 * template already has. */
+	x->role = cfh_fresh_id(r->t, "VpcFlowLogRole");
+	if (!x->role ||
+	    cfh_edit_add_resource_take(
+		    r, x->role, x->group, role_json(x->group),
+		    "the role VPC Flow Logs of this account assumes to write "
+		    "to that log group, and to nothing else (C003-01)",
+		    NULL))
+		return -1;
+	return 0;
+}
+
 static int vpc(struct cfh_run *r, void *st, const char *id,
 	       struct cfh_node *res)
 {
 	struct vpc *x = st;
 	char base[256], why[256];
-	const char *group, *role, *flow;
+	const char *flow, *after = id;
 	json_t *v;
 
 	if (cfh_ids_has(&x->logged, id))
@@ -155,30 +225,11 @@ static int vpc(struct cfh_run *r, void *st, const char *id,
 				  "condition: when the deployment picks another "
 				  "VPC, this one is not logged; give it a flow "
 				  "log of its own (C003-01)");
-	/* Ids are reserved one by one: cfh_fresh_id() sees only what the
-	 * template already has. */
-	snprintf(base, sizeof(base), "%sFlowLogGroup", id);
-	group = cfh_fresh_id(r->t, base);
-	if (!group ||
-	    cfh_edit_add_resource_take(
-		    r, group, id,
-		    resource(res, "AWS::Logs::LogGroup",
-			     json_pack("{s:I}", "RetentionInDays",
-				       (json_int_t)cfh_opt_int(
-					       r, "logs.retention-days"))),
-		    "the log group the VPC's flow log writes to, with a "
-		    "retention (C003-01)",
-		    NULL))
-		return -1;
-	snprintf(base, sizeof(base), "%sFlowLogRole", id);
-	role = cfh_fresh_id(r->t, base);
-	if (!role ||
-	    cfh_edit_add_resource_take(
-		    r, role, group, role_json(res, group),
-		    "the role VPC Flow Logs of this account assumes to write "
-		    "to that log group, and to nothing else (C003-01)",
-		    NULL))
-		return -1;
+	if (!x->group) {
+		if (shared(r, x, id))
+			return -1;
+		after = x->role;
+	}
 	snprintf(base, sizeof(base), "%sFlowLog", id);
 	flow = cfh_fresh_id(r->t, base);
 	if (!flow)
@@ -189,15 +240,13 @@ static int vpc(struct cfh_run *r, void *st, const char *id,
 			  cfh_json_ref(id), "ResourceType", "VPC",
 			  "TrafficType", "ALL", "LogDestinationType",
 			  "cloud-watch-logs", "LogGroupName",
-			  cfh_json_ref(group), "DeliverLogsPermissionArn",
-			  cfh_json_getatt(role, "Arn")));
+			  cfh_json_ref(x->group), "DeliverLogsPermissionArn",
+			  cfh_json_getatt(x->role, "Arn")));
 	snprintf(why, sizeof(why),
 		 "record who talks to whom in the VPC, accepted and rejected, "
 		 "for incident investigation; it changes no traffic, and its "
 		 "cost is the log ingestion (C003-01)");
-	if (cfh_edit_add_resource_take(r, flow, role, v, why, NULL))
-		return -1;
-	return 0;
+	return cfh_edit_add_resource_take(r, flow, after, v, why, NULL);
 }
 
 static void release(void *st)
