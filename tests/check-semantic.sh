@@ -33,7 +33,7 @@ never-narrower)
 	what="the narrowing" ;;
 replacements)
 	py=replacements.py
-	hit='^replacements: .*: \(replaced (\|OUTPUT removes \)'
+	hit='^replacements: .*: \(replaced (\|OUTPUT removes \|interrupts (\)'
 	what="the replacement" ;;
 rerender)
 	py=rerender.py
