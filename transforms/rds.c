@@ -12,13 +12,13 @@
  * (passwords keep working beside it), exports every log type the engine
  * has to CloudWatch Logs, and copies tags to snapshots:
  *
- *   Db:                                Db:
- *     Type: AWS::RDS::DBInstance  ==>    Properties:
- *     Properties:                          Engine: postgres
- *       Engine: postgres                   EnableIAMDatabaseAuthentication: true
- *                                          EnableCloudwatchLogsExports:
- *                                            [postgresql, upgrade]
- *                                          CopyTagsToSnapshot: true
+ *   Db:                               Db:
+ *     Type: AWS::RDS::DBInstance  ==>   Properties:
+ *     Properties:                         Engine: postgres
+ *       Engine: postgres                  EnableIAMDatabaseAuthentication: true
+ *                                         EnableCloudwatchLogsExports:
+ *                                           [postgresql, upgrade]
+ *                                         CopyTagsToSnapshot: true
  *
  * Engines are read as written: the log types and IAM authentication exist
  * for the engines named in engines[] only (MySQL, MariaDB 10.6 and later,
@@ -32,9 +32,10 @@
  * changes how clients may sign in, which the owner schedules; the second
  * makes the database write somewhere new, into log groups kept forever).
  * CopyTagsToSnapshot is "Update requires: No interruption" and changes
- * nothing but the tags on future snapshots: it is made in both modes. Enhanced monitoring, minor version upgrades switched off and
- * public access are reported, never changed: monitoring needs a role with
- * the AWS managed policy AmazonRDSEnhancedMonitoringRole (a cdk-nag IAM4
+ * nothing but the tags on future snapshots: it is made in both modes.
+ * Enhanced monitoring, minor version upgrades switched off and public
+ * access are reported, never changed: monitoring needs a role with the
+ * AWS managed policy AmazonRDSEnhancedMonitoringRole (a cdk-nag IAM4
  * finding in exchange for CT.RDS.PR.2) and an interval the owner pays
  * for; upgrades restart the database; making it private takes access away
  * from whoever reaches it now. Deletion protection, backups and Multi-AZ
