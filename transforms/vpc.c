@@ -35,8 +35,9 @@
  * encryption pass, whose key policy admits CloudWatch Logs. A VPC that a
  * flow log of the template already names is left alone, whatever the flow
  * log's destination; flow logs made outside the template cannot be seen,
- * and a second one only costs. The added resources carry the VPC's
- * Condition, so that they exist exactly when it does.
+ * and a second one only costs. A new flow log carries its VPC's
+ * Condition, so that it exists exactly when the VPC does; a VPC that a
+ * flow log names only through Fn::If is reported.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,9 +118,10 @@ static int before(struct cfh_run *r, void *st)
 	return 0;
 }
 
-/* A resource of @type with @props (taken), and the VPC's Condition when
- * it has one, written where a reader looks for it (after Type): a flow
- * log of a VPC that is not created would fail the deployment. */
+/* A resource of @type with @props (taken), and the Condition of @vpc
+ * (may be NULL) when it has one, written where a reader looks for it
+ * (after Type): a flow log of a VPC that is not created would fail the
+ * deployment. */
 static json_t *resource(const struct cfh_node *vpc, const char *type,
 			json_t *props)
 {
