@@ -215,7 +215,7 @@ static int vpc(struct cfh_run *r, void *st, const char *id,
 	       struct cfh_node *res)
 {
 	struct vpc *x = st;
-	char base[256], why[256];
+	char base[256];
 	const char *flow, *after = id;
 	json_t *v;
 
@@ -244,11 +244,12 @@ static int vpc(struct cfh_run *r, void *st, const char *id,
 			  "cloud-watch-logs", "LogGroupName",
 			  cfh_json_ref(x->group), "DeliverLogsPermissionArn",
 			  cfh_json_getatt(x->role, "Arn")));
-	snprintf(why, sizeof(why),
-		 "record who talks to whom in the VPC, accepted and rejected, "
-		 "for incident investigation; it changes no traffic, and its "
-		 "cost is the log ingestion (C003-01)");
-	return cfh_edit_add_resource_take(r, flow, after, v, why, NULL);
+	return cfh_edit_add_resource_take(
+		r, flow, after, v,
+		"record who talks to whom in the VPC, accepted and rejected, "
+		"for incident investigation; it changes no traffic, and its "
+		"cost is the log ingestion (C003-01)",
+		NULL);
 }
 
 static void release(void *st)
