@@ -62,6 +62,8 @@ PASS_OBJS = \
 	$(BUILD)/transforms/build.o \
 	$(BUILD)/transforms/alarms.o \
 	$(BUILD)/transforms/logs.o \
+	$(BUILD)/transforms/vpc.o \
+	$(BUILD)/transforms/rds.o \
 	$(BUILD)/transforms/lambda.o \
 	$(BUILD)/transforms/apigw.o \
 	$(BUILD)/transforms/stepfunctions.o \

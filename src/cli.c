@@ -280,6 +280,39 @@ static const struct fix fixes[] = {
 	  "and replacing updates (Control Tower "
 	  "CT.ELASTICLOADBALANCING.PR.5, NIST "
 	  "ELBDeletionProtectionEnabled)" },
+	{ "C003-01", "yes", "vpc",
+	  "Every VPC records all its traffic in a flow log, into a log "
+	  "group of the stack's with a retention, through a role only VPC "
+	  "Flow Logs of the account may assume, which may write to that "
+	  "group alone (cdk-nag AwsSolutions-VPC7, "
+	  "NIST.800.53.R5-VPCFlowLogsEnabled)" },
+	{ "C004-01", "yes", "rds",
+	  "RDS instances and Aurora clusters of a known engine let IAM "
+	  "users and roles sign in with tokens; on a running database, an "
+	  "advisory (cdk-nag AwsSolutions-RDS6, Control Tower CT.RDS.PR.4 "
+	  "and CT.RDS.PR.7)" },
+	{ "C004-02", "yes", "rds",
+	  "RDS instances and Aurora clusters of a known engine export "
+	  "every log type of the engine to CloudWatch Logs; on a running "
+	  "database, an advisory; the log groups RDS makes have no "
+	  "retention, which an advisory says (cdk-nag "
+	  "NIST.800.53.R5-RDSLoggingEnabled, Control Tower CT.RDS.PR.14 "
+	  "and CT.RDS.PR.25)" },
+	{ "C004-03", "yes", "rds",
+	  "RDS instances and clusters copy their tags to snapshots "
+	  "(Control Tower CT.RDS.PR.9 and CT.RDS.PR.10)" },
+	{ "C004-04", "advisory", "rds",
+	  "Minor version upgrades switched off are reported: turning them "
+	  "on restarts the database in its maintenance window (Control "
+	  "Tower CT.RDS.PR.5)" },
+	{ "C004-05", "advisory", "rds",
+	  "Enhanced monitoring is reported: it needs an interval the "
+	  "owner pays for and a role with the AWS managed policy "
+	  "AmazonRDSEnhancedMonitoringRole (Control Tower CT.RDS.PR.2)" },
+	{ "C004-06", "advisory", "rds",
+	  "A publicly accessible database is reported: making it private "
+	  "cuts off the clients that reach it now (Control Tower "
+	  "CT.RDS.PR.23)" },
 	{ "C005-01", "yes", "apigw",
 	  "REST API stages (a Stage, the stage a Deployment makes, a SAM "
 	  "Api) trace requests with X-Ray (guard CT.APIGATEWAY.PR.2, "

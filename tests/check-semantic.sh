@@ -36,7 +36,7 @@ never-narrower)
 	what="the narrowing" ;;
 replacements)
 	py=replacements.py
-	hit='^replacements: .*: \(replaced (\|OUTPUT removes \)'
+	hit='^replacements: .*: \(replaced (\|OUTPUT removes \|interrupts (\)'
 	what="the replacement" ;;
 unchanged)
 	py=unchanged.py

@@ -47,7 +47,9 @@ What must hold: REPORT's "mode" is "deployed" (also when there is no
 report, or it has no mode) or "new-stack", and its "replaced" list (absent
 means empty) holds {"resource": Y, "chain": [X, ..., Y]} entries.
  - deployed: no resource may be replaced, directly or by cascade, and none
-   removed;
+   removed; and no database in both templates may change a setting that is
+   its owner's (OWNERS: how it is reached, signs clients in, logs and
+   restarts), reported as `<resource>: interrupts (<resource>.<Prop>)`;
  - new-stack: every replaced resource must be listed, with a chain that
    starts at a directly replaced resource and ends at it (the intermediate
    steps may differ from ours). A listed resource that is not replaced is
@@ -333,6 +335,36 @@ def read_report(path):
     return mode, listed, problems
 
 
+# Settings of a running database that are its owner's, not a rewriter's:
+# how clients reach it and sign in, where it writes its logs, what it runs
+# and when it restarts. Some of them interrupt the database on update
+# ("Some interruptions" in the AWS::RDS::DBInstance and DBCluster
+# reference, or a restart in the maintenance window), the others change
+# what its clients or its operators see. Written from the RDS user guide's
+# "Settings for DB instances", apart from the passes.
+OWNERS = {
+    "AWS::RDS::DBInstance": ["EnableIAMDatabaseAuthentication", "EnableCloudwatchLogsExports",
+                             "AutoMinorVersionUpgrade", "PubliclyAccessible", "Port",
+                             "MonitoringInterval", "DBInstanceClass", "EngineVersion"],
+    "AWS::RDS::DBCluster": ["EnableIAMDatabaseAuthentication", "EnableCloudwatchLogsExports",
+                            "Port", "EngineVersion", "DBClusterInstanceClass"],
+}
+
+
+def owners_changes(tin, tout):
+    """[(resource, property)]: an owner's setting of a database in both
+    templates whose value differs (added, removed or changed)."""
+    out = []
+    for lid in tout.res:
+        if lid not in tin.res or canon(tin.type(lid)) != canon(tout.type(lid)):
+            continue
+        t = tout.type(lid)
+        for prop in OWNERS.get(t, []) if isinstance(t, str) else []:
+            if canon(project(tin.props(lid), [prop])) != canon(project(tout.props(lid), [prop])):
+                out.append((lid, prop))
+    return out
+
+
 def check_pair(inp, outp, report, tin, tout, schemas):
     """(violation lines, note lines, number of replaced resources)"""
     lines, notes = [], []
@@ -358,6 +390,10 @@ def check_pair(inp, outp, report, tin, tout, schemas):
                 lines.append(head + "; the report's chain %s must start at a directly "
                              "replaced resource and end at %s" % (json.dumps(c), lid))
     if mode != "new-stack":
+        for lid, prop in owners_changes(tin, tout):
+            lines.append("%s: %s: %s: interrupts (%s.%s), an owner's setting of a running "
+                         "database; mode deployed leaves how it is reached, signs clients in, "
+                         "logs and restarts to its owner" % (PROG, outp, lid, lid, prop))
         for lid in tin.res:
             if lid not in tout.res:
                 lines.append("%s: %s: %s: OUTPUT removes %s; mode deployed must delete nothing"
