@@ -98,7 +98,10 @@ BEHAVIOUR = {
     "AWS::ECR::Repository": ["ImageTagMutability", "LifecyclePolicy"],
     "AWS::ApiGateway::Stage": ["CacheClusterEnabled", "CacheClusterSize",
                                "ClientCertificateId", "Variables"],
-    "AWS::RDS::DBInstance": ["DBInstanceClass", "Engine", "EngineVersion", "Port",
+    # Multi-AZ: a running instance converts by a snapshot and a sync that
+    # slow its I/O, then costs twice (RDS user guide, "Modifying a DB
+    # instance to be a Multi-AZ deployment").
+    "AWS::RDS::DBInstance": ["MultiAZ", "DBInstanceClass", "Engine", "EngineVersion", "Port",
                              "PubliclyAccessible", "BackupRetentionPeriod",
                              "DBParameterGroupName", "VPCSecurityGroups"],
     "AWS::RDS::DBCluster": ["Engine", "EngineVersion", "Port", "BackupRetentionPeriod",

@@ -282,7 +282,18 @@ static int rds_instance(struct cfh_run *r, void *st, const char *id,
 	if (protect(s, p, "DeletionProtection", "the database") ||
 	    backups(s, p))
 		return -1;
-	/* MultiAZ conflicts with a pinned AvailabilityZone. */
+	/* MultiAZ conflicts with a pinned AvailabilityZone. A running
+	 * instance converts by a snapshot and a sync that slows its I/O
+	 * for as long as they take, and then costs twice: its owner picks
+	 * the window. */
+	if (cfh_opt_bool(s->r, "multi-az") && !engine_single_az(p) &&
+	    !cfh_map_get(p, "AvailabilityZone") && !cfh_map_get(p, "MultiAZ") &&
+	    cfh_is_running(r, res))
+		return cfh_advise(r, res,
+				  "no standby in a second availability zone; "
+				  "converting it slows its I/O while the standby "
+				  "syncs and doubles its cost: set MultiAZ: true "
+				  "in a maintenance window (S001-12)");
 	if (cfh_opt_bool(s->r, "multi-az") && !engine_single_az(p) &&
 	    !cfh_map_get(p, "AvailabilityZone") &&
 	    ensure(s, p, "MultiAZ", json_true(),
