@@ -115,7 +115,6 @@ Exceptions (DESIGN.md invariant 5: the narrow grants other passes add):
     with execution logs (they accept only "*" and manage only log
     deliveries and the log resource policy).
 """
-import argparse
 import json
 import os
 import readtemplate
@@ -268,30 +267,8 @@ def load(tool, path, cache):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="never_broader.py",
-                                 description="Check that hardened templates grant nothing new.")
-    ap.add_argument("--cfn-harden", dest="tool")
-    ap.add_argument("--pairs", help="a file of input<TAB>output[<TAB>report] lines")
-    ap.add_argument("files", nargs="*", metavar="INPUT OUTPUT [REPORT.json]")
-    args = ap.parse_args(argv)
-    pairs = []
-    if args.pairs:
-        if args.files:
-            ap.error("--pairs takes no other files")
-        try:
-            with open(args.pairs) as f:
-                for line in f:
-                    fields = line.rstrip("\n").split("\t")
-                    if len(fields) >= 2 and fields[0]:
-                        pairs.append(fields[:3])
-        except OSError as e:
-            ap.error("%s: %s" % (args.pairs, e.strerror))
-    elif len(args.files) in (2, 3):
-        pairs.append(args.files)
-    else:
-        ap.error("give INPUT OUTPUT [REPORT.json], or --pairs FILE")
-    tool = args.tool or os.environ.get("CFN_HARDEN") or \
-        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "cfn-harden")
+    tool, pairs = readtemplate.command_line(
+        "never_broader.py", "Check that hardened templates grant nothing new.", argv)
     cache, passed, failed, counts = {}, 0, 0, [0, 0]
     for pair in pairs:
         inp, outp = pair[0], pair[1]

@@ -119,7 +119,6 @@ Ref or by AliasName) and INPUT did not. Then:
  5. A bucket with ReplicationConfiguration needs, on every OUTPUT rule,
     SseKmsEncryptedObjects Enabled and a ReplicaKmsKeyID.
 """
-import argparse
 import json
 import os
 import re
@@ -128,6 +127,7 @@ from functools import lru_cache
 
 # iamsem.py and never_broader.py sit beside this script.
 import never_broader
+import readtemplate
 from iamdata import (DATA_ACTIONS, KEY_PROPS, NAME_PROPS, RESOURCE_ARNS, STAR_ONLY_INTEGRATION,
                      STAR_ONLY_USED, iam_actions)
 from iamsem import (STAR, NotStmt, Pair, Principal, Template, action_toks, canon, cond_of,
@@ -1045,31 +1045,9 @@ def check_pair(inp, outp, tin, tout, counts=None, mode="deployed"):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(
-        prog="never_narrower.py",
-        description="Check that hardened templates take away no access that is used.")
-    ap.add_argument("--cfn-harden", dest="tool")
-    ap.add_argument("--pairs", help="a file of input<TAB>output[<TAB>report] lines")
-    ap.add_argument("files", nargs="*", metavar="INPUT OUTPUT [REPORT.json]")
-    args = ap.parse_args(argv)
-    pairs = []
-    if args.pairs:
-        if args.files:
-            ap.error("--pairs takes no other files")
-        try:
-            with open(args.pairs) as f:
-                for line in f:
-                    fields = line.rstrip("\n").split("\t")
-                    if len(fields) >= 2 and fields[0]:
-                        pairs.append(fields[:3])
-        except OSError as e:
-            ap.error("%s: %s" % (args.pairs, e.strerror))
-    elif len(args.files) in (2, 3):
-        pairs.append(args.files)
-    else:
-        ap.error("give INPUT OUTPUT [REPORT.json], or --pairs FILE")
-    tool = args.tool or os.environ.get("CFN_HARDEN") or \
-        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "cfn-harden")
+    tool, pairs = readtemplate.command_line(
+        "never_narrower.py",
+        "Check that hardened templates take away no access that is used.", argv)
     if not iam_actions():
         print("never-narrower: cfn-lint's Policies.json not found: wildcard actions are "
               "not expanded", file=sys.stderr)

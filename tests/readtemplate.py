@@ -54,3 +54,36 @@ def read(tool, path):
         except Exception as e:  # the fallback's own failure, said
             return None, "%s (and PyYAML: %s)" % (why, e)
     return None, why
+
+
+def command_line(prog, description, argv):
+    """The checkers' common command line: (the cfn-harden to read with,
+    [[input, output, report?], ...]) from `[--cfn-harden PATH] INPUT
+    OUTPUT [REPORT.json]` or `--pairs FILE` (one input<TAB>output
+    [<TAB>report] a line). Bad usage exits 2 through argparse."""
+    import argparse
+    import os
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("--cfn-harden", dest="tool")
+    ap.add_argument("--pairs", help="a file of input<TAB>output[<TAB>report] lines")
+    ap.add_argument("files", nargs="*", metavar="INPUT OUTPUT [REPORT.json]")
+    args = ap.parse_args(argv)
+    pairs = []
+    if args.pairs:
+        if args.files:
+            ap.error("--pairs takes no other files")
+        try:
+            with open(args.pairs) as f:
+                for line in f:
+                    fields = line.rstrip("\n").split("\t")
+                    if len(fields) >= 2 and fields[0]:
+                        pairs.append(fields[:3])
+        except OSError as e:
+            ap.error("%s: %s" % (args.pairs, e.strerror))
+    elif len(args.files) in (2, 3):
+        pairs.append(args.files)
+    else:
+        ap.error("give INPUT OUTPUT [REPORT.json], or --pairs FILE")
+    tool = args.tool or os.environ.get("CFN_HARDEN") or \
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "cfn-harden")
+    return tool, pairs

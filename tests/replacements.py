@@ -64,7 +64,6 @@ replaced in M pairs`) and the pairs (`replacements: N pairs checked, N
 passed, N failed`). Exit status: 0 all passed, 1 some failed (or could not
 be read), 2 bad command line.
 """
-import argparse
 import glob
 import importlib.util
 import json
@@ -413,30 +412,8 @@ def load(tool, path, cache):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="replacements.py",
-                                 description="Check which resources hardened templates replace.")
-    ap.add_argument("--cfn-harden", dest="tool")
-    ap.add_argument("--pairs", help="a file of input<TAB>output[<TAB>report] lines")
-    ap.add_argument("files", nargs="*", metavar="INPUT OUTPUT [REPORT.json]")
-    args = ap.parse_args(argv)
-    pairs = []
-    if args.pairs:
-        if args.files:
-            ap.error("--pairs takes no other files")
-        try:
-            with open(args.pairs) as f:
-                for line in f:
-                    fields = line.rstrip("\n").split("\t")
-                    if len(fields) >= 2 and fields[0]:
-                        pairs.append(fields[:3])
-        except OSError as e:
-            ap.error("%s: %s" % (args.pairs, e.strerror))
-    elif len(args.files) in (2, 3):
-        pairs.append(args.files)
-    else:
-        ap.error("give INPUT OUTPUT [REPORT.json], or --pairs FILE")
-    tool = args.tool or os.environ.get("CFN_HARDEN") or \
-        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "cfn-harden")
+    tool, pairs = readtemplate.command_line(
+        "replacements.py", "Check which resources hardened templates replace.", argv)
     schemas = Schemas()
     cache, passed, failed, nrep, npairs_rep = {}, 0, 0, 0, 0
     for pair in pairs:

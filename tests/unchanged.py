@@ -30,7 +30,6 @@ on purpose: a property belongs here when changing it on a running resource
 changes what its users see, not when it adds something beside them
 (logging, tracing, a dead-letter queue for what would be dropped, tags).
 """
-import argparse
 import json
 import os
 import sys
@@ -264,31 +263,8 @@ def refs_in(v, out):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="unchanged.py",
-                                 description="Check that a deployed stack's running resources "
-                                             "keep what their users rely on.")
-    ap.add_argument("--cfn-harden", dest="tool")
-    ap.add_argument("--pairs", help="a file of input<TAB>output[<TAB>report] lines")
-    ap.add_argument("files", nargs="*", metavar="INPUT OUTPUT [REPORT.json]")
-    args = ap.parse_args(argv)
-    pairs = []
-    if args.pairs:
-        if args.files:
-            ap.error("--pairs takes no other files")
-        try:
-            with open(args.pairs) as f:
-                for line in f:
-                    fields = line.rstrip("\n").split("\t")
-                    if len(fields) >= 2 and fields[0]:
-                        pairs.append(fields[:3])
-        except OSError as e:
-            ap.error("%s: %s" % (args.pairs, e.strerror))
-    elif len(args.files) in (2, 3):
-        pairs.append(args.files)
-    else:
-        ap.error("give INPUT OUTPUT [REPORT.json], or --pairs FILE")
-    tool = args.tool or os.environ.get("CFN_HARDEN") or \
-        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "cfn-harden")
+    tool, pairs = readtemplate.command_line(
+        "unchanged.py", "Check that a deployed stack's running resources " "keep what their users rely on.", argv)
     passed = failed = 0
     for pair in pairs:
         inp, outp = pair[0], pair[1]
