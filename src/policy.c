@@ -244,6 +244,18 @@ json_t *cfh_stmt_service_take(const char *service, const char *actions,
 	return stmt(p, actions, resource);
 }
 
+json_t *cfh_stmt_with_sid_take(const char *sid, json_t *stmt)
+{
+	json_t *s = stmt ? json_pack("{s:s}", "Sid", sid) : NULL;
+
+	if (s && json_object_update(s, stmt)) {
+		json_decref(s);
+		s = NULL;
+	}
+	json_decref(stmt);
+	return s;
+}
+
 json_t *cfh_stmt_when_take(json_t *s, const char *op, const char *key,
 			   json_t *value)
 {

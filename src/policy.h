@@ -118,6 +118,11 @@ json_t *cfh_stmt_allow_take(const char *actions, json_t *resource);
 json_t *cfh_stmt_service_take(const char *service, const char *actions,
 			      json_t *resource);
 
+/* @stmt with Sid @sid first, where IAM's customary order puts it (so
+ * that a later run finds the statement by its Sid). @stmt is taken.
+ * Returns the statement, or NULL when out of memory. */
+json_t *cfh_stmt_with_sid_take(const char *sid, json_t *stmt);
+
 /* Add Condition {@op: {@key: @value}} to @stmt (merging with a
  * condition it has). @value is taken. Returns @stmt, or NULL (and @stmt
  * is released) when out of memory. */

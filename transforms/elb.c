@@ -401,19 +401,6 @@ static int add_statement(struct elb *x, json_t *stmt, const char *reason)
 	return 0;
 }
 
-/* @stmt with @sid in front, where IAM's customary order puts it; taken. */
-static json_t *with_sid(const char *sid, json_t *stmt)
-{
-	json_t *s = stmt ? json_pack("{s:s}", "Sid", sid) : NULL;
-
-	if (s && json_object_update(s, stmt)) {
-		json_decref(s);
-		s = NULL;
-	}
-	json_decref(stmt);
-	return s;
-}
-
 /* Where every balancer's logs land, for this account alone: the objects
  * under ${Bucket.Arn}/elb/, then any balancer's prefix, then
  * AWSLogs/${AWS::AccountId}/ (ELB adds AWSLogs/<account>/ after the
@@ -439,13 +426,13 @@ static json_t *log_objects(struct elb *x)
  */
 static int admit_elb(struct elb *x)
 {
+	json_t *stmt;
+
 	if (has_sid(x, ELB_SID))
 		return 0;
-	return add_statement(x,
-			     with_sid(ELB_SID,
-				      cfh_stmt_service_take(ELB_SERVICE,
-							    "s3:PutObject",
-							    log_objects(x))),
+	stmt = cfh_stmt_service_take(ELB_SERVICE, "s3:PutObject",
+				     log_objects(x));
+	return add_statement(x, cfh_stmt_with_sid_take(ELB_SID, stmt),
 			     "let Elastic Load Balancing write this account's "
 			     "access logs under the balancers' prefix, and "
 			     "nothing else (C002-01)");
@@ -459,9 +446,9 @@ static int admit_nlb(struct elb *x)
 	json_t *put, *acl;
 
 	if (!has_sid(x, NLB_SID)) {
-		put = with_sid(NLB_SID, cfh_stmt_service_take(NLB_SERVICE,
-							      "s3:PutObject",
-							      log_objects(x)));
+		put = cfh_stmt_service_take(NLB_SERVICE, "s3:PutObject",
+					    log_objects(x));
+		put = cfh_stmt_with_sid_take(NLB_SID, put);
 		put = cfh_stmt_when_take(put, "StringEquals", "s3:x-amz-acl",
 					 json_string("bucket-owner-full-control"));
 		put = cfh_stmt_when_take(put, "StringEquals", "aws:SourceAccount",
@@ -474,9 +461,9 @@ static int admit_nlb(struct elb *x)
 	}
 	if (has_sid(x, NLB_ACL_SID))
 		return 0;
-	acl = with_sid(NLB_ACL_SID,
-		       cfh_stmt_service_take(NLB_SERVICE, "s3:GetBucketAcl",
-					     cfh_json_getatt(x->bucket, "Arn")));
+	acl = cfh_stmt_service_take(NLB_SERVICE, "s3:GetBucketAcl",
+				    cfh_json_getatt(x->bucket, "Arn"));
+	acl = cfh_stmt_with_sid_take(NLB_ACL_SID, acl);
 	acl = cfh_stmt_when_take(acl, "StringEquals", "aws:SourceAccount",
 				 cfh_json_ref("AWS::AccountId"));
 	return add_statement(x, acl,

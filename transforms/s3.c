@@ -743,20 +743,6 @@ static struct cfh_node *log_statement(struct cfh_node *doc)
 	return NULL;
 }
 
-/* @stmt with @sid in front, where IAM's customary order puts it. @stmt
- * is taken. */
-static json_t *with_sid(const char *sid, json_t *stmt)
-{
-	json_t *s = stmt ? json_pack("{s:s}", "Sid", sid) : NULL;
-
-	if (s && json_object_update(s, stmt)) {
-		json_decref(s);
-		s = NULL;
-	}
-	json_decref(stmt);
-	return s;
-}
-
 /* What to do by hand when the logging bucket's policy is suppressed for
  * the pass: said on the bucket whose logs it would take. */
 static int delivery_by_hand(struct s3 *x, const char *source)
@@ -821,8 +807,8 @@ static int admit_delivery(struct s3 *x, const char *logs)
 	snprintf(sub, sizeof(sub), "${%s.Arn}/*", logs);
 	stmt = cfh_stmt_service_take(LOG_SERVICE, "s3:PutObject",
 				     json_pack("{s:s}", "Fn::Sub", sub));
-	stmt = cfh_stmt_when_take(with_sid(LOG_SID, stmt), "ArnLike",
-				  "aws:SourceArn", list);
+	stmt = cfh_stmt_with_sid_take(LOG_SID, stmt);
+	stmt = cfh_stmt_when_take(stmt, "ArnLike", "aws:SourceArn", list);
 	stmt = cfh_stmt_when_take(stmt, "StringEquals", "aws:SourceAccount",
 				  json_pack("{s:s}", "Fn::Sub",
 					    "${AWS::AccountId}"));
