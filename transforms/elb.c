@@ -14,8 +14,8 @@
  *     bucket policy admits Elastic Load Balancing for this account's logs
  *     alone, through the service principal
  *     logdelivery.elasticloadbalancing.amazonaws.com (every region; see
- *     admit_elb()); NLB logs come through delivery.logs.amazonaws.com ("Access logs for
- *     your Network Load Balancer"). ALB and classic logs need SSE-S3, not
+ *     admit_elb()); NLB logs come through delivery.logs.amazonaws.com
+ *     ("Access logs for your Network Load Balancer"). ALB and classic logs need SSE-S3, not
  *     KMS: a KMS bucket of the template is never chosen, and the
  *     encryption pass leaves a bucket that receives balancer logs on
  *     SSE-S3. The balancer DependsOn the bucket policy, because setting the
