@@ -550,18 +550,21 @@ static int lifecycle(struct s3 *x, struct cfh_node *res, struct cfh_node *p,
 
 /* ---- bucket policies ---- */
 
+/*
+ * Deny everyone everything on the bucket and its objects without TLS. A
+ * Deny of everyone is not a statement the builders make, but its
+ * condition is. The objects' ARN is written with Fn::Join, not Fn::Sub:
+ * the same ARN, in the one form the Control Tower rule CT.S3.PR.8
+ * recognises as this bucket's objects.
+ */
 static json_t *tls_statement(const char *bucket)
 {
-	char sub[300];
-
-	snprintf(sub, sizeof(sub), "${%s.Arn}/*", bucket);
-	/* A Deny of everyone: not a statement the builders make, but its
-	 * condition is. */
 	return cfh_stmt_when_take(
-		json_pack("{s:s, s:s, s:s, s:s, s:[o, {s:s}]}", "Sid", TLS_SID,
-			  "Effect", "Deny", "Principal", "*", "Action", "s3:*",
-			  "Resource", cfh_json_getatt(bucket, "Arn"), "Fn::Sub",
-			  sub),
+		json_pack("{s:s, s:s, s:s, s:s, s:[o, {s:[s, [o, s]]}]}",
+			  "Sid", TLS_SID, "Effect", "Deny", "Principal", "*",
+			  "Action", "s3:*", "Resource",
+			  cfh_json_getatt(bucket, "Arn"), "Fn::Join", "",
+			  cfh_json_getatt(bucket, "Arn"), "/*"),
 		"Bool", "aws:SecureTransport", json_string("false"));
 }
 
