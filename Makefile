@@ -71,6 +71,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/portability.o \
 	$(BUILD)/transforms/stateful.o \
 	$(BUILD)/transforms/elb.o \
+	$(BUILD)/transforms/cloudfront.o \
 	$(BUILD)/transforms/s3.o \
 	$(BUILD)/transforms/ecs.o \
 	$(BUILD)/transforms/graph_fix.o \

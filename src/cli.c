@@ -341,6 +341,15 @@ static const struct fix fixes[] = {
 	  "Functions without reserved concurrency are named, for the "
 	  "owner to set a limit above each one's peak (cdk-nag "
 	  "NIST.800.53.R5-LambdaConcurrency, checkov CKV_AWS_115)" },
+	{ "C008-01", "yes", "cloudfront",
+	  "CloudFront distributions write standard logs, without cookies, "
+	  "under cloudfront/<LogicalId>/ into one log bucket with ACLs on "
+	  "(BucketOwnerPreferred: CloudFront writes through the ACL) and "
+	  "SSE-S3, a fit one of the template or a new one (cdk-nag "
+	  "AwsSolutions-CFR3, Control Tower CT.CLOUDFRONT.PR.5)" },
+	{ "C008-02", "advisory", "cloudfront",
+	  "A distribution whose DistributionConfig is decided at deploy "
+	  "time is reported, with the Logging to add by hand" },
 };
 /* END fixes table */
 
