@@ -121,20 +121,18 @@ static bool bucket_fits(struct cloudfront *x, const char *id)
 }
 
 /* The bucket a distribution logs into, by !GetAtt B.DomainName, or NULL. */
-static const char *dist_log_bucket(const struct cfh_node *res)
+static const char *dist_log_bucket(struct cfh_template *t,
+				   const struct cfh_node *res)
 {
 	const struct cfh_node *bucket = cfh_map_path(props_of(res),
 						     "DistributionConfig",
 						     "Logging", "Bucket", NULL);
-	const struct cfh_node *ga = cfh_map_get(bucket, "Fn::GetAtt");
-	const struct cfh_node *attr;
+	const char *id, *attr;
 
-	if (!cfh_node_is_seq(ga) || cfh_node_count(ga) != 2)
+	if (!bucket || cfh_node_getatt(t, bucket, &id, &attr) ||
+	    strcmp(attr, "DomainName"))
 		return NULL;
-	attr = cfh_seq_at(ga, 1);
-	if (!cfh_node_str_eq(attr, "DomainName"))
-		return NULL;
-	return cfh_node_str(cfh_seq_at(ga, 0));
+	return id;
 }
 
 /* One log bucket for every distribution: one a distribution already logs
@@ -151,7 +149,7 @@ static int choose_bucket(struct cloudfront *x)
 	cfh_for_each_resource(t, e) {
 		if (!cfh_res_is(e->value, DIST_TYPE))
 			continue;
-		id = dist_log_bucket(e->value);
+		id = dist_log_bucket(t, e->value);
 		if (id && bucket_fits(x, id)) {
 			x->bucket = id;
 			return 0;
