@@ -89,7 +89,12 @@ must not block an INPUT bucket policy statement that is public (Principal
 "*" or NotPrincipal, with none of the condition keys that make it not
 public), nor (BlockPublicAcls, IgnorePublicAcls) a public canned ACL;
 BucketOwnerEnforced must not disable an ACL INPUT set or a CloudFront
-distribution's standard logging into the bucket.
+distribution's standard logging into the bucket. Standard logging OUTPUT
+adds or moves (a distribution's Logging, or its bucket's OwnershipControls
+or encryption, differs from INPUT's) must go to a bucket of the template
+whose ACLs are on (ObjectOwnership BucketOwnerPreferred or ObjectWriter:
+CloudFront writes the logs through the bucket's ACL, and refuses the update
+otherwise) and that is not SSE-KMS.
 
 KMS: stores OUTPUT newly encrypts. A store S (KEY_PROPS in iamdata.py:
 SQS and SNS KmsMasterKeyId, S3 default encryption aws:kms KMSMasterKeyID,
@@ -721,6 +726,36 @@ def check_public(tin, tout, say):
                             "logs to it: OUTPUT disables ACLs (BucketOwnerEnforced)" % d)
 
 
+def check_cf_logging(tin, tout, say):
+    """Standard logging OUTPUT adds or moves goes to a bucket that can take
+    it: ACLs on, not SSE-KMS ("Permissions required to configure standard
+    logging", CloudFront Developer Guide)."""
+    for d, dt in tout.types.items():
+        if dt != "AWS::CloudFront::Distribution":
+            continue
+        dc = tout.props[d].get("DistributionConfig")
+        lg = dc.get("Logging") if isinstance(dc, dict) else None
+        if not isinstance(lg, dict):
+            continue
+        dci = tin.props[d].get("DistributionConfig") if d in tin.types else None
+        lgi = dci.get("Logging") if isinstance(dci, dict) else None
+        for b in refs_of(lg.get("Bucket")):
+            if tout.types.get(b) != "AWS::S3::Bucket":
+                continue
+            po, pi = tout.props[b], tin.props.get(b, {}) if b in tin.types else None
+            keys = ("OwnershipControls", "BucketEncryption")
+            if lgi == lg and pi is not None and all(
+                    canon(pi.get(k)) == canon(po.get(k)) for k in keys):
+                continue
+            own = canon(po.get("OwnershipControls"))
+            if "BucketOwnerPreferred" not in own and "ObjectWriter" not in own:
+                say(d, "CloudFront distribution %s cannot write its standard logs to %s: "
+                    "ACLs are off (BucketOwnerEnforced, the default of a new bucket)" % (d, b))
+            if "aws:kms" in canon(po.get("BucketEncryption")):
+                say(d, "CloudFront distribution %s cannot write its standard logs to %s: "
+                    "SSE-KMS" % (d, b))
+
+
 # ---- KMS ----------------------------------------------------------------------
 
 KEY, ALIAS = "AWS::KMS::Key", "AWS::KMS::Alias"
@@ -1040,6 +1075,7 @@ def check_pair(inp, outp, tin, tout, counts=None, mode="deployed"):
     pins, pouts = check_iam(tin, tout, say, counts, mode)
     check_respols(tin, tout, say)
     check_public(tin, tout, say)
+    check_cf_logging(tin, tout, say)
     check_kms(tin, tout, pins, pouts, say, mode)
     return lines
 
