@@ -192,13 +192,18 @@ static int distribution(struct cfh_run *r, void *st, const char *id,
 
 	if (!dc)
 		return 0;	/* not deployable as written: not ours */
-	if (cfh_is_dynamic(dc) || !cfh_node_is_map(dc))
-		return cfh_advise(r, res,
-				  "DistributionConfig is decided at deploy "
-				  "time: add Logging {Bucket: <log bucket>."
-				  "s3.amazonaws.com, Prefix: cloudfront/, "
-				  "IncludeCookies: false} with a bucket whose "
-				  "ACLs are on (C008-02)");
+	if (cfh_is_dynamic(dc) || !cfh_node_is_map(dc)) {
+		char why[600];
+
+		snprintf(why, sizeof(why),
+			 "DistributionConfig is decided at deploy time: add, "
+			 "in each of its forms, Logging {Bucket: !GetAtt "
+			 "<LogBucket>.DomainName, Prefix: %s/%s/, "
+			 "IncludeCookies: false}, with a bucket on SSE-S3 whose "
+			 "ObjectOwnership is BucketOwnerPreferred (C008-02)",
+			 PREFIX, id);
+		return cfh_advise(r, res, why);
+	}
 	if (cfh_map_get(dc, "Logging"))
 		return 0;
 	if (choose_bucket(x))
