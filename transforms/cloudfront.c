@@ -11,15 +11,16 @@
  * (C008-01): a bucket a distribution already logs into when one fits,
  * else a new one.
  *
- *   Cdn:                                  Cdn:
- *     Type: AWS::CloudFront::Distribution   Properties:
- *     Properties:                 ==>         DistributionConfig:
- *       DistributionConfig:                     Logging:
- *         Enabled: true                           Bucket: !GetAtt
- *                                                   CloudFrontLogsBucket.DomainName
- *                                                 Prefix: cloudfront/Cdn/
- *                                                 IncludeCookies: false
- *                                     CloudFrontLogsBucket: {SSE-S3, ACLs on}
+ *   Cdn:                              Cdn:
+ *     Type: AWS::CloudFront::Distribution
+ *     Properties:              ==>      Properties:
+ *       DistributionConfig:               DistributionConfig:
+ *         Enabled: true                     Logging:
+ *                                             Bucket: !GetAtt
+ *                                               CloudFrontLogsBucket.DomainName
+ *                                             Prefix: cloudfront/Cdn/
+ *                                             IncludeCookies: false
+ *                                   CloudFrontLogsBucket: {SSE-S3, ACLs on}
  *
  * Standard logging writes through the bucket's ACL: CloudFront grants the
  * awslogsdelivery account FULL_CONTROL when logging is set, and refuses a
