@@ -24,8 +24,10 @@
  *
  * Standard logging writes through the bucket's ACL: CloudFront grants the
  * awslogsdelivery account FULL_CONTROL when logging is set, and refuses a
- * bucket with ACLs disabled ("Permissions required to configure standard
- * logging and to access your log files", CloudFront Developer Guide). So
+ * bucket with ACLs disabled ("Configure standard logging (legacy)" and
+ * "Permissions required to configure standard logging and to access your
+ * log files", CloudFront Developer Guide). A bucket of its own, because
+ * ACLs on for CloudFront are on for every other writer of the bucket. So
  * the bucket keeps ObjectOwnership BucketOwnerPreferred, which the s3
  * pass leaves alone (it never replaces OwnershipControls, and advises
  * instead of disabling ACLs on a bucket a distribution logs into), and
