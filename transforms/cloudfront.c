@@ -47,10 +47,14 @@
  * distribution does not exist is harmless, a bucket missing where it
  * does is a failed deployment.
  *
- * Not handled: the stack's region. CloudFront does not deliver standard
- * logs to buckets in some opt-in regions (af-south-1, ap-east-1,
- * eu-south-1, me-south-1 and later ones); a stack there fails the update
- * and rolls back, leaving the distribution as it was.
+ * The stack's region: CloudFront does not deliver standard logs to
+ * buckets in the opt-in regions ("Choosing an Amazon S3 bucket for your
+ * standard logs": af-south-1, ap-east-1, eu-south-1, me-south-1 and the
+ * regions opened since), and a stack there would fail the update. So a
+ * bucket the pass makes, and the Logging that names it, stand under a
+ * Condition true in the regions every account has enabled, which are
+ * none of those: Fn::If leaves Logging out elsewhere. A bucket the
+ * template already logs into is in a region where logging works.
  */
 #include <stdio.h>
 #include <string.h>
@@ -64,7 +68,73 @@
 struct cloudfront {
 	struct cfh_run *r;
 	const char *bucket;	/* the log bucket, once chosen or made */
+	const char *cond;	/* its region Condition, when the pass made it */
 };
+
+#define REGION_COND "CloudFrontLogsRegion"
+
+/* The regions enabled in every account (opened before March 2019;
+ * "Managing AWS Regions"), where standard logging delivers. */
+static const char *const default_regions[] = {
+	"us-east-1",	  "us-east-2",	    "us-west-1",      "us-west-2",
+	"ca-central-1",	  "sa-east-1",	    "eu-central-1",   "eu-west-1",
+	"eu-west-2",	  "eu-west-3",	    "eu-north-1",     "ap-south-1",
+	"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+	"ap-southeast-2",
+};
+
+/* The Condition that the stack's region is one of default_regions (in
+ * groups of at most 10: Fn::Or takes 2 to 10), unless the template has
+ * it; its name in x->cond. */
+static int region_condition(struct cloudfront *x)
+{
+	struct cfh_node *sec, *have;
+	json_t *ors = json_array(), *part = NULL, *want;
+	const char *name = REGION_COND;
+	size_t i;
+	bool same;
+
+	for (i = 0; ors && i < CFH_ARRAY_SIZE(default_regions); i++) {
+		if (i % 10 == 0) {
+			part = json_array();
+			json_array_append_new(ors,
+					      json_pack("{s:o}", "Fn::Or", part));
+		}
+		json_array_append_new(part,
+				      json_pack("{s:[{s:s}, s]}", "Fn::Equals",
+						"Ref", "AWS::Region",
+						default_regions[i]));
+	}
+	want = ors ? json_pack("{s:o}", "Fn::Or", ors) : NULL;
+	sec = want ? cfh_edit_section(x->r, "Conditions") : NULL;
+	if (!sec) {
+		json_decref(want);
+		return -1;
+	}
+	have = cfh_map_get(sec, name);
+	if (have) {
+		json_t *j = cfh_node_to_json(have);
+
+		same = j && json_equal(j, want);
+		json_decref(j);
+		if (same) {
+			json_decref(want);
+			x->cond = name;
+			return 0;
+		}
+		name = cfh_fresh_id(x->r->t, name);
+		if (!name) {
+			json_decref(want);
+			return -1;
+		}
+	}
+	x->cond = name;
+	return cfh_edit_set_take(x->r, sec, name, want,
+				 "the stack's region is one where CloudFront "
+				 "delivers standard logs (not an opt-in "
+				 "region) (C008-01)",
+				 NULL);
+}
 
 static struct cfh_node *props_of(const struct cfh_node *res)
 {
@@ -158,6 +228,8 @@ static int choose_bucket(struct cloudfront *x)
 			return 0;
 		}
 	}
+	if (region_condition(x))
+		return -1;
 	id = cfh_fresh_id(t, "CloudFrontLogsBucket");
 	if (!id)
 		return -1;
@@ -174,6 +246,8 @@ static int choose_bucket(struct cloudfront *x)
 			"BlockPublicPolicy", 1, "IgnorePublicAcls", 1,
 			"RestrictPublicBuckets", 1, "OwnershipControls", "Rules",
 			"ObjectOwnership", "BucketOwnerPreferred");
+	if (res)
+		json_object_set_new(res, "Condition", json_string(x->cond));
 	if (cfh_edit_add_resource_take(x->r, id, NULL, res,
 				       "one bucket for the CloudFront "
 				       "distributions' standard logs, with ACLs "
@@ -192,6 +266,7 @@ static int distribution(struct cfh_run *r, void *st, const char *id,
 	struct cfh_node *p = props_of(res);
 	struct cfh_node *dc = cfh_map_get(p, "DistributionConfig");
 	char prefix[300];
+	json_t *logging;
 
 	if (!dc)
 		return 0;	/* not deployable as written: not ours */
@@ -212,12 +287,13 @@ static int distribution(struct cfh_run *r, void *st, const char *id,
 	if (choose_bucket(x))
 		return -1;
 	snprintf(prefix, sizeof(prefix), "%s/%s/", PREFIX, id);
-	return cfh_edit_set_take(r, dc, "Logging",
-				 json_pack("{s:o, s:s, s:b}", "Bucket",
-					   cfh_json_getatt(x->bucket,
-							   "DomainName"),
-					   "Prefix", prefix, "IncludeCookies",
-					   0),
+	logging = json_pack("{s:o, s:s, s:b}", "Bucket",
+			    cfh_json_getatt(x->bucket, "DomainName"), "Prefix",
+			    prefix, "IncludeCookies", 0);
+	if (logging && x->cond)
+		logging = json_pack("{s:[s, o, {s:s}]}", "Fn::If", x->cond,
+				    logging, "Ref", "AWS::NoValue");
+	return cfh_edit_set_take(r, dc, "Logging", logging,
 				 "record every request the distribution serves "
 				 "(viewer, path, status, cache result) in the "
 				 "log bucket; cookies left out (C008-01)",
