@@ -205,9 +205,17 @@ static int failover(struct cfh_run *r, struct cfh_node *res,
 
 	if ((af && cfh_is_dynamic(af)) || (maz && cfh_is_dynamic(maz)))
 		return 0;
-	if (cfh_node_str_eq(af, "true") &&
-	    (!maz || cfh_node_str_eq(maz, "true")))
-		return 0;
+	if (cfh_node_str_eq(af, "true")) {
+		/* Failover is on: Multi-AZ only says the replica that takes
+		 * over is in another zone. A running group keeps its
+		 * placement; the owner's false is the owner's. */
+		if (maz || cfh_is_running(r, res))
+			return 0;
+		return cfh_edit_set_take(r, p, "MultiAZEnabled", json_true(),
+					 "the replica that takes over is in "
+					 "another availability zone (C009-03)",
+					 NULL);
+	}
 	if (!has_replica(p))
 		return cfh_advise(r, res,
 				  "no automatic failover: when the primary "
