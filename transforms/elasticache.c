@@ -286,10 +286,8 @@ static int cluster(struct cfh_run *r, void *st, const char *id,
 	(void)id;
 	if (!p)
 		return -1;
-	/* A member of a replication group takes these from its group. */
-	if (cfh_map_get(p, "ReplicationGroupId") ||
-	    !engine_backs_up(p, false))
-		return 0;
+	if (!engine_backs_up(p, false))
+		return 0;	/* memcached, or decided at deploy time */
 	if (!old_node(p) && backups(r, res, p, false))
 		return -1;
 	return upgrades(r, res, p) || subnets(r, res, p) ? -1 : 0;
