@@ -64,6 +64,7 @@ PASS_OBJS = \
 	$(BUILD)/transforms/logs.o \
 	$(BUILD)/transforms/vpc.o \
 	$(BUILD)/transforms/rds.o \
+	$(BUILD)/transforms/elasticache.o \
 	$(BUILD)/transforms/lambda.o \
 	$(BUILD)/transforms/apigw.o \
 	$(BUILD)/transforms/stepfunctions.o \

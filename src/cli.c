@@ -350,6 +350,27 @@ static const struct fix fixes[] = {
 	{ "C008-02", "advisory", "cloudfront",
 	  "A distribution whose DistributionConfig is decided at deploy "
 	  "time is reported, with the Logging to add by hand" },
+	{ "C009-01", "yes", "elasticache",
+	  "Valkey and Redis OSS caches keep a daily automatic backup "
+	  "(SnapshotRetentionLimit, 15 days); a running cache, or backups "
+	  "switched off by the owner, get an advisory (Control Tower "
+	  "CT.ELASTICACHE.PR.1, cdk-nag "
+	  "NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup)" },
+	{ "C009-02", "yes", "elasticache",
+	  "Valkey and Redis OSS 6.0+ caches take minor version upgrades "
+	  "in their maintenance window; a running cache, or upgrades "
+	  "switched off by the owner, get an advisory (Control Tower "
+	  "CT.ELASTICACHE.PR.2)" },
+	{ "C009-03", "yes", "elasticache",
+	  "Replication groups with a replica in every shard fail over "
+	  "automatically to another zone; a running group, or one without "
+	  "a replica (adding one is a cost), gets an advisory (Control "
+	  "Tower CT.ELASTICACHE.PR.3, cdk-nag AwsSolutions-AEC4)" },
+	{ "C009-04", "advisory", "elasticache",
+	  "A cache outside a subnet group runs in the default VPC: "
+	  "reported, since setting CacheSubnetGroupName replaces the "
+	  "cache (Control Tower CT.ELASTICACHE.PR.6, cdk-nag "
+	  "AwsSolutions-AEC1)" },
 };
 /* END fixes table */
 

@@ -109,6 +109,26 @@ BEHAVIOUR = {
                                       "DistributionConfig.DefaultRootObject",
                                       "DistributionConfig.Restrictions",
                                       "DistributionConfig.WebACLId"],
+    # A daily backup forks the engine, which slows a node short of memory
+    # (ElastiCache user guide, "Performance impact of backups"); an upgrade
+    # restarts nodes; failover moves the primary to another node and zone,
+    # under clients that write to a node's own endpoint; the engine, its
+    # version and the node type change what clients talk to.
+    "AWS::ElastiCache::ReplicationGroup": [
+        "SnapshotRetentionLimit", "SnapshotWindow", "AutoMinorVersionUpgrade",
+        "AutomaticFailoverEnabled", "MultiAZEnabled", "Engine", "EngineVersion",
+        "CacheNodeType", "Port", "TransitEncryptionEnabled", "TransitEncryptionMode",
+        "AuthToken", "UserGroupIds", "NumCacheClusters", "ReplicasPerNodeGroup",
+    ],
+    "AWS::ElastiCache::CacheCluster": [
+        "SnapshotRetentionLimit", "SnapshotWindow", "AutoMinorVersionUpgrade",
+        "Engine", "EngineVersion", "CacheNodeType", "Port",
+        "TransitEncryptionEnabled", "NumCacheNodes", "AZMode",
+    ],
+    "AWS::ElastiCache::ServerlessCache": [
+        "SnapshotRetentionLimit", "DailySnapshotTime", "Engine",
+        "MajorEngineVersion", "CacheUsageLimits", "UserGroupId",
+    ],
 }
 
 
