@@ -502,7 +502,8 @@ struct block {
 
 struct fixset {
 	struct findings m;	/* advisories included */
-	char *out;		/* the output text */
+	const char *out;	/* the output text: own, or r->printed */
+	char *own;		/* the output text when printed here */
 	struct lines a, b;	/* input, output */
 	struct block *blk;
 	size_t nblk;
@@ -743,7 +744,7 @@ static size_t block_owner(const struct fixset *x, const struct cfh_template *out
 static void fixset_release(struct fixset *x)
 {
 	findings_release(&x->m);
-	free(x->out);
+	free(x->own);
 	free(x->a.start);
 	free(x->b.start);
 	free(x->blk);
@@ -764,7 +765,12 @@ static int fixset_init(struct fixset *x, struct cfh_run *r)
 	x->m.advisories = true;
 	if (findings_collect(&x->m))
 		return -1;
-	x->out = cfh_template_print(t, &len);
+	if (r->printed) {
+		x->out = r->printed;
+		len = r->printed_len;
+	} else {
+		x->out = x->own = cfh_template_print(t, &len);
+	}
 	if (!x->out || lines_init(&x->a, t->src, t->len) ||
 	    lines_init(&x->b, x->out, len))
 		goto out;
@@ -2538,6 +2544,9 @@ char *cfh_report(struct cfh_run *r, enum cfh_report_format fmt,
 	case CFH_REPORT_JSON_PATCH:
 		return cfh_json_dump_take(json_patch(r));
 	case CFH_REPORT_DIFF:
+		if (r->printed)
+			return cfh_diff(t->src, t->len, r->printed,
+					r->printed_len, input_name);
 		out = cfh_template_print(t, &len);
 		if (!out)
 			return NULL;
