@@ -1085,6 +1085,16 @@ static int dump_value(struct cfh_buf *b, const json_t *v, size_t flags,
 	}
 }
 
+int cfh_json_put(struct cfh_buf *b, const json_t *v, int depth)
+{
+	return dump_value(b, v, JSON_INDENT(2), depth) == DUMP_OK ? 0 : -1;
+}
+
+int cfh_json_put_str(struct cfh_buf *b, const char *s, size_t len)
+{
+	return dump_str(b, s, len) == DUMP_OK ? 0 : -1;
+}
+
 /* json_dumps(@v, @flags), faster where dump_value() can: the caller frees
  * the text; NULL when jansson would give NULL or memory runs out. */
 static char *dumps(const json_t *v, size_t flags)
