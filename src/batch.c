@@ -387,8 +387,14 @@ static void harden_job(struct run *r, struct job *j)
 					   &outlen);
 	else
 		out = cfh_template_print(t, &outlen);
+	/* The reports place their fixes in this very text: printed once. */
+	if (out && !cli->to) {
+		hr->printed = out;
+		hr->printed_len = outlen;
+	}
 	if (!out || cfh_batch_render_reports(r, j, hr))
 		goto oom;
+	hr->printed = NULL;
 	if (cli->diff) {
 		j->diff = cfh_diff(in, len, out, outlen, j->path);
 		if (!j->diff)

@@ -258,36 +258,6 @@ out:
 	return rc;
 }
 
-/*
- * A batch's SARIF results of one template (taken) as [[uri, text], ...]:
- * each result's URI, by which the writer groups them, and its text for
- * its place in the log (a result of a run at depth 4). NULL when out of
- * memory.
- */
-static json_t *sarif_texts(json_t *results)
-{
-	json_t *out = json_array(), *res;
-	size_t i;
-
-	json_array_foreach(results, i, res) {
-		const char *uri = cfh_sarif_uri(res);
-		char *text = cfh_json_dump_at(res, 4);
-
-		if (!out || !text ||
-		    json_array_append_new(out, json_pack(
-			    "[s?, o]", uri, json_stringn_nocheck(text,
-								  strlen(text))))) {
-			free(text);
-			json_decref(out);
-			out = NULL;
-			break;
-		}
-		free(text);
-	}
-	json_decref(results);
-	return out;
-}
-
 int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 {
 	const struct cfh_cli *cli = r->cli;
@@ -311,9 +281,11 @@ int cfh_batch_render_reports(struct run *r, struct job *j, struct cfh_run *t)
 			}
 			break;
 		case CFH_REPORT_SARIF:
-			j->json[i] = cfh_sarif_results(t, j->path);
-			if (!j->json[i] ||
-			    (r->batch && !(j->json[i] = sarif_texts(j->json[i]))))
+			/* A batch's go to text here, in the workers, for
+			 * their place in the log. */
+			j->json[i] = r->batch ? cfh_sarif_texts(t, j->path)
+					      : cfh_sarif_results(t, j->path);
+			if (!j->json[i])
 				return -1;
 			break;
 		case CFH_REPORT_JUNIT:

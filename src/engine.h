@@ -111,6 +111,11 @@ struct cfh_run {
 	json_t *advised;	/* "pass\npath\nreason" of every advisory, so
 				 * that a second round says each once */
 	size_t refused;		/* edits refused inside suppressed resources */
+	/* cfh_template_print() of t once the passes are done, when the
+	 * caller has it (borrowed, or NULL): the reports use it rather
+	 * than print the template again. */
+	const char *printed;
+	size_t printed_len;
 };
 
 /**

@@ -295,6 +295,22 @@ json_t *cfh_node_to_json(const struct cfh_node *n);
  */
 char *cfh_json_dumps(const json_t *v, size_t flags);
 
+struct cfh_buf;
+
+/**
+ * cfh_json_put() - append @v as json_dumps(JSON_INDENT(2)) writes it when
+ * it is a value at @depth of a document (its members at 2 * (@depth + 1)
+ * spaces); cfh_json_put_str() - append @s (@len bytes) as a JSON string
+ *
+ * For writers that stream a document rather than build it. The buffer
+ * may lack its NUL until the next cfh_buf_add().
+ * Returns: 0, or -1 for what these leave to jansson (a real, a string
+ * that is not valid UTF-8, nesting past CFH_MAX_DEPTH): jansson refuses
+ * the string too, the caller drops the text.
+ */
+int cfh_json_put(struct cfh_buf *b, const json_t *v, int depth);
+int cfh_json_put_str(struct cfh_buf *b, const char *s, size_t len);
+
 /* The shortest text of a double that reads back as the same double, into
  * @buf (at least 32 bytes). */
 void cfh_real_text(double d, char *buf, size_t n);

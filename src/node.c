@@ -860,6 +860,260 @@ static bool holds_real(const json_t *v, int depth)
 	return false;
 }
 
+/*
+ * A JSON writer that gives, byte for byte, what jansson 2.14's
+ * json_dumps() gives for the flags reports and outputs use (an indent,
+ * JSON_COMPACT, JSON_ENCODE_ANY, JSON_PRESERVE_ORDER, which 2.14 always
+ * does): the same separators, "\uXXXX" escapes and insertion order.
+ * jansson's own spends most of a report's time in its loop check, which
+ * formats every container's address with snprintf() and hashes it: our
+ * values are trees built by us, so there is no loop to find. Anything
+ * else (a real, a string that is not valid UTF-8, other flags, deep
+ * nesting) is left to jansson: DUMP_FALLBACK.
+ */
+enum { DUMP_OK, DUMP_FALLBACK };
+
+#define DUMP_KNOWN_FLAGS                                                    \
+	(JSON_MAX_INDENT | JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER)
+
+/* Length of the valid UTF-8 sequence at @s (of @n bytes), 0 if invalid:
+ * jansson's rules (no overlong form, surrogate or value past U+10FFFF),
+ * so that what it would refuse goes to it. */
+static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t v;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xC2)
+		return 0;
+	if (s[0] < 0xE0) {
+		len = 2;
+		v = s[0] & 0x1F;
+	} else if (s[0] < 0xF0) {
+		len = 3;
+		v = s[0] & 0x0F;
+	} else if (s[0] < 0xF5) {
+		len = 4;
+		v = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ||
+	    (len == 3 && v < 0x800) || (len == 4 && v < 0x10000))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* Appends without the NUL cfh_buf_add() writes each time: dumps() ends
+ * the text once. */
+static inline void put(struct cfh_buf *b, const void *s, size_t n)
+{
+	if (b->data && b->cap - b->len > n) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+	} else {
+		cfh_buf_add(b, s, n);
+	}
+}
+
+static inline void putc_(struct cfh_buf *b, char c)
+{
+	if (b->data && b->cap - b->len > 1)
+		b->data[b->len++] = c;
+	else
+		cfh_buf_addc(b, c);
+}
+
+static int dump_str(struct cfh_buf *b, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)str, *run = s;
+	const unsigned char *end = s + n;
+	uint32_t cp;
+	size_t l;
+	char seq[7];
+
+	putc_(b, '"');
+	while (s < end) {
+		if (*s >= 0x20 && *s != '"' && *s != '\\' && *s < 0x80) {
+			s++;
+			continue;
+		}
+		if (*s >= 0x80) {
+			l = utf8_len(s, (size_t)(end - s), &cp);
+			if (!l)
+				return DUMP_FALLBACK;
+			s += l;
+			continue;
+		}
+		put(b, run, (size_t)(s - run));
+		switch (*s) {
+		case '\\': put(b, "\\\\", 2); break;
+		case '"': put(b, "\\\"", 2); break;
+		case '\b': put(b, "\\b", 2); break;
+		case '\f': put(b, "\\f", 2); break;
+		case '\n': put(b, "\\n", 2); break;
+		case '\r': put(b, "\\r", 2); break;
+		case '\t': put(b, "\\t", 2); break;
+		default:
+			memcpy(seq, "\\u00", 4);
+			seq[4] = hex[*s >> 4];
+			seq[5] = hex[*s & 0xF];
+			put(b, seq, 6);
+		}
+		run = ++s;
+	}
+	put(b, run, (size_t)(s - run));
+	putc_(b, '"');
+	return DUMP_OK;
+}
+
+/* jansson's dump_indent(): a newline and @depth indents, or with no
+ * indent the space after a comma (none when compact). */
+static void dump_indent(struct cfh_buf *b, size_t flags, int depth, int space)
+{
+	size_t ind = flags & JSON_MAX_INDENT;
+
+	if (ind) {
+		putc_(b, '\n');
+		cfh_buf_pad(b, ' ', ind * (size_t)depth);
+	} else if (space && !(flags & JSON_COMPACT)) {
+		putc_(b, ' ');
+	}
+}
+
+static int dump_value(struct cfh_buf *b, const json_t *v, size_t flags,
+		      int depth)
+{
+	char num[24], *p;
+	unsigned long long u;
+	json_int_t n;
+	void *it, *next;
+	size_t i, sz;
+
+	if (depth > CFH_MAX_DEPTH)
+		return DUMP_FALLBACK;
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		put(b, "null", 4);
+		return DUMP_OK;
+	case JSON_TRUE:
+		put(b, "true", 4);
+		return DUMP_OK;
+	case JSON_FALSE:
+		put(b, "false", 5);
+		return DUMP_OK;
+	case JSON_INTEGER:
+		n = json_integer_value(v);
+		u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+		p = num + sizeof(num);
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (n < 0)
+			*--p = '-';
+		put(b, p, (size_t)(num + sizeof(num) - p));
+		return DUMP_OK;
+	case JSON_STRING:
+		return dump_str(b, json_string_value(v), json_string_length(v));
+	case JSON_ARRAY:
+		putc_(b, '[');
+		sz = json_array_size(v);
+		if (!sz) {
+			putc_(b, ']');
+			return DUMP_OK;
+		}
+		dump_indent(b, flags, depth + 1, 0);
+		for (i = 0; i < sz; i++) {
+			if (dump_value(b, json_array_get(v, i), flags,
+				       depth + 1))
+				return DUMP_FALLBACK;
+			if (i + 1 < sz) {
+				putc_(b, ',');
+				dump_indent(b, flags, depth + 1, 1);
+			} else {
+				dump_indent(b, flags, depth, 0);
+			}
+		}
+		putc_(b, ']');
+		return DUMP_OK;
+	case JSON_OBJECT:
+		putc_(b, '{');
+		it = json_object_iter((json_t *)v);
+		if (!it) {
+			putc_(b, '}');
+			return DUMP_OK;
+		}
+		dump_indent(b, flags, depth + 1, 0);
+		for (; it; it = next) {
+			next = json_object_iter_next((json_t *)v, it);
+			if (dump_str(b, json_object_iter_key(it),
+				     json_object_iter_key_len(it)))
+				return DUMP_FALLBACK;
+			if (flags & JSON_COMPACT)
+				putc_(b, ':');
+			else
+				put(b, ": ", 2);
+			if (dump_value(b, json_object_iter_value(it), flags,
+				       depth + 1))
+				return DUMP_FALLBACK;
+			if (next) {
+				putc_(b, ',');
+				dump_indent(b, flags, depth + 1, 1);
+			} else {
+				dump_indent(b, flags, depth, 0);
+			}
+		}
+		putc_(b, '}');
+		return DUMP_OK;
+	default:
+		/* A real: jansson's own digits. */
+		return DUMP_FALLBACK;
+	}
+}
+
+int cfh_json_put(struct cfh_buf *b, const json_t *v, int depth)
+{
+	return dump_value(b, v, JSON_INDENT(2), depth) == DUMP_OK ? 0 : -1;
+}
+
+int cfh_json_put_str(struct cfh_buf *b, const char *s, size_t len)
+{
+	return dump_str(b, s, len) == DUMP_OK ? 0 : -1;
+}
+
+/* json_dumps(@v, @flags), faster where dump_value() can: the caller frees
+ * the text; NULL when jansson would give NULL or memory runs out. */
+static char *dumps(const json_t *v, size_t flags)
+{
+	struct cfh_buf b;
+
+	if (!v || (flags & ~(size_t)DUMP_KNOWN_FLAGS) ||
+	    (!(flags & JSON_ENCODE_ANY) && !json_is_object(v) &&
+	     !json_is_array(v)))
+		return json_dumps(v, flags);
+	cfh_buf_init(&b);
+	if (dump_value(&b, v, flags, 0) != DUMP_OK) {
+		cfh_buf_release(&b);
+		return json_dumps(v, flags);
+	}
+	cfh_buf_add(&b, "", 0);
+	return cfh_buf_steal(&b, NULL);
+}
+
 char *cfh_json_dumps(const json_t *v, size_t flags)
 {
 	static const char open[] = "\"\\u0001", close[] = "\\u0002\"";
@@ -869,17 +1123,28 @@ char *cfh_json_dumps(const json_t *v, size_t flags)
 	char *s, *p, *q, *end;
 	unsigned long n;
 
+	/* With no real in it, @v's text is the same whichever way below
+	 * it would go: written at once, it saves the two walks. */
+	if (v && ((flags & JSON_ENCODE_ANY) || json_is_object(v) ||
+		  json_is_array(v)) && !(flags & ~(size_t)DUMP_KNOWN_FLAGS)) {
+		cfh_buf_init(&b);
+		if (dump_value(&b, v, flags, 0) == DUMP_OK) {
+			cfh_buf_add(&b, "", 0);
+			return cfh_buf_steal(&b, NULL);
+		}
+		cfh_buf_release(&b);
+	}
 	/* A template whose strings hold the marker byte keeps jansson's
 	 * 17 digits: exact, if long. */
 	if (holds_marker(v, 0))
-		return json_dumps(v, flags);
+		return dumps(v, flags);
 	/* With no real, the copy below would be @v again: a report's
 	 * values, most of the time. */
 	if (!holds_real(v, 0))
-		return json_dumps(v, flags);
+		return dumps(v, flags);
 	texts = json_array();
 	m = texts ? mark_reals(v, texts, 0) : NULL;
-	s = m ? json_dumps(m, flags) : NULL;
+	s = m ? dumps(m, flags) : NULL;
 	json_decref(m);
 	if (!s || !json_array_size(texts)) {
 		json_decref(texts);

@@ -502,7 +502,8 @@ struct block {
 
 struct fixset {
 	struct findings m;	/* advisories included */
-	char *out;		/* the output text */
+	const char *out;	/* the output text: own, or r->printed */
+	char *own;		/* the output text when printed here */
 	struct lines a, b;	/* input, output */
 	struct block *blk;
 	size_t nblk;
@@ -743,7 +744,7 @@ static size_t block_owner(const struct fixset *x, const struct cfh_template *out
 static void fixset_release(struct fixset *x)
 {
 	findings_release(&x->m);
-	free(x->out);
+	free(x->own);
 	free(x->a.start);
 	free(x->b.start);
 	free(x->blk);
@@ -764,7 +765,12 @@ static int fixset_init(struct fixset *x, struct cfh_run *r)
 	x->m.advisories = true;
 	if (findings_collect(&x->m))
 		return -1;
-	x->out = cfh_template_print(t, &len);
+	if (r->printed) {
+		x->out = r->printed;
+		len = r->printed_len;
+	} else {
+		x->out = x->own = cfh_template_print(t, &len);
+	}
 	if (!x->out || lines_init(&x->a, t->src, t->len) ||
 	    lines_init(&x->b, x->out, len))
 		goto out;
@@ -1023,6 +1029,74 @@ static json_t *sarif_region(long sl, long sc, long el, long ec)
 			 (json_int_t)el, "endColumn", (json_int_t)ec);
 }
 
+/* What sarif_replacement() says of @bl: the deleted region (start line
+ * and column, end line and column) and the inserted text, which is
+ * *@alloc when it had to be made (the caller frees it). -1 when out of
+ * memory. */
+struct sarif_rep {
+	long reg[4];
+	const char *text;
+	size_t len;
+	char *alloc;
+};
+
+static int replacement_parts(const struct fixset *x, const struct block *bl,
+			     struct sarif_rep *p)
+{
+	const struct lines *a = &x->a;
+	long n = a->n, after = bl->i0 + bl->ni;
+	size_t len, nl = n ? lines_nl(a, n) : 0;
+	const char *ins = block_text(x, bl, &len);
+	const char *lastnl = a->s + a->len - nl;
+	long *r = p->reg;
+
+	p->alloc = NULL;
+	/* Line 1 starts after a byte-order mark: the output has one too. */
+	if (bl->i0 == 1 && a->bom && bl->nj && len >= 3 &&
+	    !memcmp(ins, "\xef\xbb\xbf", 3)) {
+		ins += 3;
+		len -= 3;
+	}
+	if (after <= n) {
+		r[0] = bl->i0, r[1] = 1, r[2] = after, r[3] = 1;
+	} else if (!nl && bl->ni) {
+		r[0] = bl->i0, r[1] = 1, r[2] = n, r[3] = lines_cols(a, n) + 1;
+	} else if (nl && len >= nl && !memcmp(ins + len - nl, lastnl, nl)) {
+		if (bl->ni) {
+			r[0] = bl->i0, r[1] = 1, r[2] = n;
+			r[3] = lines_cols(a, n) + 1;
+			len -= nl;
+		} else {
+			/* Added after the last line: before its newline,
+			 * with a newline first. */
+			r[0] = r[2] = n;
+			r[1] = r[3] = lines_cols(a, n) + 1;
+			p->alloc = malloc(len + 1);
+			if (!p->alloc)
+				return -1;
+			memcpy(p->alloc, lastnl, nl);
+			memcpy(p->alloc + nl, ins, len - nl);
+			p->alloc[len] = '\0';
+			ins = p->alloc;
+		}
+	} else if (nl && !len && bl->ni && bl->i0 > 1 &&
+		   lines_nl(a, bl->i0 - 1) == nl &&
+		   !memcmp(a->s + a->start[bl->i0 - 1] - nl, lastnl, nl)) {
+		/* The last lines go: from the end of the line before them,
+		 * whose newline the last line's takes the place of. */
+		r[0] = bl->i0 - 1, r[1] = lines_cols(a, bl->i0 - 1) + 1;
+		r[2] = n, r[3] = lines_cols(a, n) + 1;
+	} else {
+		/* The output drops the input's last newline, which the
+		 * reprinter never does: the column after it, as editors
+		 * count the end of a file. */
+		r[0] = bl->i0, r[1] = 1, r[2] = n + 1, r[3] = 1;
+	}
+	p->text = ins;
+	p->len = len;
+	return 0;
+}
+
 /*
  * Block @bl as a SARIF replacement: the input's lines it removes, from
  * the first column of its first line to the first column of the line
@@ -1033,60 +1107,15 @@ static json_t *sarif_region(long sl, long sc, long el, long ec)
  */
 static json_t *sarif_replacement(const struct fixset *x, const struct block *bl)
 {
-	const struct lines *a = &x->a;
-	long n = a->n, after = bl->i0 + bl->ni;
-	size_t len, nl = n ? lines_nl(a, n) : 0;
-	const char *ins = block_text(x, bl, &len);
-	const char *lastnl = a->s + a->len - nl;
-	json_t *region = NULL, *r;
-	char *text = NULL;
+	struct sarif_rep p;
+	json_t *r;
 
-	/* Line 1 starts after a byte-order mark: the output has one too. */
-	if (bl->i0 == 1 && a->bom && bl->nj && len >= 3 &&
-	    !memcmp(ins, "\xef\xbb\xbf", 3)) {
-		ins += 3;
-		len -= 3;
-	}
-	if (after <= n) {
-		region = sarif_region(bl->i0, 1, after, 1);
-	} else if (!nl && bl->ni) {
-		region = sarif_region(bl->i0, 1, n, lines_cols(a, n) + 1);
-	} else if (nl && len >= nl && !memcmp(ins + len - nl, lastnl, nl)) {
-		if (bl->ni) {
-			region = sarif_region(bl->i0, 1, n, lines_cols(a, n) + 1);
-			len -= nl;
-		} else {
-			/* Added after the last line: before its newline,
-			 * with a newline first. */
-			region = sarif_region(n, lines_cols(a, n) + 1, n,
-					      lines_cols(a, n) + 1);
-			text = malloc(len + 1);
-			if (text) {
-				memcpy(text, lastnl, nl);
-				memcpy(text + nl, ins, len - nl);
-				text[len] = '\0';
-			}
-			if (!text) {
-				json_decref(region);
-				return NULL;
-			}
-		}
-	} else if (nl && !len && bl->ni && bl->i0 > 1 &&
-		   lines_nl(a, bl->i0 - 1) == nl &&
-		   !memcmp(a->s + a->start[bl->i0 - 1] - nl, lastnl, nl)) {
-		/* The last lines go: from the end of the line before them,
-		 * whose newline the last line's takes the place of. */
-		region = sarif_region(bl->i0 - 1, lines_cols(a, bl->i0 - 1) + 1,
-				      n, lines_cols(a, n) + 1);
-	} else {
-		/* The output drops the input's last newline, which the
-		 * reprinter never does: the column after it, as editors
-		 * count the end of a file. */
-		region = sarif_region(bl->i0, 1, n + 1, 1);
-	}
-	r = json_pack("{s:o, s:{s:s%}}", "deletedRegion", region,
-		      "insertedContent", "text", text ? text : ins, len);
-	free(text);
+	if (replacement_parts(x, bl, &p))
+		return NULL;
+	r = json_pack("{s:o, s:{s:s%}}", "deletedRegion",
+		      sarif_region(p.reg[0], p.reg[1], p.reg[2], p.reg[3]),
+		      "insertedContent", "text", p.text, p.len);
+	free(p.alloc);
 	return r;
 }
 
@@ -1232,6 +1261,312 @@ json_t *cfh_sarif_results(struct cfh_run *r, const char *name)
 out:
 	fixset_release(&x);
 	return results;
+}
+
+/*
+ * A batch's SARIF results go straight to text: building each as jansson
+ * values, dumping and freeing them was most of a batch's report time.
+ * The writer lays out what cfh_json_dump_at() gives for the values
+ * sarif_result() builds, key for key: json_dumps() with an indent of 2
+ * (a member on its own line, ": " after a key, a closing bracket back
+ * at its opener's depth, an empty container as "{}" or "[]"), shifted
+ * to the results' depth.
+ */
+struct jw {
+	struct cfh_buf *b;
+	int depth;		/* of the innermost open container's members */
+	bool fresh;		/* nothing in it yet */
+	bool bad;		/* a string jansson would refuse */
+};
+
+static void jw_pad(struct jw *w)
+{
+	cfh_buf_addc(w->b, '\n');
+	cfh_buf_pad(w->b, ' ', 2 * (size_t)w->depth);
+}
+
+/* Before a member of an object (its key) or an item of an array. */
+static void jw_item(struct jw *w)
+{
+	if (!w->fresh)
+		cfh_buf_addc(w->b, ',');
+	jw_pad(w);
+	w->fresh = false;
+}
+
+static void jw_open(struct jw *w, char c)
+{
+	cfh_buf_addc(w->b, c);
+	w->depth++;
+	w->fresh = true;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	w->depth--;
+	if (!w->fresh)
+		jw_pad(w);
+	cfh_buf_addc(w->b, c);
+	w->fresh = false;
+}
+
+static void jw_strn(struct jw *w, const char *s, size_t len)
+{
+	if (!s || cfh_json_put_str(w->b, s, len))
+		w->bad = true;
+}
+
+static void jw_str(struct jw *w, const char *s)
+{
+	jw_strn(w, s, s ? strlen(s) : 0);
+}
+
+static void jw_key(struct jw *w, const char *k)
+{
+	jw_item(w);
+	jw_str(w, k);
+	cfh_buf_add(w->b, ": ", 2);
+}
+
+static void jw_int(struct jw *w, long long v)
+{
+	cfh_buf_addf(w->b, "%lld", v);
+}
+
+/* "key": "value" */
+static void jw_kv(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_str(w, v);
+}
+
+/* {"key": "value"} as the value of @k */
+static void jw_kobj(struct jw *w, const char *k, const char *ik,
+		    const char *v)
+{
+	jw_key(w, k);
+	jw_open(w, '{');
+	jw_kv(w, ik, v);
+	jw_close(w, '}');
+}
+
+static void jw_region(struct jw *w, const long r[4])
+{
+	static const char *const names[] = { "startLine", "startColumn",
+					     "endLine", "endColumn" };
+	int i;
+
+	jw_open(w, '{');
+	for (i = 0; i < 4; i++) {
+		jw_key(w, names[i]);
+		jw_int(w, r[i]);
+	}
+	jw_close(w, '}');
+}
+
+/* sarif_fixes() of a finding that has blocks, as text: -1 when out of
+ * memory. */
+static int jw_fixes(struct jw *w, const struct fixset *x, size_t k,
+		    const char *name)
+{
+	const struct finding *f = &x->m.f[k];
+	struct sarif_rep p;
+	size_t i;
+
+	jw_key(w, "fixes");
+	jw_open(w, '[');
+	jw_item(w);
+	jw_open(w, '{');
+	jw_kobj(w, "description", "text",
+		f->p ? cfh_pass_title(f->p) : f->pass);
+	jw_key(w, "artifactChanges");
+	jw_open(w, '[');
+	jw_item(w);
+	jw_open(w, '{');
+	jw_kobj(w, "artifactLocation", "uri", name);
+	jw_key(w, "replacements");
+	jw_open(w, '[');
+	for (i = 0; i < x->nblk; i++) {
+		if (!fixset_owns(x, k, i))
+			continue;
+		if (replacement_parts(x, &x->blk[i], &p))
+			return -1;
+		jw_item(w);
+		jw_open(w, '{');
+		jw_key(w, "deletedRegion");
+		jw_region(w, p.reg);
+		jw_key(w, "insertedContent");
+		jw_open(w, '{');
+		jw_key(w, "text");
+		jw_strn(w, p.text, p.len);
+		jw_close(w, '}');
+		jw_close(w, '}');
+		free(p.alloc);
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
+	jw_close(w, ']');
+	jw_close(w, '}');
+	jw_close(w, ']');
+	return 0;
+}
+
+/* Does finding @k own a block: would sarif_fixes() give any? */
+static bool has_fix(const struct fixset *x, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < x->nblk; i++)
+		if (fixset_owns(x, k, i))
+			return true;
+	return false;
+}
+
+/* sarif_result() as cfh_json_dump_at(.., 4) writes it, appended to @b:
+ * -1 when out of memory or when a string is not one jansson takes. */
+static int sarif_result_text(struct cfh_buf *b, const struct fixset *x,
+			     size_t k, const char *name)
+{
+	const struct finding *f = &x->m.f[k];
+	struct jw w = { b, 4, true, false };
+	struct cfh_buf id, msg, ptr, subj;
+	json_t *replaced = NULL;
+	char fp[17];
+	size_t i;
+	int line, col, rc = -1;
+
+	cfh_buf_init(&id);
+	cfh_buf_init(&msg);
+	cfh_buf_init(&ptr);
+	cfh_buf_init(&subj);
+	sarif_rule_id(&id, f->pass);
+	finding_message(&msg, x, f);
+	finding_subject(&subj, f);
+	if (f->resource)
+		cfh_buf_addf(&ptr, "/Resources/%s", f->subject);
+	else if (*f->subject)
+		cfh_buf_addf(&ptr, "/%s%s%s", f->subject, f->entry ? "/" : "",
+			     f->entry ? f->entry : "");
+	else
+		cfh_buf_adds(&ptr, "");
+	if (id.failed || msg.failed || ptr.failed || subj.failed)
+		goto out;
+	sarif_fingerprint(fp, name, f);
+	jw_open(&w, '{');
+	jw_kv(&w, "ruleId", id.data);
+	jw_kv(&w, "level", f->advisory ? "none" : sarif_level[f->sev]);
+	jw_kv(&w, "kind", f->advisory ? "review" : "fail");
+	jw_kobj(&w, "message", "text", msg.data);
+	jw_key(&w, "locations");
+	jw_open(&w, '[');
+	jw_item(&w);
+	jw_open(&w, '{');
+	jw_key(&w, "physicalLocation");
+	jw_open(&w, '{');
+	jw_kobj(&w, "artifactLocation", "uri", name);
+	line = finding_line(x, f, &col);
+	if (line > 0) {
+		jw_key(&w, "region");
+		jw_open(&w, '{');
+		jw_key(&w, "startLine");
+		jw_int(&w, line);
+		jw_key(&w, "startColumn");
+		jw_int(&w, col > 0 ? col : 1);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, '}');
+	jw_key(&w, "logicalLocations");
+	jw_open(&w, '[');
+	jw_item(&w);
+	jw_open(&w, '{');
+	jw_kv(&w, "name", subj.data);
+	jw_kv(&w, "fullyQualifiedName", ptr.data);
+	jw_kv(&w, "kind", "object");
+	jw_close(&w, '}');
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	jw_close(&w, ']');
+	jw_kobj(&w, "partialFingerprints", SARIF_FINGERPRINT, fp);
+	jw_key(&w, "properties");
+	jw_open(&w, '{');
+	jw_kv(&w, "pass", f->pass);
+	jw_kv(&w, "severity", cfh_severity_name(f->sev));
+	jw_key(&w, "changes");
+	jw_open(&w, '[');
+	for (i = 0; i < f->n; i++) {
+		const struct cfh_change *c = &x->m.r->changes[f->idx[i]];
+
+		jw_item(&w);
+		jw_open(&w, '{');
+		jw_kv(&w, "op", op_names[c->op]);
+		jw_kv(&w, "pointer", c->path);
+		jw_kv(&w, "reason", c->reason);
+		jw_key(&w, "replaces");
+		cfh_buf_adds(b, c->replaces ? "true" : "false");
+		jw_close(&w, '}');
+		/* A replacing change names all it replaces, as the JSON
+		 * report's "replaced" does. */
+		if (c->op != CFH_OP_ADVISORY && json_array_size(c->replaced)) {
+			json_t *s = replaced_sentences(c);
+
+			if (!replaced)
+				replaced = json_array();
+			json_array_extend(replaced, s);
+			json_decref(s);
+		}
+	}
+	jw_close(&w, ']');
+	if (replaced) {
+		jw_key(&w, "replaced");
+		if (cfh_json_put(b, replaced, w.depth))
+			w.bad = true;
+	}
+	jw_close(&w, '}');
+	if (!f->advisory && has_fix(x, k) && jw_fixes(&w, x, k, name))
+		goto out;
+	/* The rule's index, when the pass is in the registry. */
+	if (f->p) {
+		jw_key(&w, "ruleIndex");
+		jw_int(&w, (long long)f->order);
+	}
+	jw_close(&w, '}');
+	rc = w.bad || b->failed ? -1 : 0;
+out:
+	json_decref(replaced);
+	cfh_buf_release(&id);
+	cfh_buf_release(&msg);
+	cfh_buf_release(&ptr);
+	cfh_buf_release(&subj);
+	return rc;
+}
+
+json_t *cfh_sarif_texts(struct cfh_run *r, const char *name)
+{
+	struct fixset x;
+	struct cfh_buf b;
+	json_t *out = NULL, *text;
+	size_t k;
+
+	cfh_buf_init(&b);
+	if (!name || fixset_init(&x, r))
+		goto out;
+	out = json_array();
+	for (k = 0; out && k < x.m.nf; k++) {
+		b.len = 0;
+		if (sarif_result_text(&b, &x, k, name) ||
+		    (cfh_buf_add(&b, "", 0), b.failed) ||
+		    !(text = json_stringn_nocheck(b.data, b.len)) ||
+		    json_array_append_new(out, json_pack("[s, o]", name,
+							  text))) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+out:
+	if (name)
+		fixset_release(&x);
+	cfh_buf_release(&b);
+	return out;
 }
 
 #define SARIF_RUN_RESULTS CFH_SARIF_RUN_RESULTS
@@ -2538,6 +2873,9 @@ char *cfh_report(struct cfh_run *r, enum cfh_report_format fmt,
 	case CFH_REPORT_JSON_PATCH:
 		return cfh_json_dump_take(json_patch(r));
 	case CFH_REPORT_DIFF:
+		if (r->printed)
+			return cfh_diff(t->src, t->len, r->printed,
+					r->printed_len, input_name);
 		out = cfh_template_print(t, &len);
 		if (!out)
 			return NULL;

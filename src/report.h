@@ -35,6 +35,16 @@ json_t *cfh_report_replaced(const struct cfh_run *r);
 json_t *cfh_sarif_results(struct cfh_run *r, const char *name);
 
 /**
+ * cfh_sarif_texts() - a batch's SARIF results of one template as text
+ * @name: the template's URI in the log (not NULL)
+ *
+ * Returns: [[uri, text], ...], each result's text as cfh_json_dump_at()
+ * gives cfh_sarif_results()'s at depth 4, the same bytes, written without
+ * building them; NULL when out of memory.
+ */
+json_t *cfh_sarif_texts(struct cfh_run *r, const char *name);
+
+/**
  * cfh_sarif_log_take() - a SARIF 2.1.0 log around @results
  * @results: the results of one or more templates, in order (taken)
  *

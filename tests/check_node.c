@@ -578,6 +578,54 @@ START_TEST(test_map_keys_alike)
 }
 END_TEST
 
+/* cfh_json_dumps() writes what jansson's json_dumps() writes, byte for
+ * byte, for every flag set the reports and outputs use: escapes, empty
+ * containers, key order, integers at their limits, text jansson refuses
+ * (invalid UTF-8), and reals where it leaves them to jansson. */
+START_TEST(test_json_dumps_like_jansson)
+{
+	static const char bad[] = "a\xC0\x80z", surr[] = "\xED\xA0\x80";
+	static const size_t flags[] = {
+		JSON_INDENT(2), JSON_INDENT(4), JSON_COMPACT, 0,
+		JSON_COMPACT | JSON_ENCODE_ANY, JSON_ENCODE_ANY,
+		JSON_INDENT(2) | JSON_PRESERVE_ORDER, JSON_SORT_KEYS,
+	};
+	json_t *v[8];
+	size_t i, k;
+
+	v[0] = json_pack("{s:s, s:[], s:{}, s:[i, I, I, b, n], s:{s:[s]}}",
+			 "z\"q\\/\b\f\n\r\t\x01\x1f\x7f", "é€😀 x", "e", "o",
+			 "n", -1, (json_int_t)INT64_MIN, (json_int_t)INT64_MAX,
+			 1, "a", "b", "</script>");
+	v[1] = json_pack("[s, {s:s}]", "", "", "");
+	v[2] = json_object();
+	json_object_set_new(v[2], "k", json_stringn_nocheck(bad, 4));
+	/* A marker byte keeps jansson's digits for reals: the fallback. */
+	v[3] = json_pack("{s:f, s:[f, i], s:s}", "r", 1.5, "l", 1e300, 3, "m",
+			 "\x01");
+	v[4] = json_string("scalar");
+	v[5] = json_integer(-42);
+	v[6] = json_array();
+	json_array_append_new(v[6], json_stringn_nocheck(surr, 3));
+	v[7] = json_pack("{s:[[[{}]]], s:s}", "deep", "b", "\xF4\x8F\xBF\xBF");
+	for (i = 0; i < 8; i++) {
+		ck_assert_ptr_nonnull(v[i]);
+		for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+			char *want = json_dumps(v[i], flags[k]);
+			char *got = cfh_json_dumps(v[i], flags[k]);
+
+			if (want)
+				ck_assert_str_eq(got, want);
+			else
+				ck_assert_ptr_null(got);
+			free(want);
+			free(got);
+		}
+		json_decref(v[i]);
+	}
+}
+END_TEST
+
 Suite *node_suite(void)
 {
 	Suite *s = suite_create("node");
@@ -599,6 +647,7 @@ Suite *node_suite(void)
 	tcase_add_test(tc, test_resource_id);
 	tcase_add_test(tc, test_entry_after_moves);
 	tcase_add_test(tc, test_map_keys_alike);
+	tcase_add_test(tc, test_json_dumps_like_jansson);
 	suite_add_tcase(s, tc);
 	return s;
 }
