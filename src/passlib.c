@@ -616,3 +616,25 @@ const struct cfh_name_prop *cfh_name_prop(const char *type)
 	}
 	return NULL;
 }
+
+bool cfh_bucket_not_sse_s3(const struct cfh_node *b)
+{
+	const struct cfh_node *enc = cfh_map_path(b, "Properties",
+						  "BucketEncryption", NULL);
+	const struct cfh_node *rules, *alg;
+	size_t i;
+
+	if (!enc)
+		return false;
+	rules = cfh_map_get(enc, "ServerSideEncryptionConfiguration");
+	if (!cfh_node_is_seq(rules))
+		return true;
+	for (i = 0; i < cfh_node_count(rules); i++) {
+		alg = cfh_map_path(cfh_seq_at(rules, i),
+				   "ServerSideEncryptionByDefault",
+				   "SSEAlgorithm", NULL);
+		if (alg && !cfh_node_str_eq(alg, "AES256"))
+			return true;
+	}
+	return false;
+}

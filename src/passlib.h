@@ -46,6 +46,12 @@ struct cfh_node *cfh_resource_live(struct cfh_template *t, const char *id);
 /* True if the resource @res is of @type. */
 bool cfh_res_is(const struct cfh_node *res, const char *type);
 
+/* True if bucket @b's default encryption is something other than SSE-S3
+ * (or none), or is decided at deploy time: services that deliver logs
+ * through the bucket's ACL or as ELB (CloudFront, load balancers) need
+ * SSE-S3. */
+bool cfh_bucket_not_sse_s3(const struct cfh_node *b);
+
 
 /**
  * cfh_res_props() - a resource's Properties, added empty if missing

@@ -141,29 +141,6 @@ static struct cfh_node *props_of(const struct cfh_node *res)
 	return cfh_map_get(res, "Properties");
 }
 
-/* True if the bucket's default encryption is not SSE-S3 or none, or is
- * decided at deploy time. */
-static bool bucket_not_sse_s3(const struct cfh_node *b)
-{
-	const struct cfh_node *enc = cfh_map_get(props_of(b), "BucketEncryption");
-	const struct cfh_node *rules, *alg;
-	size_t i;
-
-	if (!enc)
-		return false;
-	rules = cfh_map_get(enc, "ServerSideEncryptionConfiguration");
-	if (!cfh_node_is_seq(rules))
-		return true;
-	for (i = 0; i < cfh_node_count(rules); i++) {
-		alg = cfh_map_path(cfh_seq_at(rules, i),
-				   "ServerSideEncryptionByDefault",
-				   "SSEAlgorithm", NULL);
-		if (alg && !cfh_node_str_eq(alg, "AES256"))
-			return true;
-	}
-	return false;
-}
-
 /* True if the bucket's ACLs are, or may be, off: standard logging would
  * fail. Only a literal BucketOwnerPreferred or ObjectWriter rule counts
  * as on. */
@@ -189,7 +166,7 @@ static bool bucket_fits(struct cloudfront *x, const char *id)
 
 	return cfh_res_is(b, "AWS::S3::Bucket") &&
 	       !cfh_map_get(b, "Condition") && !cfh_props_dynamic(b) &&
-	       !cfh_pass_skips(x->r, b) && !bucket_not_sse_s3(b) &&
+	       !cfh_pass_skips(x->r, b) && !cfh_bucket_not_sse_s3(b) &&
 	       !acls_off(b);
 }
 

@@ -192,29 +192,6 @@ static json_t *attr_json(const char *key, json_t *value)
 
 /* ---- the log bucket and its policy ---- */
 
-/* True if the bucket's default encryption is not SSE-S3 or none, or is
- * decided at deploy time: ALB and classic logs need SSE-S3. */
-static bool bucket_not_sse_s3(const struct cfh_node *b)
-{
-	const struct cfh_node *enc = cfh_map_get(props_of(b), "BucketEncryption");
-	const struct cfh_node *rules, *alg;
-	size_t i;
-
-	if (!enc)
-		return false;
-	rules = cfh_map_get(enc, "ServerSideEncryptionConfiguration");
-	if (!cfh_node_is_seq(rules))
-		return true;
-	for (i = 0; i < cfh_node_count(rules); i++) {
-		alg = cfh_map_path(cfh_seq_at(rules, i),
-				   "ServerSideEncryptionByDefault",
-				   "SSEAlgorithm", NULL);
-		if (alg && !cfh_node_str_eq(alg, "AES256"))
-			return true;
-	}
-	return false;
-}
-
 /*
  * The bucket policy of @bucket, in *@pol (NULL when it has none). Returns
  * 0 when statements can be added (to *@pol, or to a new policy), -1 when
@@ -266,7 +243,7 @@ static bool bucket_fits(struct elb *x, const char *id, const char **pol)
 
 	return cfh_res_is(b, "AWS::S3::Bucket") &&
 	       !cfh_map_get(b, "Condition") && !cfh_props_dynamic(b) &&
-	       !cfh_pass_skips(x->r, b) && !bucket_not_sse_s3(b) &&
+	       !cfh_pass_skips(x->r, b) && !cfh_bucket_not_sse_s3(b) &&
 	       !policy_of(x, id, pol);
 }
 
