@@ -1145,30 +1145,58 @@ static json_t *sarif_fixes(const struct fixset *x, size_t k, const char *name)
 			 "replacements", reps);
 }
 
+/* What names a finding in a SARIF result: its rule id, its message, its
+ * logical location (the resource's name and JSON Pointer) and its
+ * fingerprint. Both writers of a result, the jansson one and the text
+ * one, take them from here. */
+struct sarif_names {
+	struct cfh_buf id, msg, ptr, subj;
+	char fp[17];
+};
+
+/* Fill @n for finding @f of @x in template @name. Returns 0, or -1 when
+ * out of memory; sarif_names_release() either way. */
+static int sarif_names_init(struct sarif_names *n, const struct fixset *x,
+			    const struct finding *f, const char *name)
+{
+	cfh_buf_init(&n->id);
+	cfh_buf_init(&n->msg);
+	cfh_buf_init(&n->ptr);
+	cfh_buf_init(&n->subj);
+	sarif_rule_id(&n->id, f->pass);
+	finding_message(&n->msg, x, f);
+	finding_subject(&n->subj, f);
+	if (f->resource)
+		cfh_buf_addf(&n->ptr, "/Resources/%s", f->subject);
+	else if (*f->subject)
+		cfh_buf_addf(&n->ptr, "/%s%s%s", f->subject,
+			     f->entry ? "/" : "", f->entry ? f->entry : "");
+	else
+		cfh_buf_adds(&n->ptr, "");
+	sarif_fingerprint(n->fp, name, f);
+	return n->id.failed || n->msg.failed || n->ptr.failed ||
+			       n->subj.failed
+		       ? -1
+		       : 0;
+}
+
+static void sarif_names_release(struct sarif_names *n)
+{
+	cfh_buf_release(&n->id);
+	cfh_buf_release(&n->msg);
+	cfh_buf_release(&n->ptr);
+	cfh_buf_release(&n->subj);
+}
+
 static json_t *sarif_result(const struct fixset *x, size_t k, const char *name)
 {
 	const struct finding *f = &x->m.f[k];
 	json_t *res = NULL, *loc, *changes, *fixes, *props, *replaced = NULL;
-	struct cfh_buf id, msg, ptr, subj;
-	char fp[17];
+	struct sarif_names n;
 	size_t i;
 	int line, col;
+	bool named = !sarif_names_init(&n, x, f, name);
 
-	cfh_buf_init(&id);
-	cfh_buf_init(&msg);
-	cfh_buf_init(&ptr);
-	cfh_buf_init(&subj);
-	sarif_rule_id(&id, f->pass);
-	finding_message(&msg, x, f);
-	finding_subject(&subj, f);
-	if (f->resource)
-		cfh_buf_addf(&ptr, "/Resources/%s", f->subject);
-	else if (*f->subject)
-		cfh_buf_addf(&ptr, "/%s%s%s", f->subject, f->entry ? "/" : "",
-			     f->entry ? f->entry : "");
-	else
-		cfh_buf_adds(&ptr, "");
-	sarif_fingerprint(fp, name, f);
 	changes = json_array();
 	for (i = 0; changes && i < f->n; i++) {
 		const struct cfh_change *c = &x->m.r->changes[f->idx[i]];
@@ -1205,18 +1233,18 @@ static json_t *sarif_result(const struct fixset *x, size_t k, const char *name)
 				    json_pack("{s:i, s:i}", "startLine", line,
 					      "startColumn", col > 0 ? col : 1));
 	fixes = f->advisory ? json_array() : sarif_fixes(x, k, name);
-	if (!id.failed && !msg.failed && !ptr.failed && !subj.failed)
+	if (named)
 		res = json_pack("{s:s, s:s, s:s, s:{s:s}, "
 				"s:[{s:o*, s:[{s:s, s:s, s:s}]}], s:{s:s}, "
 				"s:o*, s:o*}",
-				"ruleId", id.data, "level",
+				"ruleId", n.id.data, "level",
 				f->advisory ? "none" : sarif_level[f->sev],
 				"kind", f->advisory ? "review" : "fail",
-				"message", "text", msg.data, "locations",
+				"message", "text", n.msg.data, "locations",
 				"physicalLocation", loc, "logicalLocations",
-				"name", subj.data, "fullyQualifiedName",
-				ptr.data, "kind", "object",
-				"partialFingerprints", SARIF_FINGERPRINT, fp,
+				"name", n.subj.data, "fullyQualifiedName",
+				n.ptr.data, "kind", "object",
+				"partialFingerprints", SARIF_FINGERPRINT, n.fp,
 				"properties", props, "fixes", fixes);
 	else {
 		json_decref(loc);
@@ -1235,10 +1263,7 @@ static json_t *sarif_result(const struct fixset *x, size_t k, const char *name)
 		json_decref(res);
 		res = NULL;
 	}
-	cfh_buf_release(&id);
-	cfh_buf_release(&msg);
-	cfh_buf_release(&ptr);
-	cfh_buf_release(&subj);
+	sarif_names_release(&n);
 	return res;
 }
 
@@ -1429,34 +1454,18 @@ static int sarif_result_text(struct cfh_buf *b, const struct fixset *x,
 {
 	const struct finding *f = &x->m.f[k];
 	struct jw w = { b, 4, true, false };
-	struct cfh_buf id, msg, ptr, subj;
+	struct sarif_names n;
 	json_t *replaced = NULL;
-	char fp[17];
 	size_t i;
 	int line, col, rc = -1;
 
-	cfh_buf_init(&id);
-	cfh_buf_init(&msg);
-	cfh_buf_init(&ptr);
-	cfh_buf_init(&subj);
-	sarif_rule_id(&id, f->pass);
-	finding_message(&msg, x, f);
-	finding_subject(&subj, f);
-	if (f->resource)
-		cfh_buf_addf(&ptr, "/Resources/%s", f->subject);
-	else if (*f->subject)
-		cfh_buf_addf(&ptr, "/%s%s%s", f->subject, f->entry ? "/" : "",
-			     f->entry ? f->entry : "");
-	else
-		cfh_buf_adds(&ptr, "");
-	if (id.failed || msg.failed || ptr.failed || subj.failed)
+	if (sarif_names_init(&n, x, f, name))
 		goto out;
-	sarif_fingerprint(fp, name, f);
 	jw_open(&w, '{');
-	jw_kv(&w, "ruleId", id.data);
+	jw_kv(&w, "ruleId", n.id.data);
 	jw_kv(&w, "level", f->advisory ? "none" : sarif_level[f->sev]);
 	jw_kv(&w, "kind", f->advisory ? "review" : "fail");
-	jw_kobj(&w, "message", "text", msg.data);
+	jw_kobj(&w, "message", "text", n.msg.data);
 	jw_key(&w, "locations");
 	jw_open(&w, '[');
 	jw_item(&w);
@@ -1479,14 +1488,14 @@ static int sarif_result_text(struct cfh_buf *b, const struct fixset *x,
 	jw_open(&w, '[');
 	jw_item(&w);
 	jw_open(&w, '{');
-	jw_kv(&w, "name", subj.data);
-	jw_kv(&w, "fullyQualifiedName", ptr.data);
+	jw_kv(&w, "name", n.subj.data);
+	jw_kv(&w, "fullyQualifiedName", n.ptr.data);
 	jw_kv(&w, "kind", "object");
 	jw_close(&w, '}');
 	jw_close(&w, ']');
 	jw_close(&w, '}');
 	jw_close(&w, ']');
-	jw_kobj(&w, "partialFingerprints", SARIF_FINGERPRINT, fp);
+	jw_kobj(&w, "partialFingerprints", SARIF_FINGERPRINT, n.fp);
 	jw_key(&w, "properties");
 	jw_open(&w, '{');
 	jw_kv(&w, "pass", f->pass);
@@ -1533,10 +1542,7 @@ static int sarif_result_text(struct cfh_buf *b, const struct fixset *x,
 	rc = w.bad || b->failed ? -1 : 0;
 out:
 	json_decref(replaced);
-	cfh_buf_release(&id);
-	cfh_buf_release(&msg);
-	cfh_buf_release(&ptr);
-	cfh_buf_release(&subj);
+	sarif_names_release(&n);
 	return rc;
 }
 
