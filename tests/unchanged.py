@@ -92,6 +92,21 @@ BEHAVIOUR = {
                                               "DefaultActions", "AlpnPolicy"],
     "AWS::ElasticLoadBalancing::LoadBalancer": ["Listeners", "Scheme", "Subnets",
                                                 "SecurityGroups", "HealthCheck", "Policies"],
+    # The health check decides which targets receive requests: a lower
+    # healthy threshold sends traffic to a target sooner after it starts,
+    # a higher unhealthy one keeps a failing target in service longer, and
+    # another path or matcher probes something else (ELB user guide,
+    # "Health checks for your target groups"; an absent setting is the
+    # protocol's default, which writing another value changes).
+    "AWS::ElasticLoadBalancingV2::TargetGroup": [
+        "HealthCheckEnabled", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
+        "HealthyThresholdCount", "UnhealthyThresholdCount", "HealthCheckPath",
+        "HealthCheckPort", "HealthCheckProtocol", "Matcher", "Port", "Protocol",
+        "ProtocolVersion",
+        "TargetGroupAttributes{Key=deregistration_delay.timeout_seconds}",
+        "TargetGroupAttributes{Key=slow_start.duration_seconds}",
+        "TargetGroupAttributes{Key=stickiness.enabled}",
+    ],
     # Immutable tags fail a push that moves a tag; a lifecycle policy
     # deletes images a task may still pull by digest or roll back to.
     "AWS::ECR::Repository": ["ImageTagMutability", "LifecyclePolicy"],

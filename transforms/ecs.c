@@ -20,7 +20,8 @@
  *     port their target group probes: the command runs inside the image,
  *     and only its author knows which tool is there (S003-17);
  *   - target groups: a full health check, with a timeout and thresholds
- *     (S003-10);
+ *     (S003-10), in a new stack; a running one gets an advisory, since
+ *     the thresholds differ from the defaults it runs on now;
  *   - ECR repositories: scan on push, immutable tags, a lifecycle policy
  *     (S003-04).
  *
@@ -233,7 +234,7 @@ static int target_groups(struct cfh_run *r, void *st, const char *id,
 	const char *proto = cfh_node_str(cfh_map_get(p, "Protocol"));
 	const char *hproto = cfh_node_str(cfh_map_get(p, "HealthCheckProtocol"));
 	long long interval, timeout;
-	bool http;
+	bool http, path;
 	const char *why = "a full health check: how often, how long to wait, "
 			  "how many answers make a target healthy or "
 			  "unhealthy (S003-10)";
@@ -250,6 +251,29 @@ static int target_groups(struct cfh_run *r, void *st, const char *id,
 	if (!hproto)
 		hproto = proto;
 	http = !hproto || !strcmp(hproto, "HTTP") || !strcmp(hproto, "HTTPS");
+	/* gRPC probes /AWS.ALB/healthcheck by default; "/" is no method. */
+	path = http && !cfh_node_str_eq(cfh_map_get(p, "ProtocolVersion"),
+					"GRPC");
+	if (cfh_map_get(p, "HealthCheckIntervalSeconds") &&
+	    cfh_map_get(p, "HealthCheckTimeoutSeconds") &&
+	    cfh_map_get(p, "HealthyThresholdCount") &&
+	    cfh_map_get(p, "UnhealthyThresholdCount") &&
+	    (!path || cfh_map_get(p, "HealthCheckPath")))
+		return 0;
+	/* An absent setting is the protocol's default, and the thresholds
+	 * below are not the defaults (5 healthy, 2 unhealthy): on a running
+	 * target group they would send requests to a starting target sooner
+	 * and keep a failing one in service longer. */
+	if (cfh_is_running(r, res))
+		return cfh_advise(r, res,
+				  "running target group: its health check runs "
+				  "on the protocol's defaults for what the "
+				  "template leaves out; write "
+				  "HealthCheckIntervalSeconds, "
+				  "HealthCheckTimeoutSeconds, HealthyThresholdCount "
+				  "and UnhealthyThresholdCount (and the path) "
+				  "once you know how long a target takes to start "
+				  "answering (S003-10)");
 	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
@@ -278,7 +302,7 @@ static int target_groups(struct cfh_run *r, void *st, const char *id,
 	    cfh_edit_set_take(r, p, "UnhealthyThresholdCount",
 			      json_integer(3), why, NULL))
 		return -1;
-	if (http && !cfh_map_get(p, "HealthCheckPath") &&
+	if (path && !cfh_map_get(p, "HealthCheckPath") &&
 	    cfh_edit_set_take(r, p, "HealthCheckPath", json_string("/"),
 			      why, NULL))
 		return -1;
