@@ -9,8 +9,8 @@
  * a cache every build downloads its sources and dependencies again. The
  * pass sets both timeouts (build.timeout-minutes,
  * build.queued-timeout-minutes), adds the variables the project lacks,
- * and a local cache (source, and docker layers for privileged builds)
- * when none is set.
+ * and a local cache (source, and docker layers for privileged builds in
+ * a new stack) when none is set.
  *
  *   Build:                                Build:
  *     Type: AWS::CodeBuild::Project  ==>    Properties:
@@ -147,8 +147,13 @@ out:
 
 /* A local cache where the build runs on a Linux container, the only kind
  * local caching supports; docker layers only for privileged (docker)
- * builds, which are the ones that have them (S001-09). */
-static int cache(struct cfh_run *r, struct cfh_node *p)
+ * builds, which are the ones that have them (S001-09), and only in a new
+ * stack: a running project's docker builds would start reusing layers,
+ * and an image whose "RUN apt-get install" layer comes from the cache
+ * misses the updates that the same build fetches today. The source cache
+ * keeps only git metadata: the build still checks out the same commit. */
+static int cache(struct cfh_run *r, const struct cfh_node *res,
+		 struct cfh_node *p)
 {
 	const struct cfh_node *env = cfh_map_get(p, "Environment");
 	json_t *modes;
@@ -157,7 +162,8 @@ static int cache(struct cfh_run *r, struct cfh_node *p)
 	    !cfh_node_str_eq(cfh_map_get(env, "Type"), "LINUX_CONTAINER"))
 		return 0;
 	modes = json_pack("[s]", "LOCAL_SOURCE_CACHE");
-	if (cfh_node_str_eq(cfh_map_get(env, "PrivilegedMode"), "true"))
+	if (cfh_node_str_eq(cfh_map_get(env, "PrivilegedMode"), "true") &&
+	    !cfh_is_running(r, res))
 		json_array_append_new(modes,
 				      json_string("LOCAL_DOCKER_LAYER_CACHE"));
 	return cfh_edit_set_take(r, p, "Cache",
@@ -176,7 +182,8 @@ static int project(struct cfh_run *r, void *st, const char *id,
 
 	(void)st;
 	(void)id;
-	return !p || timeouts(r, res, p) || variables(r, res, p) || cache(r, p)
+	return !p || timeouts(r, res, p) || variables(r, res, p) ||
+			       cache(r, res, p)
 		       ? -1
 		       : 0;
 }
