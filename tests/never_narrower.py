@@ -83,7 +83,10 @@ in OUTPUT's policy of X for each of its principals (an OUTPUT principal
 entry equal or matching, or "*"; ${AWS::AccountId} is the account root),
 with actions expanded as above when the pattern is not covered whole.
 Only one policy of each kind takes effect on a resource: with two or more
-in OUTPUT (or INPUT) none counts. Deny statements are not compared. S3
+in OUTPUT (or INPUT) none counts. In mode deployed, OUTPUT must not give a
+resource of INPUT a policy of a kind INPUT gave it none of: creating one
+replaces the policy the running resource has, which may have been set
+outside the template. Deny statements are not compared. S3
 Block Public Access OUTPUT turns on (BlockPublicPolicy, RestrictPublicBuckets)
 must not block an INPUT bucket policy statement that is public (Principal
 "*" or NotPrincipal, with none of the condition keys that make it not
@@ -577,6 +580,9 @@ def check_iam(tin, tout, say, counts, mode="deployed"):
 RESPOL = {"AWS::S3::BucketPolicy": ("Bucket", "bucket policy"),
           "AWS::SQS::QueuePolicy": ("Queues", "queue policy"),
           "AWS::SNS::TopicPolicy": ("Topics", "topic policy")}
+RESPOL_OF = {"AWS::S3::BucketPolicy": "AWS::S3::Bucket",
+             "AWS::SQS::QueuePolicy": "AWS::SQS::Queue",
+             "AWS::SNS::TopicPolicy": "AWS::SNS::Topic"}
 
 
 def target_of(tpl, x):
@@ -622,8 +628,17 @@ def allow_stmts(tpl, lid, prop="PolicyDocument"):
     return [s for s in statements(tpl.props[lid].get(prop)) if s.get("Effect") == "Allow"]
 
 
-def check_respols(tin, tout, say):
+def check_respols(tin, tout, say, mode="deployed"):
     pin, pout = respols(tin), respols(tout)
+    # A resource keeps one policy of each kind, and creating one replaces
+    # what the running resource has: a policy INPUT never showed may have
+    # been set outside the template (the console, another stack).
+    for (kind, tgt), olids in sorted(pout.items()):
+        if mode == "deployed" and tgt in tin.res and tin.types[tgt] == RESPOL_OF.get(kind) \
+                and (kind, tgt) not in pin:
+            say(tgt, "OUTPUT gives the running %s a new %s (%s): it replaces whatever "
+                "policy the resource has from outside the template" % (
+                    tin.types[tgt], RESPOL[kind][1], ", ".join(olids)))
     for (kind, tgt), lids in pin.items():
         if len(lids) != 1:
             continue   # INPUT's own policy is undefined
@@ -1073,7 +1088,7 @@ def check_pair(inp, outp, tin, tout, counts=None, mode="deployed"):
         if line not in lines:
             lines.append(line)
     pins, pouts = check_iam(tin, tout, say, counts, mode)
-    check_respols(tin, tout, say)
+    check_respols(tin, tout, say, mode)
     check_public(tin, tout, say)
     check_cf_logging(tin, tout, say)
     check_kms(tin, tout, pins, pouts, say, mode)

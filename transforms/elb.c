@@ -236,7 +236,10 @@ static int policy_of(struct elb *x, const char *bucket, const char **pol)
 }
 
 /* A bucket of the template the balancers may log into: unconditional,
- * with literal properties, on SSE-S3, with a policy the pass may add to. */
+ * with literal properties, on SSE-S3, with a policy the pass may add to.
+ * A running bucket without a policy in the template does not fit: S3
+ * keeps one policy per bucket, and a new AWS::S3::BucketPolicy would
+ * replace any set on it outside the template. */
 static bool bucket_fits(struct elb *x, const char *id, const char **pol)
 {
 	const struct cfh_node *b = cfh_resource(x->r->t, id);
@@ -244,7 +247,7 @@ static bool bucket_fits(struct elb *x, const char *id, const char **pol)
 	return cfh_res_is(b, "AWS::S3::Bucket") &&
 	       !cfh_map_get(b, "Condition") && !cfh_props_dynamic(b) &&
 	       !cfh_pass_skips(x->r, b) && !cfh_bucket_not_sse_s3(b) &&
-	       !policy_of(x, id, pol);
+	       !policy_of(x, id, pol) && (*pol || !cfh_is_running(x->r, b));
 }
 
 /* The bucket a balancer names for its logs (by Ref), or NULL. */

@@ -16,9 +16,12 @@
  *     aborts incomplete multipart uploads; a pipeline's artifact bucket also
  *     expires old artifacts (S000-01);
  *   - a bucket policy statement denying requests not made over TLS, added
- *     to the bucket's policy when it has one;
+ *     to the bucket's policy when it has one; a running bucket that the
+ *     template gives no policy gets an advisory instead, since a new
+ *     policy would replace one set on it outside the template;
  *   - server access logging into one logging bucket: the template's own
- *     when it has one, else a new one with SSE-S3 (log delivery cannot
+ *     when it has one that log delivery can be let into (the same rule:
+ *     not a running one without a policy in the template), else a new one with SSE-S3 (log delivery cannot
  *     write to SSE-KMS buckets), an expiry, and a policy that admits
  *     logging.s3.amazonaws.com for this account's source buckets alone.
  *     A bucket that receives logs is never logged into itself.
@@ -166,6 +169,21 @@ static struct cfh_node *policy_for(struct s3 *x, const char *bucket,
 		pol = policy_of(x, bucket, maybe);
 	*doc = cfh_map_path(pol, "Properties", "PolicyDocument", NULL);
 	return pol;
+}
+
+/*
+ * A running bucket the template gives no policy may have one from outside
+ * it (the console, another stack, a service's setup). S3 keeps one policy
+ * per bucket, and creating an AWS::S3::BucketPolicy replaces that one:
+ * grants nobody can see here would go. Such a bucket gets no new policy.
+ */
+static bool policy_unseen(struct s3 *x, const char *bucket)
+{
+	struct cfh_node *doc;
+	bool maybe;
+
+	return cfh_is_running(x->r, cfh_resource(x->r->t, bucket)) &&
+	       !policy_for(x, bucket, &doc, &maybe) && !maybe;
 }
 
 /* A Principal of everyone: "*" or {AWS: "*"}. */
@@ -575,7 +593,7 @@ static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
 {
 	const struct cfh_node *cond;
 	struct cfh_node *pol_res, *doc, *st, *res;
-	char base[256], msg[400];
+	char base[256], msg[1500];
 	bool maybe;
 	const char *id;
 	json_t *pol;
@@ -608,6 +626,24 @@ static int add_statement(struct s3 *x, const char *bucket, json_t *stmt,
 			 "this bucket's, a second policy would replace it; %s, "
 			 "in that policy, by hand",
 			 reason);
+		return cfh_advise(x->r, cfh_resource(x->r->t, bucket), msg);
+	}
+	if (policy_unseen(x, bucket)) {
+		char *text = cfh_json_dumps(stmt, JSON_COMPACT);
+
+		json_decref(stmt);
+		if (!text)
+			return -1;
+		snprintf(msg, sizeof(msg),
+			 "not done, %s: the template gives this running bucket "
+			 "no policy, and a new AWS::S3::BucketPolicy would "
+			 "replace any set on it outside the template (a bucket "
+			 "has one); if `aws s3api get-bucket-policy` finds "
+			 "none, add a policy with this statement, else add it "
+			 "to the policy the bucket has and bring that policy "
+			 "into the template: %s",
+			 reason, text);
+		free(text);
 		return cfh_advise(x->r, cfh_resource(x->r->t, bucket), msg);
 	}
 	if (x->nmade == x->capmade) {
@@ -661,7 +697,20 @@ static int deny_http(struct s3 *x, const char *bucket)
 
 /* ---- access logs ---- */
 
-/* The template's logging bucket: the first bucket another one logs into. */
+/* Can log delivery be let into @logs: through the log-delivery group's
+ * ACL, or a policy the template has or may create? */
+static bool admits_delivery(struct s3 *x, const char *logs)
+{
+	const char *acl = cfh_node_str(cfh_map_path(cfh_resource(x->r->t, logs),
+						    "Properties",
+						    "AccessControl", NULL));
+
+	return (acl && !strcmp(acl, "LogDeliveryWrite")) ||
+	       !policy_unseen(x, logs);
+}
+
+/* The template's logging bucket: the first bucket another one logs into,
+ * that log delivery can be let into. */
 static const char *find_log_bucket(struct s3 *x)
 {
 	size_t i;
@@ -673,7 +722,8 @@ static const char *find_log_bucket(struct s3 *x)
 		const char *to = cfh_node_ref(d);
 
 		if (to && cfh_ids_has(&x->buckets, to) &&
-		    !cfh_map_get(cfh_resource(x->r->t, to), "Condition"))
+		    !cfh_map_get(cfh_resource(x->r->t, to), "Condition") &&
+		    admits_delivery(x, to))
 			return to;
 	}
 	/* Else the bucket load balancers log into (the elb pass's, say):
@@ -693,7 +743,8 @@ static const char *find_log_bucket(struct s3 *x)
 
 		if (log_target(x, x->buckets.v[i], &cloudfront) && !cloudfront &&
 		    !cfh_map_get(res, "Condition") &&
-		    (!enc || cfh_node_str_eq(alg, "AES256")))
+		    (!enc || cfh_node_str_eq(alg, "AES256")) &&
+		    admits_delivery(x, x->buckets.v[i]))
 			return x->buckets.v[i];
 	}
 	return NULL;
