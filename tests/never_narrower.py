@@ -90,7 +90,10 @@ outside the template. Deny statements are not compared. S3
 Block Public Access OUTPUT turns on (BlockPublicPolicy, RestrictPublicBuckets)
 must not block an INPUT bucket policy statement that is public (Principal
 "*" or NotPrincipal, with none of the condition keys that make it not
-public), nor (BlockPublicAcls, IgnorePublicAcls) a public canned ACL;
+public), nor (BlockPublicAcls, IgnorePublicAcls) a public canned ACL; in
+mode deployed it must turn on none for a bucket of INPUT at all, since
+objects uploaded with a public ACL and a policy set in the console are
+public without the template saying so;
 BucketOwnerEnforced must not disable an ACL INPUT set or a CloudFront
 distribution's standard logging into the bucket. Standard logging OUTPUT
 adds or moves (a distribution's Logging, or its bucket's OwnershipControls
@@ -696,9 +699,11 @@ def is_true(v):
     return v is True or (isinstance(v, str) and v.lower() == "true")
 
 
-def check_public(tin, tout, say):
+def check_public(tin, tout, say, mode="deployed"):
     """S3 Block Public Access and ACLs OUTPUT turns on for a bucket whose
-    policy or ACL INPUT made public (or whose ACL INPUT used)."""
+    policy or ACL INPUT made public (or whose ACL INPUT used); in mode
+    deployed, any Block Public Access setting OUTPUT turns on for a bucket
+    of INPUT (what is public may be outside the template)."""
     pin = respols(tin)
     for b, t in tin.types.items():
         if t != "AWS::S3::Bucket" or tout.types.get(b) != t:
@@ -709,6 +714,12 @@ def check_public(tin, tout, say):
             return {k for k, v in c.items() if is_true(v)} if isinstance(c, dict) else set()
 
         new = flags(tout) - flags(tin)
+        if new and mode == "deployed":
+            # Objects a running application uploaded with a public ACL,
+            # or a policy set in the console, are not in the template.
+            say(b, "OUTPUT turns on %s for the running bucket: public ACLs on its objects "
+                "and a public policy set outside the template stop working" % (
+                    ", ".join(sorted(new))))
         blocks = sorted(new & {"BlockPublicPolicy", "RestrictPublicBuckets"})
         lids = pin.get(("AWS::S3::BucketPolicy", b), [])
         if blocks and len(lids) == 1:
@@ -1089,7 +1100,7 @@ def check_pair(inp, outp, tin, tout, counts=None, mode="deployed"):
             lines.append(line)
     pins, pouts = check_iam(tin, tout, say, counts, mode)
     check_respols(tin, tout, say, mode)
-    check_public(tin, tout, say)
+    check_public(tin, tout, say, mode)
     check_cf_logging(tin, tout, say)
     check_kms(tin, tout, pins, pouts, say, mode)
     return lines

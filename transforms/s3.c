@@ -11,7 +11,8 @@
  *
  *   - a public access block, and OwnershipControls BucketOwnerEnforced (ACLs
  *     off), unless it serves a website or its ACL or policy makes it public
- *     on purpose: those are reported, not locked;
+ *     on purpose: those are reported, not locked; so are both on a running
+ *     bucket, whose objects may be public by ACLs a writer set;
  *   - versioning, and a lifecycle rule that expires noncurrent versions and
  *     aborts incomplete multipart uploads; a pipeline's artifact bucket also
  *     expires old artifacts (S000-01);
@@ -342,11 +343,44 @@ static json_t *pab_json(void)
 	return j;
 }
 
-static int block_public(struct s3 *x, struct cfh_node *p)
+/*
+ * A running bucket may be public in ways the template does not show:
+ * objects an application uploads with ACL public-read (IgnorePublicAcls
+ * makes them private, BlockPublicAcls fails the upload), or a policy set
+ * in the console. Its public access block is advised, not written.
+ */
+static int block_public_running(struct s3 *x, const struct cfh_node *res,
+				const struct cfh_node *pab)
+{
+	char msg[700], off[200] = "";
+	size_t i;
+
+	for (i = 0; pab_keys[i]; i++)
+		if (!cfh_node_str_eq(cfh_map_get(pab, pab_keys[i]), "true"))
+			snprintf(off + strlen(off), sizeof(off) - strlen(off),
+				 "%s%s", *off ? ", " : "", pab_keys[i]);
+	if (!*off || (pab && pab->kind != CFH_MAP))
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "public access not blocked (%s off): objects uploaded with a "
+		 "public ACL, or a policy set outside the template, may make "
+		 "it public on purpose today; once `aws s3api "
+		 "get-bucket-policy-status` and IAM Access Analyzer for S3 show "
+		 "nothing public that must stay so, and no writer sets a public "
+		 "ACL, set them to true in PublicAccessBlockConfiguration "
+		 "(S004-06)",
+		 off);
+	return cfh_advise(x->r, res, msg);
+}
+
+static int block_public(struct s3 *x, const struct cfh_node *res,
+			struct cfh_node *p)
 {
 	struct cfh_node *pab = cfh_map_get(p, "PublicAccessBlockConfiguration");
 	size_t i;
 
+	if (cfh_is_running(x->r, res))
+		return block_public_running(x, res, pab);
 	if (!pab)
 		return cfh_edit_set_take(x->r, p,
 					 "PublicAccessBlockConfiguration",
@@ -955,7 +989,7 @@ static int bucket(struct cfh_run *r, void *st, const char *id,
 	p = cfh_res_props(r, res, "add Properties");
 	if (!p)
 		return -1;
-	if (!pub && (block_public(x, p) ||
+	if (!pub && (block_public(x, res, p) ||
 		     owner_enforced(x, res, p, cloudfront)))
 		return -1;
 	was_versioned = cfh_node_str_eq(cfh_map_path(p, "VersioningConfiguration",
