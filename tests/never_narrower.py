@@ -108,6 +108,10 @@ DynamoDB SSESpecification.KMSMasterKeyId, Kinesis StreamEncryption.KeyId,
 log group and secret KmsKeyId) is newly encrypted with K when OUTPUT sets
 that property to the template's AWS::KMS::Key K (Ref, GetAtt, an alias by
 Ref or by AliasName) and INPUT did not. Then:
+ 0. In mode deployed, a bucket of INPUT must rule out public reads in
+    INPUT (RestrictPublicBuckets, and IgnorePublicAcls or ACLs off):
+    objects public by their ACLs or by a policy set outside the template
+    are read anonymously, and no anonymous reader can decrypt SSE-KMS.
  1. Every principal that INPUT allows a data action of S (DATA_ACTIONS:
     reads need kms:Decrypt, writes kms:Decrypt and kms:GenerateDataKey;
     logs none, CloudWatch Logs decrypts as itself) on S must, in OUTPUT,
@@ -1005,6 +1009,18 @@ def origins(tpl, bucket):
     return out
 
 
+def may_be_public(tpl, b):
+    """Nothing of @tpl's bucket @b rules out public reads: a public policy
+    (RestrictPublicBuckets) or public ACLs (IgnorePublicAcls, or ACLs off)."""
+    p = tpl.props[b]
+    pab = p.get("PublicAccessBlockConfiguration")
+    pab = pab if isinstance(pab, dict) else {}
+    oc = p.get("OwnershipControls")
+    acls_off = oc is not None and "BucketOwnerEnforced" in canon(oc)
+    return not is_true(pab.get("RestrictPublicBuckets")) or \
+        not (is_true(pab.get("IgnorePublicAcls")) or acls_off)
+
+
 def check_kms(tin, tout, pins, pouts, say, mode="deployed"):
     new = newly_encrypted(tin, tout)
     if not new:
@@ -1013,6 +1029,13 @@ def check_kms(tin, tout, pins, pouts, say, mode="deployed"):
     for s, k in new:
         t = tout.types[s]
         head = "newly encrypted with %s" % k
+        # 0. anonymous readers of a running bucket that may be public
+        # outside the template (objects with public ACLs, a console
+        # policy): none of them can decrypt an SSE-KMS object.
+        if mode == "deployed" and t == "AWS::S3::Bucket" and s in tin.res \
+                and may_be_public(tin, s):
+            say(s, "%s, and nothing in INPUT blocks public access to the running bucket: "
+                "anonymous readers of its new objects get 403" % head)
         # 1. readers and writers
         reads, writes = DATA_ACTIONS.get(t, ([], []))
         groups_s = forms(tin)[s][1] if s in forms(tin) else []
