@@ -638,3 +638,19 @@ bool cfh_bucket_not_sse_s3(const struct cfh_node *b)
 	}
 	return false;
 }
+
+bool cfh_bucket_may_be_public(const struct cfh_node *b)
+{
+	const struct cfh_node *p = cfh_map_get(b, "Properties");
+	const struct cfh_node *pab = cfh_map_get(p,
+						 "PublicAccessBlockConfiguration");
+	const struct cfh_node *oc = cfh_map_path(
+		cfh_seq_at(cfh_map_path(p, "OwnershipControls", "Rules", NULL),
+			   0),
+		"ObjectOwnership", NULL);
+
+	return !cfh_node_str_eq(cfh_map_get(pab, "RestrictPublicBuckets"),
+				"true") ||
+	       !(cfh_node_str_eq(cfh_map_get(pab, "IgnorePublicAcls"), "true") ||
+		 cfh_node_str_eq(oc, "BucketOwnerEnforced"));
+}

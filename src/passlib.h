@@ -52,6 +52,13 @@ bool cfh_res_is(const struct cfh_node *res, const char *type);
  * SSE-S3. */
 bool cfh_bucket_not_sse_s3(const struct cfh_node *b);
 
+/* True unless bucket @b's own settings rule out public reads: a public
+ * policy (RestrictPublicBuckets) and public ACLs (IgnorePublicAcls, or
+ * ACLs off by BucketOwnerEnforced). A running bucket that may be public
+ * may be so outside the template: objects uploaded with ACL public-read,
+ * a policy set in the console. */
+bool cfh_bucket_may_be_public(const struct cfh_node *b);
+
 
 /**
  * cfh_res_props() - a resource's Properties, added empty if missing

@@ -93,7 +93,9 @@ must not block an INPUT bucket policy statement that is public (Principal
 public), nor (BlockPublicAcls, IgnorePublicAcls) a public canned ACL; in
 mode deployed it must turn on none for a bucket of INPUT at all, since
 objects uploaded with a public ACL and a policy set in the console are
-public without the template saying so;
+public without the template saying so, nor add a Deny of everyone to the
+policy of such a bucket that does not rule out public reads in INPUT
+(RestrictPublicBuckets, and IgnorePublicAcls or ACLs off);
 BucketOwnerEnforced must not disable an ACL INPUT set or a CloudFront
 distribution's standard logging into the bucket. Standard logging OUTPUT
 adds or moves (a distribution's Logging, or its bucket's OwnershipControls
@@ -718,6 +720,18 @@ def check_public(tin, tout, say, mode="deployed"):
             return {k for k, v in c.items() if is_true(v)} if isinstance(c, dict) else set()
 
         new = flags(tout) - flags(tin)
+        olids = respols(tout).get(("AWS::S3::BucketPolicy", b), [])
+        if mode == "deployed" and may_be_public(tin, b) and len(olids) == 1:
+            # A Deny of everyone (say, of plain HTTP) refuses anonymous
+            # readers of public objects too: http:// links.
+            had = {norm_stmt(x) for lid in pin.get(("AWS::S3::BucketPolicy", b), [])
+                   for x in statements(tin.props[lid].get("PolicyDocument"))}
+            for st in statements(tout.props[olids[0]].get("PolicyDocument")):
+                if st.get("Effect") == "Deny" and norm_stmt(st) not in had and any(
+                        e[0] == "AWS" and e[1] == STAR for e in pentries(tout, st.get("Principal"))):
+                    say(b, "OUTPUT's bucket policy denies everyone %s, and nothing in INPUT "
+                        "closes the running bucket to the public: anonymous readers of its "
+                        "public objects may be refused" % canon(st))
         if new and mode == "deployed":
             # Objects a running application uploaded with a public ACL,
             # or a policy set in the console, are not in the template.

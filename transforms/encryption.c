@@ -665,36 +665,12 @@ static bool clients_use_key(const struct cfh_node *res)
 }
 
 /*
- * A running bucket whose own settings do not rule out public reads: what
- * is public may be outside the template (objects uploaded with ACL
- * public-read, a policy set in the console). RestrictPublicBuckets rules
- * out a public policy, IgnorePublicAcls or ACLs off public ACLs.
- */
-static bool may_be_public(const struct cfh_node *res)
-{
-	const struct cfh_node *p = cfh_map_get(res, "Properties");
-	const struct cfh_node *pab = cfh_map_get(p,
-						 "PublicAccessBlockConfiguration");
-	const struct cfh_node *oc = cfh_map_path(
-		cfh_seq_at(cfh_map_path(p, "OwnershipControls", "Rules", NULL),
-			   0),
-		"ObjectOwnership", NULL);
-
-	if (!cfh_res_is(res, "AWS::S3::Bucket"))
-		return false;
-	return !cfh_node_str_eq(cfh_map_get(pab, "RestrictPublicBuckets"),
-				"true") ||
-	       !(cfh_node_str_eq(cfh_map_get(pab, "IgnorePublicAcls"), "true") ||
-		 cfh_node_str_eq(oc, "BucketOwnerEnforced"));
-}
-
-/*
  * In a deployed stack (--mode deployed), a store that clients outside the
  * template may use (the usage model, src/usage.h) keeps its encryption: a
  * new key's policy admits only this template's roles and services, and
  * the others would get KMS.AccessDeniedException. A running bucket that
- * may be public (may_be_public()) is such a store: its clients are
- * anonymous. Returns 1 when it advised instead, 0 when the store may
+ * may be public (cfh_bucket_may_be_public()) is such a store: its
+ * clients are anonymous. Returns 1 when it advised instead, 0 when the store may
  * move, -1 on error.
  */
 static int outside_clients(struct cfh_run *r, const char *id,
@@ -710,7 +686,8 @@ static int outside_clients(struct cfh_run *r, const char *id,
 	    (res->flags & CFH_NF_NEW))
 		return 0;
 	rc = cfh_usage_outside(r->t, id, why, sizeof(why));
-	if (rc == 0 && may_be_public(res))
+	if (rc == 0 && cfh_res_is(res, "AWS::S3::Bucket") &&
+	    cfh_bucket_may_be_public(res))
 		return cfh_advise(r, res,
 				  "not moved to the customer-managed key: "
 				  "nothing in the template blocks public access "

@@ -19,7 +19,9 @@
  *   - a bucket policy statement denying requests not made over TLS, added
  *     to the bucket's policy when it has one; a running bucket that the
  *     template gives no policy gets an advisory instead, since a new
- *     policy would replace one set on it outside the template;
+ *     policy would replace one set on it outside the template, and so
+ *     does one that nothing closes to the public (cfh_bucket_may_be_
+ *     public()), whose public objects may be read over http:// links;
  *   - server access logging into one logging bucket: the template's own
  *     when it has one that log delivery can be let into (the same rule:
  *     not a running one without a policy in the template), else a new one with SSE-S3 (log delivery cannot
@@ -725,6 +727,17 @@ static int deny_http(struct s3 *x, const char *bucket)
 		if (has_key(s.node, "aws:SecureTransport") ||
 		    cfh_node_str_eq(cfh_map_get(s.node, "Sid"), TLS_SID))
 			return 0;
+	/* Public objects are linked with http:// URLs as often as not. */
+	if (cfh_is_running(x->r, cfh_resource(x->r->t, bucket)) &&
+	    cfh_bucket_may_be_public(cfh_resource(x->r->t, bucket)))
+		return cfh_advise(x->r, cfh_resource(x->r->t, bucket),
+				  "no TLS-only statement: nothing in the "
+				  "template closes this running bucket to the "
+				  "public, and public objects are often read "
+				  "through http:// links, which it would refuse; "
+				  "once the bucket blocks public access, deny "
+				  "requests whose aws:SecureTransport is false "
+				  "in its policy (S004-06)");
 	return add_statement(x, bucket, tls_statement(bucket),
 			     "deny requests not made over TLS (S004-06)");
 }
