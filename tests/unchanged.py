@@ -11,7 +11,8 @@ read through `cfn-harden --only "" --to json` (readtemplate.py). From
 REPORT.json (else OUTPUT.report.json, if there is one) only "mode" is read:
 in mode new-stack nothing runs yet, and the pair passes.
 
-In mode deployed every resource of INPUT runs. For the types of BEHAVIOUR
+In mode deployed every resource of INPUT runs. Its zones (ZONE_KEYS, at
+any depth) must be written as they were. For the types of BEHAVIOUR
 below, each listed property must have the same value in OUTPUT as in INPUT,
 an absent one staying absent: these are the settings a running consumer,
 client or operator relies on (how often a message is retried and where it
@@ -242,13 +243,14 @@ def check_pair(outp, tin, tout):
             continue
         typ = res.get("Type")
         other = rout.get(rid)
-        if not isinstance(typ, str) or typ not in BEHAVIOUR or not isinstance(other, dict) or other.get("Type") != typ:
+        if not isinstance(typ, str) or not isinstance(other, dict) or other.get("Type") != typ:
             continue                    # removal and replacement: replacements.py
         pin = res.get("Properties", {})
         pout = other.get("Properties", {})
         if not isinstance(pin, dict) or not isinstance(pout, dict):
             continue
-        for path in BEHAVIOUR[typ]:
+        lines += check_zones(outp, rid, typ, pin, pout)
+        for path in BEHAVIOUR.get(typ, ()):
             before = dict(values(pin, path))
             after = dict(values(pout, path))
             cls = CLASSES.get(path.split(".")[-1])
@@ -259,6 +261,38 @@ def check_pair(outp, tin, tout):
                     lines.append("%s: %s: %s: %s changed from %s to %s on a running %s"
                                  % (PROG, outp, rid, lab, show(a), show(b), typ))
     return lines
+
+
+# A running resource stays in its zone: a zone written another way
+# (!Select [i, !GetAZs ''] for 'us-east-1c') may name another zone in the
+# very region the stack runs in (GetAZs lists the account's zones in its
+# own order), and a volume, subnet or database cannot move. Any property
+# of these names, at any depth of a resource's Properties.
+ZONE_KEYS = {"AvailabilityZone", "AvailabilityZones", "AvailabilityZoneId",
+             "AvailabilityZoneIds", "PreferredAvailabilityZone",
+             "PreferredAvailabilityZones", "SecondaryAvailabilityZone"}
+
+
+def zones(node, path=""):
+    """[(path, value)] of the zone properties below @node."""
+    out = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ZONE_KEYS:
+                out.append((path + "." + k if path else k, v))
+            else:
+                out += zones(v, path + "." + k if path else k)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += zones(v, "%s[%d]" % (path, i))
+    return out
+
+
+def check_zones(outp, rid, typ, pin, pout):
+    after = dict(zones(pout))
+    return ["%s: %s: %s: %s changed from %s to %s on a running %s"
+            % (PROG, outp, rid, lab, show(a), show(after.get(lab, ABSENT)), typ)
+            for lab, a in zones(pin) if after.get(lab, ABSENT) != a]
 
 
 SCALABLE = {"AWS::ECS::Service", "AWS::DynamoDB::Table", "AWS::Lambda::Alias",

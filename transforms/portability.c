@@ -10,7 +10,8 @@
  *     !Select [i, !FindInMap [M, !Ref 'AWS::Region', K]] where M's K
  *     lists zone names, become !Select [i, !GetAZs ''] too: the stack
  *     failed in every region the mapping lacks. A mapping read no more
- *     is removed (cfn-lint W7001).
+ *     is removed (cfn-lint W7001). A running resource keeps its zones,
+ *     with an advisory (running_zone()).
  *   - An ARN with a region or an account in it becomes either a Fn::Sub
  *     with ${AWS::Partition}, ${AWS::Region} and ${AWS::AccountId}, when
  *     it names a resource of the template's own (by its literal name) or
@@ -145,17 +146,43 @@ static int collect_zone(struct port *x, const char *id, struct cfh_node *n)
 	return json_object_set_new(x->zones, cfh_node_str(n), json_integer(0));
 }
 
+/*
+ * A running resource stays in its zone. !Select [i, !GetAZs ''] lists the
+ * account's zones in its own order (only those with a default subnet,
+ * where there are any), so it may name another zone in the very region
+ * the stack runs in, and a volume, subnet or database cannot move: the
+ * update fails or replaces it. Advised, for the template's next stack.
+ */
+static int running_zone(struct port *x, const char *id, struct cfh_node *n,
+			const char *what)
+{
+	char why[500];
+
+	snprintf(why, sizeof(why),
+		 "%s, but this resource runs in that zone, and !Select [i, "
+		 "!GetAZs ''] may name another one in the same region: it "
+		 "stays; write zones that way for a stack made anew "
+		 "(S002-04)",
+		 what);
+	(void)id;
+	return cfh_advise(x->r, n, why);
+}
+
 static int fix_zone(struct port *x, const char *id, struct cfh_node *n)
 {
 	json_t *i;
 	char why[200];
 
-	(void)id;
 	if (!is_zone(n))
 		return 0;
 	i = json_object_get(x->zones, cfh_node_str(n));
 	if (!i)
 		return 0;
+	if (cfh_is_running(x->r, cfh_resource(x->r->t, id))) {
+		snprintf(why, sizeof(why), "the zone '%s' exists in one region "
+			 "only", cfh_node_str(n));
+		return running_zone(x, id, n, why);
+	}
 	snprintf(why, sizeof(why),
 		 "the zone '%s' exists in one region only: take the region's "
 		 "zone %lld instead (S002-04)",
@@ -266,7 +293,6 @@ static int fix_mapped(struct port *x, const char *id, struct cfh_node *n)
 	long long idx;
 	char *end;
 
-	(void)id;
 	if (!cfh_node_fn(n, &fv) || fv.fn != CFH_FN_SELECT)
 		return 0;
 	arg = cfh_node_deref(fv.arg);
@@ -279,6 +305,13 @@ static int fix_mapped(struct port *x, const char *id, struct cfh_node *n)
 	idx = strtoll(i->text, &end, 10);
 	if (*end || idx < 0)
 		return 0;
+	if (cfh_is_running(x->r, cfh_resource(x->r->t, id))) {
+		snprintf(why, sizeof(why),
+			 "the mapping '%s' lists zones for some regions only, "
+			 "and the stack fails in any other",
+			 map);
+		return running_zone(x, id, n, why);
+	}
 	snprintf(why, sizeof(why),
 		 "the mapping '%s' lists zones for some regions only, and "
 		 "the stack fails in any other: take the region's zone %lld "
@@ -302,9 +335,15 @@ static int fix_mapped_list(struct port *x, const char *id, struct cfh_node *n)
 	char why[300];
 	json_t *list;
 
-	(void)id;
 	if (!count)
 		return 0;
+	if (cfh_is_running(x->r, cfh_resource(x->r->t, id))) {
+		snprintf(why, sizeof(why),
+			 "the mapping '%s' lists zones for some regions only, "
+			 "and the stack fails in any other",
+			 map);
+		return running_zone(x, id, n, why);
+	}
 	if (count == SIZE_MAX) {
 		snprintf(why, sizeof(why),
 			 "not changed: the mapping '%s' lists zones for some "
